@@ -1,0 +1,138 @@
+import { type Run, type RunError, type RunStatus, type Json, isTerminal, statusFlags } from '../../protocol/run';
+import type { RunRecord, RunUpdate } from '../store/types';
+import { StoreRefusal } from '../store/types';
+
+/** Pure transitions of a RunRecord. Every write of the engine goes through one of these. */
+
+export interface NewRunInput {
+  id: string;
+  taskIdentifier: string;
+  payload?: Json;
+  metadata?: Record<string, Json>;
+  tags?: string[];
+  batchId?: string;
+  idempotencyKey?: string;
+  delayedUntil?: string;
+  ttlMs?: number;
+  maxAttempts: number;
+  maxDuration?: number;
+  isTest?: boolean;
+  parentRunId?: string;
+  rootRunId?: string;
+  number: number;
+  now: string;
+}
+
+export function newRunRecord(input: NewRunInput): RunRecord {
+  const status: RunStatus = input.delayedUntil ? 'DELAYED' : 'QUEUED';
+  const run: Run = {
+    id: input.id,
+    taskIdentifier: input.taskIdentifier,
+    status,
+    payload: input.payload,
+    metadata: input.metadata ?? {},
+    tags: [...new Set(input.tags ?? [])],
+    batchId: input.batchId,
+    createdAt: input.now,
+    updatedAt: input.now,
+    delayedUntil: input.delayedUntil,
+    ttl: input.ttlMs !== undefined ? `${Math.round(input.ttlMs / 1000)}s` : undefined,
+    idempotencyKey: input.idempotencyKey,
+    isTest: input.isTest ?? false,
+    durationMs: 0,
+    costInCents: 0,
+    baseCostInCents: 0,
+    realtimeStreams: [],
+    attemptCount: 0,
+    number: input.number,
+    ...statusFlags(status),
+  };
+  return {
+    run: dropUndefined(run),
+    maxAttempts: input.maxAttempts,
+    maxDuration: input.maxDuration,
+    ttlMs: input.ttlMs,
+    parentRunId: input.parentRunId,
+    rootRunId: input.rootRunId,
+    lastSeq: 0,
+  };
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+export interface StatusChange {
+  status: RunStatus;
+  now: string;
+  output?: Json;
+  error?: RunError;
+  /** Compute time of the attempt that just ended, added to durationMs. */
+  attemptMs?: number;
+}
+
+/** Moves a run to a new status; terminal statuses set finishedAt and are final. */
+export function withStatus(record: RunRecord, change: StatusChange): RunUpdate | undefined {
+  const prev = record.run;
+  if (isTerminal(prev.status)) {
+    if (prev.status === change.status) return undefined;
+    throw new StoreRefusal('run_finished', `run ${prev.id} already finished as ${prev.status}`);
+  }
+  const run: Run = { ...prev, status: change.status, updatedAt: change.now, ...statusFlags(change.status) };
+  if (change.status === 'EXECUTING') {
+    run.startedAt ??= change.now;
+  }
+  if (change.status === 'QUEUED') delete run.delayedUntil;
+  if (change.attemptMs !== undefined) run.durationMs = prev.durationMs + change.attemptMs;
+  if (change.output !== undefined) run.output = change.output;
+  if (change.error !== undefined) run.error = change.error;
+  else if (change.status === 'EXECUTING' || change.status === 'COMPLETED') delete run.error;
+  if (change.status === 'EXPIRED') run.expiredAt = change.now;
+  const next: RunRecord = { ...record, run };
+  if (isTerminal(change.status)) {
+    run.finishedAt = change.now;
+    delete next.lockedBy;
+    delete next.leaseUntil;
+  }
+  if (change.status === 'QUEUED') {
+    delete next.lockedBy;
+    delete next.leaseUntil;
+  }
+  return { record: next, type: change.output !== undefined ? 'output' : change.error ? 'error' : 'status' };
+}
+
+export function withAttemptStarted(record: RunRecord, node: string, leaseUntil: number, now: string): RunUpdate {
+  const u = withStatus(record, { status: 'EXECUTING', now });
+  if (!u) throw new StoreRefusal('run_finished', `run ${record.run.id} cannot start`);
+  u.record.run.attemptCount = record.run.attemptCount + 1;
+  u.record.lockedBy = node;
+  u.record.leaseUntil = leaseUntil;
+  u.type = 'attempt';
+  return u;
+}
+
+export function withTags(record: RunRecord, tags: string[], now: string, maxTags: number): RunUpdate | undefined {
+  const merged = [...new Set([...record.run.tags, ...tags])];
+  if (merged.length === record.run.tags.length) return undefined;
+  if (merged.length > maxTags) {
+    throw new StoreRefusal('too_many_tags', `tags: a run has at most ${maxTags} tags`, 422);
+  }
+  return { record: { ...record, run: { ...record.run, tags: merged, updatedAt: now } }, type: 'tags' };
+}
+
+export function withMetadata(record: RunRecord, metadata: Record<string, Json>, now: string): RunUpdate {
+  return { record: { ...record, run: { ...record.run, metadata, updatedAt: now } }, type: 'metadata' };
+}
+
+/** Registers a stream key in realtimeStreams on first write; refuses writes to finished runs. */
+export function withStreamWrite(record: RunRecord, key: string, now: string, reserved: boolean): RunUpdate | undefined {
+  if (isTerminal(record.run.status)) {
+    throw new StoreRefusal('run_finished', `run ${record.run.id} already finished as ${record.run.status}; its streams are closed`);
+  }
+  if (reserved || record.run.realtimeStreams.includes(key)) return undefined;
+  return {
+    record: { ...record, run: { ...record.run, realtimeStreams: [...record.run.realtimeStreams, key], updatedAt: now } },
+    type: 'stream',
+  };
+}

@@ -1,0 +1,141 @@
+import type { Run, RunStatus } from '../../protocol/run';
+import type { StoredChunk } from '../../protocol/chunk';
+
+/**
+ * A run as the engine keeps it: the public Run object plus what only the engine needs.
+ * The store persists it whole (JSON) and indexes the fields it filters on.
+ */
+export interface RunRecord {
+  run: Run;
+  maxAttempts: number;
+  /** Seconds; the attempt is killed and the run ends TIMED_OUT past it. */
+  maxDuration?: number;
+  /** Milliseconds a QUEUED run may wait before it EXPIREs. */
+  ttlMs?: number;
+  parentRunId?: string;
+  rootRunId?: string;
+  /** Engine node that holds the run while DEQUEUED/EXECUTING, and until when (epoch ms). */
+  lockedBy?: string;
+  leaseUntil?: number;
+  /** seq of the newest event of this run. */
+  lastSeq: number;
+}
+
+export type RunEventType =
+  | 'created'
+  | 'status'
+  | 'metadata'
+  | 'tags'
+  | 'stream'
+  | 'output'
+  | 'error'
+  | 'attempt';
+
+/** One committed row of the change log. `data` is the public Run JSON after the change, serialised once. */
+export interface RunEvent {
+  seq: number;
+  runId: string;
+  type: RunEventType;
+  data: string;
+  /** Denormalised for feed filtering without parsing `data`. */
+  tags: string[];
+  batchId?: string;
+}
+
+export interface RunUpdate {
+  record: RunRecord;
+  type: RunEventType;
+}
+
+/** Thrown by an `apply` function to refuse a write; the op fails with this code and message. */
+export class StoreRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 409,
+  ) {
+    super(message);
+    this.name = 'StoreRefusal';
+  }
+}
+
+export type WriteOp =
+  | { kind: 'create'; record: RunRecord }
+  | { kind: 'batch'; batchId: string; runIds: string[]; createdAt: string }
+  /**
+   * Read the run, call `apply` with it inside the transaction, write what it returns as one event.
+   * `undefined` means no change (no event). Throwing StoreRefusal fails only this op.
+   */
+  | { kind: 'update'; runId: string; apply: (record: RunRecord) => RunUpdate | undefined }
+  /**
+   * Append chunks to (runId, key); idx continues from the last stored one, starting at 0.
+   * `apply` runs first with the current run (e.g. to refuse writes to a finished run, or to
+   * register the key in realtimeStreams, which then becomes an event).
+   */
+  | {
+      kind: 'chunks';
+      runId: string;
+      key: string;
+      bodies: string[];
+      apply?: (record: RunRecord) => RunUpdate | undefined;
+    };
+
+export type WriteResult =
+  | { ok: true; event?: RunEvent; chunks?: StoredChunk[] }
+  | { ok: false; error: Error };
+
+export interface RunFilter {
+  runIds?: string[];
+  status?: RunStatus[];
+  taskIdentifier?: string[];
+  /** Runs having all of these tags. */
+  tags?: string[];
+  batchId?: string;
+  /** ISO time; only runs created at or after it. */
+  createdAfter?: string;
+}
+
+export interface Page {
+  size: number;
+  /** Run id of the last item of the previous page (newest first order). */
+  after?: string;
+}
+
+export interface RunStore {
+  /** Opens/creates the database and applies pending schema migrations. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Commits a group of writes in one transaction (each op isolated by a savepoint: a refused op does
+   * not affect the others). Resolves only after the commit is durable. Results are in op order.
+   */
+  write(ops: WriteOp[]): Promise<WriteResult[]>;
+
+  getRun(id: string): Promise<RunRecord | undefined>;
+  findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined>;
+  /** Newest first (createdAt desc, id desc). */
+  listRuns(filter: RunFilter, page: Page): Promise<RunRecord[]>;
+  /** Runs matching the filter ordered by lastSeq ascending (for feed snapshots), at most `limit`. */
+  snapshot(filter: RunFilter, limit: number): Promise<RunRecord[]>;
+
+  /** Highest committed seq (0 when empty). */
+  headSeq(): Promise<number>;
+  /** Events with seq > afterSeq for runs matching the filter (current run tags/batch), seq ascending. */
+  eventsAfter(afterSeq: number, filter: RunFilter, limit: number): Promise<RunEvent[]>;
+
+  /** Chunks of (runId, key) with idx > afterIdx, idx ascending. */
+  chunksAfter(runId: string, key: string, afterIdx: number, limit: number): Promise<StoredChunk[]>;
+  /** Number of chunks stored for (runId, key). */
+  chunkCount(runId: string, key: string): Promise<number>;
+
+  /**
+   * Atomically takes up to `limit` QUEUED runs whose delayedUntil is unset or ≤ now (oldest first),
+   * sets status DEQUEUED, lockedBy = node, leaseUntil, and commits one event each. Safe across
+   * several engine nodes sharing one database (each run is claimed by exactly one).
+   */
+  claimQueued(node: string, limit: number, now: number, leaseMs: number): Promise<RunEvent[]>;
+
+  /** Records a one-time-use token hash; false when it was already used. */
+  useTokenOnce(hash: string): Promise<boolean>;
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { Json, RunError } from './run';
+import { MetadataOperation, TaskInfo } from './api';
+
+/** Messages from the engine to a task worker. */
+export const EngineToWorker = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('execute'),
+    attemptId: z.string(),
+    bundlePath: z.string(),
+    taskId: z.string(),
+    run: z.object({
+      id: z.string(),
+      payload: Json.optional(),
+      metadata: z.record(z.string(), Json),
+      tags: z.array(z.string()),
+      attempt: z.number().int(),
+      batchId: z.string().optional(),
+      parentRunId: z.string().optional(),
+      rootRunId: z.string().optional(),
+    }),
+    apiUrl: z.string(),
+    accessToken: z.string(),
+  }),
+  z.object({ type: z.literal('index'), requestId: z.string(), bundlePath: z.string() }),
+  z.object({ type: z.literal('ack'), requestId: z.string(), error: z.string().optional() }),
+]);
+export type EngineToWorker = z.infer<typeof EngineToWorker>;
+
+export const WorkerLog = z.object({ level: z.enum(['debug', 'log', 'info', 'warn', 'error']), message: z.string() });
+
+/** Messages from a task worker to the engine. Requests with a requestId are acknowledged after commit. */
+export const WorkerToEngine = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({
+    type: z.literal('indexed'),
+    requestId: z.string(),
+    tasks: z.array(TaskInfo.omit({ filePath: true, line: true })),
+    error: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('metadata'),
+    requestId: z.string(),
+    attemptId: z.string(),
+    target: z.enum(['self', 'parent', 'root']),
+    operations: z.array(MetadataOperation),
+  }),
+  z.object({
+    type: z.literal('chunks'),
+    requestId: z.string(),
+    attemptId: z.string(),
+    target: z.string(),
+    key: z.string(),
+    bodies: z.array(z.string()),
+  }),
+  z.object({ type: z.literal('tags'), requestId: z.string(), attemptId: z.string(), tags: z.array(z.string()) }),
+  z.object({ type: z.literal('logs'), attemptId: z.string(), lines: z.array(WorkerLog) }),
+  z.object({ type: z.literal('completed'), attemptId: z.string(), output: Json.optional() }),
+  z.object({ type: z.literal('failed'), attemptId: z.string(), error: RunError, retryable: z.boolean() }),
+]);
+export type WorkerToEngine = z.infer<typeof WorkerToEngine>;

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/** The 13 public run statuses, as Trigger.dev's public API names them. */
+export const RUN_STATUSES = [
+  'PENDING_VERSION',
+  'QUEUED',
+  'DEQUEUED',
+  'EXECUTING',
+  'WAITING',
+  'COMPLETED',
+  'CANCELED',
+  'FAILED',
+  'CRASHED',
+  'SYSTEM_FAILURE',
+  'DELAYED',
+  'EXPIRED',
+  'TIMED_OUT',
+] as const;
+
+export const RunStatus = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
+  'COMPLETED',
+  'CANCELED',
+  'FAILED',
+  'CRASHED',
+  'SYSTEM_FAILURE',
+  'EXPIRED',
+  'TIMED_OUT',
+]);
+
+export function isTerminal(status: RunStatus): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/** Any JSON value. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export const Json: z.ZodType<Json> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), z.record(z.string(), Json)]),
+);
+
+export const RunError = z.object({
+  message: z.string(),
+  name: z.string().optional(),
+  stackTrace: z.string().optional(),
+});
+export type RunError = z.infer<typeof RunError>;
+
+const isoDate = z.string();
+
+/** The run object every subscriber receives on every change (Trigger.dev's realtime run shape, plus batchId). */
+export const Run = z.object({
+  id: z.string(),
+  taskIdentifier: z.string(),
+  status: RunStatus,
+  payload: Json.optional(),
+  output: Json.optional(),
+  metadata: z.record(z.string(), Json).optional(),
+  error: RunError.optional(),
+  tags: z.array(z.string()),
+  batchId: z.string().optional(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  startedAt: isoDate.optional(),
+  finishedAt: isoDate.optional(),
+  delayedUntil: isoDate.optional(),
+  expiredAt: isoDate.optional(),
+  ttl: z.string().optional(),
+  idempotencyKey: z.string().optional(),
+  isTest: z.boolean(),
+  durationMs: z.number(),
+  costInCents: z.number(),
+  baseCostInCents: z.number(),
+  realtimeStreams: z.array(z.string()),
+  attemptCount: z.number().int(),
+  number: z.number().int(),
+  isQueued: z.boolean(),
+  isExecuting: z.boolean(),
+  isWaiting: z.boolean(),
+  isCompleted: z.boolean(),
+  isFailed: z.boolean(),
+  isSuccess: z.boolean(),
+  isCancelled: z.boolean(),
+});
+export type Run = z.infer<typeof Run>;
+
+export type RunFlags = Pick<
+  Run,
+  'isQueued' | 'isExecuting' | 'isWaiting' | 'isCompleted' | 'isFailed' | 'isSuccess' | 'isCancelled'
+>;
+
+const FAILED: ReadonlySet<RunStatus> = new Set<RunStatus>(['FAILED', 'CRASHED', 'SYSTEM_FAILURE', 'EXPIRED', 'TIMED_OUT']);
+
+/** The boolean helpers, exactly as Trigger.dev derives them (`isCompleted` excludes CANCELED). */
+export function statusFlags(status: RunStatus): RunFlags {
+  const isSuccess = status === 'COMPLETED';
+  const isFailed = FAILED.has(status);
+  return {
+    isQueued: status === 'PENDING_VERSION' || status === 'QUEUED' || status === 'DELAYED',
+    isExecuting: status === 'DEQUEUED' || status === 'EXECUTING',
+    isWaiting: status === 'WAITING',
+    isCompleted: isSuccess || isFailed,
+    isFailed,
+    isSuccess,
+    isCancelled: status === 'CANCELED',
+  };
+}
