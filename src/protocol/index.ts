@@ -3,3 +3,5 @@ export * from './api';
 export * from './chunk';
 export * from './ipc';
 export * from './sse';
+export * from './auth';
+export * from './routes';

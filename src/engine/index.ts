@@ -1,0 +1,24 @@
+/** Public entry of the engine: used by the CLI (`runlight dev`) and by tests. */
+export interface EngineOptions {
+  /** Workspace folder; `.runlight/` (db, engine.json, secret-key, build cache) lives inside it. */
+  dir: string;
+  /** 0 = any free port. */
+  port: number;
+  /** `sqlite` (default, `<dir>/.runlight/runlight.db`) or a `postgres://` URL. */
+  store?: string;
+  /** Overrides RUNLIGHT_SECRET_KEY and the generated key file. */
+  secretKey?: string;
+  /** Number of warm task workers (default 2). */
+  workers?: number;
+  /** Task folders relative to dir (default `trigger`, `src/trigger`). */
+  taskDirs?: string[];
+  log?: (line: string) => void;
+}
+
+export interface RunningEngine {
+  url: string;
+  secretKey: string;
+  close(): Promise<void>;
+}
+
+export { startEngine } from './engine';

@@ -1,0 +1,26 @@
+/** Every HTTP path of the engine, in one place (Trigger.dev's paths where they exist). */
+const e = encodeURIComponent;
+export const routes = {
+  health: () => '/healthz',
+  trigger: (taskId: string) => `/api/v1/tasks/${e(taskId)}/trigger`,
+  batchTrigger: () => '/api/v1/tasks/batch',
+  listTasks: () => '/api/v1/tasks',
+  retrieveRun: (runId: string) => `/api/v3/runs/${e(runId)}`,
+  listRuns: () => '/api/v1/runs',
+  cancelRun: (runId: string) => `/api/v2/runs/${e(runId)}/cancel`,
+  replayRun: (runId: string) => `/api/v1/runs/${e(runId)}/replay`,
+  addTags: (runId: string) => `/api/v1/runs/${e(runId)}/tags`,
+  metadata: (runId: string) => `/api/v1/runs/${e(runId)}/metadata`,
+  createPublicToken: () => '/api/v1/auth/jwt',
+  jwtClaims: () => '/api/v1/auth/jwt/claims',
+  /** Stream writes from outside a worker. `target` is `self` or a run id. Body: one chunk (JSON or text). */
+  appendStream: (runId: string, key: string, target = 'self') => `/realtime/v1/streams/${e(runId)}/${e(target)}/${e(key)}/append`,
+  /** SSE feeds. */
+  subscribeRun: (runId: string) => `/realtime/v1/runs/${e(runId)}`,
+  subscribeRuns: (tags?: string[]) => (tags && tags.length ? `/realtime/v1/runs?tags=${tags.map(e).join(',')}` : '/realtime/v1/runs'),
+  subscribeBatch: (batchId: string) => `/realtime/v1/batches/${e(batchId)}`,
+  subscribeStream: (runId: string, key: string) => `/realtime/v1/streams/${e(runId)}/${e(key)}`,
+} as const;
+
+/** Header carrying the Public Access Token minted for a trigger (scoped to the new run or batch). */
+export const JWT_HEADER = 'x-trigger-jwt';
