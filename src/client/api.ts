@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import {
+  BatchTriggerResponse,
+  ListRunsResponse,
+  ListTasksResponse,
+  type BatchItem,
+  type BatchTriggerRequest,
+  type MetadataUpdateRequest,
+  type TriggerOptions,
+} from '../protocol/api';
+import { encodeChunk } from '../protocol/chunk';
+import { JWT_HEADER, routes } from '../protocol/routes';
+import { Json, Run, isTerminal, type RunStatus } from '../protocol/run';
+import { EngineApiError, EngineConnectionError } from './errors';
+import { runFeed, streamFeed, type FeedOptions, type StreamChunk, type StreamFeedOptions } from './feeds';
+import type { SseRequest } from './sse';
+
+export interface EngineClientOptions {
+  /** e.g. `http://127.0.0.1:3030` */
+  baseURL: string;
+  /** The workspace secret key (`rl_dev_…`) or a Public Access Token (JWT). */
+  accessToken: string;
+  fetch?: typeof fetch;
+  /** Extra headers sent with every request and feed. */
+  headers?: Record<string, string>;
+  /** Defaults for every SSE feed (backoff, timeouts, retry/open hooks for logging). */
+  sse?: Pick<SseRequest, 'backoff' | 'idleTimeoutMs' | 'connectTimeoutMs' | 'onError' | 'onOpen'>;
+}
+
+export interface TriggerResult {
+  id: string;
+  /** The `x-trigger-jwt` header: a PAT scoped `read:runs:<id>` (absent if the engine sent none). */
+  publicAccessToken?: string;
+}
+
+export type BatchTriggerItem = z.input<typeof BatchItem>;
+
+export interface BatchTriggerResult extends BatchTriggerResponse {
+  /** The `x-trigger-jwt` header: a PAT scoped `read:batch:<batchId>`. */
+  publicAccessToken?: string;
+}
+
+export interface ListRunsParams {
+  status?: RunStatus | RunStatus[];
+  taskIdentifier?: string | string[];
+  tag?: string | string[];
+  batch?: string;
+  /** page[size] */
+  pageSize?: number;
+  /** page[after]: the id of the last run of the previous page. */
+  after?: string;
+}
+
+export interface RunFeedOptions extends FeedOptions {
+  /** End after the first terminal state of the run (default true). */
+  stopOnCompletion?: boolean;
+}
+
+const IdResponse = z.object({ id: z.string() });
+const MetadataResponse = z.object({ metadata: z.record(z.string(), Json).optional() });
+const TokenResponse = z.object({ token: z.string() });
+const Anything = z.unknown();
+
+/** Typed client for every engine route (src/protocol/routes.ts). Errors are EngineApiError / EngineConnectionError. */
+export class EngineClient {
+  readonly baseURL: string;
+  readonly accessToken: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: EngineClientOptions) {
+    this.baseURL = options.baseURL.replace(/\/+$/, '');
+    this.accessToken = options.accessToken;
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** A copy of this client that authenticates with another token. */
+  withAccessToken(accessToken: string): EngineClient {
+    return new EngineClient({ ...this.options, accessToken });
+  }
+
+  url(path: string): string {
+    return this.baseURL + path;
+  }
+
+  async trigger(taskId: string, payload?: Json, options?: z.input<typeof TriggerOptions>): Promise<TriggerResult> {
+    const body = options === undefined ? { payload } : { payload, options };
+    const { data, headers } = await this.request('POST', routes.trigger(taskId), IdResponse, body);
+    return withToken({ id: data.id }, headers.get(JWT_HEADER));
+  }
+
+  async batchTrigger(items: BatchTriggerItem[]): Promise<BatchTriggerResult> {
+    const body: z.input<typeof BatchTriggerRequest> = { items };
+    const { data, headers } = await this.request('POST', routes.batchTrigger(), BatchTriggerResponse, body);
+    return withToken(data, headers.get(JWT_HEADER));
+  }
+
+  async retrieveRun(runId: string): Promise<Run> {
+    return (await this.request('GET', routes.retrieveRun(runId), Run)).data;
+  }
+
+  async listRuns(params: ListRunsParams = {}): Promise<ListRunsResponse> {
+    const q = new URLSearchParams();
+    const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).join(','));
+    const put = (k: string, v: string | undefined) => {
+      if (v !== undefined && v !== '') q.set(k, v);
+    };
+    put('filter[status]', list(params.status));
+    put('filter[taskIdentifier]', list(params.taskIdentifier));
+    put('filter[tag]', list(params.tag));
+    put('filter[batch]', params.batch);
+    put('page[size]', params.pageSize === undefined ? undefined : String(params.pageSize));
+    put('page[after]', params.after);
+    const qs = q.toString();
+    return (await this.request('GET', routes.listRuns() + (qs ? `?${qs}` : ''), ListRunsResponse)).data;
+  }
+
+  async cancelRun(runId: string): Promise<{ id: string }> {
+    return (await this.request('POST', routes.cancelRun(runId), IdResponse, {})).data;
+  }
+
+  async replayRun(runId: string): Promise<{ id: string }> {
+    return (await this.request('POST', routes.replayRun(runId), IdResponse, {})).data;
+  }
+
+  async addTags(runId: string, tags: string | string[]): Promise<void> {
+    await this.request('POST', routes.addTags(runId), Anything, { tags });
+  }
+
+  async getMetadata(runId: string): Promise<Record<string, Json>> {
+    return (await this.request('GET', routes.metadata(runId), MetadataResponse)).data.metadata ?? {};
+  }
+
+  async updateMetadata(runId: string, body: MetadataUpdateRequest): Promise<Record<string, Json>> {
+    return (await this.request('PUT', routes.metadata(runId), MetadataResponse, body)).data.metadata ?? {};
+  }
+
+  async listTasks(): Promise<ListTasksResponse> {
+    return (await this.request('GET', routes.listTasks(), ListTasksResponse)).data;
+  }
+
+  /** Asks the engine to mint a PAT (needs the secret key). `expirationTime`: "1h", or Unix seconds. */
+  async createPublicToken(scopes: string[], expirationTime?: string | number): Promise<string> {
+    const body = expirationTime === undefined ? { scopes } : { scopes, expirationTime };
+    return (await this.request('POST', routes.createPublicToken(), TokenResponse, body)).data.token;
+  }
+
+  /** Appends one chunk to a run's stream from outside a worker. */
+  async appendToStream(runId: string, key: string, value: unknown, target = 'self'): Promise<void> {
+    await this.request('POST', routes.appendStream(runId, key, target), Anything, undefined, encodeChunk(value));
+  }
+
+  /** One run: its current state, then each change; ends after a terminal state unless stopOnCompletion is false. */
+  subscribeToRun(runId: string, options: RunFeedOptions = {}): AsyncIterableIterator<Run> {
+    const stop = options.stopOnCompletion ?? true;
+    return runFeed(this.feedRequest(routes.subscribeRun(runId), options), options, stop ? runIsFinished : undefined);
+  }
+
+  /** Runs that have all of `tags` (AND). Never ends by itself. */
+  subscribeToRunsWithTag(tags: string | string[], options: FeedOptions = {}): AsyncIterableIterator<Run> {
+    const list = Array.isArray(tags) ? tags : [tags];
+    return runFeed(this.feedRequest(routes.subscribeRuns(list), options), options);
+  }
+
+  /** Runs of a batch. Never ends by itself. */
+  subscribeToBatch(batchId: string, options: FeedOptions = {}): AsyncIterableIterator<Run> {
+    return runFeed(this.feedRequest(routes.subscribeBatch(batchId), options), options);
+  }
+
+  /** Every run of the workspace (secret key or `read:runs`). Never ends by itself. */
+  subscribeToAllRuns(options: FeedOptions = {}): AsyncIterableIterator<Run> {
+    return runFeed(this.feedRequest(routes.subscribeRuns(), options), options);
+  }
+
+  /** Chunks of one stream of a run from `fromIdx` (default 0); ends after the engine's `event: end`. */
+  subscribeToStream(runId: string, key: string, options: StreamFeedOptions = {}): AsyncIterableIterator<StreamChunk> {
+    const fromIdx = options.fromIdx ?? 0;
+    const lastEventId = fromIdx > 0 ? String(fromIdx - 1) : undefined;
+    return streamFeed(this.feedRequest(routes.subscribeStream(runId, key), { ...options, lastEventId }));
+  }
+
+  private feedRequest(path: string, options: { signal?: AbortSignal; lastEventId?: string }): SseRequest {
+    return {
+      ...this.options.sse,
+      url: this.url(path),
+      headers: { ...this.options.headers, Authorization: `Bearer ${this.accessToken}` },
+      lastEventId: options.lastEventId,
+      signal: options.signal,
+      fetch: this.fetchImpl,
+    };
+  }
+
+  private async request<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T>,
+    json?: unknown,
+    rawBody?: string,
+  ): Promise<{ data: T; headers: Headers }> {
+    const url = this.url(path);
+    const headers: Record<string, string> = { ...this.options.headers, Authorization: `Bearer ${this.accessToken}`, Accept: 'application/json' };
+    let body: string | undefined;
+    if (rawBody !== undefined) {
+      body = rawBody;
+      headers['Content-Type'] = 'application/json';
+    } else if (json !== undefined) {
+      body = JSON.stringify(json);
+      headers['Content-Type'] = 'application/json';
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, { method, headers, body });
+    } catch (error) {
+      throw new EngineConnectionError(this.baseURL, error);
+    }
+    if (!res.ok) throw await EngineApiError.fromResponse(res);
+    const text = await res.text();
+    let value: unknown = undefined;
+    if (text.trim() !== '') {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new EngineApiError(res.status, 'bad_response', `${method} ${path}: the engine answered with invalid JSON`);
+      }
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new EngineApiError(res.status, 'bad_response', `${method} ${path}: unexpected response shape`, issues);
+    }
+    return { data: parsed.data, headers: res.headers };
+  }
+}
+
+/** Terminal by status or by finishedAt — never inferred from a dropped connection. */
+export function runIsFinished(run: Run): boolean {
+  return isTerminal(run.status) || run.finishedAt !== undefined;
+}
+
+function withToken<T extends object>(data: T, token: string | null): T & { publicAccessToken?: string } {
+  return token ? { ...data, publicAccessToken: token } : data;
+}
