@@ -1,0 +1,104 @@
+import type { RunEvent, RunStore, WriteOp, WriteResult } from './store/types';
+import type { Hub } from './realtime/hub';
+
+interface Pending {
+  op: WriteOp;
+  resolve: (r: WriteResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit: writes submitted while a commit is in flight (or in the same tick) go to the store together
+ * in one transaction. Each caller is answered only after its write is durable; then the change is published
+ * to live subscribers, in commit order.
+ */
+export class Committer {
+  private queue: Pending[] = [];
+  private running = false;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly hub: Hub,
+    private readonly maxGroup = 512,
+  ) {}
+
+  submit(op: WriteOp): Promise<WriteResult> {
+    if (this.closed) return Promise.resolve({ ok: false, error: new Error('engine is shutting down') });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Submits and throws the op's error when it was refused. */
+  async commit(op: WriteOp): Promise<Extract<WriteResult, { ok: true }>> {
+    const r = await this.submit(op);
+    if (!r.ok) throw r.error;
+    return r;
+  }
+
+  publish(results: readonly WriteResult[], ops: readonly WriteOp[]): void {
+    results.forEach((r, i) => {
+      if (!r.ok) return;
+      if (r.event) this.hub.publishRun(r.event);
+      const op = ops[i]!;
+      if (r.chunks && r.chunks.length && op.kind === 'chunks') this.hub.publishChunks(op.runId, op.key, r.chunks);
+    });
+  }
+
+  /** Publishes events committed outside the queue (e.g. by claimQueued). */
+  publishEvents(events: readonly RunEvent[]): void {
+    for (const e of events) this.hub.publishRun(e);
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running) return;
+    this.scheduled = true;
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    this.scheduled = false;
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length) {
+        const group = this.queue.splice(0, this.maxGroup);
+        const ops = group.map((p) => p.op);
+        let results: WriteResult[];
+        try {
+          results = await this.store.write(ops);
+        } catch (e) {
+          const error = e instanceof Error ? e : new Error(String(e));
+          for (const p of group) p.resolve({ ok: false, error: storageError(error) });
+          continue;
+        }
+        this.publish(results, ops);
+        group.forEach((p, i) => p.resolve(results[i]!));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Waits for queued writes, then refuses new ones. */
+  async close(): Promise<void> {
+    while (this.queue.length || this.running) await new Promise((r) => setTimeout(r, 5));
+    this.closed = true;
+  }
+}
+
+/** The store failed as a whole (disk full, read-only, …): nothing of the group was committed. */
+export class StorageFailure extends Error {
+  readonly code = 'storage_unavailable';
+  constructor(override readonly cause: Error) {
+    super(`the run store could not commit: ${cause.message}`);
+    this.name = 'StorageFailure';
+  }
+}
+
+function storageError(e: Error): Error {
+  return new StorageFailure(e);
+}

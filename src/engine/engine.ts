@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { EngineInfo } from '../protocol/api';
+import type { EngineOptions, RunningEngine } from './index';
+import { loadSecretKey } from './auth/secret-key';
+import { Authenticator } from './auth/principal';
+import { Committer } from './committer';
+import { Hub } from './realtime/hub';
+import { RunService } from './runs/service';
+import { Router, startHttpServer } from './http/server';
+import { registerRunRoutes } from './http/routes/runs';
+import { registerRealtimeRoutes } from './http/routes/realtime';
+import type { EngineDeps } from './http/context';
+import { WorkerPool } from './exec/pool';
+import { Executor } from './exec/executor';
+import { openStore } from './store/open';
+import { acquireWorkspaceLock } from './workspace-lock';
+import { TaskCatalog, loadWorkspaceEnv } from './tasks';
+import { newId } from './ids';
+
+export const ENGINE_VERSION = '0.1.0';
+
+/** The worker script: beside the bundled engine (dist/), or the built one when running from sources. */
+function workerScript(): string {
+  const beside = join(__dirname, 'worker.js');
+  if (existsSync(beside)) return beside;
+  return resolve(__dirname, '../../dist/worker.js');
+}
+
+/** Starts the engine for a workspace: store, HTTP/SSE on 127.0.0.1, task catalog, warm workers. */
+export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const dir = resolve(options.dir);
+  const runlightDir = join(dir, '.runlight');
+  await mkdir(runlightDir, { recursive: true });
+  const postgres = options.store !== undefined && /^postgres(ql)?:/.test(options.store);
+  const lock = postgres ? undefined : await acquireWorkspaceLock(runlightDir);
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) await fn();
+    await lock?.release();
+  };
+  try {
+    const secretKey = await loadSecretKey(runlightDir, options.secretKey);
+    const store = await openStore(options.store, runlightDir);
+    cleanups.push(() => store.close());
+    const hub = new Hub();
+    const committer = new Committer(store, hub);
+    cleanups.push(() => committer.close());
+    const auth = new Authenticator(secretKey, (hash) => store.useTokenOnce(hash));
+
+    const workspaceEnv = loadWorkspaceEnv(dir);
+    const pool = new WorkerPool({
+      size: options.workers ?? 2,
+      script: workerScript(),
+      env: { ...process.env, ...workspaceEnv, RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
+      maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
+      log,
+    });
+    const catalog = new TaskCatalog({
+      dir,
+      taskDirs: options.taskDirs,
+      outDir: join(runlightDir, 'build'),
+      index: async (bundlePath) => {
+        const w = await pool.acquire();
+        try {
+          return await indexOn(w, bundlePath);
+        } finally {
+          pool.release(w);
+        }
+      },
+      log,
+    });
+
+    const node = `${hostname()}:${process.pid}:${newId('attempt').slice(8, 14)}`;
+    // Tasks reach the engine through the URL known only after listen; filled in below.
+    const exec: { url: string } = { url: '' };
+    const executor = new Executor(store, committer, pool, { bundleFor: (id) => catalog.get(id)?.bundlePath }, {
+      node,
+      get apiUrl() {
+        return exec.url;
+      },
+      accessToken: secretKey,
+      maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
+      leaseMs: 60_000,
+      log,
+    });
+    const service = new RunService(store, committer, {
+      onQueued: () => executor.pump(),
+      cancelExecuting: (id) => executor.cancel(id),
+      taskDefaults: (id) => {
+        const t = catalog.get(id)?.info;
+        return t ? { maxDuration: t.maxDuration, maxAttempts: (t as { maxAttempts?: number }).maxAttempts } : undefined;
+      },
+    });
+    executor.service = service;
+    await service.init();
+
+    const deps: EngineDeps = {
+      auth,
+      service,
+      store,
+      hub,
+      tasks: () => ({ tasks: catalog.list(), errors: catalog.errors() }),
+      version: ENGINE_VERSION,
+      sse: { maxBufferedBytes: 8 * 1024 * 1024, keepAliveMs: 15_000, snapshotLimit: 10_000 },
+    };
+    const router = new Router();
+    registerRunRoutes(router, deps);
+    registerRealtimeRoutes(router, deps);
+    const { server, port } = await startHttpServer({ host: '127.0.0.1', port: options.port, router, log });
+    const url = `http://127.0.0.1:${port}`;
+    exec.url = url;
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        }),
+    );
+
+    pool.start();
+    cleanups.push(() => pool.close());
+    cleanups.push(() => executor.close());
+    await executor.recover();
+    await catalog.start();
+    cleanups.push(() => catalog.close());
+    executor.start();
+
+    const info: EngineInfo = { url, pid: process.pid, version: ENGINE_VERSION };
+    const infoFile = join(runlightDir, 'engine.json');
+    await writeFile(infoFile, JSON.stringify(info, null, 2) + '\n');
+    cleanups.push(() => rm(infoFile, { force: true }));
+    log(`engine ready at ${url} (store: ${postgres ? "postgres" : "sqlite"}, workers: ${options.workers ?? 2})`);
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      secretKey,
+      close: () => (closing ??= cleanup()),
+    };
+  } catch (e) {
+    await cleanup().catch(() => undefined);
+    throw e;
+  }
+}
+
+function indexOn(w: import('./exec/pool').WorkerHandle, bundlePath: string) {
+  const requestId = newId('attempt');
+  return new Promise<{ tasks: { id: string; exportName?: string; maxDuration?: number }[]; error?: string }>((resolve) => {
+    const onMessage = (m: import('../protocol/ipc').WorkerToEngine): void => {
+      if (m.type === 'indexed' && m.requestId === requestId) {
+        w.off('message', onMessage);
+        w.off('exit', onExit);
+        resolve({ tasks: m.tasks, error: m.error });
+      }
+    };
+    const onExit = (): void => {
+      w.off('message', onMessage);
+      resolve({ tasks: [], error: 'the worker exited while loading the task file' });
+    };
+    w.on('message', onMessage);
+    w.once('exit', onExit);
+    w.send({ type: 'index', requestId, bundlePath });
+  });
+}

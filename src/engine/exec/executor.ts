@@ -1,0 +1,354 @@
+import type { Json, RunError } from '../../protocol/run';
+import type { WorkerToEngine } from '../../protocol/ipc';
+import { encodeChunk } from '../../protocol/chunk';
+import { LOG_STREAM_KEY, type LogChunk } from '../../protocol/sse';
+import { LIMITS } from '../../protocol/api';
+import type { Committer } from '../committer';
+import type { RunRecord, RunStore } from '../store/types';
+import { StoreRefusal } from '../store/types';
+import { withAttemptStarted, withStatus, withTags } from '../runs/model';
+import type { RunService } from '../runs/service';
+import { newId } from '../ids';
+import type { WorkerHandle, WorkerPool } from './pool';
+
+/** Where a task's code is: the engine's task catalog answers this. */
+export interface TaskLookup {
+  bundleFor(taskId: string): string | undefined;
+}
+
+interface Attempt {
+  id: string;
+  runId: string;
+  worker: WorkerHandle;
+  startedAt: number;
+  timer?: NodeJS.Timeout;
+  /** Set when the engine itself ends the attempt (cancel, timeout) before killing the worker. */
+  ending?: 'CANCELED' | 'TIMED_OUT';
+  settled: boolean;
+  number: number;
+}
+
+export interface ExecutorOptions {
+  node: string;
+  apiUrl: string;
+  accessToken: string;
+  maxHeapMb: number;
+  leaseMs: number;
+  log: (line: string) => void;
+}
+
+const now = (): string => new Date().toISOString();
+
+function retryDelayMs(attempt: number): number {
+  return Math.min(30_000, 1000 * 2 ** (attempt - 1));
+}
+
+/**
+ * Claims queued runs, runs each attempt on a warm worker, and turns what the worker reports (metadata, chunks,
+ * tags, logs, completion) into committed writes. Ends runs CRASHED when their worker dies, TIMED_OUT past
+ * maxDuration, CANCELED on cancel, and retries failures while attempts remain.
+ */
+export class Executor {
+  private readonly byAttempt = new Map<string, Attempt>();
+  private readonly byRun = new Map<string, Attempt>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private pumping = false;
+  private pumpAgain = false;
+  private closed = false;
+  private tick?: NodeJS.Timeout;
+  private ticks = 0;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly committer: Committer,
+    private readonly pool: WorkerPool,
+    private readonly tasks: TaskLookup,
+    private readonly o: ExecutorOptions,
+  ) {
+    pool.onIdle = () => this.pump();
+  }
+
+  service?: RunService;
+
+  /** Runs left DEQUEUED/EXECUTING by an engine that died are retried when attempts remain, else CRASHED. */
+  async recover(): Promise<void> {
+    const stuck = await this.store.listRuns({ status: ['DEQUEUED', 'EXECUTING'] }, { size: 10_000 });
+    for (const r of stuck) {
+      if (r.lockedBy && r.lockedBy !== this.o.node && (r.leaseUntil ?? 0) > Date.now()) continue;
+      const retry = r.run.attemptCount < r.maxAttempts;
+      await this.committer.submit({
+        kind: 'update',
+        runId: r.run.id,
+        apply: (rec) =>
+          withStatus(rec, retry
+            ? { status: 'QUEUED', now: now() }
+            : { status: 'CRASHED', now: now(), error: { name: 'EngineStopped', message: 'The engine stopped while this run was executing; it was not retried because no attempts remain.' } }),
+      });
+    }
+    this.o.log(stuck.length ? `recovered ${stuck.length} run(s) left executing by a stopped engine` : 'no runs to recover');
+  }
+
+  start(): void {
+    this.tick = setInterval(() => void this.maintain(), 250);
+    this.tick.unref();
+    this.pump();
+  }
+
+  /** Claims as many queued runs as there are idle workers. */
+  pump(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void (async () => {
+      try {
+        do {
+          this.pumpAgain = false;
+          while (this.pool.idleCount > 0 && !this.closed) {
+            const events = await this.store.claimQueued(this.o.node, this.pool.idleCount, Date.now(), this.o.leaseMs);
+            if (events.length === 0) break;
+            this.committer.publishEvents(events);
+            for (const e of events) {
+              const worker = this.pool.tryAcquire();
+              if (!worker) {
+                await this.requeue(e.runId);
+                continue;
+              }
+              void this.startAttempt(e.runId, worker);
+            }
+          }
+        } while (this.pumpAgain && !this.closed);
+      } catch (e) {
+        this.o.log(`scheduler: ${(e as Error).message}`);
+      } finally {
+        this.pumping = false;
+      }
+    })();
+  }
+
+  private async requeue(runId: string): Promise<void> {
+    await this.committer.submit({ kind: 'update', runId, apply: (r) => withStatus(r, { status: 'QUEUED', now: now() }) });
+  }
+
+  private async startAttempt(runId: string, worker: WorkerHandle): Promise<void> {
+    let record: RunRecord;
+    try {
+      const r = await this.committer.commit({
+        kind: 'update',
+        runId,
+        apply: (rec) => withAttemptStarted(rec, this.o.node, Date.now() + this.o.leaseMs, now()),
+      });
+      record = JSON.parse(JSON.stringify((await this.store.getRun(runId))!)) as RunRecord;
+      void r;
+    } catch (e) {
+      this.pool.release(worker);
+      if (!(e instanceof StoreRefusal)) this.o.log(`could not start run ${runId}: ${(e as Error).message}`);
+      return;
+    }
+    const bundle = this.tasks.bundleFor(record.run.taskIdentifier);
+    if (!bundle) {
+      this.pool.release(worker);
+      await this.finish(runId, {
+        status: 'FAILED',
+        error: { name: 'TaskNotFound', message: `Task "${record.run.taskIdentifier}" was not found in this workspace. Check the task id and that its file is under a task folder.` },
+      });
+      return;
+    }
+    const attempt: Attempt = { id: newId('attempt'), runId, worker, startedAt: Date.now(), settled: false, number: record.run.attemptCount };
+    this.byAttempt.set(attempt.id, attempt);
+    this.byRun.set(runId, attempt);
+    const onMessage = (m: WorkerToEngine): void => void this.onWorkerMessage(attempt, m);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null, stderr: string): void => void this.onWorkerExit(attempt, code, signal, stderr);
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+    const detach = (): void => {
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+    };
+    (attempt as Attempt & { detach: () => void }).detach = detach;
+    if (record.maxDuration) {
+      attempt.timer = setTimeout(() => {
+        attempt.ending = 'TIMED_OUT';
+        worker.kill();
+      }, record.maxDuration * 1000);
+    }
+    worker.send({
+      type: 'execute',
+      attemptId: attempt.id,
+      bundlePath: bundle,
+      taskId: record.run.taskIdentifier,
+      run: {
+        id: runId,
+        payload: record.run.payload,
+        metadata: record.run.metadata ?? {},
+        tags: record.run.tags,
+        attempt: record.run.attemptCount,
+        batchId: record.run.batchId,
+        parentRunId: record.parentRunId,
+        rootRunId: record.rootRunId,
+      },
+      apiUrl: this.o.apiUrl,
+      accessToken: this.o.accessToken,
+    });
+  }
+
+  private async onWorkerMessage(a: Attempt, m: WorkerToEngine): Promise<void> {
+    if (!('attemptId' in m) || m.attemptId !== a.id) return;
+    const ack = (error?: unknown): void => {
+      if ('requestId' in m) a.worker.send({ type: 'ack', requestId: m.requestId, ...(error ? { error: (error as Error).message } : {}) });
+    };
+    try {
+      switch (m.type) {
+        case 'metadata': {
+          const record = await this.store.getRun(a.runId);
+          const target = m.target === 'self' ? a.runId : m.target === 'parent' ? (record?.parentRunId ?? a.runId) : (record?.rootRunId ?? record?.parentRunId ?? a.runId);
+          await this.service!.updateMetadata(target, m.operations);
+          return ack();
+        }
+        case 'chunks': {
+          const record = await this.store.getRun(a.runId);
+          const target = m.target === 'self' ? a.runId : m.target === 'parent' ? (record?.parentRunId ?? a.runId) : m.target === 'root' ? (record?.rootRunId ?? record?.parentRunId ?? a.runId) : m.target;
+          for (const b of m.bodies) {
+            if (b.length > LIMITS.chunkBytes) throw new StoreRefusal('chunk_too_large', `chunk: ${b.length} bytes is over the ${LIMITS.chunkBytes}-byte limit`, 413);
+          }
+          await this.service!.appendChunks(target, m.key, m.bodies);
+          return ack();
+        }
+        case 'tags':
+          await this.committer.commit({ kind: 'update', runId: a.runId, apply: (r) => withTags(r, m.tags, now(), LIMITS.tagsPerRun) });
+          return ack();
+        case 'logs': {
+          const time = now();
+          const bodies = m.lines.map((l) => encodeChunk({ level: l.level, message: l.message, time } satisfies LogChunk));
+          await this.service!.appendChunks(a.runId, LOG_STREAM_KEY, bodies).catch(() => undefined);
+          return;
+        }
+        case 'completed':
+          return await this.settle(a, { status: 'COMPLETED', output: m.output });
+        case 'failed':
+          return await this.settle(a, { status: 'FAILED', error: m.error }, m.retryable);
+      }
+    } catch (e) {
+      ack(e);
+    }
+  }
+
+  private async onWorkerExit(a: Attempt, code: number | null, signal: NodeJS.Signals | null, stderr: string): Promise<void> {
+    if (a.settled) return;
+    if (a.ending === 'CANCELED') return this.settle(a, { status: 'CANCELED' });
+    if (a.ending === 'TIMED_OUT') {
+      const r = await this.store.getRun(a.runId);
+      return this.settle(a, {
+        status: 'TIMED_OUT',
+        error: { name: 'MaxDurationExceededError', message: `Run exceeded its maxDuration of ${r?.maxDuration ?? '?'} s and was stopped.` },
+      });
+    }
+    const oom = /heap out of memory|Reached heap limit/i.test(stderr);
+    const message = oom
+      ? `The worker ran out of memory (heap limit ${this.o.maxHeapMb} MB) and was stopped.`
+      : `The worker process exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}).`;
+    const tail = stderr.trim().split('\n').slice(-15).join('\n');
+    return this.settle(a, { status: 'CRASHED', error: { name: oom ? 'OutOfMemoryError' : 'TaskCrashed', message, ...(tail ? { stackTrace: tail } : {}) } });
+  }
+
+  private async settle(
+    a: Attempt,
+    end: { status: 'COMPLETED' | 'FAILED' | 'CRASHED' | 'CANCELED' | 'TIMED_OUT'; output?: Json; error?: RunError },
+    retryable = false,
+  ): Promise<void> {
+    if (a.settled) return;
+    a.settled = true;
+    clearTimeout(a.timer);
+    (a as Attempt & { detach?: () => void }).detach?.();
+    this.byAttempt.delete(a.id);
+    this.byRun.delete(a.runId);
+    if (!a.worker.dead && !a.ending) this.pool.release(a.worker);
+    const attemptMs = Date.now() - a.startedAt;
+    const record = await this.store.getRun(a.runId);
+    if (end.status === 'FAILED' && retryable && record && record.run.attemptCount < record.maxAttempts) {
+      // Stays EXECUTING (Trigger.dev shows reattempts as EXECUTING) with the attempt's error, then runs again.
+      await this.committer.submit({
+        kind: 'update',
+        runId: a.runId,
+        apply: (r) => ({ record: { ...r, run: { ...r.run, error: end.error, durationMs: r.run.durationMs + attemptMs, updatedAt: now() } }, type: 'error' }),
+      });
+      const t = setTimeout(() => {
+        this.retryTimers.delete(a.runId);
+        void this.pool.acquire().then((w) => this.startAttempt(a.runId, w));
+      }, retryDelayMs(record.run.attemptCount));
+      this.retryTimers.set(a.runId, t);
+      return;
+    }
+    await this.finish(a.runId, { ...end, attemptMs });
+    this.pump();
+  }
+
+  private async finish(runId: string, end: { status: 'COMPLETED' | 'FAILED' | 'CRASHED' | 'CANCELED' | 'TIMED_OUT'; output?: Json; error?: RunError; attemptMs?: number }): Promise<void> {
+    const r = await this.committer.submit({ kind: 'update', runId, apply: (rec) => withStatus(rec, { ...end, now: now() }) });
+    if (!r.ok && !(r.error instanceof StoreRefusal)) this.o.log(`could not finish run ${runId}: ${r.error.message}`);
+  }
+
+  /** Cancels a run executing here (kills its worker) or waiting for a retry. */
+  async cancel(runId: string): Promise<boolean> {
+    const retry = this.retryTimers.get(runId);
+    if (retry) {
+      clearTimeout(retry);
+      this.retryTimers.delete(runId);
+      await this.finish(runId, { status: 'CANCELED' });
+      return true;
+    }
+    const a = this.byRun.get(runId);
+    if (!a) return false;
+    a.ending = 'CANCELED';
+    const done = new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (a.settled) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 5);
+    });
+    a.worker.kill();
+    await done;
+    return true;
+  }
+
+  /** Due DELAYED runs become QUEUED; QUEUED runs past their ttl EXPIRE. */
+  private async maintain(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.ticks++;
+      const statuses: ('DELAYED' | 'QUEUED')[] = this.ticks % 8 === 0 ? ['DELAYED', 'QUEUED'] : ['DELAYED'];
+      const due = await this.store.listRuns({ status: statuses }, { size: 1000 });
+      const t = Date.now();
+      let queued = false;
+      for (const r of due) {
+        if (r.run.status === 'DELAYED' && r.run.delayedUntil && Date.parse(r.run.delayedUntil) <= t) {
+          await this.committer.submit({ kind: 'update', runId: r.run.id, apply: (rec) => (rec.run.status === 'DELAYED' ? withStatus(rec, { status: 'QUEUED', now: now() }) : undefined) });
+          queued = true;
+        } else if (r.run.status === 'QUEUED' && r.ttlMs !== undefined && Date.parse(r.run.createdAt) + r.ttlMs <= t) {
+          await this.committer.submit({
+            kind: 'update',
+            runId: r.run.id,
+            apply: (rec) => (rec.run.status === 'QUEUED' ? withStatus(rec, { status: 'EXPIRED', now: now(), error: { name: 'Expired', message: `Run expired: it waited in the queue longer than its ttl (${r.run.ttl}).` } }) : undefined),
+          });
+        } else if (r.run.status === 'QUEUED') queued = true;
+      }
+      if (queued) this.pump();
+    } catch (e) {
+      this.o.log(`maintenance: ${(e as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.tick);
+    for (const t of this.retryTimers.values()) clearTimeout(t);
+    for (const a of this.byAttempt.values()) {
+      a.settled = true;
+      clearTimeout(a.timer);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { EngineToWorker, WorkerToEngine } from '../../protocol/ipc';
+
+export interface PoolOptions {
+  size: number;
+  script: string;
+  env: NodeJS.ProcessEnv;
+  /** V8 heap limit of each worker in MB (a task that blows it ends CRASHED with an out-of-memory error). */
+  maxHeapMb: number;
+  log: (line: string) => void;
+}
+
+/** One warm task-worker process; emits `message` (parsed WorkerToEngine) and `exit` (code, signal, stderr tail). */
+export class WorkerHandle extends EventEmitter<{
+  message: [WorkerToEngine];
+  exit: [number | null, NodeJS.Signals | null, string];
+}> {
+  readonly ready: Promise<void>;
+  busy = false;
+  dead = false;
+  private stderrTail = '';
+
+  constructor(readonly child: ChildProcess, log: (line: string) => void) {
+    super();
+    let markReady: () => void = () => {};
+    this.ready = new Promise((r) => (markReady = r));
+    child.on('message', (raw) => {
+      const msg = WorkerToEngine.safeParse(raw);
+      if (!msg.success) {
+        log(`worker ${child.pid}: dropped an invalid message (${msg.error.issues[0]?.message ?? 'invalid'})`);
+        return;
+      }
+      if (msg.data.type === 'ready') markReady();
+      else this.emit('message', msg.data);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-4000);
+    });
+    child.stdout?.on('data', () => {});
+    child.on('exit', (code, signal) => {
+      this.dead = true;
+      markReady();
+      this.emit('exit', code, signal, this.stderrTail);
+    });
+    child.on('error', (e) => log(`worker ${child.pid}: ${e.message}`));
+  }
+
+  send(msg: EngineToWorker): void {
+    if (this.dead || !this.child.connected) return;
+    this.child.send(msg);
+  }
+
+  kill(): void {
+    if (!this.dead) this.child.kill('SIGKILL');
+  }
+}
+
+/** A fixed number of warm workers; a dead or killed worker is replaced at once. */
+export class WorkerPool {
+  private readonly workers = new Set<WorkerHandle>();
+  private readonly idle: WorkerHandle[] = [];
+  private readonly waiters: ((w: WorkerHandle) => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly o: PoolOptions) {}
+
+  start(): void {
+    for (let i = 0; i < this.o.size; i++) this.spawn();
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  private spawn(): void {
+    if (this.closed) return;
+    const child = fork(this.o.script, [], {
+      env: this.o.env,
+      execArgv: [`--max-old-space-size=${this.o.maxHeapMb}`, '--enable-source-maps'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    const w = new WorkerHandle(child, this.o.log);
+    this.workers.add(w);
+    w.on('exit', () => {
+      this.workers.delete(w);
+      const i = this.idle.indexOf(w);
+      if (i >= 0) this.idle.splice(i, 1);
+      if (!this.closed) this.spawn();
+    });
+    void w.ready.then(() => {
+      if (!w.dead) this.release(w);
+    });
+  }
+
+  /** Resolves with an idle worker (waits for one). */
+  acquire(): Promise<WorkerHandle> {
+    const w = this.idle.shift();
+    if (w) {
+      w.busy = true;
+      return Promise.resolve(w);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Takes an idle worker now, or undefined. */
+  tryAcquire(): WorkerHandle | undefined {
+    const w = this.idle.shift();
+    if (w) w.busy = true;
+    return w;
+  }
+
+  release(w: WorkerHandle): void {
+    if (w.dead || this.closed) return;
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      w.busy = true;
+      waiter(w);
+      return;
+    }
+    w.busy = false;
+    this.idle.push(w);
+    this.onIdle?.();
+  }
+
+  /** Called whenever a worker becomes idle. */
+  onIdle?: () => void;
+
+  /** Kills a worker (its replacement is spawned). */
+  discard(w: WorkerHandle): void {
+    w.kill();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.workers];
+    await Promise.all(
+      all.map(
+        (w) =>
+          new Promise<void>((r) => {
+            if (w.dead) return r();
+            w.once('exit', () => r());
+            w.kill();
+          }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,191 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpError } from './errors';
+import { StoreRefusal } from '../store/types';
+import { StorageFailure } from '../committer';
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<void>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: Handler;
+}
+
+/** A tiny router: `/api/v1/runs/:id/tags` style patterns, params URL-decoded. */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  add(method: string, path: string, handler: Handler): this {
+    const keys: string[] = [];
+    const pattern = new RegExp(
+      '^' +
+        path.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === ':' ? c : `\\${c}`)).replace(/:(\w+)/g, (_, k: string) => {
+          keys.push(k);
+          return '([^/]+)';
+        }) +
+        '$',
+    );
+    this.routes.push({ method, pattern, keys, handler });
+    return this;
+  }
+
+  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
+    let pathMatched = false;
+    for (const r of this.routes) {
+      const m = r.pattern.exec(pathname);
+      if (!m) continue;
+      pathMatched = true;
+      if (r.method !== method) continue;
+      const params: Record<string, string> = {};
+      r.keys.forEach((k, i) => {
+        params[k] = decodeURIComponent(m[i + 1]!);
+      });
+      return { handler: r.handler, params };
+    }
+    return pathMatched ? 'method' : undefined;
+  }
+}
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers':
+    'x-trigger-jwt, x-trigger-jwt-claims, electric-handle, electric-offset, electric-schema, electric-cursor, electric-up-to-date, x-stream-version, retry-after',
+};
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: HttpError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(res, err.status, err.body());
+}
+
+/** Maps anything thrown by a handler to an HTTP error; unexpected ones are 500 with a generic message. */
+export function toHttpError(e: unknown, log: (line: string) => void): HttpError {
+  if (e instanceof HttpError) return e;
+  if (e instanceof StoreRefusal) return new HttpError(e.status, e.code, e.message);
+  if (e instanceof StorageFailure) return new HttpError(503, e.code, e.message);
+  log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return new HttpError(500, 'internal_error', 'the engine hit an unexpected error; see its log');
+}
+
+/** Hosts allowed in the Host header: the loopback names of our own port (refuses DNS rebinding). */
+function hostAllowed(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`;
+}
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  router: Router;
+  log: (line: string) => void;
+}
+
+export async function startHttpServer(o: HttpServerOptions): Promise<{ server: Server; port: number }> {
+  let port = o.port;
+  const server = createServer((req, res) => {
+    for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
+    if (!hostAllowed(req.headers.host, port)) {
+      sendError(res, new HttpError(403, 'forbidden_host', `Host: "${req.headers.host ?? ''}" is not this engine; use http://127.0.0.1:${port}`));
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'authorization, content-type',
+        'access-control-max-age': '600',
+      });
+      res.end();
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      sendError(res, new HttpError(400, 'bad_url', 'url: not a valid request target'));
+      return;
+    }
+    const m = o.router.match(req.method ?? 'GET', url.pathname);
+    if (m === undefined) return sendError(res, new HttpError(404, 'not_found', `no route for ${url.pathname}`));
+    if (m === 'method') return sendError(res, new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`));
+    m.handler({ req, res, url, params: m.params }).catch((e: unknown) => sendError(res, toHttpError(e, o.log)));
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return { server, port };
+}
+
+/** Reads a request body up to `limit` bytes; more is a 413 naming the limit. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    req.resume();
+    throw new HttpError(413, 'body_too_large', `body: ${declared} bytes is over the ${limit}-byte limit`);
+  }
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      throw new HttpError(413, 'body_too_large', `body: over the ${limit}-byte limit`);
+    }
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Parses a JSON body; depth is bounded so hostile nesting cannot exhaust the stack. */
+export async function readJson(req: IncomingMessage, limit: number, maxDepth: number): Promise<unknown> {
+  const buf = await readBody(req, limit);
+  if (buf.length === 0) return {};
+  const text = buf.toString('utf8');
+  checkDepth(text, maxDepth);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new HttpError(400, 'invalid_json', `body: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function checkDepth(text: string, maxDepth: number): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) throw new HttpError(422, 'too_deep', `body: JSON nested deeper than ${maxDepth} levels`);
+    } else if (c === 125 || c === 93) depth--;
+  }
+}

@@ -1,0 +1,174 @@
+import type { Json } from '../../protocol/run';
+import { isTerminal } from '../../protocol/run';
+import { LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
+import { LOG_STREAM_KEY } from '../../protocol/sse';
+import type { Committer } from '../committer';
+import type { RunRecord, RunStore } from '../store/types';
+import { StoreRefusal } from '../store/types';
+import { newId, durationMs } from '../ids';
+import { HttpError } from '../http/errors';
+import { applyMetadataOperations } from './metadata';
+import { newRunRecord, withMetadata, withStatus, withStreamWrite, withTags } from './model';
+
+export interface TaskDefaults {
+  maxAttempts?: number;
+  maxDuration?: number;
+}
+
+export interface RunServiceHooks {
+  /** A run became QUEUED (or DELAYED): the executor may claim it. */
+  onQueued(): void;
+  /** Cancel of a run this engine is executing: kill its attempt; true when it was running here. */
+  cancelExecuting(runId: string): Promise<boolean>;
+  /** Known task defaults (retry, maxDuration), or undefined when the task is not (yet) discovered. */
+  taskDefaults(taskId: string): TaskDefaults | undefined;
+}
+
+const now = (): string => new Date().toISOString();
+
+/** Every change a caller can make to runs, as committed writes. */
+export class RunService {
+  private nextNumber = 1;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly committer: Committer,
+    private readonly hooks: RunServiceHooks,
+  ) {}
+
+  async init(): Promise<void> {
+    const [latest] = await this.store.listRuns({}, { size: 1 });
+    this.nextNumber = (latest?.run.number ?? 0) + 1;
+  }
+
+  async getRun(id: string): Promise<RunRecord> {
+    const r = await this.store.getRun(id);
+    if (!r) throw new HttpError(404, 'run_not_found', `run ${id} does not exist`);
+    return r;
+  }
+
+  /** Creates a run; with an idempotency key seen before for the task, returns that run instead. */
+  async trigger(taskId: string, payload: Json | undefined, options: TriggerOptions = {}): Promise<{ record: RunRecord; existing: boolean }> {
+    if (options.idempotencyKey) {
+      const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey);
+      if (found) return { record: found, existing: true };
+    }
+    const record = this.buildRun(taskId, payload, options);
+    await this.committer.commit({ kind: 'create', record });
+    this.hooks.onQueued();
+    return { record: (await this.store.getRun(record.run.id)) ?? record, existing: false };
+  }
+
+  async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[] }> {
+    const batchId = newId('batch');
+    const createdAt = now();
+    const records = req.items.map((item, i) => {
+      try {
+        return this.buildRun(item.task, item.payload, { ...item.options, batchId });
+      } catch (e) {
+        if (e instanceof HttpError) throw new HttpError(e.status, e.code, `items.${i}.${e.message}`);
+        throw e;
+      }
+    });
+    const results = await Promise.all([
+      this.committer.submit({ kind: 'batch', batchId, runIds: records.map((r) => r.run.id), createdAt }),
+      ...records.map((record) => this.committer.submit({ kind: 'create', record })),
+    ]);
+    const failed = results.find((r) => !r.ok);
+    if (failed && !failed.ok) throw failed.error;
+    this.hooks.onQueued();
+    return { batchId, runs: records };
+  }
+
+  private buildRun(taskId: string, payload: Json | undefined, options: TriggerOptions): RunRecord {
+    const payloadBytes = payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload));
+    if (payloadBytes > LIMITS.payloadBytes) {
+      throw new HttpError(413, 'payload_too_large', `payload: ${payloadBytes} bytes is over the ${LIMITS.payloadBytes}-byte limit`);
+    }
+    if (options.metadata) {
+      // Validates size and keys the same way later updates are validated.
+      try {
+        applyMetadataOperations({}, [{ type: 'update', value: options.metadata }]);
+      } catch (e) {
+        if (e instanceof StoreRefusal) throw new HttpError(e.status, e.code, `options.${e.message}`);
+        throw e;
+      }
+    }
+    const defaults = this.hooks.taskDefaults(taskId) ?? {};
+    let delayedUntil: string | undefined;
+    if (options.delay !== undefined) {
+      const d = options.delay;
+      delayedUntil =
+        typeof d === 'string' && /^\d{4}-/.test(d) ? new Date(d).toISOString() : new Date(Date.now() + durationMs(d)).toISOString();
+    }
+    return newRunRecord({
+      id: newId('run'),
+      taskIdentifier: taskId,
+      payload,
+      metadata: options.metadata,
+      tags: options.tags,
+      batchId: options.batchId,
+      idempotencyKey: options.idempotencyKey,
+      delayedUntil,
+      ttlMs: options.ttl !== undefined ? durationMs(options.ttl) : undefined,
+      maxAttempts: options.maxAttempts ?? defaults.maxAttempts ?? 1,
+      maxDuration: options.maxDuration ?? defaults.maxDuration,
+      isTest: options.test,
+      parentRunId: options.parentRunId,
+      number: this.nextNumber++,
+      now: now(),
+    });
+  }
+
+  async cancel(runId: string): Promise<RunRecord> {
+    const record = await this.getRun(runId);
+    if (isTerminal(record.run.status)) return record;
+    if (await this.hooks.cancelExecuting(runId)) return this.getRun(runId);
+    await this.committer.commit({
+      kind: 'update',
+      runId,
+      apply: (r) => withStatus(r, { status: 'CANCELED', now: now() }),
+    });
+    return this.getRun(runId);
+  }
+
+  async replay(runId: string): Promise<RunRecord> {
+    const { run } = await this.getRun(runId);
+    const { record } = await this.trigger(run.taskIdentifier, run.payload, { tags: run.tags });
+    return record;
+  }
+
+  async addTags(runId: string, tags: string[]): Promise<RunRecord> {
+    await this.getRun(runId);
+    await this.committer.commit({ kind: 'update', runId, apply: (r) => withTags(r, tags, now(), LIMITS.tagsPerRun) });
+    return this.getRun(runId);
+  }
+
+  /** Applies operations to a run's metadata (atomically, inside the commit) and returns the result. */
+  async updateMetadata(runId: string, operations: readonly MetadataOperation[]): Promise<Record<string, Json>> {
+    await this.getRun(runId);
+    let result: Record<string, Json> = {};
+    await this.committer.commit({
+      kind: 'update',
+      runId,
+      apply: (r) => {
+        result = applyMetadataOperations(r.run.metadata ?? {}, operations);
+        return withMetadata(r, result, now());
+      },
+    });
+    return result;
+  }
+
+  /** Appends chunks (wire text) to a run's stream; the first write registers the key in realtimeStreams. */
+  async appendChunks(runId: string, key: string, bodies: string[]): Promise<number[]> {
+    const reserved = key === LOG_STREAM_KEY;
+    const r = await this.committer.commit({
+      kind: 'chunks',
+      runId,
+      key,
+      bodies,
+      apply: (rec) => withStreamWrite(rec, key, now(), reserved),
+    });
+    return (r.chunks ?? []).map((c) => c.idx);
+  }
+}
