@@ -16,7 +16,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, n: number, body: string) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, n: number, body: string) => unknown;
 
 /** A real HTTP server on 127.0.0.1 with a scripted handler; `n` counts requests from 1. */
 export async function startServer(handler: Handler): Promise<TestServer> {

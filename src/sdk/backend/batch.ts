@@ -1,0 +1,34 @@
+import { apiClient } from './config';
+import { triggerBatch, type BatchRunHandle, type TriggerOptions } from './trigger';
+
+/** `batch.trigger([{ id, payload, options }])`: one batch of runs across several tasks. */
+
+export interface BatchByIdItem {
+  /** Task id. */
+  id: string;
+  payload?: unknown;
+  options?: TriggerOptions;
+}
+
+export interface BatchByTaskItem {
+  /** A task object (anything with an `id`) or a task id. */
+  task: { id: string } | string;
+  payload?: unknown;
+  options?: TriggerOptions;
+}
+
+async function trigger(items: BatchByIdItem[]): Promise<BatchRunHandle> {
+  return triggerBatch(
+    apiClient(),
+    items.map((i) => ({ task: i.id, payload: i.payload, options: i.options })),
+  );
+}
+
+async function triggerByTask(items: BatchByTaskItem[]): Promise<BatchRunHandle> {
+  return triggerBatch(
+    apiClient(),
+    items.map((i) => ({ task: typeof i.task === 'string' ? i.task : i.task.id, payload: i.payload, options: i.options })),
+  );
+}
+
+export const batch = { trigger, triggerByTask };

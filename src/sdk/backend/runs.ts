@@ -1,0 +1,127 @@
+import type { ListRunsParams } from '../../client/api';
+import type { RunStatus } from '../../protocol/run';
+import { apiClient } from './config';
+import { RunSubscription, type RunSubscriptionOptions } from './subscription';
+import { toRealtimeRun, type RealtimeRun, type RetrieveRunResult } from './types';
+
+/** `runs.*` of Trigger.dev's SDK, against the local engine. Run objects carry Date timestamps. */
+
+/** A run id or anything with one (a trigger handle). */
+export type RunRef = string | { id: string };
+const idOf = (r: RunRef) => (typeof r === 'string' ? r : r.id);
+
+export interface ListRunsOptions {
+  status?: RunStatus | RunStatus[];
+  taskIdentifier?: string | string[];
+  tag?: string | string[];
+  batch?: string;
+  /** Page size (default: the engine's, 50). */
+  limit?: number;
+  /** Start after this run id (the previous page's last). */
+  after?: string;
+}
+
+/** One page of runs. `for await` over it walks every following page too. */
+export interface RunsPage extends AsyncIterable<RealtimeRun> {
+  data: RealtimeRun[];
+  pagination: { next?: string };
+  hasNextPage(): boolean;
+  getNextPage(): Promise<RunsPage>;
+}
+
+export interface SubscribeToRunOptions extends RunSubscriptionOptions {
+  /** End the subscription once the run is finished (default true). */
+  stopOnCompletion?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface SubscribeToRunsOptions extends RunSubscriptionOptions {
+  signal?: AbortSignal;
+}
+
+async function retrieve<TTask = unknown>(runId: RunRef): Promise<RetrieveRunResult<TTask>> {
+  return toRealtimeRun<TTask>(await apiClient().retrieveRun(idOf(runId)));
+}
+
+async function list(options: ListRunsOptions = {}): Promise<RunsPage> {
+  const client = apiClient();
+  const fetchPage = async (after: string | undefined): Promise<RunsPage> => {
+    const params: ListRunsParams = {
+      status: options.status,
+      taskIdentifier: options.taskIdentifier,
+      tag: options.tag,
+      batch: options.batch,
+      pageSize: options.limit,
+      after,
+    };
+    const res = await client.listRuns(params);
+    const page: RunsPage = {
+      data: res.data.map((r) => toRealtimeRun(r)),
+      pagination: res.pagination,
+      hasNextPage: () => res.pagination.next !== undefined,
+      getNextPage: () => {
+        if (res.pagination.next === undefined) return Promise.reject(new Error('there is no next page'));
+        return fetchPage(res.pagination.next);
+      },
+      async *[Symbol.asyncIterator]() {
+        let current: RunsPage = page;
+        for (;;) {
+          yield* current.data;
+          if (!current.hasNextPage()) return;
+          current = await current.getNextPage();
+        }
+      },
+    };
+    return page;
+  };
+  return fetchPage(options.after);
+}
+
+async function cancel(runId: RunRef): Promise<{ id: string }> {
+  return apiClient().cancelRun(idOf(runId));
+}
+
+async function replay(runId: RunRef): Promise<{ id: string }> {
+  return apiClient().replayRun(idOf(runId));
+}
+
+/** Follows one run; ends after it finishes unless `stopOnCompletion: false`. */
+function subscribeToRun<TTask = unknown>(runId: RunRef, options: SubscribeToRunOptions = {}): RunSubscription<TTask> {
+  const client = apiClient();
+  const id = idOf(runId);
+  const stopOnCompletion = options.stopOnCompletion ?? true;
+  return linked(
+    new RunSubscription<TTask>(client, (signal) => client.subscribeToRun(id, { signal, stopOnCompletion }), options),
+    options.signal,
+  );
+}
+
+/** Follows every run having all the tags (AND). Never ends by itself. */
+function subscribeToRunsWithTag<TTask = unknown>(tag: string | string[], options: SubscribeToRunsOptions = {}): RunSubscription<TTask> {
+  const client = apiClient();
+  return linked(new RunSubscription<TTask>(client, (signal) => client.subscribeToRunsWithTag(tag, { signal }), options), options.signal);
+}
+
+/** Follows every run of a batch. Never ends by itself. */
+function subscribeToBatch<TTask = unknown>(batchId: string, options: SubscribeToRunsOptions = {}): RunSubscription<TTask> {
+  const client = apiClient();
+  return linked(new RunSubscription<TTask>(client, (signal) => client.subscribeToBatch(batchId, { signal }), options), options.signal);
+}
+
+function linked<T>(sub: RunSubscription<T>, signal: AbortSignal | undefined): RunSubscription<T> {
+  if (signal?.aborted) sub.unsubscribe();
+  else signal?.addEventListener('abort', () => sub.unsubscribe(), { once: true });
+  return sub;
+}
+
+export const runs = {
+  retrieve,
+  list,
+  cancel,
+  replay,
+  subscribeToRun,
+  subscribeToRunsWithTag,
+  subscribeToBatch,
+  /** Trigger.dev's internal name for subscribeToBatch. */
+  subscribeToRunsInBatch: subscribeToBatch,
+};

@@ -1,0 +1,96 @@
+import type { z } from 'zod';
+import type { BatchTriggerItem, EngineClient } from '../../client/api';
+import { isSecretKey } from '../../protocol/auth';
+import type { TriggerOptions as WireTriggerOptions } from '../../protocol/api';
+import type { Json } from '../../protocol/run';
+import { signPublicToken, type ExpirationTime } from './auth';
+
+/** Options of `tasks.trigger` as Trigger.dev's SDK takes them (the ones the local engine supports). */
+export type TriggerOptions = Omit<z.input<typeof WireTriggerOptions>, 'delay'> & {
+  /** A duration ("30s", "5m"), seconds, an ISO date string, or a Date. */
+  delay?: string | number | Date;
+  /** Expiry of the handle's token when the SDK signs it itself (default "1h"). */
+  publicAccessToken?: { expirationTime?: ExpirationTime };
+};
+
+export interface RunHandle<TTask = unknown> {
+  id: string;
+  taskIdentifier: string;
+  /** Scoped `read:runs:<id>`: hand it to a frontend to subscribe to this run. */
+  publicAccessToken: string;
+  /** Phantom: the task type this handle belongs to. */
+  readonly __task?: TTask;
+}
+
+export interface BatchRunHandle {
+  batchId: string;
+  runCount: number;
+  runs: { id: string; taskIdentifier: string }[];
+  /** Scoped `read:batch:<batchId>`. */
+  publicAccessToken: string;
+}
+
+export interface BatchItemInput<TPayload = unknown> {
+  payload?: TPayload;
+  options?: TriggerOptions;
+}
+
+/** A JSON copy of a value as JSON.stringify would send it (Dates become ISO strings); throws for cycles/BigInt. */
+export function toJsonValue(value: unknown, what: string): Json | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new TypeError(`${what} is not JSON-serialisable: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return text === undefined ? undefined : (JSON.parse(text) as Json);
+}
+
+export function toWireOptions(options: TriggerOptions | undefined): z.input<typeof WireTriggerOptions> | undefined {
+  if (!options) return undefined;
+  const { publicAccessToken: _pat, delay, ...rest } = options;
+  void _pat;
+  const wire: z.input<typeof WireTriggerOptions> = { ...rest };
+  if (delay !== undefined) wire.delay = delay instanceof Date ? delay.toISOString() : delay;
+  if (rest.metadata !== undefined) wire.metadata = toJsonValue(rest.metadata, 'options.metadata') as Record<string, Json>;
+  return wire;
+}
+
+/** The engine's `x-trigger-jwt`, else a token signed here (secret key), else the configured token itself. */
+export async function handleToken(
+  client: EngineClient,
+  fromEngine: string | undefined,
+  scopes: string[],
+  expirationTime: ExpirationTime | undefined,
+): Promise<string> {
+  const canSign = isSecretKey(client.accessToken);
+  if (canSign && (expirationTime !== undefined || !fromEngine)) {
+    return signPublicToken({ secretKey: client.accessToken, scopes, expirationTime: expirationTime ?? '1h' });
+  }
+  return fromEngine ?? client.accessToken;
+}
+
+export async function triggerTask<TTask = unknown>(
+  client: EngineClient,
+  taskId: string,
+  payload: unknown,
+  options?: TriggerOptions,
+): Promise<RunHandle<TTask>> {
+  const res = await client.trigger(taskId, toJsonValue(payload, 'payload'), toWireOptions(options));
+  const publicAccessToken = await handleToken(client, res.publicAccessToken, [`read:runs:${res.id}`], options?.publicAccessToken?.expirationTime);
+  return { id: res.id, taskIdentifier: taskId, publicAccessToken };
+}
+
+export async function triggerBatch(
+  client: EngineClient,
+  items: { task: string; payload?: unknown; options?: TriggerOptions }[],
+): Promise<BatchRunHandle> {
+  const wire: BatchTriggerItem[] = items.map((item, i) => ({
+    task: item.task,
+    payload: toJsonValue(item.payload, `items[${i}].payload`),
+    options: toWireOptions(item.options),
+  }));
+  const res = await client.batchTrigger(wire);
+  const publicAccessToken = await handleToken(client, res.publicAccessToken, [`read:batch:${res.batchId}`], undefined);
+  return { batchId: res.batchId, runCount: res.runs.length, runs: res.runs, publicAccessToken };
+}
