@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs the test harness (test/harness: code-server 4.100.3 = VS Code 1.100.3, playwright-core,
+# @vscode/test-electron, mocha) from its own lockfile. Idempotent: returns at once when
+# test/harness/node_modules was installed from the current lockfile with the current Node.
+#
+# Workarounds for machines that reach only the npm registry and Debian packages
+# (see the testing notes in the repository's docs):
+#   - @vscode/ripgrep's postinstall downloads rg from GitHub; it first looks in
+#     $TMPDIR/vscode-ripgrep-cache-<version>/, so we put Debian's /usr/bin/rg there as that tarball.
+#   - code-server's postinstall refuses to run as root without npm_config_unsafe_perm=true, and
+#     node-pty's build runs `npx node-gyp` (npm_config_yes=true).
+#   - npm 11 blocks dependency install scripts unless package.json `allowScripts` lists them
+#     (argon2 here); code-server's own postinstall is run by this script (see below). npm 10 runs all
+#     install scripts during `npm ci` and ignores `allowScripts`.
+# Usage: scripts/harness-install.sh [--force]
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+harness="$root/test/harness"
+stamp="$harness/node_modules/.runlight-harness-stamp"
+force=0
+[[ "${1:-}" == "--force" ]] && force=1
+
+lock_hash() {
+  { sha256sum "$harness/package-lock.json" 2>/dev/null || true
+    node -p "const p = require('$harness/package.json'); JSON.stringify([p.dependencies, p.allowScripts])"
+    node --version; } | sha256sum | cut -d' ' -f1
+}
+
+want="$(lock_hash)"
+if [[ $force == 0 && -f "$stamp" && "$(cat "$stamp")" == "$want" \
+      && -x "$harness/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" \
+      && -d "$harness/node_modules/playwright-core" ]]; then
+  echo "harness: up to date ($harness/node_modules)"
+  exit 0
+fi
+
+start=$(date +%s)
+for tool in rg chromium; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "harness: warning: '$tool' not found (Debian: apt-get install -y chromium libkrb5-dev ripgrep)" >&2
+  fi
+done
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/runlight-harness-install.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+
+# Debian's rg where @vscode/ripgrep@1.15.11 looks for its cached download.
+if command -v rg >/dev/null; then
+  cache="$tmp/vscode-ripgrep-cache-1.15.11"
+  mkdir -p "$cache/pkg"
+  cp "$(command -v rg)" "$cache/pkg/rg"
+  tar -czf "$cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$cache/pkg" rg
+  rm -rf "$cache/pkg"
+fi
+
+export TMPDIR="$tmp"
+export npm_config_yes=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+npm_major="$(npm --version | cut -d. -f1)"
+
+cd "$harness"
+if (( npm_major < 11 )); then
+  npm_config_unsafe_perm=true npm ci --no-progress
+else
+  npm ci --no-progress
+fi
+
+# code-server's postinstall installs VS Code's own dependencies with nested `npm install`s in
+# lib/vscode and lib/vscode/extensions (no lockfile there). npm 10 has already run it above. npm 11
+# skips it (allowScripts denies it, on purpose): when run under npm, npm hands its script policy to
+# the nested npm through the environment, which npm 11 refuses in a project install. So run it here
+# with the policy for those folders in their own .npmrc.
+cs="$harness/node_modules/code-server"
+if [[ ! -x "$cs/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" ]]; then
+  allow="@vscode/ripgrep,node-pty,kerberos,@vscode/spdlog,@parcel/watcher,native-watchdog,@vscode/deviceid,@vscode/windows-process-tree,@vscode/windows-registry,@vscode/policy-watcher,@vscode/sqlite3,keytar,node-gyp-build"
+  for d in "$cs/lib/vscode" "$cs/lib/vscode/extensions"; do
+    printf 'allow-scripts=%s\nfund=false\naudit=false\n' "$allow" >"$d/.npmrc"
+  done
+  (cd "$cs" && npm_config_unsafe_perm=true npm_config_user_agent="npm/$(npm --version) node/v$(node --version | tr -d v) linux x64" sh ./postinstall.sh)
+fi
+
+if [[ ! -x "$cs/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" ]]; then
+  echo "harness: code-server's ripgrep is missing: its postinstall did not run or failed" >&2
+  exit 1
+fi
+lock_hash >"$stamp"
+echo "harness: installed in $(( $(date +%s) - start )) s"

@@ -1,0 +1,11 @@
+// The Runlight test harness: a real VS Code (code-server 4.100.3) and a real browser (Chromium).
+export * from './paths';
+export * from './process';
+export * from './codeServer';
+export * from './browser';
+export * from './workbench';
+export * from './payload';
+export * from './workspace';
+export * from './memory';
+export * from './extensionTests';
+export type { BrowserContext, Page, Locator, FrameLocator } from 'playwright-core';

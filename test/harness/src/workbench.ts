@@ -1,0 +1,115 @@
+// Driving the VS Code 1.100 workbench in the browser: selectors seen working on code-server 4.100.3.
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+export const SEL = {
+  activityBar: '.monaco-workbench .part.activitybar',
+  quickInput: '.quick-input-widget',
+  quickInputBox: '.quick-input-widget .quick-input-box input',
+  quickInputRow: '.quick-input-widget .monaco-list-row',
+  sidebarRow: '#workbench\\.parts\\.sidebar .pane-body .monaco-list-row',
+  statusBar: '#workbench\\.parts\\.statusbar',
+  notification: '.notifications-toasts .notification-toast',
+} as const;
+
+/** CSS id selector for an extension's status-bar item (`publisher.name`, dots escaped). */
+export function statusBarItemSelector(id: string): string {
+  return `#${id.replace(/\./g, '\\.')}`;
+}
+
+/** Loads the workbench and waits for its activity bar (3–4 s on VS Code 1.100.3). */
+export async function openWorkbench(page: Page, url: string, { timeoutMs = 60_000 } = {}): Promise<void> {
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+  await page.locator(SEL.activityBar).waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Waits for an extension's status-bar item, the sign it has activated (6–9 s after load). */
+export async function waitForStatusBarItem(page: Page, id: string, { timeoutMs = 60_000 } = {}): Promise<Locator> {
+  const item = page.locator(statusBarItemSelector(id));
+  await item.first().waitFor({ state: 'attached', timeout: timeoutMs });
+  return item.first();
+}
+
+/** Closes any open quick input. */
+export async function dismissQuickInput(page: Page): Promise<void> {
+  if (await page.locator(SEL.quickInput).isVisible()) await page.keyboard.press('Escape');
+}
+
+/** Opens the command palette (F1) with focus in the workbench. */
+export async function openCommandPalette(page: Page): Promise<Locator> {
+  await dismissQuickInput(page);
+  await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+  await page.locator('.monaco-workbench').press('F1');
+  const box = page.locator(SEL.quickInputBox);
+  await box.waitFor({ state: 'visible', timeout: 10_000 });
+  return box;
+}
+
+/** Runs a command by its palette title, e.g. "Runlight: Trigger Task…". */
+export async function runCommand(page: Page, title: string, { timeoutMs = 15_000 } = {}): Promise<void> {
+  const box = await openCommandPalette(page);
+  await box.fill(`>${title}`);
+  const row = page.locator(SEL.quickInputRow).filter({ hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+}
+
+/** Waits for the quick pick to show an item with `label` and picks it. */
+export async function pickQuickItem(page: Page, label: string | RegExp, { timeoutMs = 30_000 } = {}): Promise<void> {
+  const row = page.locator(SEL.quickInputRow).filter({ hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+}
+
+/** Types `text` into the open input box (replacing its value) and presses Enter. */
+export async function submitInputBox(page: Page, text: string, { timeoutMs = 15_000 } = {}): Promise<void> {
+  const box = page.locator(SEL.quickInputBox);
+  await box.waitFor({ state: 'visible', timeout: timeoutMs });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** The current value of the open input box. */
+export async function inputBoxValue(page: Page): Promise<string> {
+  return page.locator(SEL.quickInputBox).inputValue();
+}
+
+/** Clicks a view container's activity-bar entry (aria-label starts with its title), unless it is open. */
+export async function openViewContainer(page: Page, title: string): Promise<void> {
+  const entry = page.locator(`.part.activitybar a.action-label[aria-label^="${title}"]`).first();
+  await entry.waitFor({ state: 'visible', timeout: 30_000 });
+  const item = page.locator('.part.activitybar li.action-item').filter({ has: entry }).first();
+  const checked = (await item.getAttribute('aria-selected').catch(() => null)) === 'true' || (await item.getAttribute('class'))?.includes('checked');
+  if (!checked) await entry.click();
+}
+
+/** Tree rows of the side bar whose text matches. */
+export function treeRows(page: Page, text?: string | RegExp): Locator {
+  const rows = page.locator(SEL.sidebarRow);
+  return text === undefined ? rows : rows.filter({ hasText: text });
+}
+
+/** A tree item by its accessible name (VS Code sets aria-label from the label or tooltip). */
+export function treeItem(page: Page, name: string | RegExp): Locator {
+  return page.getByRole('treeitem', { name });
+}
+
+/** Expands a collapsed tree row. */
+export async function expandRow(row: Locator): Promise<void> {
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+}
+
+/** The icon class list of a row (e.g. `codicon-loading`, `codicon-pass`). */
+export async function rowIconClasses(row: Locator): Promise<string> {
+  const icon = row.locator('.custom-view-tree-node-item-icon, .codicon').first();
+  return (await icon.getAttribute('class')) ?? '';
+}
+
+/** The content document of the visible webview (two nested iframes). */
+export function webviewFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+}
+
+/** Saves a screenshot; never fails the test. */
+export async function screenshot(page: Page, file: string): Promise<void> {
+  await page.screenshot({ path: file }).catch(() => undefined);
+}
