@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { Run } from '../../protocol/run';
+import type { RunEvent, RunEventType, RunFilter, RunRecord } from './types';
+import { StoreRefusal } from './types';
+
+/**
+ * What both store drivers share: the stored form of a RunRecord, the event row shape,
+ * and filter normalisation. Kept free of any database API.
+ */
+
+const RUN_EVENT_TYPES = ['created', 'status', 'metadata', 'tags', 'stream', 'output', 'error', 'attempt'] as const;
+export const RunEventTypeSchema: z.ZodType<RunEventType> = z.enum(RUN_EVENT_TYPES);
+
+const RunRecordSchema = z.object({
+  run: Run,
+  maxAttempts: z.number(),
+  maxDuration: z.number().optional(),
+  ttlMs: z.number().optional(),
+  parentRunId: z.string().optional(),
+  rootRunId: z.string().optional(),
+  lockedBy: z.string().optional(),
+  leaseUntil: z.number().optional(),
+  lastSeq: z.number(),
+});
+
+/** Serialised once per write; `undefined` fields disappear. */
+export function encodeRecord(record: RunRecord): string {
+  return JSON.stringify(record);
+}
+
+/** Parses a stored record (text or an already-parsed JSONB value). Throws on a corrupt row. */
+export function decodeRecord(stored: string | unknown): RunRecord {
+  const value: unknown = typeof stored === 'string' ? JSON.parse(stored) : stored;
+  const parsed = RunRecordSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(`store: corrupt run record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  return parsed.data as RunRecord;
+}
+
+const StringArray = z.array(z.string());
+
+/** Tags as stored next to an event (JSON text in SQLite, text[] in Postgres). */
+export function decodeTags(stored: string | unknown): string[] {
+  const value: unknown = typeof stored === 'string' ? JSON.parse(stored) : stored;
+  return StringArray.parse(value);
+}
+
+export function eventOf(seq: number, record: RunRecord, type: RunEventType, data: string): RunEvent {
+  const event: RunEvent = { seq, runId: record.run.id, type, data, tags: [...record.run.tags] };
+  if (record.run.batchId !== undefined) event.batchId = record.run.batchId;
+  return event;
+}
+
+/** Epoch ms of an ISO time, or throws a clear error (the store indexes times as numbers). */
+export function epochMs(iso: string, what: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`store: ${what} is not a valid time: ${iso}`);
+  return ms;
+}
+
+export function delayedUntilMs(record: RunRecord): number | null {
+  return record.run.delayedUntil !== undefined ? epochMs(record.run.delayedUntil, 'delayedUntil') : null;
+}
+
+/** A filter with duplicates removed and empty lists kept as "matches nothing". */
+export interface NormalFilter {
+  runIds?: string[];
+  status?: string[];
+  taskIdentifier?: string[];
+  tags?: string[];
+  batchId?: string;
+  createdAfterMs?: number;
+}
+
+export function normalizeFilter(filter: RunFilter): NormalFilter {
+  const out: NormalFilter = {};
+  if (filter.runIds) out.runIds = [...new Set(filter.runIds)];
+  if (filter.status) out.status = [...new Set(filter.status)];
+  if (filter.taskIdentifier) out.taskIdentifier = [...new Set(filter.taskIdentifier)];
+  if (filter.tags && filter.tags.length > 0) out.tags = [...new Set(filter.tags)];
+  if (filter.batchId !== undefined) out.batchId = filter.batchId;
+  if (filter.createdAfter !== undefined) out.createdAfterMs = epochMs(filter.createdAfter, 'createdAfter');
+  return out;
+}
+
+export function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((t) => set.has(t));
+}
+
+/** Error for an op naming a run that does not exist. */
+export function runNotFound(runId: string): StoreRefusal {
+  return new StoreRefusal('run_not_found', `run ${runId} not found`, 404);
+}

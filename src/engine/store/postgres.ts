@@ -1,0 +1,448 @@
+import { Pool, type PoolClient } from 'pg';
+import type { StoredChunk } from '../../protocol/chunk';
+import { withStatus } from '../runs/model';
+import {
+  decodeRecord,
+  decodeTags,
+  delayedUntilMs,
+  encodeRecord,
+  epochMs,
+  eventOf,
+  normalizeFilter,
+  runNotFound,
+} from './codec';
+import { filterClauses, where } from './postgres/filter';
+import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
+import { int, type Row, text, textOrNull } from './postgres/rows';
+import { migrate } from './postgres/schema';
+import {
+  StoreRefusal,
+  type Page,
+  type RunEvent,
+  type RunEventType,
+  type RunFilter,
+  type RunRecord,
+  type RunStore,
+  type WriteOp,
+  type WriteResult,
+} from './types';
+
+export interface PostgresStoreOptions {
+  /** `postgres://` or `postgresql://` URL. */
+  connectionString: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Transaction-level advisory lock held from the first event insert of a transaction until its
+ * COMMIT. Seqs come from a sequence, so without it transaction A could take seq 10, B seq 11, B
+ * commit first, and a feed reading "after 9" would see 11, move its cursor past 10 and never see 10.
+ * Under the lock, seq order is commit order: a reader always sees a prefix of the log.
+ */
+const EVENTS_LOCK = 0x52_4c_53_02;
+
+/** An event decided in phase 1 of a write; it gets its seq in phase 2. */
+interface StagedEvent {
+  record: RunRecord;
+  type: RunEventType;
+  /** Public Run JSON as of this op. */
+  data: string;
+  /** Whole record JSON as of this op (lastSeq is patched in SQL). */
+  recordJson: string;
+}
+
+interface OpPlan {
+  event?: StagedEvent;
+  chunks?: StoredChunk[];
+}
+
+/**
+ * The scale-out store: several engine nodes share one Postgres. Writes run in two phases inside
+ * one transaction:
+ * 1. per op, under a savepoint: lock the run row (`FOR UPDATE`), call `apply`, insert chunks,
+ *    insert created runs/batches. Row locks only; nodes run this part concurrently.
+ * 2. take the events advisory lock, insert each event (seq from the sequence) and write its run
+ *    row with `lastSeq`, `pg_notify('runlight_events', headSeq)`, COMMIT.
+ * Phase 2 touches only rows the transaction already locked, so waiting for the advisory lock
+ * while holding row locks cannot deadlock. Only transactions that produce events serialise.
+ */
+export class PostgresRunStore implements RunStore {
+  private readonly options: PostgresStoreOptions;
+  private pg: Pool | undefined;
+
+  constructor(options: PostgresStoreOptions) {
+    this.options = options;
+  }
+
+  async open(): Promise<void> {
+    if (this.pg) return;
+    const pool = new Pool({ connectionString: this.options.connectionString, max: this.options.poolSize ?? 10 });
+    pool.on('error', (err) => this.options.log?.(`store: idle Postgres connection error: ${err.message}`));
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client);
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    this.pg = pool;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pg;
+    this.pg = undefined;
+    await pool?.end();
+  }
+
+  async write(ops: WriteOp[]): Promise<WriteResult[]> {
+    return this.transaction(async (client) => {
+      /** Record JSON of every run this transaction has touched, newest state. */
+      const pending = new Map<string, string>();
+      const plans: (OpPlan | Error)[] = [];
+      for (const op of ops) {
+        await client.query('SAVEPOINT op');
+        try {
+          const plan = await this.planOp(client, op, pending);
+          await client.query('RELEASE SAVEPOINT op');
+          if (plan.event) pending.set(plan.event.record.run.id, plan.event.recordJson);
+          plans.push(plan);
+        } catch (err) {
+          await client.query('ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op');
+          plans.push(toError(err));
+        }
+      }
+      const staged = plans.flatMap((p) => (p instanceof Error || !p.event ? [] : [p.event]));
+      const events = await this.commitEvents(client, staged);
+      let next = 0;
+      const results = plans.map((plan): WriteResult => {
+        if (plan instanceof Error) return { ok: false, error: plan };
+        const result: WriteResult = { ok: true };
+        if (plan.event) result.event = events[next++];
+        if (plan.chunks) result.chunks = plan.chunks;
+        return result;
+      });
+      return { value: results, headSeq: events.at(-1)?.seq };
+    });
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const res = await this.pool().query<Row>('SELECT data FROM runs WHERE id = $1', [id]);
+    const row = res.rows[0];
+    return row ? decodeRecord(row['data']) : undefined;
+  }
+
+  async findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined> {
+    const res = await this.pool().query<Row>(
+      'SELECT data FROM runs WHERE task_identifier = $1 AND idempotency_key = $2 ORDER BY created_at DESC, id DESC LIMIT 1',
+      [taskIdentifier, key],
+    );
+    const row = res.rows[0];
+    return row ? decodeRecord(row['data']) : undefined;
+  }
+
+  async listRuns(filter: RunFilter, page: Page): Promise<RunRecord[]> {
+    const params: unknown[] = [];
+    const clauses = filterClauses(normalizeFilter(filter), params);
+    if (page.after !== undefined) {
+      params.push(page.after);
+      // A vanished cursor run yields NULL, so the page is empty (same as SQLite).
+      clauses.push(`(r.created_at, r.id) < (SELECT c.created_at, c.id FROM runs c WHERE c.id = $${params.length})`);
+    }
+    params.push(limitOf(page.size));
+    const res = await this.pool().query<Row>(
+      `SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return res.rows.map((row) => decodeRecord(row['data']));
+  }
+
+  async snapshot(filter: RunFilter, limit: number): Promise<RunRecord[]> {
+    const params: unknown[] = [];
+    const clauses = filterClauses(normalizeFilter(filter), params);
+    params.push(limitOf(limit));
+    const res = await this.pool().query<Row>(
+      `SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.last_seq ASC LIMIT $${params.length}`,
+      params,
+    );
+    return res.rows.map((row) => decodeRecord(row['data']));
+  }
+
+  async headSeq(): Promise<number> {
+    const res = await this.pool().query<Row>('SELECT COALESCE(MAX(seq), 0) AS head FROM run_events');
+    const row = res.rows[0];
+    return row ? int(row, 'head') : 0;
+  }
+
+  async eventsAfter(afterSeq: number, filter: RunFilter, limit: number): Promise<RunEvent[]> {
+    const params: unknown[] = [afterSeq];
+    const f = normalizeFilter(filter);
+    const clauses = filterClauses(f, params);
+    const join = clauses.length > 0 ? 'JOIN runs r ON r.id = e.run_id' : '';
+    // Test run_id on run_events too, so per-run feeds use run_events(run_id, seq).
+    if (f.runIds) clauses.push(`e.run_id = ANY($${params.indexOf(f.runIds) + 1}::text[])`);
+    params.push(limitOf(limit));
+    const res = await this.pool().query<Row>(
+      `SELECT e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e ${join} ` +
+        `WHERE ${['e.seq > $1', ...clauses].join(' AND ')} ORDER BY e.seq ASC LIMIT $${params.length}`,
+      params,
+    );
+    return res.rows.map((row) => {
+      const event: RunEvent = {
+        seq: int(row, 'seq'),
+        runId: text(row, 'run_id'),
+        type: text(row, 'type') as RunEventType,
+        data: text(row, 'data'),
+        tags: decodeTags(row['tags']),
+      };
+      const batchId = textOrNull(row, 'batch_id');
+      if (batchId !== null) event.batchId = batchId;
+      return event;
+    });
+  }
+
+  async chunksAfter(runId: string, key: string, afterIdx: number, limit: number): Promise<StoredChunk[]> {
+    const res = await this.pool().query<Row>(
+      'SELECT idx, body FROM stream_chunks WHERE run_id = $1 AND key = $2 AND idx > $3 ORDER BY idx ASC LIMIT $4',
+      [runId, key, afterIdx, limitOf(limit)],
+    );
+    return res.rows.map((row) => ({ idx: int(row, 'idx'), body: text(row, 'body') }));
+  }
+
+  async chunkCount(runId: string, key: string): Promise<number> {
+    const res = await this.pool().query<Row>('SELECT COUNT(*) AS n FROM stream_chunks WHERE run_id = $1 AND key = $2', [
+      runId,
+      key,
+    ]);
+    const row = res.rows[0];
+    return row ? int(row, 'n') : 0;
+  }
+
+  async claimQueued(node: string, limit: number, now: number, leaseMs: number): Promise<RunEvent[]> {
+    return this.transaction(async (client) => {
+      const res = await client.query<Row>(
+        "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= $1) " +
+          'ORDER BY created_at ASC, id ASC LIMIT $2 FOR UPDATE SKIP LOCKED',
+        [now, limitOf(limit)],
+      );
+      const nowIso = new Date(now).toISOString();
+      const staged: StagedEvent[] = [];
+      for (const row of res.rows) {
+        const update = withStatus(decodeRecord(row['data']), { status: 'DEQUEUED', now: nowIso });
+        if (!update) continue;
+        update.record.lockedBy = node;
+        update.record.leaseUntil = now + leaseMs;
+        staged.push(stage(update.record, update.type));
+      }
+      const events = await this.commitEvents(client, staged);
+      return { value: events, headSeq: events.at(-1)?.seq };
+    });
+  }
+
+  async useTokenOnce(hash: string): Promise<boolean> {
+    const res = await this.pool().query(
+      'INSERT INTO used_tokens (hash, used_at) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING',
+      [hash, Date.now()],
+    );
+    return res.rowCount === 1;
+  }
+
+  /**
+   * Runs holding a lease that ended before `now` (status DEQUEUED or EXECUTING), oldest lease first:
+   * runs of a node that died. The caller decides (requeue or fail) and writes with `write`, whose
+   * `apply` should re-check `leaseUntil` since another node may recover the same run.
+   */
+  async expiredLeases(now: number, limit: number): Promise<RunRecord[]> {
+    const res = await this.pool().query<Row>(
+      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < $1 AND status IN ('DEQUEUED', 'EXECUTING') " +
+        'ORDER BY lease_until ASC LIMIT $2',
+      [now, limitOf(limit)],
+    );
+    return res.rows.map((row) => decodeRecord(row['data']));
+  }
+
+  /**
+   * Calls `onSeq(headSeq)` after every commit that added events, on any node (LISTEN/NOTIFY on
+   * channel `runlight_events`). After a lost connection comes back it calls `onSeq` with the
+   * current head. Resolves to a function that stops listening.
+   */
+  async listen(onSeq: (seq: number) => void): Promise<() => Promise<void>> {
+    this.pool();
+    return listenForSeq({
+      config: { connectionString: this.options.connectionString },
+      onSeq,
+      onReconnect: () => {
+        this.headSeq().then(onSeq, (err: unknown) =>
+          this.options.log?.(`store: head seq after reconnect failed: ${toError(err).message}`),
+        );
+      },
+      log: this.options.log,
+    });
+  }
+
+  // ---- internals ----
+
+  private pool(): Pool {
+    if (!this.pg) throw new Error('store: Postgres store is not open');
+    return this.pg;
+  }
+
+  private async transaction<T>(body: (client: PoolClient) => Promise<{ value: T; headSeq?: number }>): Promise<T> {
+    const client = await this.pool().connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const out = await body(client);
+      if (out.headSeq !== undefined) {
+        await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, String(out.headSeq)]);
+      }
+      await client.query('COMMIT');
+      return out.value;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = toError(rollbackErr);
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Phase 1 of one op; runs inside its savepoint. */
+  private async planOp(client: PoolClient, op: WriteOp, pending: Map<string, string>): Promise<OpPlan> {
+    switch (op.kind) {
+      case 'create': {
+        const record: RunRecord = { ...op.record, lastSeq: 0 };
+        const run = record.run;
+        const res = await client.query(
+          'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
+            'locked_by, lease_until, tags, data) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::jsonb) ' +
+            'ON CONFLICT (id) DO NOTHING',
+          [
+            run.id,
+            run.taskIdentifier,
+            run.status,
+            run.batchId ?? null,
+            epochMs(run.createdAt, 'createdAt'),
+            run.idempotencyKey ?? null,
+            delayedUntilMs(record),
+            record.lockedBy ?? null,
+            record.leaseUntil ?? null,
+            [...new Set(run.tags)],
+            encodeRecord(record),
+          ],
+        );
+        if (res.rowCount !== 1) throw new StoreRefusal('run_exists', `run ${run.id} already exists`);
+        return { event: stage(record, 'created') };
+      }
+      case 'batch': {
+        const res = await client.query(
+          'INSERT INTO batches (id, created_at, run_count) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+          [op.batchId, epochMs(op.createdAt, 'batch createdAt'), op.runIds.length],
+        );
+        if (res.rowCount !== 1) throw new StoreRefusal('batch_exists', `batch ${op.batchId} already exists`);
+        return {};
+      }
+      case 'update': {
+        const record = await this.lockRecord(client, op.runId, pending);
+        const update = op.apply(record);
+        return update ? { event: stage(checkedId(update.record, op.runId), update.type) } : {};
+      }
+      case 'chunks': {
+        const record = await this.lockRecord(client, op.runId, pending);
+        const update = op.apply?.(record);
+        const plan: OpPlan = {};
+        if (update) plan.event = stage(checkedId(update.record, op.runId), update.type);
+        plan.chunks = await insertChunks(client, op.runId, op.key, op.bodies);
+        return plan;
+      }
+    }
+  }
+
+  /** The run as this transaction sees it, its row locked until commit. */
+  private async lockRecord(client: PoolClient, runId: string, pending: Map<string, string>): Promise<RunRecord> {
+    const mine = pending.get(runId);
+    if (mine !== undefined) return decodeRecord(mine);
+    const res = await client.query<Row>('SELECT data FROM runs WHERE id = $1 FOR UPDATE', [runId]);
+    const row = res.rows[0];
+    if (!row) throw runNotFound(runId);
+    return decodeRecord(row['data']);
+  }
+
+  /** Phase 2: seqs in commit order, run rows written with their lastSeq. */
+  private async commitEvents(client: PoolClient, staged: StagedEvent[]): Promise<RunEvent[]> {
+    if (staged.length === 0) return [];
+    await client.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
+    const events: RunEvent[] = [];
+    for (const s of staged) {
+      const { record } = s;
+      const run = record.run;
+      const res = await client.query<Row>(
+        'WITH e AS (INSERT INTO run_events (run_id, type, tags, batch_id, data) VALUES ($1, $2, $3::text[], $4, $5) RETURNING seq) ' +
+          'UPDATE runs SET task_identifier = $6, status = $7, batch_id = $4, idempotency_key = $8, last_seq = e.seq, ' +
+          "delayed_until = $9, locked_by = $10, lease_until = $11, tags = $3::text[], data = jsonb_set($12::jsonb, '{lastSeq}', to_jsonb(e.seq)) " +
+          'FROM e WHERE runs.id = $1 RETURNING e.seq',
+        [
+          run.id,
+          s.type,
+          run.tags,
+          run.batchId ?? null,
+          s.data,
+          run.taskIdentifier,
+          run.status,
+          run.idempotencyKey ?? null,
+          delayedUntilMs(record),
+          record.lockedBy ?? null,
+          record.leaseUntil ?? null,
+          s.recordJson,
+        ],
+      );
+      const row = res.rows[0];
+      if (!row) throw new Error(`store: run ${run.id} vanished while committing its event`);
+      const seq = int(row, 'seq');
+      record.lastSeq = seq;
+      events.push(eventOf(seq, record, s.type, s.data));
+    }
+    return events;
+  }
+}
+
+/** Snapshot of a record at this op: later ops may be handed a copy, never this object. */
+function stage(record: RunRecord, type: RunEventType): StagedEvent {
+  return { record, type, data: JSON.stringify(record.run), recordJson: encodeRecord(record) };
+}
+
+function checkedId(record: RunRecord, runId: string): RunRecord {
+  if (record.run.id !== runId) throw new Error(`store: an update of run ${runId} changed its id`);
+  return record;
+}
+
+/** Appends under the run's row lock, so idx is gapless per (run, key) across nodes. */
+async function insertChunks(client: PoolClient, runId: string, key: string, bodies: string[]): Promise<StoredChunk[]> {
+  if (bodies.length === 0) return [];
+  const res = await client.query<Row>(
+    'INSERT INTO stream_chunks (run_id, key, idx, body) ' +
+      'SELECT $1, $2, base.n + t.i - 1, t.body FROM ' +
+      '(SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM stream_chunks WHERE run_id = $1 AND key = $2) base, ' +
+      'unnest($3::text[]) WITH ORDINALITY AS t(body, i) RETURNING idx',
+    [runId, key, bodies],
+  );
+  let first = Number.POSITIVE_INFINITY;
+  for (const row of res.rows) first = Math.min(first, int(row, 'idx'));
+  return bodies.map((body, i) => ({ idx: first + i, body }));
+}
+
+function limitOf(n: number): number {
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,96 @@
+import type { PoolClient } from 'pg';
+
+/**
+ * Versioned schema of the Postgres store, in table `runlight_schema_version` (one row).
+ * Nodes starting together serialise on a session advisory lock; each pending migration runs in
+ * its own transaction together with the version bump. Append new migrations; never edit one.
+ */
+export const MIGRATIONS: ReadonlyArray<string> = [
+  // 1: initial schema. Times are epoch milliseconds; runs.data is the whole RunRecord.
+  `
+  CREATE TABLE runs (
+    id text PRIMARY KEY,
+    task_identifier text NOT NULL,
+    status text NOT NULL,
+    batch_id text,
+    created_at bigint NOT NULL,
+    idempotency_key text,
+    last_seq bigint NOT NULL,
+    delayed_until bigint,
+    locked_by text,
+    lease_until bigint,
+    tags text[] NOT NULL DEFAULT '{}',
+    data jsonb NOT NULL
+  );
+  CREATE INDEX runs_created ON runs (created_at, id);
+  CREATE INDEX runs_last_seq ON runs (last_seq);
+  CREATE INDEX runs_task ON runs (task_identifier, created_at);
+  CREATE INDEX runs_batch ON runs (batch_id) WHERE batch_id IS NOT NULL;
+  CREATE INDEX runs_idempotency ON runs (task_identifier, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX runs_queued ON runs (created_at, id) WHERE status = 'QUEUED';
+  CREATE INDEX runs_lease ON runs (lease_until) WHERE lease_until IS NOT NULL;
+  CREATE INDEX runs_tags ON runs USING gin (tags);
+
+  CREATE TABLE run_events (
+    seq bigserial PRIMARY KEY,
+    run_id text NOT NULL,
+    type text NOT NULL,
+    tags text[] NOT NULL,
+    batch_id text,
+    data text NOT NULL
+  );
+  CREATE INDEX run_events_run ON run_events (run_id, seq);
+
+  CREATE TABLE stream_chunks (
+    run_id text NOT NULL,
+    key text NOT NULL,
+    idx integer NOT NULL,
+    body text NOT NULL,
+    PRIMARY KEY (run_id, key, idx)
+  );
+
+  CREATE TABLE batches (
+    id text PRIMARY KEY,
+    created_at bigint NOT NULL,
+    run_count integer NOT NULL
+  );
+
+  CREATE TABLE used_tokens (
+    hash text PRIMARY KEY,
+    used_at bigint NOT NULL
+  );
+  `,
+];
+
+/** Session advisory lock key taken while migrating ("runlight" schema). */
+const MIGRATION_LOCK = 0x52_4c_53_01;
+
+export async function migrate(client: PoolClient): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS runlight_schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)',
+    );
+    await client.query('INSERT INTO runlight_schema_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING');
+    const res = await client.query<{ version: number }>('SELECT version FROM runlight_schema_version WHERE id = 1');
+    const current = Number(res.rows[0]?.version ?? 0);
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `store: database schema version ${current} is newer than this Runlight knows (${MIGRATIONS.length}); update Runlight`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(MIGRATIONS[version] ?? '');
+        await client.query('UPDATE runlight_schema_version SET version = $1 WHERE id = 1', [version + 1]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  }
+}

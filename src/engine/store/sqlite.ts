@@ -1,0 +1,435 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Database, type SQLiteValue } from 'node-sqlite3-wasm';
+import type { StoredChunk } from '../../protocol/chunk';
+import { withStatus } from '../runs/model';
+import {
+  decodeRecord,
+  decodeTags,
+  delayedUntilMs,
+  encodeRecord,
+  epochMs,
+  eventOf,
+  normalizeFilter,
+  runNotFound,
+  sameTags,
+} from './codec';
+import { clearStaleLockDir, dbLocked } from './sqlite/lock-dir';
+import { filterClauses, where } from './sqlite/filter';
+import { int, intOrNull, text, textOrNull } from './sqlite/rows';
+import { migrate } from './sqlite/schema';
+import { StatementCache } from './sqlite/statements';
+import {
+  StoreRefusal,
+  type Page,
+  type RunEvent,
+  type RunFilter,
+  type RunRecord,
+  type RunStore,
+  type RunUpdate,
+  type WriteOp,
+  type WriteResult,
+} from './types';
+
+export interface SqliteStoreOptions {
+  /** Database file (its folder is created). Always a real file. */
+  file: string;
+  /**
+   * `NORMAL` (default): in WAL mode a commit is in the OS before `write` resolves, so it survives
+   * `kill -9` of the process; only an OS crash or power loss can drop the newest commits.
+   * `FULL`: fsync on every commit, survives power loss too (several times slower).
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** WAL pages (4 KiB) before an automatic checkpoint; smaller = shorter but more frequent pauses. */
+  walAutocheckpoint?: number;
+}
+
+/** Files this process has open, to refuse a second connection (the first holds the exclusive lock). */
+const openFiles = new Set<string>();
+
+const CHUNK_CACHE_MAX = 10_000;
+
+/**
+ * The embedded store: node-sqlite3-wasm (synchronous WASM with real file I/O), WAL journal with
+ * `locking_mode=EXCLUSIVE` (no shared memory; one engine owns the file). Every method runs
+ * synchronously on the calling thread and returns a settled promise.
+ */
+export class SqliteRunStore implements RunStore {
+  readonly file: string;
+  private readonly synchronous: 'NORMAL' | 'FULL';
+  private readonly walAutocheckpoint: number;
+  private db: Database | undefined;
+  private stmts: StatementCache | undefined;
+  /** `${runId}\u0000${key}` → next chunk idx, for committed data only. */
+  private readonly nextIdx = new Map<string, number>();
+
+  constructor(options: SqliteStoreOptions) {
+    this.file = resolve(options.file);
+    this.synchronous = options.synchronous ?? 'NORMAL';
+    this.walAutocheckpoint = options.walAutocheckpoint ?? 1000;
+  }
+
+  async open(): Promise<void> {
+    if (this.db) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    clearStaleLockDir(this.file, openFiles.has(this.file));
+    const db = new Database(this.file);
+    try {
+      // Must come first: WAL without shared memory needs the exclusive lock before the first access.
+      db.exec('PRAGMA locking_mode = EXCLUSIVE');
+      const mode = db.get('PRAGMA journal_mode = WAL');
+      if (mode?.['journal_mode'] !== 'wal') throw new Error(`store: could not switch ${this.file} to WAL mode`);
+      db.exec(`PRAGMA synchronous = ${this.synchronous}`);
+      db.exec(`PRAGMA wal_autocheckpoint = ${Math.max(0, Math.floor(this.walAutocheckpoint))}`);
+      db.exec('PRAGMA journal_size_limit = 67108864');
+      db.exec('PRAGMA cache_size = -32000');
+      db.exec('PRAGMA temp_store = MEMORY');
+      db.exec('PRAGMA foreign_keys = OFF');
+      migrate(db, this.file);
+    } catch (err) {
+      db.close();
+      if (err instanceof Error && /database is locked/i.test(err.message)) throw dbLocked(this.file, false);
+      throw err;
+    }
+    this.db = db;
+    this.stmts = new StatementCache(db);
+    openFiles.add(this.file);
+  }
+
+  async close(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    this.stmts?.clear();
+    this.stmts = undefined;
+    this.db = undefined;
+    this.nextIdx.clear();
+    openFiles.delete(this.file);
+    db.close();
+  }
+
+  async write(ops: WriteOp[]): Promise<WriteResult[]> {
+    return this.transaction(() => {
+      const results: WriteResult[] = [];
+      const staged = new Map<string, number>();
+      for (const op of ops) {
+        this.run('SAVEPOINT op');
+        const opStaged = new Map<string, number>();
+        try {
+          const result = this.applyOp(op, staged, opStaged);
+          this.run('RELEASE op');
+          for (const [k, v] of opStaged) staged.set(k, v);
+          results.push(result);
+        } catch (err) {
+          this.run('ROLLBACK TO op');
+          this.run('RELEASE op');
+          results.push({ ok: false, error: toError(err) });
+        }
+      }
+      return { value: results, staged };
+    });
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return this.loadRecord(id);
+  }
+
+  async findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined> {
+    const row = this.stmt(
+      'SELECT data FROM runs WHERE task_identifier = ? AND idempotency_key = ? ORDER BY created_at DESC, id DESC LIMIT 1',
+    ).get([taskIdentifier, key]);
+    return row ? decodeRecord(text(row, 'data')) : undefined;
+  }
+
+  async listRuns(filter: RunFilter, page: Page): Promise<RunRecord[]> {
+    const { clauses, params } = filterClauses(normalizeFilter(filter));
+    if (page.after !== undefined) {
+      const cursor = this.stmt('SELECT created_at FROM runs WHERE id = ?').get([page.after]);
+      if (!cursor) return [];
+      const createdAt = int(cursor, 'created_at');
+      clauses.push('(r.created_at < ? OR (r.created_at = ? AND r.id < ?))');
+      params.push(createdAt, createdAt, page.after);
+    }
+    const rows = this.stmt(
+      `SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+    ).all([...params, limitOf(page.size)]);
+    return rows.map((row) => decodeRecord(text(row, 'data')));
+  }
+
+  async snapshot(filter: RunFilter, limit: number): Promise<RunRecord[]> {
+    const { clauses, params } = filterClauses(normalizeFilter(filter));
+    const rows = this.stmt(`SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.last_seq ASC LIMIT ?`).all([
+      ...params,
+      limitOf(limit),
+    ]);
+    return rows.map((row) => decodeRecord(text(row, 'data')));
+  }
+
+  async headSeq(): Promise<number> {
+    const row = this.stmt('SELECT COALESCE(MAX(seq), 0) AS head FROM run_events').get();
+    return row ? int(row, 'head') : 0;
+  }
+
+  async eventsAfter(afterSeq: number, filter: RunFilter, limit: number): Promise<RunEvent[]> {
+    const f = normalizeFilter(filter);
+    const { clauses, params } = filterClauses(f);
+    let sql: string;
+    if (clauses.length === 0) {
+      sql = 'SELECT e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e WHERE e.seq > ?';
+    } else {
+      // The run_id test on run_events lets SQLite use run_events(run_id, seq) for per-run feeds.
+      const byRun = f.runIds ? ' AND e.run_id IN (SELECT value FROM json_each(?))' : '';
+      sql =
+        'SELECT e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e JOIN runs r ON r.id = e.run_id ' +
+        `WHERE e.seq > ?${byRun} AND ${clauses.join(' AND ')}`;
+      if (f.runIds) params.unshift(JSON.stringify(f.runIds));
+    }
+    const rows = this.stmt(`${sql} ORDER BY e.seq ASC LIMIT ?`).all([afterSeq, ...params, limitOf(limit)]);
+    return rows.map((row) => {
+      const event: RunEvent = {
+        seq: int(row, 'seq'),
+        runId: text(row, 'run_id'),
+        type: text(row, 'type') as RunEvent['type'],
+        data: text(row, 'data'),
+        tags: decodeTags(text(row, 'tags')),
+      };
+      const batchId = textOrNull(row, 'batch_id');
+      if (batchId !== null) event.batchId = batchId;
+      return event;
+    });
+  }
+
+  async chunksAfter(runId: string, key: string, afterIdx: number, limit: number): Promise<StoredChunk[]> {
+    const rows = this.stmt(
+      'SELECT idx, body FROM stream_chunks WHERE run_id = ? AND key = ? AND idx > ? ORDER BY idx ASC LIMIT ?',
+    ).all([runId, key, afterIdx, limitOf(limit)]);
+    return rows.map((row) => ({ idx: int(row, 'idx'), body: text(row, 'body') }));
+  }
+
+  async chunkCount(runId: string, key: string): Promise<number> {
+    const row = this.stmt('SELECT COUNT(*) AS n FROM stream_chunks WHERE run_id = ? AND key = ?').get([runId, key]);
+    return row ? int(row, 'n') : 0;
+  }
+
+  async claimQueued(node: string, limit: number, now: number, leaseMs: number): Promise<RunEvent[]> {
+    return this.transaction(() => {
+      const rows = this.stmt(
+        "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) " +
+          'ORDER BY created_at ASC, id ASC LIMIT ?',
+      ).all([now, limitOf(limit)]);
+      const nowIso = new Date(now).toISOString();
+      const events: RunEvent[] = [];
+      for (const row of rows) {
+        const record = decodeRecord(text(row, 'data'));
+        const update = withStatus(record, { status: 'DEQUEUED', now: nowIso });
+        if (!update) continue;
+        update.record.lockedBy = node;
+        update.record.leaseUntil = now + leaseMs;
+        events.push(this.commitUpdate(record, update));
+      }
+      return { value: events };
+    });
+  }
+
+  async useTokenOnce(hash: string): Promise<boolean> {
+    const res = this.stmt('INSERT OR IGNORE INTO used_tokens (hash, used_at) VALUES (?, ?)').run([hash, Date.now()]);
+    return res.changes === 1;
+  }
+
+  /**
+   * Runs holding a lease that ended before `now` (status DEQUEUED or EXECUTING), oldest lease first:
+   * what a restarted engine must requeue or fail. Not part of RunStore; the Postgres driver has the same.
+   */
+  async expiredLeases(now: number, limit: number): Promise<RunRecord[]> {
+    const rows = this.stmt(
+      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < ? AND status IN ('DEQUEUED', 'EXECUTING') " +
+        'ORDER BY lease_until ASC LIMIT ?',
+    ).all([now, limitOf(limit)]);
+    return rows.map((row) => decodeRecord(text(row, 'data')));
+  }
+
+  /** Forces a WAL checkpoint (TRUNCATE), e.g. when the engine is idle. */
+  async checkpoint(): Promise<void> {
+    this.database().exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  }
+
+  // ---- internals ----
+
+  private database(): Database {
+    if (!this.db) throw new Error('store: SQLite store is not open');
+    return this.db;
+  }
+
+  private stmt(sql: string) {
+    this.database();
+    if (!this.stmts) throw new Error('store: SQLite store is not open');
+    return this.stmts.get(sql);
+  }
+
+  private run(sql: string, params?: SQLiteValue[]) {
+    return this.stmt(sql).run(params);
+  }
+
+  /** One transaction; chunk idx cache updates become visible only after COMMIT. */
+  private transaction<T>(body: () => { value: T; staged?: Map<string, number> }): Promise<T> {
+    this.run('BEGIN IMMEDIATE');
+    let out: { value: T; staged?: Map<string, number> };
+    try {
+      out = body();
+      this.run('COMMIT');
+    } catch (err) {
+      if (this.db?.inTransaction) this.run('ROLLBACK');
+      this.nextIdx.clear();
+      return Promise.reject(toError(err));
+    }
+    if (out.staged) {
+      if (this.nextIdx.size + out.staged.size > CHUNK_CACHE_MAX) this.nextIdx.clear();
+      for (const [k, v] of out.staged) this.nextIdx.set(k, v);
+    }
+    return Promise.resolve(out.value);
+  }
+
+  private applyOp(op: WriteOp, staged: Map<string, number>, opStaged: Map<string, number>): WriteResult {
+    switch (op.kind) {
+      case 'create':
+        return { ok: true, event: this.insertRun(op.record) };
+      case 'batch':
+        this.insertBatch(op.batchId, op.runIds.length, op.createdAt);
+        return { ok: true };
+      case 'update': {
+        const record = this.loadRecord(op.runId);
+        if (!record) throw runNotFound(op.runId);
+        const update = op.apply(record);
+        return update ? { ok: true, event: this.commitUpdate(record, update) } : { ok: true };
+      }
+      case 'chunks': {
+        const record = this.loadRecord(op.runId);
+        if (!record) throw runNotFound(op.runId);
+        const update = op.apply?.(record);
+        const event = update ? this.commitUpdate(record, update) : undefined;
+        const chunks = this.insertChunks(op.runId, op.key, op.bodies, staged, opStaged);
+        return event ? { ok: true, event, chunks } : { ok: true, chunks };
+      }
+    }
+  }
+
+  private loadRecord(id: string): RunRecord | undefined {
+    const row = this.stmt('SELECT data FROM runs WHERE id = ?').get([id]);
+    return row ? decodeRecord(text(row, 'data')) : undefined;
+  }
+
+  private insertEvent(record: RunRecord, type: RunEvent['type']): RunEvent {
+    const data = JSON.stringify(record.run);
+    const res = this.run('INSERT INTO run_events (run_id, type, tags, batch_id, data) VALUES (?, ?, ?, ?, ?)', [
+      record.run.id,
+      type,
+      JSON.stringify(record.run.tags),
+      record.run.batchId ?? null,
+      data,
+    ]);
+    return eventOf(Number(res.lastInsertRowid), record, type, data);
+  }
+
+  private insertRun(input: RunRecord): RunEvent {
+    if (this.stmt('SELECT 1 AS x FROM runs WHERE id = ?').get([input.run.id])) {
+      throw new StoreRefusal('run_exists', `run ${input.run.id} already exists`);
+    }
+    const event = this.insertEvent(input, 'created');
+    const record: RunRecord = { ...input, lastSeq: event.seq };
+    this.run(
+      'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, locked_by, lease_until, data) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        record.run.id,
+        record.run.taskIdentifier,
+        record.run.status,
+        record.run.batchId ?? null,
+        epochMs(record.run.createdAt, 'createdAt'),
+        record.run.idempotencyKey ?? null,
+        record.lastSeq,
+        delayedUntilMs(record),
+        record.lockedBy ?? null,
+        record.leaseUntil ?? null,
+        encodeRecord(record),
+      ],
+    );
+    this.insertTags(record.run.id, record.run.tags);
+    return event;
+  }
+
+  /** Event first (its seq goes into the stored record), then the run row. */
+  private commitUpdate(prev: RunRecord, update: RunUpdate): RunEvent {
+    const record = update.record;
+    if (record.run.id !== prev.run.id) throw new Error(`store: an update of run ${prev.run.id} changed its id`);
+    const event = this.insertEvent(record, update.type);
+    record.lastSeq = event.seq;
+    this.run(
+      'UPDATE runs SET task_identifier = ?, status = ?, batch_id = ?, idempotency_key = ?, last_seq = ?, ' +
+        'delayed_until = ?, locked_by = ?, lease_until = ?, data = ? WHERE id = ?',
+      [
+        record.run.taskIdentifier,
+        record.run.status,
+        record.run.batchId ?? null,
+        record.run.idempotencyKey ?? null,
+        record.lastSeq,
+        delayedUntilMs(record),
+        record.lockedBy ?? null,
+        record.leaseUntil ?? null,
+        encodeRecord(record),
+        record.run.id,
+      ],
+    );
+    if (!sameTags(prev.run.tags, record.run.tags)) {
+      this.run('DELETE FROM run_tags WHERE run_id = ?', [record.run.id]);
+      this.insertTags(record.run.id, record.run.tags);
+    }
+    return event;
+  }
+
+  private insertTags(runId: string, tags: string[]): void {
+    for (const tag of new Set(tags)) this.run('INSERT INTO run_tags (run_id, tag) VALUES (?, ?)', [runId, tag]);
+  }
+
+  private insertBatch(batchId: string, runCount: number, createdAt: string): void {
+    if (this.stmt('SELECT 1 AS x FROM batches WHERE id = ?').get([batchId])) {
+      throw new StoreRefusal('batch_exists', `batch ${batchId} already exists`);
+    }
+    this.run('INSERT INTO batches (id, created_at, run_count) VALUES (?, ?, ?)', [
+      batchId,
+      epochMs(createdAt, 'batch createdAt'),
+      runCount,
+    ]);
+  }
+
+  private insertChunks(
+    runId: string,
+    key: string,
+    bodies: string[],
+    staged: Map<string, number>,
+    opStaged: Map<string, number>,
+  ): StoredChunk[] {
+    const cacheKey = `${runId}\u0000${key}`;
+    let next = staged.get(cacheKey) ?? this.nextIdx.get(cacheKey);
+    if (next === undefined) {
+      const row = this.stmt('SELECT MAX(idx) AS last FROM stream_chunks WHERE run_id = ? AND key = ?').get([runId, key]);
+      const last = row ? intOrNull(row, 'last') : null;
+      next = last === null ? 0 : last + 1;
+    }
+    const insert = this.stmt('INSERT INTO stream_chunks (run_id, key, idx, body) VALUES (?, ?, ?, ?)');
+    const chunks: StoredChunk[] = [];
+    for (const body of bodies) {
+      insert.run([runId, key, next, body]);
+      chunks.push({ idx: next, body });
+      next++;
+    }
+    opStaged.set(cacheKey, next);
+    return chunks;
+  }
+}
+
+function limitOf(n: number): number {
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,99 @@
+import type { Database } from 'node-sqlite3-wasm';
+
+/**
+ * Versioned schema of the SQLite store. `PRAGMA user_version` holds the number of applied
+ * migrations; each pending one runs in its own transaction together with the version bump.
+ * Append new migrations at the end; never edit an applied one.
+ */
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
+  // 1: initial schema. Times are epoch milliseconds; `data` is the whole RunRecord as JSON text.
+  (db) => {
+    db.exec(`
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        task_identifier TEXT NOT NULL,
+        status TEXT NOT NULL,
+        batch_id TEXT,
+        created_at INTEGER NOT NULL,
+        idempotency_key TEXT,
+        last_seq INTEGER NOT NULL,
+        delayed_until INTEGER,
+        locked_by TEXT,
+        lease_until INTEGER,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX runs_created ON runs (created_at, id);
+      CREATE INDEX runs_last_seq ON runs (last_seq);
+      CREATE INDEX runs_task ON runs (task_identifier, created_at);
+      CREATE INDEX runs_batch ON runs (batch_id) WHERE batch_id IS NOT NULL;
+      CREATE INDEX runs_idempotency ON runs (task_identifier, idempotency_key) WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX runs_queued ON runs (created_at, id) WHERE status = 'QUEUED';
+      CREATE INDEX runs_lease ON runs (lease_until) WHERE lease_until IS NOT NULL;
+
+      CREATE TABLE run_tags (
+        run_id TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (run_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX run_tags_tag ON run_tags (tag, run_id);
+
+      CREATE TABLE run_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        batch_id TEXT,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX run_events_run ON run_events (run_id, seq);
+
+      CREATE TABLE stream_chunks (
+        run_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (run_id, key, idx)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        run_count INTEGER NOT NULL
+      );
+
+      CREATE TABLE used_tokens (
+        hash TEXT PRIMARY KEY,
+        used_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
+];
+
+/** Applies the pending migrations; refuses a database written by a newer Runlight. */
+export function migrate(db: Database, file: string): void {
+  const current = userVersion(db);
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `store: ${file} has schema version ${current}, newer than this Runlight knows (${MIGRATIONS.length}); update Runlight`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    const step = MIGRATIONS[version];
+    if (!step) break;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      step(db);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+      db.exec('COMMIT');
+    } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+export function userVersion(db: Database): number {
+  const row = db.get('PRAGMA user_version');
+  const v = row?.['user_version'];
+  return typeof v === 'number' ? v : 0;
+}

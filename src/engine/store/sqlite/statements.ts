@@ -1,0 +1,35 @@
+import type { Database, Statement } from 'node-sqlite3-wasm';
+
+/** Prepared statements by SQL text, least recently used finalized past `max`. */
+export class StatementCache {
+  private readonly map = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly max = 200,
+  ) {}
+
+  get(sql: string): Statement {
+    const hit = this.map.get(sql);
+    if (hit) {
+      this.map.delete(sql);
+      this.map.set(sql, hit);
+      return hit;
+    }
+    const stmt = this.db.prepare(sql);
+    this.map.set(sql, stmt);
+    if (this.map.size > this.max) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) {
+        this.map.get(oldest.value)?.finalize();
+        this.map.delete(oldest.value);
+      }
+    }
+    return stmt;
+  }
+
+  clear(): void {
+    for (const stmt of this.map.values()) stmt.finalize();
+    this.map.clear();
+  }
+}

@@ -1,0 +1,564 @@
+import assert from 'node:assert/strict';
+import { Run } from '../../../src/protocol/run';
+import { newRunRecord, withMetadata, withStatus, withStreamWrite, withTags } from '../../../src/engine/runs/model';
+import {
+  StoreRefusal,
+  type RunEvent,
+  type RunRecord,
+  type RunStore,
+  type WriteOp,
+  type WriteResult,
+} from '../../../src/engine/store/types';
+
+/** One store under test, on a fresh database. */
+export interface StoreFixture {
+  store: RunStore;
+  /** Closes `store` and opens a new store on the same database (migrations run again). */
+  reopen(): Promise<RunStore>;
+  /**
+   * Another open store on the same database, as a second engine node would have (Postgres).
+   * Undefined when the driver allows one owner only (SQLite): the claim race then runs on `store`.
+   */
+  second?(): Promise<RunStore>;
+  dispose(): Promise<void>;
+}
+
+export type StoreFactory = () => Promise<StoreFixture>;
+
+const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+const iso = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
+
+let runCounter = 0;
+
+export function record(
+  opts: {
+    id?: string;
+    task?: string;
+    tags?: string[];
+    batchId?: string;
+    idempotencyKey?: string;
+    createdAt?: string;
+    delayedUntil?: string;
+  } = {},
+): RunRecord {
+  runCounter++;
+  return newRunRecord({
+    id: opts.id ?? `run_${String(runCounter).padStart(6, '0')}`,
+    taskIdentifier: opts.task ?? 'task-a',
+    payload: { n: runCounter },
+    tags: opts.tags,
+    batchId: opts.batchId,
+    idempotencyKey: opts.idempotencyKey,
+    delayedUntil: opts.delayedUntil,
+    maxAttempts: 3,
+    number: runCounter,
+    now: opts.createdAt ?? iso(runCounter),
+  });
+}
+
+export const create = (r: RunRecord): WriteOp => ({ kind: 'create', record: r });
+
+export function ok(result: WriteResult | undefined): Extract<WriteResult, { ok: true }> {
+  assert.ok(result, 'missing result');
+  if (!result.ok) throw new Error(`op failed: ${result.error.message}`);
+  return result;
+}
+
+function eventOf(result: WriteResult | undefined): RunEvent {
+  const e = ok(result).event;
+  assert.ok(e, 'expected an event');
+  return e;
+}
+
+async function createAll(store: RunStore, records: RunRecord[]): Promise<RunEvent[]> {
+  const results = await store.write(records.map(create));
+  return results.map(eventOf);
+}
+
+function setStatus(runId: string, status: Run['status'], now = iso(10_000)): WriteOp {
+  return { kind: 'update', runId, apply: (r) => withStatus(r, { status, now }) };
+}
+
+function ids(records: RunRecord[]): string[] {
+  return records.map((r) => r.run.id);
+}
+
+export function describeStoreConformance(name: string, factory: StoreFactory): void {
+  describe(`RunStore conformance: ${name}`, function () {
+    this.timeout(30_000);
+    let fx: StoreFixture;
+    let store: RunStore;
+
+    beforeEach(async () => {
+      fx = await factory();
+      store = fx.store;
+    });
+    afterEach(async () => {
+      await fx.dispose();
+    });
+
+    it('creates a run with a created event whose data is the public Run', async () => {
+      const r = record({ tags: ['a', 'b'], batchId: 'batch_1' });
+      const [event] = await createAll(store, [r]);
+      assert.ok(event);
+      assert.equal(event.type, 'created');
+      assert.equal(event.runId, r.run.id);
+      assert.ok(event.seq > 0);
+      assert.deepEqual(event.tags, ['a', 'b']);
+      assert.equal(event.batchId, 'batch_1');
+      const run = Run.parse(JSON.parse(event.data));
+      assert.deepEqual(run, r.run);
+      const stored = await store.getRun(r.run.id);
+      assert.ok(stored);
+      assert.equal(stored.lastSeq, event.seq);
+      assert.deepEqual(stored.run, r.run);
+      assert.equal(stored.maxAttempts, 3);
+      assert.equal(await store.headSeq(), event.seq);
+      assert.equal(await store.getRun('run_missing'), undefined);
+    });
+
+    it('starts empty: head seq 0, no events, no runs', async () => {
+      assert.equal(await store.headSeq(), 0);
+      assert.deepEqual(await store.eventsAfter(0, {}, 10), []);
+      assert.deepEqual(await store.listRuns({}, { size: 10 }), []);
+    });
+
+    it('updates write one event each with strictly increasing seqs and the record keeps lastSeq', async () => {
+      const r = record();
+      const created = eventOf((await store.write([create(r)]))[0]);
+      const seqs = [created.seq];
+      for (const status of ['DEQUEUED', 'EXECUTING'] as const) {
+        const [res] = await store.write([setStatus(r.run.id, status)]);
+        const e = eventOf(res);
+        assert.equal(e.type, 'status');
+        assert.equal(Run.parse(JSON.parse(e.data)).status, status);
+        seqs.push(e.seq);
+      }
+      const [res] = await store.write([
+        { kind: 'update', runId: r.run.id, apply: (rec) => withMetadata(rec, { progress: 0.5 }, iso(20_000)) },
+      ]);
+      seqs.push(eventOf(res).seq);
+      for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, `seqs not increasing: ${seqs}`);
+      const stored = await store.getRun(r.run.id);
+      assert.equal(stored?.lastSeq, seqs.at(-1));
+      assert.equal(stored?.run.status, 'EXECUTING');
+      assert.deepEqual(stored?.run.metadata, { progress: 0.5 });
+      assert.equal(await store.headSeq(), seqs.at(-1));
+      const events = await store.eventsAfter(0, {}, 100);
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        seqs,
+      );
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['created', 'status', 'status', 'metadata'],
+      );
+    });
+
+    it('an update whose apply returns undefined writes nothing', async () => {
+      const r = record();
+      await createAll(store, [r]);
+      const head = await store.headSeq();
+      const [res] = await store.write([{ kind: 'update', runId: r.run.id, apply: () => undefined }]);
+      assert.deepEqual(res, { ok: true });
+      assert.equal(await store.headSeq(), head);
+    });
+
+    it('a refused op rolls back only itself; the rest of the group commits', async () => {
+      const a = record();
+      const b = record();
+      await createAll(store, [a, b]);
+      const c = record();
+      const head = await store.headSeq();
+      const results = await store.write([
+        setStatus(a.run.id, 'DEQUEUED'),
+        {
+          kind: 'update',
+          runId: b.run.id,
+          apply: () => {
+            throw new StoreRefusal('nope', 'refused on purpose', 422);
+          },
+        },
+        create(c),
+        { kind: 'update', runId: 'run_does_not_exist', apply: (r) => withStatus(r, { status: 'CANCELED', now: iso(1) }) },
+        {
+          kind: 'update',
+          runId: b.run.id,
+          apply: () => {
+            throw new TypeError('plain bug');
+          },
+        },
+        create(a), // duplicate id: the database refuses
+        { kind: 'batch', batchId: 'batch_x', runIds: [c.run.id], createdAt: iso(5) },
+        { kind: 'batch', batchId: 'batch_x', runIds: [c.run.id], createdAt: iso(5) },
+        setStatus(b.run.id, 'CANCELED'),
+      ]);
+      assert.equal(results.length, 9);
+      assert.equal(ok(results[0]).event?.type, 'status');
+      const refused = results[1];
+      assert.ok(refused && !refused.ok);
+      assert.ok(refused.error instanceof StoreRefusal);
+      assert.equal(refused.error.code, 'nope');
+      assert.equal(refused.error.status, 422);
+      assert.equal(ok(results[2]).event?.type, 'created');
+      const missing = results[3];
+      assert.ok(missing && !missing.ok);
+      assert.equal((missing.error as StoreRefusal).code, 'run_not_found');
+      const bug = results[4];
+      assert.ok(bug && !bug.ok && bug.error instanceof TypeError);
+      const dup = results[5];
+      assert.ok(dup && !dup.ok, 'duplicate create must fail');
+      assert.equal((dup.error as StoreRefusal).code, 'run_exists');
+      assert.deepEqual(results[6], { ok: true });
+      const dupBatch = results[7];
+      assert.ok(dupBatch && !dupBatch.ok, 'duplicate batch must fail');
+      assert.equal(ok(results[8]).event?.type, 'status');
+
+      assert.equal((await store.getRun(a.run.id))?.run.status, 'DEQUEUED');
+      assert.equal((await store.getRun(b.run.id))?.run.status, 'CANCELED');
+      assert.equal((await store.getRun(c.run.id))?.run.status, 'QUEUED');
+      const events = await store.eventsAfter(head, {}, 100);
+      assert.deepEqual(
+        events.map((e) => [e.runId, e.type]),
+        [
+          [a.run.id, 'status'],
+          [c.run.id, 'created'],
+          [b.run.id, 'status'],
+        ],
+      );
+      // The original record of `a` is untouched by the refused duplicate create.
+      assert.equal((await store.getRun(a.run.id))?.run.payload !== undefined, true);
+    });
+
+    it('several ops on one run in a group see each other in order', async () => {
+      const r = record();
+      await createAll(store, [r]);
+      const seen: string[] = [];
+      const results = await store.write([
+        setStatus(r.run.id, 'DEQUEUED'),
+        {
+          kind: 'update',
+          runId: r.run.id,
+          apply: (rec) => {
+            seen.push(rec.run.status);
+            return withTags(rec, ['x'], iso(30), 10);
+          },
+        },
+        {
+          kind: 'update',
+          runId: r.run.id,
+          apply: () => {
+            throw new StoreRefusal('no', 'no');
+          },
+        },
+        {
+          kind: 'update',
+          runId: r.run.id,
+          apply: (rec) => {
+            seen.push(rec.run.tags.join(','));
+            return withStatus(rec, { status: 'EXECUTING', now: iso(31) });
+          },
+        },
+      ]);
+      assert.deepEqual(seen, ['DEQUEUED', 'x']);
+      const e0 = eventOf(results[0]);
+      const e1 = eventOf(results[1]);
+      const e3 = eventOf(results[3]);
+      assert.ok(e0.seq < e1.seq && e1.seq < e3.seq);
+      assert.deepEqual(e0.tags, []);
+      assert.deepEqual(e1.tags, ['x']);
+      assert.equal(Run.parse(JSON.parse(e0.data)).status, 'DEQUEUED');
+      const stored = await store.getRun(r.run.id);
+      assert.equal(stored?.run.status, 'EXECUTING');
+      assert.deepEqual(stored?.run.tags, ['x']);
+      assert.equal(stored?.lastSeq, e3.seq);
+    });
+
+    it('chunks get idx from 0 per (run, key), continuing across writes, groups and reopen', async () => {
+      const r = record();
+      const other = record();
+      await createAll(store, [r, other]);
+      const chunk = (runId: string, key: string, bodies: string[]): WriteOp => ({ kind: 'chunks', runId, key, bodies });
+      const [first] = await store.write([chunk(r.run.id, 'out', ['"a"', '"b"', '"c"'])]);
+      assert.deepEqual(ok(first).chunks, [
+        { idx: 0, body: '"a"' },
+        { idx: 1, body: '"b"' },
+        { idx: 2, body: '"c"' },
+      ]);
+      assert.equal(ok(first).event, undefined);
+      const results = await store.write([
+        chunk(r.run.id, 'out', ['"d"']),
+        chunk(r.run.id, 'other', ['1', '2']),
+        chunk(other.run.id, 'out', ['"z"']),
+        chunk(r.run.id, 'out', ['"e"', '"f"']),
+        chunk('run_nope', 'out', ['"lost"']),
+      ]);
+      assert.deepEqual(
+        ok(results[0]).chunks?.map((c) => c.idx),
+        [3],
+      );
+      assert.deepEqual(
+        ok(results[1]).chunks?.map((c) => c.idx),
+        [0, 1],
+      );
+      assert.deepEqual(
+        ok(results[2]).chunks?.map((c) => c.idx),
+        [0],
+      );
+      assert.deepEqual(
+        ok(results[3]).chunks?.map((c) => c.idx),
+        [4, 5],
+      );
+      assert.equal(results[4]?.ok, false);
+      assert.equal(await store.chunkCount(r.run.id, 'out'), 6);
+      assert.equal(await store.chunkCount(r.run.id, 'other'), 2);
+      assert.equal(await store.chunkCount('run_nope', 'out'), 0);
+      const all = await store.chunksAfter(r.run.id, 'out', -1, 100);
+      assert.deepEqual(
+        all.map((c) => c.body),
+        ['"a"', '"b"', '"c"', '"d"', '"e"', '"f"'],
+      );
+      assert.deepEqual(await store.chunksAfter(r.run.id, 'out', 2, 2), [
+        { idx: 3, body: '"d"' },
+        { idx: 4, body: '"e"' },
+      ]);
+      store = await fx.reopen();
+      const [after] = await store.write([chunk(r.run.id, 'out', ['"g"'])]);
+      assert.deepEqual(ok(after).chunks, [{ idx: 6, body: '"g"' }]);
+    });
+
+    it('a refused chunk op stores no chunks and does not disturb idx', async () => {
+      const r = record();
+      await createAll(store, [r]);
+      const results = await store.write([
+        { kind: 'chunks', runId: r.run.id, key: 'k', bodies: ['1'] },
+        {
+          kind: 'chunks',
+          runId: r.run.id,
+          key: 'k',
+          bodies: ['2', '3'],
+          apply: () => {
+            throw new StoreRefusal('closed', 'closed');
+          },
+        },
+        { kind: 'chunks', runId: r.run.id, key: 'k', bodies: ['4'] },
+      ]);
+      assert.equal(results[1]?.ok, false);
+      assert.deepEqual(
+        (await store.chunksAfter(r.run.id, 'k', -1, 10)).map((c) => [c.idx, c.body]),
+        [
+          [0, '1'],
+          [1, '4'],
+        ],
+      );
+    });
+
+    it('a chunk op registers its stream key through apply as one stream event, then refuses once finished', async () => {
+      const r = record();
+      await createAll(store, [r]);
+      const write = (bodies: string[]): WriteOp => ({
+        kind: 'chunks',
+        runId: r.run.id,
+        key: 'answer',
+        bodies,
+        apply: (rec) => withStreamWrite(rec, 'answer', iso(50), false),
+      });
+      const [firstRes] = await store.write([write(['"hel"'])]);
+      const first = ok(firstRes);
+      assert.equal(first.event?.type, 'stream');
+      assert.deepEqual(Run.parse(JSON.parse(first.event?.data ?? '{}')).realtimeStreams, ['answer']);
+      assert.deepEqual(first.chunks, [{ idx: 0, body: '"hel"' }]);
+      const [secondRes] = await store.write([write(['"lo"'])]);
+      assert.equal(ok(secondRes).event, undefined);
+      assert.deepEqual(ok(secondRes).chunks, [{ idx: 1, body: '"lo"' }]);
+      assert.deepEqual((await store.getRun(r.run.id))?.run.realtimeStreams, ['answer']);
+      assert.equal((await store.getRun(r.run.id))?.lastSeq, first.event?.seq);
+
+      await store.write([setStatus(r.run.id, 'COMPLETED')]);
+      const [late] = await store.write([write(['"late"'])]);
+      assert.ok(late && !late.ok);
+      assert.equal((late.error as StoreRefusal).code, 'run_finished');
+      assert.equal(await store.chunkCount(r.run.id, 'answer'), 2);
+    });
+
+    describe('queries', () => {
+      let runs: Record<string, RunRecord>;
+      beforeEach(async () => {
+        runs = {
+          a1: record({ id: 'run_a1', task: 'alpha', tags: ['red', 'big'], createdAt: iso(1000) }),
+          a2: record({ id: 'run_a2', task: 'alpha', tags: ['red'], batchId: 'batch_1', createdAt: iso(2000) }),
+          b1: record({ id: 'run_b1', task: 'beta', tags: ['big'], batchId: 'batch_1', createdAt: iso(3000) }),
+          b2: record({ id: 'run_b2', task: 'beta', tags: ['red', 'big', 'old'], createdAt: iso(4000) }),
+          // Same createdAt as b2: the id breaks the tie.
+          c1: record({ id: 'run_c1', task: 'gamma', createdAt: iso(4000) }),
+        };
+        await store.write(Object.values(runs).map(create));
+        await store.write([setStatus('run_a2', 'COMPLETED'), setStatus('run_b1', 'FAILED')]);
+      });
+
+      it('lists newest first with every filter', async () => {
+        const list = async (filter: Parameters<RunStore['listRuns']>[0]) =>
+          ids(await store.listRuns(filter, { size: 100 }));
+        assert.deepEqual(await list({}), ['run_c1', 'run_b2', 'run_b1', 'run_a2', 'run_a1']);
+        assert.deepEqual(await list({ taskIdentifier: ['alpha'] }), ['run_a2', 'run_a1']);
+        assert.deepEqual(await list({ taskIdentifier: ['alpha', 'gamma'] }), ['run_c1', 'run_a2', 'run_a1']);
+        assert.deepEqual(await list({ status: ['COMPLETED', 'FAILED'] }), ['run_b1', 'run_a2']);
+        assert.deepEqual(await list({ status: [] }), []);
+        assert.deepEqual(await list({ tags: ['red'] }), ['run_b2', 'run_a2', 'run_a1']);
+        assert.deepEqual(await list({ tags: ['red', 'big'] }), ['run_b2', 'run_a1']);
+        assert.deepEqual(await list({ tags: ['red', 'big', 'old'] }), ['run_b2']);
+        assert.deepEqual(await list({ tags: ['red', 'nope'] }), []);
+        assert.deepEqual(await list({ tags: [] }), ['run_c1', 'run_b2', 'run_b1', 'run_a2', 'run_a1']);
+        assert.deepEqual(await list({ batchId: 'batch_1' }), ['run_b1', 'run_a2']);
+        assert.deepEqual(await list({ runIds: ['run_a1', 'run_c1', 'run_zz'] }), ['run_c1', 'run_a1']);
+        assert.deepEqual(await list({ runIds: [] }), []);
+        assert.deepEqual(await list({ createdAfter: iso(3000) }), ['run_c1', 'run_b2', 'run_b1']);
+        assert.deepEqual(await list({ tags: ['big'], taskIdentifier: ['beta'], status: ['QUEUED'] }), ['run_b2']);
+      });
+
+      it('paginates by the last run id of the previous page', async () => {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let pageNo = 0; pageNo < 10; pageNo++) {
+          const page = await store.listRuns({}, after === undefined ? { size: 2 } : { size: 2, after });
+          if (page.length === 0) break;
+          assert.ok(page.length <= 2);
+          seen.push(...ids(page));
+          after = page.at(-1)?.run.id;
+        }
+        assert.deepEqual(seen, ['run_c1', 'run_b2', 'run_b1', 'run_a2', 'run_a1']);
+        assert.deepEqual(ids(await store.listRuns({ tags: ['red'] }, { size: 1, after: 'run_b2' })), ['run_a2']);
+        assert.deepEqual(await store.listRuns({}, { size: 5, after: 'run_unknown' }), []);
+      });
+
+      it('snapshots in lastSeq order with a limit', async () => {
+        await store.write([setStatus('run_a1', 'DEQUEUED')]);
+        const snap = await store.snapshot({}, 100);
+        assert.deepEqual(ids(snap), ['run_b2', 'run_c1', 'run_a2', 'run_b1', 'run_a1']);
+        for (let i = 1; i < snap.length; i++) assert.ok(snap[i]!.lastSeq > snap[i - 1]!.lastSeq);
+        assert.deepEqual(ids(await store.snapshot({ tags: ['red'] }, 2)), ['run_b2', 'run_a2']);
+      });
+
+      it('finds a run by task and idempotency key', async () => {
+        const r = record({ task: 'alpha', idempotencyKey: 'key-1' });
+        await createAll(store, [r]);
+        assert.equal((await store.findByIdempotencyKey('alpha', 'key-1'))?.run.id, r.run.id);
+        assert.equal(await store.findByIdempotencyKey('beta', 'key-1'), undefined);
+        assert.equal(await store.findByIdempotencyKey('alpha', 'key-2'), undefined);
+      });
+
+      it('replays events after a seq, filtered on the current tags, batch, status and task', async () => {
+        const head = await store.headSeq();
+        const all = await store.eventsAfter(0, {}, 100);
+        assert.equal(all.length, 7);
+        assert.equal(all.at(-1)?.seq, head);
+        const of = (events: RunEvent[]) => events.map((e) => `${e.runId}:${e.type}`);
+        assert.deepEqual(of(await store.eventsAfter(0, { batchId: 'batch_1' }, 100)), [
+          'run_a2:created',
+          'run_b1:created',
+          'run_a2:status',
+          'run_b1:status',
+        ]);
+        assert.deepEqual(of(await store.eventsAfter(0, { runIds: ['run_b1'] }, 100)), ['run_b1:created', 'run_b1:status']);
+        assert.deepEqual(of(await store.eventsAfter(0, { status: ['FAILED'] }, 100)), ['run_b1:created', 'run_b1:status']);
+        assert.deepEqual(of(await store.eventsAfter(0, { taskIdentifier: ['gamma'] }, 100)), ['run_c1:created']);
+        assert.deepEqual(of(await store.eventsAfter(0, { tags: ['red', 'big'] }, 100)), [
+          'run_a1:created',
+          'run_b2:created',
+        ]);
+        // Tagging a run later makes its earlier events match a tag feed (filters use current tags).
+        const [res] = await store.write([
+          { kind: 'update', runId: 'run_c1', apply: (r) => withTags(r, ['red', 'big'], iso(9000), 10) },
+        ]);
+        const tagEvent = eventOf(res);
+        assert.deepEqual(tagEvent.tags, ['red', 'big']);
+        assert.deepEqual(of(await store.eventsAfter(0, { tags: ['red', 'big'] }, 100)), [
+          'run_a1:created',
+          'run_b2:created',
+          'run_c1:created',
+          'run_c1:tags',
+        ]);
+        const since = await store.eventsAfter(head, { tags: ['red'] }, 100);
+        assert.deepEqual(of(since), ['run_c1:tags']);
+        assert.equal(since[0]?.seq, tagEvent.seq);
+        const limited = await store.eventsAfter(0, {}, 3);
+        assert.deepEqual(
+          limited.map((e) => e.seq),
+          all.slice(0, 3).map((e) => e.seq),
+        );
+        const batchEvent = (await store.eventsAfter(0, { runIds: ['run_a2'] }, 1))[0];
+        assert.equal(batchEvent?.batchId, 'batch_1');
+        assert.deepEqual(batchEvent?.tags, ['red']);
+      });
+    });
+
+    it('claims queued runs oldest first, exactly once across two concurrent claimers', async () => {
+      const records = Array.from({ length: 30 }, (_, i) => record({ createdAt: iso(100 + i) }));
+      const delayed = record({ delayedUntil: iso(999_999), createdAt: iso(50) }); // DELAYED: never claimed
+      await store.write([...records, delayed].map(create));
+      const other = fx.second ? await fx.second() : store;
+      const now = T0 + 1_000_000;
+      const claims = await Promise.all([
+        store.claimQueued('node-1', 20, now, 30_000),
+        other.claimQueued('node-2', 20, now, 30_000),
+        store.claimQueued('node-1', 20, now, 30_000),
+      ]);
+      const claimed = claims.flat().map((e) => e.runId);
+      assert.equal(claimed.length, 30, 'every queued run claimed');
+      assert.equal(new Set(claimed).size, 30, 'no run claimed twice');
+      assert.ok(!claimed.includes(delayed.run.id));
+      for (const batch of claims) {
+        const order = batch.map((e) => e.runId);
+        assert.deepEqual(order, [...order].sort(), 'oldest first within a claim');
+      }
+      for (const [i, batch] of claims.entries()) {
+        for (const e of batch) {
+          assert.equal(e.type, 'status');
+          assert.equal(Run.parse(JSON.parse(e.data)).status, 'DEQUEUED');
+          const rec = await store.getRun(e.runId);
+          assert.equal(rec?.run.status, 'DEQUEUED');
+          assert.equal(rec?.lockedBy, i === 1 ? 'node-2' : 'node-1');
+          assert.equal(rec?.leaseUntil, now + 30_000);
+          assert.equal(rec?.lastSeq, e.seq);
+        }
+      }
+      assert.deepEqual(await store.claimQueued('node-1', 10, now, 1000), []);
+    });
+
+    it('respects delayedUntil on QUEUED runs', async () => {
+      const r = record({ createdAt: iso(0) });
+      const later: RunRecord = { ...r, run: { ...r.run, delayedUntil: iso(60_000) } };
+      await createAll(store, [later]);
+      assert.deepEqual(await store.claimQueued('n', 5, T0 + 59_999, 1000), []);
+      const claimed = await store.claimQueued('n', 5, T0 + 60_000, 1000);
+      assert.deepEqual(
+        claimed.map((e) => e.runId),
+        [r.run.id],
+      );
+    });
+
+    it('records a token hash once', async () => {
+      assert.equal(await store.useTokenOnce('hash-1'), true);
+      assert.equal(await store.useTokenOnce('hash-1'), false);
+      assert.equal(await store.useTokenOnce('hash-2'), true);
+      store = await fx.reopen();
+      assert.equal(await store.useTokenOnce('hash-1'), false);
+    });
+
+    it('re-opens idempotently: migrations run once, data and seqs continue', async () => {
+      const r = record({ tags: ['keep'] });
+      await createAll(store, [r]);
+      await store.write([setStatus(r.run.id, 'DEQUEUED')]);
+      const head = await store.headSeq();
+      store = await fx.reopen();
+      store = await fx.reopen();
+      assert.equal(await store.headSeq(), head);
+      const again = await store.getRun(r.run.id);
+      assert.equal(again?.run.status, 'DEQUEUED');
+      assert.equal(again?.lastSeq, head);
+      assert.deepEqual(ids(await store.listRuns({ tags: ['keep'] }, { size: 10 })), [r.run.id]);
+      const [res] = await store.write([setStatus(r.run.id, 'EXECUTING')]);
+      assert.ok(eventOf(res).seq > head);
+    });
+  });
+}
