@@ -43,14 +43,19 @@ export interface PostgresStoreOptions {
  */
 const EVENTS_LOCK = 0x52_4c_53_02;
 
+/** Stored record JSON starts with this key, so phase 2 can splice the seq in without parsing. */
+const SEQ_HEAD = '{"lastSeq":';
+
 /** An event decided in phase 1 of a write; it gets its seq in phase 2. */
 interface StagedEvent {
   record: RunRecord;
   type: RunEventType;
   /** Public Run JSON as of this op. */
   data: string;
-  /** Whole record JSON as of this op (lastSeq is patched in SQL). */
-  recordJson: string;
+  /** Record JSON as of this op minus its head `{"lastSeq":0`; SQL splices the real seq in front. */
+  recordTail: string;
+  /** Derived in phase 1, so a bad value fails only its op. */
+  delayedUntil: number | null;
 }
 
 interface OpPlan {
@@ -110,7 +115,7 @@ export class PostgresRunStore implements RunStore {
         try {
           const plan = await this.planOp(client, op, pending);
           await client.query('RELEASE SAVEPOINT op');
-          if (plan.event) pending.set(plan.event.record.run.id, plan.event.recordJson);
+          if (plan.event) pending.set(plan.event.record.run.id, `${SEQ_HEAD}0${plan.event.recordTail}`);
           plans.push(plan);
         } catch (err) {
           await client.query('ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op');
@@ -323,7 +328,7 @@ export class PostgresRunStore implements RunStore {
         const run = record.run;
         const res = await client.query(
           'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
-            'locked_by, lease_until, tags, data) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::jsonb) ' +
+            'locked_by, lease_until, tags, data) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json) ' +
             'ON CONFLICT (id) DO NOTHING',
           [
             run.id,
@@ -387,7 +392,7 @@ export class PostgresRunStore implements RunStore {
       const res = await client.query<Row>(
         'WITH e AS (INSERT INTO run_events (run_id, type, tags, batch_id, data) VALUES ($1, $2, $3::text[], $4, $5) RETURNING seq) ' +
           'UPDATE runs SET task_identifier = $6, status = $7, batch_id = $4, idempotency_key = $8, last_seq = e.seq, ' +
-          "delayed_until = $9, locked_by = $10, lease_until = $11, tags = $3::text[], data = jsonb_set($12::jsonb, '{lastSeq}', to_jsonb(e.seq)) " +
+          "delayed_until = $9, locked_by = $10, lease_until = $11, tags = $3::text[], data = ($13 || e.seq::text || $12)::json " +
           'FROM e WHERE runs.id = $1 RETURNING e.seq',
         [
           run.id,
@@ -398,10 +403,11 @@ export class PostgresRunStore implements RunStore {
           run.taskIdentifier,
           run.status,
           run.idempotencyKey ?? null,
-          delayedUntilMs(record),
+          s.delayedUntil,
           record.lockedBy ?? null,
           record.leaseUntil ?? null,
-          s.recordJson,
+          s.recordTail,
+          SEQ_HEAD,
         ],
       );
       const row = res.rows[0];
@@ -416,7 +422,28 @@ export class PostgresRunStore implements RunStore {
 
 /** Snapshot of a record at this op: later ops may be handed a copy, never this object. */
 function stage(record: RunRecord, type: RunEventType): StagedEvent {
-  return { record, type, data: JSON.stringify(record.run), recordJson: encodeRecord(record) };
+  checkText(record);
+  const { lastSeq: _seq, ...rest } = record;
+  const json = JSON.stringify({ lastSeq: 0, ...rest });
+  return {
+    record,
+    type,
+    data: JSON.stringify(record.run),
+    recordTail: json.slice(SEQ_HEAD.length + 1),
+    delayedUntil: delayedUntilMs(record),
+  };
+}
+
+/**
+ * Postgres text cannot hold U+0000; refuse it here (phase 1) rather than fail the whole group in
+ * phase 2. JSON columns are safe: JSON.stringify escapes it.
+ */
+function checkText(record: RunRecord): void {
+  const { run } = record;
+  const fields = [run.id, run.taskIdentifier, run.status, run.batchId, run.idempotencyKey, record.lockedBy, ...run.tags];
+  if (fields.some((v) => v?.includes('\u0000'))) {
+    throw new StoreRefusal('invalid_text', `run ${run.id}: ids, tags and keys may not contain U+0000`, 422);
+  }
 }
 
 function checkedId(record: RunRecord, runId: string): RunRecord {

@@ -230,6 +230,29 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       assert.equal((await store.getRun(a.run.id))?.run.payload !== undefined, true);
     });
 
+    it('an op failing after its event was written leaves no trace of it', async () => {
+      const r = record();
+      await createAll(store, [r]);
+      const head = await store.headSeq();
+      const results = await store.write([
+        {
+          kind: 'update',
+          runId: r.run.id,
+          // The store cannot index this time: the op fails once its event row exists (SQLite).
+          apply: (rec) => ({ record: { ...rec, run: { ...rec.run, delayedUntil: 'not a time' } }, type: 'status' }),
+        },
+        create(record({ createdAt: 'also not a time' })),
+        { kind: 'chunks', runId: r.run.id, key: 'k', bodies: ['1'] },
+      ]);
+      assert.equal(results[0]?.ok, false);
+      assert.equal(results[1]?.ok, false);
+      assert.deepEqual(ok(results[2]).chunks, [{ idx: 0, body: '1' }]);
+      assert.equal(await store.headSeq(), head);
+      assert.deepEqual(await store.eventsAfter(head, {}, 10), []);
+      assert.equal((await store.getRun(r.run.id))?.run.delayedUntil, undefined);
+      assert.equal((await store.listRuns({}, { size: 10 })).length, 1);
+    });
+
     it('several ops on one run in a group see each other in order', async () => {
       const r = record();
       await createAll(store, [r]);

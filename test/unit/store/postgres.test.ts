@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { withMetadata, withStatus, withTags } from '../../../src/engine/runs/model';
+import { openStore } from '../../../src/engine/store/open';
+import { PostgresRunStore } from '../../../src/engine/store/postgres';
+import type { RunStore } from '../../../src/engine/store/types';
+import { findPostgresBin, startTestPostgres, type TestPostgres } from '../../support/postgres';
+import { create, describeStoreConformance, ok, record } from './conformance';
+
+describe('Postgres store', function () {
+  this.timeout(60_000);
+  let server: TestPostgres | undefined;
+  const opened: RunStore[] = [];
+
+  before(async function () {
+    this.timeout(120_000);
+    if (!process.env['RUNLIGHT_TEST_DATABASE_URL'] && !findPostgresBin()) {
+      const msg =
+        'Postgres store tests need a server: install the Debian `postgresql` package (initdb/pg_ctl under /usr/lib/postgresql/*/bin) or set RUNLIGHT_TEST_DATABASE_URL';
+      if (process.env['CI']) throw new Error(`${msg} (required when CI is set)`);
+      process.stderr.write(`skipping: ${msg}\n`);
+      this.skip();
+    }
+    server = await startTestPostgres();
+  });
+
+  after(async () => {
+    for (const s of opened.splice(0)) await s.close().catch(() => undefined);
+    await server?.stop();
+  });
+
+  async function openOn(url: string): Promise<PostgresRunStore> {
+    const store = new PostgresRunStore({ connectionString: url, poolSize: 6 });
+    await store.open();
+    opened.push(store);
+    return store;
+  }
+
+  describeStoreConformance('postgres', async () => {
+    if (!server) throw new Error('no server');
+    const url = await server.createDatabase();
+    let store = await openOn(url);
+    const extra: RunStore[] = [];
+    return {
+      store,
+      async reopen() {
+        await store.close();
+        store = await openOn(url);
+        return store;
+      },
+      async second() {
+        const s = await openOn(url);
+        extra.push(s);
+        return s;
+      },
+      async dispose() {
+        for (const s of [store, ...extra]) await s.close();
+      },
+    };
+  });
+
+  describe('across nodes', () => {
+    let url: string;
+    let a: PostgresRunStore;
+    let b: PostgresRunStore;
+    beforeEach(async () => {
+      if (!server) throw new Error('no server');
+      url = await server.createDatabase();
+      a = await openOn(url);
+      b = await openOn(url);
+    });
+    afterEach(async () => {
+      await a.close();
+      await b.close();
+    });
+
+    it('openStore picks the Postgres driver for postgres:// URLs', async () => {
+      const s = await openStore(url, '/nonexistent/.runlight');
+      opened.push(s);
+      assert.ok(s instanceof PostgresRunStore);
+      assert.equal(await s.headSeq(), 0);
+      await s.close();
+      await assert.rejects(openStore('mysql://x', '/tmp'), /Unknown store/);
+    });
+
+    it('announces the head seq of every commit to listeners on other nodes, until stopped', async () => {
+      const heard: number[] = [];
+      const stop = await a.listen((seq) => heard.push(seq));
+      const r1 = record();
+      const r2 = record();
+      const [c1] = await b.write([create(r1)]);
+      const results = await b.write([create(r2), { kind: 'batch', batchId: 'bb', runIds: [], createdAt: r2.run.createdAt }]);
+      await b.write([{ kind: 'chunks', runId: r1.run.id, key: 'k', bodies: ['1'] }]); // no event, no notify
+      const want = [ok(c1).event?.seq, ok(results[0]).event?.seq];
+      const until = Date.now() + 5000;
+      while (heard.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(heard, want);
+      await stop();
+      await b.write([create(record())]);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(heard.length, 2, 'no notification after stop');
+    });
+
+    it('feeds never miss an event: seq order is commit order under concurrent writers on two nodes', async () => {
+      const runs = Array.from({ length: 8 }, () => record());
+      await a.write(runs.map(create));
+      let done = false;
+      const received: number[] = [];
+      const reader = (async () => {
+        let cursor = await a.headSeq();
+        for (;;) {
+          const finished = done;
+          const events = await a.eventsAfter(cursor, {}, 1000);
+          for (const e of events) {
+            assert.ok(e.seq > cursor, 'seqs ascend');
+            received.push(e.seq);
+            cursor = e.seq;
+          }
+          if (finished && events.length === 0) return;
+        }
+      })();
+      const start = received.length;
+      const writers = runs.map(async (r, i) => {
+        const node = i % 2 === 0 ? a : b;
+        for (let n = 0; n < 30; n++) {
+          const [res] = await node.write([
+            { kind: 'chunks', runId: r.run.id, key: 'k', bodies: Array.from({ length: 5 }, (_, j) => String(j)) },
+            { kind: 'update', runId: r.run.id, apply: (rec) => ({ record: { ...rec, run: { ...rec.run, metadata: { n } } }, type: 'metadata' }) },
+          ]);
+          assert.ok(res?.ok);
+        }
+      });
+      await Promise.all(writers);
+      done = true;
+      await reader;
+      const all = (await a.eventsAfter(0, {}, 100_000)).map((e) => e.seq).slice(runs.length);
+      assert.equal(all.length, runs.length * 30);
+      assert.deepEqual(received.slice(start), all, 'the polling reader saw every event exactly once, in order');
+    });
+
+    it('appends chunks of one stream from two nodes with unique, gapless idx', async () => {
+      const r = record();
+      await a.write([create(r)]);
+      const appends = Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).write([{ kind: 'chunks', runId: r.run.id, key: 'out', bodies: [`${i}`, `${i}`] }]),
+      );
+      const results = await Promise.all(appends);
+      const idx = results.flatMap((res) => ok(res[0]).chunks ?? []).map((c) => c.idx);
+      assert.deepEqual(
+        [...idx].sort((x, y) => x - y),
+        Array.from({ length: 80 }, (_, i) => i),
+      );
+      assert.equal(await a.chunkCount(r.run.id, 'out'), 80);
+    });
+
+    it('lets exactly one node create a given run id', async () => {
+      const r = record();
+      const [ra, rb] = await Promise.all([a.write([create(r)]), b.write([create(r)])]);
+      const oks = [ra[0], rb[0]].filter((x) => x?.ok);
+      assert.equal(oks.length, 1);
+      assert.equal((await a.eventsAfter(0, {}, 10)).length, 1);
+    });
+
+    it('stores U+0000 inside JSON, and refuses it in tags without failing the rest of the group', async () => {
+      const r = record();
+      const nul = String.fromCharCode(0);
+      r.run.payload = { text: `a${nul}b` };
+      const bad = record({ tags: [`x${nul}`] });
+      const results = await a.write([
+        create(r),
+        create(bad),
+        { kind: 'update', runId: r.run.id, apply: (rec) => withTags(rec, [`y${nul}`], rec.run.createdAt, 10) },
+        { kind: 'update', runId: r.run.id, apply: (rec) => withMetadata(rec, { m: nul }, rec.run.createdAt) },
+      ]);
+      assert.deepEqual(
+        results.map((x) => x.ok),
+        [true, false, false, true],
+      );
+      const stored = await b.getRun(r.run.id);
+      assert.deepEqual(stored?.run.payload, { text: `a${nul}b` });
+      assert.deepEqual(stored?.run.metadata, { m: nul });
+      assert.equal(stored?.lastSeq, ok(results[3]).event?.seq);
+    });
+
+    it('lists runs whose lease expired', async () => {
+      const r = record();
+      await a.write([create(r)]);
+      const now = Date.parse(r.run.createdAt) + 1000;
+      await a.claimQueued('node-x', 1, now, 5000);
+      assert.deepEqual(await b.expiredLeases(now + 4999, 10), []);
+      const expired = await b.expiredLeases(now + 5001, 10);
+      assert.deepEqual(
+        expired.map((x) => [x.run.id, x.lockedBy]),
+        [[r.run.id, 'node-x']],
+      );
+      await a.write([
+        { kind: 'update', runId: r.run.id, apply: (rec) => withStatus(rec, { status: 'QUEUED', now: new Date(now).toISOString() }) },
+      ]);
+      assert.deepEqual(await b.expiredLeases(now + 5001, 10), []);
+    });
+  });
+});
