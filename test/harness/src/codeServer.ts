@@ -1,8 +1,8 @@
 // code-server 4.100.3 (VS Code 1.100.3) as a private, throw-away server on 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { assertHarnessInstalled, codeServerEntry } from './paths';
 import { freePort, stopGroup, waitUntil } from './process';
 
@@ -21,6 +21,34 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** How long to wait for /healthz. */
   startTimeoutMs?: number;
+  /** User settings merged over DEFAULT_SETTINGS (written when the profile has none yet). */
+  settings?: Record<string, unknown>;
+}
+
+/** A quiet workbench: no welcome page or walkthroughs, no telemetry or update checks. */
+export const DEFAULT_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'security.workspace.trust.enabled': false,
+  'git.enabled': false,
+  'git.autoRepositoryDetection': false,
+  'window.restoreWindows': 'none',
+  'chat.commandCenter.enabled': false,
+};
+
+/** Writes `<userDataDir>/User/settings.json` unless the profile already has one. */
+export function seedUserSettings(userDataDir: string, settings: Record<string, unknown> = {}): void {
+  const file = join(userDataDir, 'User', 'settings.json');
+  if (existsSync(file)) return;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2)}\n`);
 }
 
 export interface CodeServer {
@@ -63,6 +91,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const port = opts.port || (await freePort());
   mkdirSync(opts.extensionsDir, { recursive: true });
   mkdirSync(opts.userDataDir, { recursive: true });
+  seedUserSettings(opts.userDataDir, opts.settings);
   const marker = randomUUID();
   const env = codeServerEnv(opts.runDir, { ...opts.env, [RUN_MARKER]: marker });
   const logFile = join(opts.runDir, 'code-server.log');

@@ -11,9 +11,12 @@ export const SEL = {
   notification: '.notifications-toasts .notification-toast',
 } as const;
 
-/** CSS id selector for an extension's status-bar item (`publisher.name`, dots escaped). */
-export function statusBarItemSelector(id: string): string {
-  return `#${id.replace(/\./g, '\\.')}`;
+/**
+ * Status-bar items of an extension: their DOM id is the extension id (`publisher.name`), followed by
+ * `.<item id>` when the item was created with an id.
+ */
+export function statusBarItemSelector(extensionId: string): string {
+  return `${SEL.statusBar} [id="${extensionId}"], ${SEL.statusBar} [id^="${extensionId}."]`;
 }
 
 /** Loads the workbench and waits for its activity bar (3–4 s on VS Code 1.100.3). */
@@ -23,8 +26,8 @@ export async function openWorkbench(page: Page, url: string, { timeoutMs = 60_00
 }
 
 /** Waits for an extension's status-bar item, the sign it has activated (6–9 s after load). */
-export async function waitForStatusBarItem(page: Page, id: string, { timeoutMs = 60_000 } = {}): Promise<Locator> {
-  const item = page.locator(statusBarItemSelector(id));
+export async function waitForStatusBarItem(page: Page, extensionId: string, { timeoutMs = 60_000 } = {}): Promise<Locator> {
+  const item = page.locator(statusBarItemSelector(extensionId));
   await item.first().waitFor({ state: 'attached', timeout: timeoutMs });
   return item.first();
 }

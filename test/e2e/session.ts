@@ -1,0 +1,74 @@
+// One browser session against one code-server: packaged extensions installed, a throw-away
+// workspace open, screenshots under test-results/screenshots/.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  firstPage,
+  installVsix,
+  launchChromium,
+  makeRunDir,
+  openWorkbench,
+  removeRunDir,
+  screenshot,
+  screenshotsDir,
+  startCodeServer,
+  workbenchUrl,
+  type BrowserContext,
+  type CodeServer,
+  type Page,
+} from '../harness/src/index';
+
+export interface Session {
+  runDir: string;
+  server: CodeServer;
+  context: BrowserContext;
+  page: Page;
+  /** Saves `test-results/screenshots/<prefix>-<name>.png`. */
+  shot(name: string): Promise<void>;
+  close(opts?: { failed?: boolean }): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Screenshot file prefix and run-folder name. */
+  name: string;
+  vsixFiles: string[];
+  /** The folder to open (a throw-away copy). */
+  folder: string;
+  runDir?: string;
+  env?: Record<string, string>;
+}
+
+export async function openSession(o: SessionOptions): Promise<Session> {
+  const runDir = o.runDir ?? makeRunDir(o.name);
+  const extensionsDir = join(runDir, 'extensions');
+  const userDataDir = join(runDir, 'user-data');
+  for (const vsix of o.vsixFiles) await installVsix(vsix, { extensionsDir, userDataDir, runDir });
+  const server = await startCodeServer({ folder: o.folder, extensionsDir, userDataDir, runDir, env: o.env });
+  let context: BrowserContext | undefined;
+  try {
+    context = await launchChromium(join(runDir, 'chromium'));
+    const page = await firstPage(context);
+    page.setDefaultTimeout(30_000);
+    mkdirSync(screenshotsDir, { recursive: true });
+    await openWorkbench(page, workbenchUrl(server.url, o.folder));
+    const ctx = context;
+    return {
+      runDir,
+      server,
+      context: ctx,
+      page,
+      shot: (name) => screenshot(page, join(screenshotsDir, `${o.name}-${name}.png`)),
+      async close({ failed = false } = {}) {
+        if (failed) await screenshot(page, join(screenshotsDir, `${o.name}-failure.png`));
+        await ctx.close().catch(() => undefined);
+        await server.stop();
+        if (failed) console.log(`    (run folder kept: ${runDir}; code-server log: ${server.logFile})`);
+        else removeRunDir(runDir);
+      },
+    };
+  } catch (err) {
+    await context?.close().catch(() => undefined);
+    await server.stop();
+    throw err;
+  }
+}
