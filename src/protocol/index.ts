@@ -5,3 +5,4 @@ export * from './ipc';
 export * from './sse';
 export * from './auth';
 export * from './routes';
+export * from './webview';

@@ -1,0 +1,17 @@
+import type { Run } from '../protocol/run';
+
+/** What `activate()` returns, for integration tests and other extensions. */
+export interface RunlightApi {
+  engine: {
+    /** The engine URL when connected, else undefined. */
+    url(): string | undefined;
+    /** Attaches to or starts the engine; resolves with its URL. */
+    ready(): Promise<string>;
+  };
+  runs: {
+    get(id: string): Run | undefined;
+    all(): Run[];
+  };
+  /** Run ids of the open run panels. */
+  openPanels(): string[];
+}

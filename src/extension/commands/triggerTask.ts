@@ -1,0 +1,115 @@
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { Tag, TaskInfo } from '../../protocol/api';
+import { Json } from '../../protocol/run';
+import { errorMessage } from './args';
+import type { CommandDef } from './command';
+import type { Services } from '../services';
+
+const PAYLOADS_KEY = 'runlight.lastPayloads';
+
+/** `runlight.triggerTask` may also be called with a request (tests, other extensions): no prompts then. */
+const TriggerArgs = z.object({
+  taskId: z.string().min(1),
+  payload: Json.optional(),
+  tags: z.array(Tag).optional(),
+  /** Open the run's panel (default true). */
+  open: z.boolean().optional(),
+});
+
+/** Parses the payload box: empty means no payload; anything else must be JSON. */
+export function parsePayloadInput(text: string): { ok: true; value: Json | undefined } | { ok: false; message: string } {
+  if (text.trim() === '') return { ok: true, value: undefined };
+  try {
+    const parsed = Json.safeParse(JSON.parse(text));
+    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: 'The payload must be JSON.' };
+  } catch (err) {
+    return { ok: false, message: `Not valid JSON: ${errorMessage(err)}` };
+  }
+}
+
+export function parseTagsInput(text: string): { ok: true; tags: string[] } | { ok: false; message: string } {
+  const tags = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const t of tags) {
+    const r = Tag.safeParse(t);
+    if (!r.success) return { ok: false, message: `"${t}": ${r.error.issues[0]?.message ?? 'invalid tag'}` };
+  }
+  if (tags.length > 10) return { ok: false, message: 'A run has at most 10 tags.' };
+  return { ok: true, tags };
+}
+
+async function pickTask(s: Services, preset: unknown): Promise<string | undefined> {
+  if (typeof preset === 'string' && preset) return s.tasksTree.byNode(preset)?.id ?? preset;
+  const tasks = await s.tasksTree.reload();
+  if (!tasks.length) {
+    void vscode.window.showWarningMessage('Runlight: the engine found no tasks in this workspace (see the Tasks view).');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    tasks.map((t: TaskInfo) => ({ label: t.id, description: t.filePath, taskId: t.id })),
+    { placeHolder: 'Task to trigger', matchOnDescription: true },
+  );
+  return picked?.taskId;
+}
+
+export const triggerTask: CommandDef = {
+  id: 'runlight.triggerTask',
+  async run(s, arg) {
+    const direct = TriggerArgs.safeParse(arg);
+    let taskId: string;
+    let payload: Json | undefined;
+    let tags: string[] | undefined;
+    let open = true;
+    if (direct.success) {
+      ({ taskId, payload, tags } = direct.data);
+      open = direct.data.open ?? true;
+    } else {
+      const picked = await pickTask(s, arg);
+      if (!picked) return undefined;
+      taskId = picked;
+      const payloads = s.context.workspaceState.get<Record<string, string>>(PAYLOADS_KEY, {});
+      const text = await vscode.window.showInputBox({
+        title: `Trigger ${taskId} (1/2)`,
+        prompt: 'Payload (JSON; empty for none)',
+        value: payloads[taskId] ?? '{}',
+        ignoreFocusOut: true,
+        validateInput: (v) => {
+          const r = parsePayloadInput(v);
+          return r.ok ? undefined : { message: r.message, severity: vscode.InputBoxValidationSeverity.Error };
+        },
+      });
+      if (text === undefined) return undefined;
+      const p = parsePayloadInput(text);
+      if (!p.ok) return undefined;
+      payload = p.value;
+      await s.context.workspaceState.update(PAYLOADS_KEY, { ...payloads, [taskId]: text });
+      const tagText = await vscode.window.showInputBox({
+        title: `Trigger ${taskId} (2/2)`,
+        prompt: 'Tags, comma-separated (optional)',
+        placeHolder: 'user:42, demo',
+        ignoreFocusOut: true,
+        validateInput: (v) => {
+          const r = parseTagsInput(v);
+          return r.ok ? undefined : { message: r.message, severity: vscode.InputBoxValidationSeverity.Error };
+        },
+      });
+      if (tagText === undefined) return undefined;
+      const t = parseTagsInput(tagText);
+      tags = t.ok && t.tags.length ? t.tags : undefined;
+    }
+    try {
+      const conn = await s.engine.ensureStarted();
+      const { id } = await conn.client.trigger(taskId, payload, tags ? { tags } : undefined);
+      s.log.info(`Triggered ${taskId}: run ${id}`);
+      if (open) s.panels.open(id);
+      return id;
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Runlight: could not trigger ${taskId}: ${errorMessage(err)}`);
+      if (direct.success) throw err;
+      return undefined;
+    }
+  },
+};

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { secretKeyPath } from '../../client/engine-file';
+
+/**
+ * Small pure helpers around finding and starting an engine (engine.json itself is read by src/client).
+ * No vscode import.
+ */
+
+/** `.runlight/secret-key` (written by an engine that generated its own key). */
+export async function readSecretKeyFile(workspace: string): Promise<string | undefined> {
+  try {
+    const key = (await readFile(secretKeyPath(workspace), 'utf8')).trim();
+    return key || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `rl_dev_` + 32 random bytes, base64url. */
+export function generateSecretKey(): string {
+  return `rl_dev_${randomBytes(32).toString('base64url')}`;
+}
+
+/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function isPidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const LISTENING = /Runlight engine listening on (https?:\/\/[^\s]+)/;
+
+/** The URL of a `Runlight engine listening on http://127.0.0.1:PORT` line, else undefined. */
+export function parseListeningLine(line: string): string | undefined {
+  return LISTENING.exec(line)?.[1]?.replace(/\/+$/, '');
+}
+
+/** Only loopback engines are attached to: the secret key is sent to whatever engine.json names. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]');
+  } catch {
+    return false;
+  }
+}
+
+export interface SpawnPlan {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/** How the engine child process is started: VS Code's own runtime as plain Node. */
+export function engineSpawnPlan(opts: {
+  execPath: string;
+  cliPath: string;
+  workspace: string;
+  port: number;
+  secretKey: string;
+  taskDirs?: readonly string[];
+  env: NodeJS.ProcessEnv;
+}): SpawnPlan {
+  const args = [opts.cliPath, 'dev', '--dir', opts.workspace, '--port', String(opts.port)];
+  const env: NodeJS.ProcessEnv = { ...opts.env, ELECTRON_RUN_AS_NODE: '1', RUNLIGHT_SECRET_KEY: opts.secretKey };
+  if (opts.taskDirs?.length) env.RUNLIGHT_TASK_DIRS = opts.taskDirs.join(',');
+  return { command: opts.execPath, args, env };
+}

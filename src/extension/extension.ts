@@ -1,0 +1,16 @@
+import type * as vscode from 'vscode';
+import type { RunlightApi } from './api';
+import { Runlight } from './runlight';
+
+export type { RunlightApi } from './api';
+
+/** Builds the one root object and hands it to VS Code to dispose; starts nothing costly. */
+export function activate(context: vscode.ExtensionContext): RunlightApi {
+  const runlight = new Runlight(context);
+  context.subscriptions.push(runlight);
+  return runlight.api;
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,185 @@
+import type { Json, Run } from '../../protocol/run';
+import { LogChunk } from '../../protocol/sse';
+import type { HostToWebview, PanelNotice, StreamItem, StreamSlice } from '../../protocol/webview';
+
+/**
+ * What a run panel shows, kept in the host (a hidden webview loses its messages and state): the run,
+ * every stream's items and the log lines. The webview gets `snapshot()` when it says `ready`, then
+ * `takeDelta()` every ~40 ms while something changed. Pure: no vscode, no timers.
+ */
+
+export interface PanelModelLimits {
+  /** Items kept per stream; older ones are dropped (and the snapshot says `truncated`). */
+  streamItems: number;
+  logLines: number;
+}
+
+export const DEFAULT_LIMITS: PanelModelLimits = { streamItems: 50_000, logLines: 10_000 };
+
+interface StreamBuffer {
+  key: string;
+  /** idx (within the stream) of items[0]. */
+  base: number;
+  items: StreamItem[];
+  ended: boolean;
+  /** idx of the first item not yet sent in a delta; undefined = nothing pending. */
+  pendingFrom: number | undefined;
+  endPending: boolean;
+}
+
+const HEX_PREVIEW_BYTES = 32;
+
+/** A decoded chunk value → what the webview shows. */
+export function toStreamItem(value: unknown): StreamItem {
+  if (typeof value === 'string') return { kind: 'text', text: value };
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
+    const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : value;
+    const hex = Array.from(bytes.subarray(0, HEX_PREVIEW_BYTES), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    return { kind: 'binary', size: bytes.byteLength, hex };
+  }
+  return { kind: 'json', value: toJson(value) };
+}
+
+function toJson(value: unknown): Json {
+  if (value === undefined) return null;
+  try {
+    return JSON.parse(JSON.stringify(value)) as Json;
+  } catch {
+    return String(value);
+  }
+}
+
+/** A chunk of the `$logs` stream → a log line (anything unexpected is shown as a plain line). */
+export function toLogLine(value: unknown): LogChunk {
+  const parsed = LogChunk.safeParse(value);
+  if (parsed.success) return parsed.data;
+  return { level: 'log', message: typeof value === 'string' ? value : JSON.stringify(value) ?? '', time: '' };
+}
+
+export class RunPanelModel {
+  private run: Run | null = null;
+  private runDirty = false;
+  private readonly streams = new Map<string, StreamBuffer>();
+  private logs: LogChunk[] = [];
+  private pendingLogs = 0;
+  private truncated = false;
+
+  constructor(
+    readonly runId: string,
+    private readonly limits: PanelModelLimits = DEFAULT_LIMITS,
+  ) {}
+
+  get currentRun(): Run | null {
+    return this.run;
+  }
+
+  streamKeys(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  /** Number of items received so far for `key` (the next idx expected). */
+  nextIdx(key: string): number {
+    const s = this.streams.get(key);
+    return s ? s.base + s.items.length : 0;
+  }
+
+  hasPending(): boolean {
+    if (this.runDirty || this.pendingLogs > 0) return true;
+    for (const s of this.streams.values()) if (s.pendingFrom !== undefined || s.endPending) return true;
+    return false;
+  }
+
+  setRun(run: Run): void {
+    if (run.id !== this.runId) return;
+    this.run = run;
+    this.runDirty = true;
+  }
+
+  /** Makes the stream known (its tab appears) even before its first chunk. */
+  ensureStream(key: string): void {
+    if (this.streams.has(key)) return;
+    this.streams.set(key, { key, base: 0, items: [], ended: false, pendingFrom: 0, endPending: false });
+  }
+
+  /** Appends chunks that start at stream index `fromIdx`; chunks already held are skipped. */
+  appendChunks(key: string, fromIdx: number, items: readonly StreamItem[]): void {
+    this.ensureStream(key);
+    const s = this.streams.get(key)!;
+    const next = s.base + s.items.length;
+    const skip = Math.max(0, next - fromIdx);
+    if (skip >= items.length) return;
+    const fresh = items.slice(skip);
+    s.pendingFrom ??= next;
+    s.items.push(...fresh);
+    const over = s.items.length - this.limits.streamItems;
+    if (over > 0) {
+      s.items.splice(0, over);
+      s.base += over;
+      if (s.pendingFrom < s.base) s.pendingFrom = s.base;
+      this.truncated = true;
+    }
+  }
+
+  endStream(key: string): void {
+    this.ensureStream(key);
+    const s = this.streams.get(key)!;
+    if (s.ended) return;
+    s.ended = true;
+    s.endPending = true;
+  }
+
+  appendLogs(lines: readonly LogChunk[]): void {
+    if (!lines.length) return;
+    this.logs.push(...lines);
+    this.pendingLogs += lines.length;
+    const over = this.logs.length - this.limits.logLines;
+    if (over > 0) {
+      this.logs.splice(0, over);
+      this.pendingLogs = Math.min(this.pendingLogs, this.logs.length);
+      this.truncated = true;
+    }
+  }
+
+  /** Everything, for a webview that just said `ready`; clears what was pending. */
+  snapshot(notice?: PanelNotice): Extract<HostToWebview, { type: 'snapshot' }> {
+    const streams: StreamSlice[] = [...this.streams.values()].map((s) => ({ key: s.key, from: s.base, items: [...s.items], ended: s.ended }));
+    this.clearPending();
+    return {
+      type: 'snapshot',
+      runId: this.runId,
+      run: this.run,
+      streams,
+      logs: [...this.logs],
+      ...(this.truncated ? { truncated: true } : {}),
+      ...(notice ? { notice } : {}),
+    };
+  }
+
+  /** What changed since the last snapshot/delta, or undefined when nothing did. */
+  takeDelta(): Extract<HostToWebview, { type: 'delta' }> | undefined {
+    if (!this.hasPending()) return undefined;
+    const delta: Extract<HostToWebview, { type: 'delta' }> = { type: 'delta' };
+    if (this.runDirty && this.run) delta.run = this.run;
+    const slices: StreamSlice[] = [];
+    for (const s of this.streams.values()) {
+      if (s.pendingFrom === undefined && !s.endPending) continue;
+      const from = s.pendingFrom ?? s.base + s.items.length;
+      const slice: StreamSlice = { key: s.key, from, items: s.items.slice(from - s.base) };
+      if (s.endPending) slice.ended = true;
+      slices.push(slice);
+    }
+    if (slices.length) delta.streams = slices;
+    if (this.pendingLogs > 0) delta.logs = this.logs.slice(this.logs.length - this.pendingLogs);
+    this.clearPending();
+    return delta;
+  }
+
+  private clearPending(): void {
+    this.runDirty = false;
+    this.pendingLogs = 0;
+    for (const s of this.streams.values()) {
+      s.pendingFrom = undefined;
+      s.endPending = false;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import * as vscode from 'vscode';
+import { LOG_STREAM_KEY } from '../../protocol/sse';
+import { WebviewToHost, type HostToWebview, type PanelNotice } from '../../protocol/webview';
+import { Coalescer } from '../coalescer';
+import type { EngineManager } from '../engine/engineManager';
+import { Disposable, toDisposable } from '../lifecycle';
+import type { RunStore } from '../runs/runStore';
+import { statusLook } from '../tree/status';
+import { makeNonce, renderPanelHtml } from './html';
+import { RunPanelModel } from './panelModel';
+import { RunStreams } from './runStreams';
+
+export const RUN_PANEL_VIEW_TYPE = 'runlight.run';
+const DELTA_MS = 40;
+
+export interface RunPanelDeps {
+  engine: EngineManager;
+  store: RunStore;
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+}
+
+/** The webview options of every run panel: scripts on, resources only from the built webview + media. */
+export function runPanelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableFindWidget: true,
+    retainContextWhenHidden: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/**
+ * One run's webview panel. The host keeps the state (RunPanelModel) and follows the run's streams; the
+ * webview gets a snapshot whenever it says `ready` (first load, and again after it was hidden and
+ * recreated), then deltas coalesced every ~40 ms while it is visible.
+ */
+export class RunPanel extends Disposable {
+  readonly model: RunPanelModel;
+  private readonly streams: RunStreams;
+  private readonly deltas: Coalescer;
+  private ready = false;
+  /** The engine connection the streams follow. */
+  private generation: number | undefined;
+  private pendingNotice: PanelNotice | undefined;
+  private readonly _onDidDispose = this._register(new vscode.EventEmitter<void>());
+  readonly onDidDispose = this._onDidDispose.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly runId: string,
+    private readonly deps: RunPanelDeps,
+  ) {
+    super();
+    this.model = new RunPanelModel(runId);
+    this.deltas = this._register(new Coalescer(DELTA_MS, () => this.flush()));
+    this.streams = this._register(new RunStreams(runId, this.model, () => this.deltas.schedule(), deps.log));
+    this.streams.ensure(LOG_STREAM_KEY);
+
+    panel.webview.options = runPanelOptions(deps.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'runlight.svg');
+    panel.webview.html = this.html();
+
+    this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+    this._register(
+      panel.onDidChangeViewState(() => {
+        // A hidden webview is destroyed (no retainContextWhenHidden); it says `ready` again when shown.
+        if (!panel.visible) this.ready = false;
+      }),
+    );
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(
+      deps.store.onDidChange((changes) => {
+        for (const c of changes) if (c.run.id === runId) this.onRun(c.run);
+      }),
+    );
+    this._register(
+      deps.engine.onDidChangeState((s) => {
+        if (s.kind === 'running') {
+          if (deps.engine.current?.generation !== this.generation) void this.connect();
+        } else if (s.kind !== 'error') {
+          this.generation = undefined;
+          this.streams.setClient(undefined);
+        }
+      }),
+    );
+    this._register(toDisposable(() => this._onDidDispose.fire()));
+
+    const known = deps.store.get(runId);
+    if (known) this.onRun(known);
+    void this.connect();
+  }
+
+  private html(): string {
+    const w = this.panel.webview;
+    const base = this.deps.extensionUri;
+    return renderPanelHtml({
+      cspSource: w.cspSource,
+      nonce: makeNonce(),
+      scriptUri: w.asWebviewUri(vscode.Uri.joinPath(base, 'dist', 'webview', 'main.js')).toString(),
+      styleUri: w.asWebviewUri(vscode.Uri.joinPath(base, 'media', 'panel.css')).toString(),
+      codiconsUri: w.asWebviewUri(vscode.Uri.joinPath(base, 'media', 'codicons', 'codicon.css')).toString(),
+      runId: this.runId,
+      title: `Run ${this.runId}`,
+    });
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      const conn = await this.deps.engine.ensureStarted();
+      if (this.isDisposed) return;
+      if (conn.generation !== this.generation) {
+        this.generation = conn.generation;
+        this.streams.setClient(conn.client);
+      }
+      const run = await conn.client.retrieveRun(this.runId);
+      if (this.isDisposed) return;
+      this.deps.store.upsert([run]);
+      this.onRun(this.deps.store.get(this.runId) ?? run);
+    } catch (err) {
+      if (this.isDisposed) return;
+      this.notice({ level: 'error', message: `Cannot load run ${this.runId}: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+
+  private onRun(run: Parameters<RunPanelModel['setRun']>[0]): void {
+    this.model.setRun(run);
+    for (const key of run.realtimeStreams) this.streams.ensure(key);
+    this.panel.title = `${run.taskIdentifier} · ${statusLook(run.status).label}`;
+    this.deltas.schedule();
+  }
+
+  notice(notice: PanelNotice): void {
+    if (this.ready) void this.post({ type: 'notice', notice });
+    else this.pendingNotice = notice;
+  }
+
+  reveal(preserveFocus = false): void {
+    this.panel.reveal(undefined, preserveFocus);
+  }
+
+  private onMessage(raw: unknown): void {
+    const parsed = WebviewToHost.safeParse(raw);
+    if (!parsed.success) {
+      this.deps.log.warn(`Run panel ${this.runId}: ignored a malformed message.`);
+      return;
+    }
+    const msg = parsed.data;
+    switch (msg.type) {
+      case 'ready': {
+        this.ready = true;
+        const notice = this.pendingNotice;
+        this.pendingNotice = undefined;
+        void this.post(this.model.snapshot(notice));
+        break;
+      }
+      case 'cancel':
+        void vscode.commands.executeCommand('runlight.cancelRun', this.runId);
+        break;
+      case 'replay':
+        void vscode.commands.executeCommand('runlight.replayRun', this.runId);
+        break;
+      case 'copyId':
+        void vscode.commands.executeCommand('runlight.copyRunId', this.runId);
+        break;
+      case 'error':
+        this.deps.log.warn(`Run panel ${this.runId} (webview): ${msg.message}`);
+        break;
+    }
+  }
+
+  private flush(): void {
+    if (!this.ready || !this.panel.visible) return;
+    const delta = this.model.takeDelta();
+    if (delta) void this.post(delta);
+  }
+
+  private async post(message: HostToWebview): Promise<void> {
+    try {
+      const delivered = await this.panel.webview.postMessage(message);
+      // Lost (the webview is gone or reloading): it will say `ready` again and get a full snapshot.
+      if (!delivered) this.ready = false;
+    } catch {
+      this.ready = false;
+    }
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
+    this.panel.dispose();
+  }
+}

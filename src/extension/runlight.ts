@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import type { RunlightApi } from './api';
+import { CommandRegistry } from './commands/registry';
+import { COMMANDS } from './commands';
+import { EngineManager } from './engine/engineManager';
+import { Disposable, toDisposable } from './lifecycle';
+import { CompletionNotifications } from './notifications';
+import { RunPanels } from './panel/runPanels';
+import { RunFeed } from './runs/runFeed';
+import { RunStore } from './runs/runStore';
+import type { Services } from './services';
+import { Settings } from './settings';
+import { RunlightStatusBar } from './statusBar';
+import { RunsTreeProvider } from './tree/runsTree';
+import { TasksTreeProvider } from './tree/tasksTree';
+
+/**
+ * The root object of the extension: owns everything else. Building it is cheap — no process, no
+ * network; the engine is attached or started when a Runlight view becomes visible or a command needs it.
+ */
+export class Runlight extends Disposable {
+  readonly api: RunlightApi;
+  private feed: RunFeed | undefined;
+  private feedGeneration = -1;
+
+  constructor(context: vscode.ExtensionContext) {
+    super();
+    const log = this._register(vscode.window.createOutputChannel('Runlight', { log: true }));
+    const settings = this._register(new Settings());
+    const engine = this._register(new EngineManager(context.extensionPath, context.secrets, log, settings));
+    const store = this._register(new RunStore());
+
+    const runsTree = this._register(new RunsTreeProvider(store, settings.read()));
+    const runsView = this._register(vscode.window.createTreeView('runlight.runs', { treeDataProvider: runsTree, showCollapseAll: true }));
+    runsTree.attachView(runsView);
+    const tasksTree = this._register(new TasksTreeProvider(engine));
+    const tasksView = this._register(vscode.window.createTreeView('runlight.tasks', { treeDataProvider: tasksTree }));
+    const panels = this._register(new RunPanels({ engine, store, extensionUri: context.extensionUri, log }));
+    const statusBar = this._register(new RunlightStatusBar(engine));
+    this._register(runsTree.onDidRebuild((snap) => statusBar.setExecuting(snap.executing)));
+    this._register(new CompletionNotifications(store, settings));
+    this._register(settings.onDidChange((s) => runsTree.setSettings(s)));
+
+    // One workspace feed per engine connection.
+    this._register(engine.onDidChangeState((state) => this.syncFeed(state.kind === 'running' ? engine.current : undefined, store, log)));
+    this._register(toDisposable(() => this.feed?.dispose()));
+
+    // Start on first need: a Runlight view becomes visible.
+    const onVisible = (visible: boolean) => {
+      if (!visible || !settings.read().autoStart) return;
+      const k = engine.state.kind;
+      if (k !== 'stopped') return; // running, starting, or needs the user (error, untrusted, no folder)
+      void vscode.window
+        .withProgress({ location: { viewId: 'runlight.runs' }, title: 'Starting the Runlight engine…' }, () => engine.ensureStarted())
+        .then(undefined, (err: unknown) => log.warn(`Auto-start failed: ${err instanceof Error ? err.message : String(err)}`));
+    };
+    this._register(runsView.onDidChangeVisibility((e) => onVisible(e.visible)));
+    this._register(tasksView.onDidChangeVisibility((e) => onVisible(e.visible)));
+    if (runsView.visible || tasksView.visible) queueMicrotask(() => onVisible(true));
+
+    const services: Services = {
+      context,
+      engine,
+      store,
+      runsTree,
+      runsView,
+      tasksTree,
+      panels,
+      settings,
+      log,
+      reconcileRuns: () => this.feed?.reconcile() ?? Promise.resolve(),
+    };
+    this._register(new CommandRegistry(services, COMMANDS));
+
+    this.api = {
+      engine: {
+        url: () => (engine.state.kind === 'running' ? engine.current?.url : undefined),
+        ready: async () => (await engine.ensureStarted()).url,
+      },
+      runs: { get: (id) => store.get(id), all: () => store.all() },
+      openPanels: () => panels.openIds(),
+    };
+  }
+
+  private syncFeed(conn: { url: string; secretKey: string; generation: number } | undefined, store: RunStore, log: vscode.LogOutputChannel): void {
+    if (conn && conn.generation === this.feedGeneration) return;
+    this.feed?.dispose();
+    this.feed = undefined;
+    this.feedGeneration = -1;
+    if (!conn || this.isDisposed) return;
+    this.feedGeneration = conn.generation;
+    this.feed = new RunFeed(conn.url, conn.secretKey, store, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
+  }
+}

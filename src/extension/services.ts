@@ -1,0 +1,22 @@
+import type * as vscode from 'vscode';
+import type { EngineManager } from './engine/engineManager';
+import type { RunPanels } from './panel/runPanels';
+import type { RunStore } from './runs/runStore';
+import type { Settings } from './settings';
+import type { RunsElement, RunsTreeProvider } from './tree/runsTree';
+import type { TasksTreeProvider } from './tree/tasksTree';
+
+/** What commands get to work with. */
+export interface Services {
+  context: vscode.ExtensionContext;
+  engine: EngineManager;
+  store: RunStore;
+  runsTree: RunsTreeProvider;
+  runsView: vscode.TreeView<RunsElement>;
+  tasksTree: TasksTreeProvider;
+  panels: RunPanels;
+  settings: Settings;
+  log: vscode.LogOutputChannel;
+  /** Re-reads the newest runs from the engine (manual refresh). */
+  reconcileRuns(): Promise<void>;
+}

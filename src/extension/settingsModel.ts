@@ -1,0 +1,34 @@
+/** The `runlight.*` settings as the code uses them, read defensively (users edit settings.json by hand). */
+export interface RunlightSettings {
+  taskDirectories: string[];
+  enginePort: number;
+  autoStart: boolean;
+  runsPerGroup: number;
+  completionNotifications: 'off' | 'failures' | 'all';
+  /** undefined = all runs. */
+  timeWindowMs: number | undefined;
+}
+
+export const TIME_WINDOWS: Record<string, number | undefined> = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+  all: undefined,
+};
+
+export function parseSettings(get: (key: string) => unknown): RunlightSettings {
+  const dirs = get('taskDirectories');
+  const port = get('engine.port');
+  const perGroup = get('runs.perGroup');
+  const notif = get('notifications.completion');
+  const win = get('runs.timeWindow');
+  return {
+    taskDirectories: Array.isArray(dirs) ? dirs.filter((d): d is string => typeof d === 'string' && d.trim() !== '') : [],
+    enginePort: typeof port === 'number' && Number.isInteger(port) && port >= 0 && port < 65536 ? port : 0,
+    autoStart: get('engine.autoStart') !== false,
+    runsPerGroup: typeof perGroup === 'number' && perGroup >= 1 ? Math.min(1000, Math.floor(perGroup)) : 50,
+    completionNotifications: notif === 'off' || notif === 'all' ? notif : 'failures',
+    timeWindowMs: typeof win === 'string' && win in TIME_WINDOWS ? TIME_WINDOWS[win] : TIME_WINDOWS['7d'],
+  };
+}

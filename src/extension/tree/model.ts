@@ -1,0 +1,308 @@
+import type { Run, RunStatus } from '../../protocol/run';
+import { isTerminal } from '../../protocol/run';
+import { runDescription, runTooltipMarkdown } from '../format';
+import { isCancelable, mostSevere, statusLook } from './status';
+
+/**
+ * The Runs tree as plain data: built from the run list, diffed against the previous build so that only
+ * the nodes that changed are fired. No vscode import: unit-tested in plain Node.
+ *
+ * Node ids (stable across rebuilds, so expansion and selection survive):
+ *   group:tags | group:batches | group:recent      top-level groups
+ *   tag:<tag>            tag:<tag>:run:<runId>     (tag URI-encoded)
+ *   batch:<batchId>      batch:<batchId>:run:<runId>
+ *   run:<runId>                                    (under Recent)
+ *   more:<parentId>                                "Show more…" under a capped parent
+ */
+
+export type NodeKind = 'group' | 'tag' | 'batch' | 'run' | 'more';
+
+export interface NodeIcon {
+  codicon: string;
+  color?: string;
+}
+
+export interface TreeNodeData {
+  id: string;
+  kind: NodeKind;
+  parentId: string | undefined;
+  children: string[];
+  label: string;
+  description?: string;
+  /** Markdown. */
+  tooltip?: string;
+  icon: NodeIcon;
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  runId?: string;
+  tag?: string;
+  batchId?: string;
+}
+
+export interface TreeSnapshot {
+  roots: string[];
+  nodes: Map<string, TreeNodeData>;
+  /** Runs shown (after window + filter). */
+  shown: number;
+  executing: number;
+}
+
+export interface RunFilter {
+  statuses?: RunStatus[];
+  taskIds?: string[];
+}
+
+export interface TreeOptions {
+  now: number;
+  filter?: RunFilter;
+  /** Runs listed under a parent before "Show more…". */
+  pageSize: number;
+  /** Extra pages opened with "Show more…", by parent id. */
+  extraPages?: ReadonlyMap<string, number>;
+  /** Only runs created within this many ms (non-terminal runs always show); undefined = all. */
+  windowMs?: number;
+}
+
+export const GROUP_TAGS = 'group:tags';
+export const GROUP_BATCHES = 'group:batches';
+export const GROUP_RECENT = 'group:recent';
+
+const enc = encodeURIComponent;
+export const ids = {
+  tag: (tag: string) => `tag:${enc(tag)}`,
+  tagRun: (tag: string, runId: string) => `tag:${enc(tag)}:run:${enc(runId)}`,
+  batch: (batchId: string) => `batch:${enc(batchId)}`,
+  batchRun: (batchId: string, runId: string) => `batch:${enc(batchId)}:run:${enc(runId)}`,
+  run: (runId: string) => `run:${enc(runId)}`,
+  more: (parentId: string) => `more:${parentId}`,
+};
+
+export function filterIsActive(filter: RunFilter | undefined): boolean {
+  return !!filter && (!!filter.statuses?.length || !!filter.taskIds?.length);
+}
+
+export function describeFilter(filter: RunFilter | undefined): string | undefined {
+  if (!filterIsActive(filter)) return undefined;
+  const parts: string[] = [];
+  if (filter?.statuses?.length) parts.push(`status: ${filter.statuses.join(', ')}`);
+  if (filter?.taskIds?.length) parts.push(`task: ${filter.taskIds.join(', ')}`);
+  return `Filtered by ${parts.join(' · ')}`;
+}
+
+export function runMatches(run: Run, opts: Pick<TreeOptions, 'filter' | 'windowMs' | 'now'>): boolean {
+  const f = opts.filter;
+  if (f?.statuses?.length && !f.statuses.includes(run.status)) return false;
+  if (f?.taskIds?.length && !f.taskIds.includes(run.taskIdentifier)) return false;
+  if (opts.windowMs !== undefined && isTerminal(run.status)) {
+    const created = Date.parse(run.createdAt);
+    if (!Number.isNaN(created) && created < opts.now - opts.windowMs) return false;
+  }
+  return true;
+}
+
+/** Newest first; ties by id so the order is total and stable. */
+export function compareRuns(a: Run, b: Run): number {
+  const d = Date.parse(b.createdAt) - Date.parse(a.createdAt);
+  if (d !== 0 && !Number.isNaN(d)) return d;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+export function runContextValue(run: Run): string {
+  const flags = ['run', 'replayable'];
+  if (isCancelable(run.status)) flags.push('cancelable');
+  if (isTerminal(run.status)) flags.push('finished');
+  return flags.join(' ');
+}
+
+function countsDescription(runs: readonly Run[]): string {
+  const n = runs.length;
+  const parts = [`${n} run${n === 1 ? '' : 's'}`];
+  const running = runs.filter((r) => r.status === 'EXECUTING' || r.status === 'DEQUEUED').length;
+  const failed = runs.filter((r) => statusLook(r.status).severity >= 5).length;
+  if (running) parts.push(`${running} running`);
+  if (failed) parts.push(`${failed} failed`);
+  return parts.join(' · ');
+}
+
+function severityIcon(runs: readonly Run[], fallback: string): NodeIcon {
+  const worst = mostSevere(runs.map((r) => r.status));
+  if (!worst) return { codicon: fallback };
+  const look = statusLook(worst);
+  return { codicon: look.codicon, color: look.color };
+}
+
+export function buildTree(allRuns: Iterable<Run>, opts: TreeOptions): TreeSnapshot {
+  const nodes = new Map<string, TreeNodeData>();
+  const runs = [...allRuns].filter((r) => runMatches(r, opts)).sort(compareRuns);
+  const executing = runs.filter((r) => r.status === 'EXECUTING' || r.status === 'DEQUEUED').length;
+  if (runs.length === 0) return { roots: [], nodes, shown: 0, executing };
+
+  const limitFor = (parentId: string) => opts.pageSize * (1 + (opts.extraPages?.get(parentId) ?? 0));
+
+  const addRunChildren = (parent: TreeNodeData, list: readonly Run[], idOf: (run: Run) => string) => {
+    const limit = limitFor(parent.id);
+    for (const run of list.slice(0, limit)) {
+      const id = idOf(run);
+      const look = statusLook(run.status);
+      nodes.set(id, {
+        id,
+        kind: 'run',
+        parentId: parent.id,
+        children: [],
+        label: run.taskIdentifier,
+        description: runDescription(run, opts.now),
+        tooltip: runTooltipMarkdown(run, opts.now),
+        icon: { codicon: look.codicon, color: look.color },
+        contextValue: runContextValue(run),
+        collapsible: 'none',
+        runId: run.id,
+      });
+      parent.children.push(id);
+    }
+    if (list.length > limit) {
+      const id = ids.more(parent.id);
+      nodes.set(id, {
+        id,
+        kind: 'more',
+        parentId: parent.id,
+        children: [],
+        label: 'Show more…',
+        description: `${list.length - limit} more`,
+        icon: { codicon: 'ellipsis' },
+        contextValue: 'more',
+        collapsible: 'none',
+      });
+      parent.children.push(id);
+    }
+  };
+
+  const group = (id: string, label: string, codicon: string, members: readonly Run[], collapsible: TreeNodeData['collapsible']): TreeNodeData => {
+    const node: TreeNodeData = {
+      id,
+      kind: 'group',
+      parentId: undefined,
+      children: [],
+      label,
+      description: countsDescription(members),
+      icon: { codicon },
+      contextValue: 'group',
+      collapsible,
+    };
+    nodes.set(id, node);
+    return node;
+  };
+
+  const roots: string[] = [];
+
+  // By tag
+  const byTag = new Map<string, Run[]>();
+  for (const run of runs) for (const tag of new Set(run.tags)) (byTag.get(tag) ?? byTag.set(tag, []).get(tag)!).push(run);
+  if (byTag.size) {
+    const tagged = runs.filter((r) => r.tags.length > 0);
+    const g = group(GROUP_TAGS, 'By tag', 'tag', tagged, 'collapsed');
+    g.description = `${byTag.size} tag${byTag.size === 1 ? '' : 's'} · ${countsDescription(tagged)}`;
+    roots.push(g.id);
+    for (const tag of [...byTag.keys()].sort((a, b) => a.localeCompare(b))) {
+      const members = byTag.get(tag)!;
+      const id = ids.tag(tag);
+      const node: TreeNodeData = {
+        id,
+        kind: 'tag',
+        parentId: g.id,
+        children: [],
+        label: tag,
+        description: countsDescription(members),
+        tooltip: `Runs tagged \`${tag.replace(/`/g, '')}\``,
+        icon: severityIcon(members, 'tag'),
+        contextValue: 'tag tokenable',
+        collapsible: 'collapsed',
+        tag,
+      };
+      nodes.set(id, node);
+      g.children.push(id);
+      addRunChildren(node, members, (r) => ids.tagRun(tag, r.id));
+    }
+  }
+
+  // By batch
+  const byBatch = new Map<string, Run[]>();
+  for (const run of runs) if (run.batchId) (byBatch.get(run.batchId) ?? byBatch.set(run.batchId, []).get(run.batchId)!).push(run);
+  if (byBatch.size) {
+    const batched = runs.filter((r) => r.batchId);
+    const g = group(GROUP_BATCHES, 'By batch', 'layers', batched, 'collapsed');
+    g.description = `${byBatch.size} batch${byBatch.size === 1 ? '' : 'es'} · ${countsDescription(batched)}`;
+    roots.push(g.id);
+    // Map insertion order follows `runs` (newest first), so batches come newest first too.
+    for (const [batchId, members] of byBatch) {
+      const id = ids.batch(batchId);
+      const tasks = [...new Set(members.map((r) => r.taskIdentifier))];
+      const node: TreeNodeData = {
+        id,
+        kind: 'batch',
+        parentId: g.id,
+        children: [],
+        label: batchId,
+        description: `${tasks.slice(0, 2).join(', ')}${tasks.length > 2 ? '…' : ''} · ${countsDescription(members)}`,
+        tooltip: `Batch \`${batchId.replace(/`/g, '')}\``,
+        icon: severityIcon(members, 'layers'),
+        contextValue: 'batch tokenable',
+        collapsible: 'collapsed',
+        batchId,
+      };
+      nodes.set(id, node);
+      g.children.push(id);
+      addRunChildren(node, members, (r) => ids.batchRun(batchId, r.id));
+    }
+  }
+
+  // Recent
+  const recent = group(GROUP_RECENT, 'Recent', 'history', runs, 'expanded');
+  roots.push(recent.id);
+  addRunChildren(recent, runs, (r) => ids.run(r.id));
+
+  return { roots, nodes, shown: runs.length, executing };
+}
+
+function sameNode(a: TreeNodeData, b: TreeNodeData): boolean {
+  return (
+    a.label === b.label &&
+    a.description === b.description &&
+    a.tooltip === b.tooltip &&
+    a.icon.codicon === b.icon.codicon &&
+    a.icon.color === b.icon.color &&
+    a.contextValue === b.contextValue &&
+    a.collapsible === b.collapsible &&
+    sameList(a.children, b.children)
+  );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export interface TreeDiff {
+  /** Refresh everything (the root list changed, or too many nodes changed to be worth firing one by one). */
+  full: boolean;
+  /** Nodes to fire; none is a descendant of another (firing a node refreshes its subtree). */
+  changed: string[];
+}
+
+/** The nodes whose own look or child list changed between two builds. */
+export function diffTree(prev: TreeSnapshot | undefined, next: TreeSnapshot, maxChanged = 200): TreeDiff {
+  if (!prev || !sameList(prev.roots, next.roots)) return { full: true, changed: [] };
+  const changed = new Set<string>();
+  for (const [id, node] of next.nodes) {
+    const old = prev.nodes.get(id);
+    if (old === undefined) continue; // new node: its parent's child list changed
+    if (!sameNode(old, node)) changed.add(id);
+  }
+  // Keep only the topmost changed nodes.
+  const top = [...changed].filter((id) => {
+    for (let p = next.nodes.get(id)?.parentId; p !== undefined; p = next.nodes.get(p)?.parentId) if (changed.has(p)) return false;
+    return true;
+  });
+  if (top.length > maxChanged) return { full: true, changed: [] };
+  return { full: false, changed: top };
+}

@@ -1,0 +1,73 @@
+import * as z from 'zod';
+import { Json, Run } from './run';
+import { LogChunk } from './sse';
+
+/**
+ * Messages between the extension host and a run panel's webview. The host keeps the state (run, stream
+ * buffers, logs); the webview says `ready`, receives one `snapshot`, then `delta`s. The webview is
+ * untrusted from the host's point of view, so the host parses every WebviewToHost message with zod.
+ */
+
+/** One stream chunk as the webview receives it: the host has already decoded the wire text. */
+export const StreamItem = z.discriminatedUnion('kind', [
+  /** A string chunk (LLM token, text line). */
+  z.object({ kind: z.literal('text'), text: z.string() }),
+  /** Any other JSON chunk (an SDK event object, a number, …). */
+  z.object({ kind: z.literal('json'), value: Json }),
+  /** Binary chunk: its size and a hex preview of its first bytes. */
+  z.object({ kind: z.literal('binary'), size: z.number().int().nonnegative(), hex: z.string() }),
+]);
+export type StreamItem = z.infer<typeof StreamItem>;
+
+export const StreamSlice = z.object({
+  key: z.string(),
+  /** idx of the first item of `items` within the stream. */
+  from: z.number().int().nonnegative(),
+  items: z.array(StreamItem),
+  /** The engine said `end` for this stream. */
+  ended: z.boolean().optional(),
+});
+export type StreamSlice = z.infer<typeof StreamSlice>;
+
+export const PanelNotice = z.object({
+  level: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+});
+export type PanelNotice = z.infer<typeof PanelNotice>;
+
+export const HostToWebview = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('snapshot'),
+    runId: z.string(),
+    /** null until the run has been fetched (or when it does not exist). */
+    run: Run.nullable(),
+    streams: z.array(StreamSlice),
+    logs: z.array(LogChunk),
+    /** Items dropped from the start of buffers that grew past their cap. */
+    truncated: z.boolean().optional(),
+    notice: PanelNotice.optional(),
+  }),
+  z.object({
+    type: z.literal('delta'),
+    run: Run.optional(),
+    streams: z.array(StreamSlice).optional(),
+    logs: z.array(LogChunk).optional(),
+  }),
+  z.object({ type: z.literal('notice'), notice: PanelNotice }),
+]);
+export type HostToWebview = z.infer<typeof HostToWebview>;
+
+export const WebviewToHost = z.discriminatedUnion('type', [
+  /** The webview's script runs and listens: send it a snapshot. Sent again after the webview reloads. */
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('replay') }),
+  z.object({ type: z.literal('copyId') }),
+  /** An error inside the webview script, for the host's log. */
+  z.object({ type: z.literal('error'), message: z.string().max(4000) }),
+]);
+export type WebviewToHost = z.infer<typeof WebviewToHost>;
+
+/** The state a run panel's webview persists with `setState`, read back by the panel serializer. */
+export const PanelPersistedState = z.object({ runId: z.string().min(1) });
+export type PanelPersistedState = z.infer<typeof PanelPersistedState>;

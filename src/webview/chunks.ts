@@ -1,0 +1,122 @@
+import type { StreamItem } from '../protocol/webview';
+
+/**
+ * Stream chunks → the text a person wants to read. LLM SDKs stream event objects, not text; the text
+ * they carry is pulled out of the shapes below, everything else is shown as one JSON line. Pure.
+ *
+ *  - OpenAI chat completions: `{ object: 'chat.completion.chunk', choices: [{ delta: { content } }] }`
+ *  - OpenAI Responses API: `{ type: 'response.output_text.delta', delta }`
+ *  - Vercel AI SDK text parts: `{ type: 'text-delta', textDelta }` (v4), `{ type: 'text-delta', text }`
+ *    (v5 fullStream), `{ type: 'text-delta', delta }` (v5 UI message stream)
+ *  - Anthropic Messages events: `{ type: 'content_block_delta', delta: { type: 'text_delta', text } }`
+ */
+
+export type Extracted =
+  /** Text to append as is (possibly empty: an event with nothing to show, e.g. a role-only delta). */
+  | { kind: 'text'; text: string }
+  /** A chunk shown on a line of its own. */
+  | { kind: 'line'; text: string };
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Event types of the SDKs above that carry no text (lifecycle events): shown as nothing in text mode. */
+const SILENT_TYPES = new Set([
+  'message_start',
+  'message_delta',
+  'message_stop',
+  'content_block_start',
+  'content_block_stop',
+  'ping',
+  'start',
+  'finish',
+  'start-step',
+  'finish-step',
+  'step-start',
+  'step-finish',
+  'text-start',
+  'text-end',
+  'response.created',
+  'response.in_progress',
+  'response.completed',
+  'response.output_item.added',
+  'response.output_item.done',
+  'response.content_part.added',
+  'response.content_part.done',
+  'response.output_text.done',
+]);
+
+/** The text an SDK event object carries, or undefined when `value` is not one of the known shapes. */
+export function llmText(value: unknown): string | undefined {
+  if (!isObj(value)) return undefined;
+  const type = value.type;
+  // OpenAI chat completion chunk (also without `object`, as some proxies send it)
+  if (Array.isArray(value.choices) && (value.object === 'chat.completion.chunk' || isObj(value.choices[0]) && isObj((value.choices[0] as Obj).delta))) {
+    const choice = value.choices[0];
+    if (!isObj(choice)) return '';
+    const delta = choice.delta;
+    if (!isObj(delta)) return '';
+    return typeof delta.content === 'string' ? delta.content : '';
+  }
+  if (typeof type !== 'string') return undefined;
+  if (type === 'content_block_delta' && isObj(value.delta)) {
+    const d = value.delta;
+    if (d.type === 'text_delta' && typeof d.text === 'string') return d.text;
+    return ''; // input_json_delta, thinking_delta, signature_delta: not answer text
+  }
+  if (type === 'text-delta') {
+    for (const k of ['textDelta', 'text', 'delta'] as const) if (typeof value[k] === 'string') return value[k] as string;
+    return '';
+  }
+  if (type === 'response.output_text.delta' && typeof value.delta === 'string') return value.delta;
+  if (SILENT_TYPES.has(type)) return '';
+  return undefined;
+}
+
+export function extractText(item: StreamItem): Extracted {
+  switch (item.kind) {
+    case 'text':
+      return { kind: 'text', text: item.text };
+    case 'binary':
+      return { kind: 'line', text: binaryLine(item.size, item.hex) };
+    case 'json': {
+      const text = llmText(item.value);
+      if (text !== undefined) return { kind: 'text', text };
+      return { kind: 'line', text: JSON.stringify(item.value) };
+    }
+  }
+}
+
+export function binaryLine(size: number, hex: string): string {
+  const shown = hex ? hex.split(' ').length : 0;
+  return `[binary ${size} byte${size === 1 ? '' : 's'}]${hex ? ` ${hex}${size > shown ? ' …' : ''}` : ''}`;
+}
+
+/** The raw view: every chunk as the JSON it was. */
+export function rawLine(item: StreamItem): string {
+  switch (item.kind) {
+    case 'text':
+      return JSON.stringify(item.text);
+    case 'json':
+      return JSON.stringify(item.value);
+    case 'binary':
+      return binaryLine(item.size, item.hex);
+  }
+}
+
+/**
+ * What to append to a text view whose current last character is `tail` ('' when empty): text chunks
+ * as they are, line chunks on a line of their own.
+ */
+export function appendFor(tail: string, item: StreamItem): string {
+  const e = extractText(item);
+  if (e.kind === 'text') return e.text;
+  return `${tail === '' || tail === '\n' ? '' : '\n'}${e.text}\n`;
+}
+
+/** The whole text of a stream, as the text view shows it. */
+export function streamText(items: readonly StreamItem[]): string {
+  let out = '';
+  for (const item of items) out += appendFor(out.slice(-1), item);
+  return out;
+}
