@@ -9,6 +9,8 @@ export type OpenRunFeed = (signal: AbortSignal) => AsyncIterableIterator<Run>;
 export interface RunSubscriptionOptions {
   /** Which streams `withStreams()` opens; default: every key in `realtimeStreams`. */
   streamFilter?: (key: string) => boolean;
+  /** Stream keys opened for every run as soon as it is seen, listed in `realtimeStreams` or not (e.g. `$logs`). */
+  extraStreams?: string[];
   /**
    * After the run feed has ended (a finished run), how long open streams may still take to send their
    * `event: end` before they are closed. Default 30 s (Trigger.dev keeps a finished run's feed 30 s).
@@ -84,7 +86,8 @@ export class RunSubscription<TTask = unknown> implements AsyncIterable<RealtimeR
 
     const openStream = (runId: string, key: string) => {
       const id = `${runId}\u0000${key}`;
-      if (opened.has(id) || (this.options.streamFilter && !this.options.streamFilter(key))) return;
+      if (opened.has(id)) return;
+      if (this.options.streamFilter && !this.options.streamFilter(key) && !this.options.extraStreams?.includes(key)) return;
       opened.add(id);
       active++;
       const ctrl = new AbortController();
@@ -115,7 +118,7 @@ export class RunSubscription<TTask = unknown> implements AsyncIterable<RealtimeR
           const run = toRealtimeRun<TTask>(wire);
           latest.set(run.id, run);
           await out.push({ type: 'run', run });
-          for (const key of wire.realtimeStreams) openStream(wire.id, key);
+          for (const key of [...(this.options.extraStreams ?? []), ...wire.realtimeStreams]) openStream(wire.id, key);
         }
         if (active > 1 && !signal.aborted) {
           // The run finished: its streams end on their own once drained; bound the wait.
