@@ -39,6 +39,9 @@ const builds = [
 
 /** Runtime assets the bundles load from beside themselves. */
 function copyAssets() {
+  // Codicons for the run panel webview (the webview cannot load VS Code's own copy).
+  mkdirSync(join(root, 'media/codicons'), { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) cpSync(join(root, 'node_modules/@vscode/codicons/dist', f), join(root, 'media/codicons', f));
   mkdirSync(join(root, 'dist/vendor'), { recursive: true });
   cpSync(join(root, 'node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm'), join(root, 'dist/node-sqlite3-wasm.wasm'));
   const ew = join(root, 'node_modules/esbuild-wasm');
