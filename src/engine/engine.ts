@@ -77,7 +77,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const node = `${hostname()}:${process.pid}:${newId('attempt').slice(8, 14)}`;
     // Tasks reach the engine through the URL known only after listen; filled in below.
     const exec: { url: string } = { url: '' };
-    const executor = new Executor(store, committer, pool, { bundleFor: (id) => catalog.get(id)?.bundlePath }, {
+    const tasksReady: { wait: Promise<unknown> } = { wait: Promise.resolve() };
+    const executor = new Executor(store, committer, pool, { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath }, {
       node,
       get apiUrl() {
         return exec.url;
@@ -103,7 +104,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       service,
       store,
       hub,
-      tasks: () => ({ tasks: catalog.list(), errors: catalog.errors() }),
+      tasks: async () => {
+        await tasksReady.wait;
+        return { tasks: catalog.list(), errors: catalog.errors() };
+      },
       version: ENGINE_VERSION,
       sse: { maxBufferedBytes: 8 * 1024 * 1024, keepAliveMs: 15_000, snapshotLimit: 10_000 },
     };
@@ -125,7 +129,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     cleanups.push(() => pool.close());
     cleanups.push(() => executor.close());
     await executor.recover();
-    await catalog.start();
+    // Bundling takes seconds: serve at once; attempts and the task list wait for the first build.
+    const catalogReady = catalog.start().catch((e: unknown) => log(`tasks: ${(e as Error).message}`));
+    tasksReady.wait = catalogReady;
     cleanups.push(() => catalog.close());
     executor.start();
 

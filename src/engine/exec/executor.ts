@@ -13,6 +13,8 @@ import type { WorkerHandle, WorkerPool } from './pool';
 
 /** Where a task's code is: the engine's task catalog answers this. */
 export interface TaskLookup {
+  /** Resolves once the first build of the workspace's tasks is done. */
+  ready(): Promise<unknown>;
   bundleFor(taskId: string): string | undefined;
 }
 
@@ -104,6 +106,7 @@ export class Executor {
     this.pumping = true;
     void (async () => {
       try {
+        await this.tasks.ready();
         do {
           this.pumpAgain = false;
           while (this.pool.idleCount > 0 && !this.closed) {
@@ -147,6 +150,7 @@ export class Executor {
       if (!(e instanceof StoreRefusal)) this.o.log(`could not start run ${runId}: ${(e as Error).message}`);
       return;
     }
+    await this.tasks.ready();
     const bundle = this.tasks.bundleFor(record.run.taskIdentifier);
     if (!bundle) {
       this.pool.release(worker);

@@ -13,7 +13,7 @@ export interface EngineDeps {
   service: RunService;
   store: RunStore;
   hub: Hub;
-  tasks(): { tasks: TaskInfo[]; errors: string[] };
+  tasks(): Promise<{ tasks: TaskInfo[]; errors: string[] }>;
   version: string;
   sse: { maxBufferedBytes: number; keepAliveMs: number; snapshotLimit: number };
 }

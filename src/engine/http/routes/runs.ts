@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   AddTagsRequest,
   BatchTriggerRequest,
@@ -11,7 +10,6 @@ import {
 } from '../../../protocol/api';
 import { JWT_HEADER } from '../../../protocol/routes';
 import { JWT_SUBJECT } from '../../../protocol/auth';
-import { RunStatus } from '../../../protocol/run';
 import type { RunRecord } from '../../store/types';
 import { requireScope, requireSecret, type Resource } from '../../auth/principal';
 import { HttpError } from '../errors';
@@ -137,7 +135,7 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
 
   router.add('GET', '/api/v1/tasks', async (ctx) => {
     requireSecret(await principal(deps, ctx), 'Listing tasks');
-    sendJson(ctx.res, 200, deps.tasks());
+    sendJson(ctx.res, 200, await deps.tasks());
   });
 
   router.add('POST', '/api/v1/auth/jwt', async (ctx) => {
@@ -167,5 +165,3 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     sendJson(ctx.res, 200, { ok: true, version: deps.version });
   });
 }
-
-export const StatusList = z.array(RunStatus);
