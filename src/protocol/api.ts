@@ -130,6 +130,8 @@ export const TaskInfo = z.object({
   exportName: z.string().optional(),
   line: z.number().int().optional(),
   maxDuration: z.number().optional(),
+  /** The task's `retry.maxAttempts`: the default for runs triggered without `maxAttempts`. */
+  maxAttempts: z.number().int().min(1).optional(),
 });
 export type TaskInfo = z.infer<typeof TaskInfo>;
 export const ListTasksResponse = z.object({ tasks: z.array(TaskInfo), errors: z.array(z.string()) });

@@ -1,0 +1,173 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { BuildContext, BuildOptions, Message, Plugin } from 'esbuild-wasm';
+import { workspaceRelative } from './discover';
+import { withEsbuild } from './esbuild';
+
+/** Imports that mean "the SDK": they resolve to the worker's SDK object. */
+export const SDK_IMPORT = /^(@trigger\.dev\/sdk(\/v3)?|runlight(\/sdk)?)$/;
+export const SDK_GLOBAL = '__runlightSdk';
+
+export interface BundleResult {
+  /** The task file, absolute. */
+  file: string;
+  /** The task file relative to the workspace, with forward slashes. */
+  relPath: string;
+  /** The bundle (absolute), when the build succeeded. */
+  bundlePath?: string;
+  /** Readable build errors, when it failed. */
+  error?: string;
+  /** Workspace files (outside node_modules) the bundle was built from, absolute; for watching. */
+  inputs: string[];
+  /** Build time of this file. */
+  ms: number;
+}
+
+const sdkPlugin: Plugin = {
+  name: 'runlight-sdk',
+  setup(build) {
+    build.onResolve({ filter: SDK_IMPORT }, (args) => ({ path: args.path, namespace: 'runlight-sdk' }));
+    build.onLoad({ filter: /.*/, namespace: 'runlight-sdk' }, () => ({
+      loader: 'js',
+      contents:
+        `if (!globalThis.${SDK_GLOBAL}) throw new Error("This task bundle must be loaded by the Runlight task worker (the SDK is not installed).");\n` +
+        `module.exports = globalThis.${SDK_GLOBAL};\n`,
+    }));
+  },
+};
+
+function formatMessages(messages: readonly Message[]): string {
+  const shown = messages.slice(0, 5).map((m) => {
+    const loc = m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : '';
+    return `${loc}${m.text}`;
+  });
+  if (messages.length > shown.length) shown.push(`… and ${messages.length - shown.length} more error(s)`);
+  return shown.join('\n');
+}
+
+/** Where the bundle of one task file goes: `<outDir>/<path relative to dir>.js` (keeps `a.ts` and `a.js` apart). */
+export function bundlePathFor(dir: string, outDir: string, file: string): string {
+  return join(outDir, `${workspaceRelative(dir, file)}.js`);
+}
+
+async function writeAtomically(path: string, contents: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await writeFile(tmp, contents);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+function buildOptions(root: string, abs: string, outfile: string): BuildOptions & { write: false; metafile: true } {
+  return {
+    entryPoints: [abs],
+    outfile,
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    sourcesContent: false,
+    keepNames: true,
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+    plugins: [sdkPlugin],
+    // ESM task code may use import.meta.url; a CommonJS bundle has none of its own.
+    define: { 'import.meta.url': '__runlight_import_meta_url' },
+    banner: { js: 'var __runlight_import_meta_url = require("url").pathToFileURL(__filename).href;' },
+  };
+}
+
+/**
+ * Builds task files, one CommonJS bundle each (so one broken file does not break the others).
+ * Keeps an esbuild context per file, so a rebuild re-parses only what changed (an `openai`
+ * import costs seconds the first time, a fraction of that after). `dispose()` when done.
+ */
+export class TaskBundler {
+  private readonly contexts = new Map<string, Promise<BuildContext<BuildOptions & { write: false; metafile: true }>>>();
+  private readonly root: string;
+  private readonly outDir: string;
+
+  constructor(dir: string, outDir: string) {
+    this.root = resolve(dir);
+    this.outDir = resolve(outDir);
+  }
+
+  async build(file: string): Promise<BundleResult> {
+    const abs = resolve(this.root, file);
+    const relPath = workspaceRelative(this.root, abs);
+    const outfile = bundlePathFor(this.root, this.outDir, abs);
+    const started = performance.now();
+    try {
+      let ctx = this.contexts.get(abs);
+      if (!ctx) {
+        ctx = withEsbuild((esbuild) => esbuild.context(buildOptions(this.root, abs, outfile)));
+        this.contexts.set(abs, ctx);
+        ctx.catch(() => this.contexts.delete(abs));
+      }
+      const c = await ctx;
+      const result = await withEsbuild(() => c.rebuild());
+      const out = result.outputFiles.find((f) => resolve(f.path) === outfile) ?? result.outputFiles[0];
+      if (!out) throw new Error('esbuild produced no output');
+      await writeAtomically(outfile, out.contents);
+      const inputs = Object.keys(result.metafile.inputs)
+        .filter((p) => !p.includes(':') || isAbsolute(p))
+        .filter((p) => !/(^|[\\/])node_modules[\\/]/.test(p))
+        .map((p) => resolve(this.root, p));
+      return { file: abs, relPath, bundlePath: outfile, inputs, ms: performance.now() - started };
+    } catch (err) {
+      const errors = (err as { errors?: Message[] }).errors;
+      const error = Array.isArray(errors) && errors.length > 0 ? formatMessages(errors) : err instanceof Error ? err.message : String(err);
+      return { file: abs, relPath, error, inputs: [abs], ms: performance.now() - started };
+    }
+  }
+
+  /** Builds several files a few at a time; results in the order of `files`. */
+  async buildAll(files: readonly string[], concurrency = 4): Promise<BundleResult[]> {
+    const results: BundleResult[] = new Array(files.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < files.length) {
+        const i = next++;
+        results[i] = await this.build(files[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, lane));
+    return results;
+  }
+
+  /** Drops the context of a file that went away. */
+  async forget(file: string): Promise<void> {
+    const abs = resolve(this.root, file);
+    const ctx = this.contexts.get(abs);
+    this.contexts.delete(abs);
+    await ctx?.then((c) => c.dispose()).catch(() => undefined);
+  }
+
+  async dispose(): Promise<void> {
+    const all = [...this.contexts.values()];
+    this.contexts.clear();
+    await Promise.all(all.map((ctx) => ctx.then((c) => c.dispose()).catch(() => undefined)));
+  }
+}
+
+/** Builds one task file into its own bundle (one-shot). */
+export async function bundleTaskFile(dir: string, file: string, outDir: string): Promise<BundleResult> {
+  return (await bundleTasks(dir, [file], outDir))[0]!;
+}
+
+/** Bundles every task file once (a few at a time); results in the order of `files`. */
+export async function bundleTasks(dir: string, files: readonly string[], outDir: string, concurrency = 4): Promise<BundleResult[]> {
+  const bundler = new TaskBundler(dir, outDir);
+  try {
+    return await bundler.buildAll(files, concurrency);
+  } finally {
+    await bundler.dispose();
+  }
+}

@@ -1,0 +1,79 @@
+import { readFile } from 'node:fs/promises';
+import type { TaskInfo } from '../../protocol/api';
+import type { BundleResult } from './bundle';
+
+/** What a worker reports for one bundle (the `indexed` message without its requestId). */
+export interface IndexReply {
+  tasks: Array<Omit<TaskInfo, 'filePath' | 'line'>>;
+  error?: string;
+}
+
+/** Asks a task worker to load a bundle and list its tasks (the engine runs it on its pool). */
+export type IndexBundle = (bundlePath: string) => Promise<IndexReply>;
+
+export interface IndexResult {
+  tasks: TaskInfo[];
+  /** Readable, one per problem, each starting with the workspace-relative file. */
+  errors: string[];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** 1-based line of the `id: "<id>"` literal in a task file's source, if it is written literally. */
+export function findIdLine(source: string, id: string): number | undefined {
+  const quoted = `(["'\`])${escapeRegExp(id)}\\1`;
+  const m = new RegExp(`\\bid\\s*:\\s*${quoted}`).exec(source) ?? new RegExp(quoted).exec(source);
+  if (!m) return undefined;
+  let line = 1;
+  for (let i = 0; i < m.index; i++) if (source.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** The tasks of one built file, with their file path and source line. */
+export async function indexBundle(result: BundleResult, index: IndexBundle): Promise<{ tasks: TaskInfo[]; error?: string }> {
+  if (!result.bundlePath) return { tasks: [], error: `${result.relPath}: ${result.error ?? 'build failed'}` };
+  let reply: IndexReply;
+  try {
+    reply = await index(result.bundlePath);
+  } catch (err) {
+    return { tasks: [], error: `${result.relPath}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const source = await readFile(result.file, 'utf8').catch(() => '');
+  const tasks = reply.tasks.flatMap((t) => {
+    const line = findIdLine(source, t.id);
+    // A task the file only imports (not exported, id not in its source) belongs to the file that defines it.
+    if (t.exportName === undefined && line === undefined) return [];
+    return [{ ...t, filePath: result.relPath, ...(line !== undefined ? { line } : {}) }];
+  });
+  return { tasks, ...(reply.error ? { error: `${result.relPath}: ${reply.error}` } : {}) };
+}
+
+/**
+ * Indexes every bundle on a worker and merges the answers: tasks in file order, a task id
+ * defined in two files is kept from the first and reported as an error.
+ */
+export async function indexTasks(results: readonly BundleResult[], index: IndexBundle): Promise<IndexResult> {
+  const perFile = await Promise.all(results.map((r) => indexBundle(r, index)));
+  return mergeIndexed(perFile);
+}
+
+export function mergeIndexed(perFile: ReadonlyArray<{ tasks: TaskInfo[]; error?: string }>): IndexResult {
+  const tasks: TaskInfo[] = [];
+  const errors: string[] = [];
+  const seen = new Map<string, TaskInfo>();
+  for (const f of perFile) {
+    if (f.error) errors.push(f.error);
+    for (const t of f.tasks) {
+      const first = seen.get(t.id);
+      if (first) {
+        errors.push(`${t.filePath}: task id "${t.id}" is already defined in ${first.filePath}; that one is used`);
+        continue;
+      }
+      seen.set(t.id, t);
+      tasks.push(t);
+    }
+  }
+  return { tasks, errors };
+}

@@ -1,0 +1,38 @@
+/** The in-task SDK: what task files import from `@trigger.dev/sdk` (or `runlight/sdk`). */
+export {
+  task,
+  schemaTask,
+  queue,
+  AbortTaskRunError,
+  type Task,
+  type AnyTask,
+  type TaskOptions,
+  type SchemaTaskOptions,
+  type TaskIdentifier,
+  type TaskPayload,
+  type TaskOutput,
+  type RunHandle,
+  type BatchItem,
+  type QueueOptions,
+  type RetryOptions,
+  type RunFnParams,
+} from './task';
+export { TaskPayloadParsedError, type TaskSchema, type InferSchemaInput, type InferSchemaOutput } from './schema';
+export { metadata, type RunMetadata, type RunMetadataUpdater } from './metadata';
+export { MetadataTooLargeError } from './metadataManager';
+export {
+  streams,
+  DEFAULT_STREAM_KEY,
+  type AsyncIterableStream,
+  type PipeStreamResult,
+  type PipeStreamOptions,
+  type AppendStreamOptions,
+  type WriterStreamOptions,
+  type ReadStreamOptions,
+  type RealtimeDefinedStream,
+  type InferStreamType,
+} from './streams';
+export { tags } from './tags';
+export { logger, type LogAttributes } from './logger';
+export { wait, type WaitForOptions } from './wait';
+export type { TaskRunContext, TaskRunContext as Context } from './runtime';

@@ -1,0 +1,142 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { MetadataOperation } from '../../protocol/api';
+import type { Json } from '../../protocol/run';
+import { ChunkSender } from './chunkSender';
+import { MetadataManager, type MetadataTarget } from './metadataManager';
+
+export type LogLevel = 'debug' | 'log' | 'info' | 'warn' | 'error';
+
+/** What the SDK needs from whoever runs the task (the worker process, or a test). */
+export interface RuntimeTransport {
+  /** Resolves once the engine committed the operations; rejects with the engine's error. */
+  sendMetadata(target: MetadataTarget, operations: MetadataOperation[]): Promise<void>;
+  /** `target` is `"self"` or a run id. Resolves once the engine committed the chunks. */
+  sendChunks(target: string, key: string, bodies: string[]): Promise<void>;
+  sendTags(tags: string[]): Promise<void>;
+  log(level: LogLevel, message: string): void;
+}
+
+/** The `ctx` a task's run function receives (the parts of Trigger.dev's TaskRunContext we have). */
+export interface TaskRunContext {
+  run: {
+    id: string;
+    tags: string[];
+    isTest: boolean;
+    batchId?: string;
+    parentTaskRunId?: string;
+    rootTaskRunId?: string;
+  };
+  attempt: { id: string; number: number };
+  task: { id: string; exportName?: string; filePath?: string };
+  batch?: { id: string };
+  environment: { id: string; slug: string; type: 'DEVELOPMENT' };
+  machine: { name: string };
+}
+
+export interface AttemptRuntimeOptions {
+  ctx: TaskRunContext;
+  transport: RuntimeTransport;
+  metadata: Record<string, Json>;
+  flushIntervalMs?: number;
+}
+
+interface OpenWrite {
+  done: Promise<void>;
+  abort(reason: unknown): void;
+}
+
+/**
+ * Per-attempt SDK state: the metadata copy and its queue, the chunk batcher, open stream writers.
+ * The worker creates one for each attempt and runs the task inside `runWithRuntime`, so SDK calls
+ * made by that attempt (and by callbacks it schedules) find it, and never a later attempt's.
+ */
+export class AttemptRuntime {
+  readonly metadata: MetadataManager;
+  readonly chunks: ChunkSender;
+  private readonly writes = new Set<OpenWrite>();
+
+  constructor(private readonly opts: AttemptRuntimeOptions) {
+    this.metadata = new MetadataManager({
+      initial: opts.metadata,
+      send: (target, ops) => opts.transport.sendMetadata(target, ops),
+      flushIntervalMs: opts.flushIntervalMs,
+      hasParent: opts.ctx.run.parentTaskRunId !== undefined,
+      hasRoot: opts.ctx.run.rootTaskRunId !== undefined,
+    });
+    this.chunks = new ChunkSender((target, key, bodies) => opts.transport.sendChunks(target, key, bodies));
+  }
+
+  get ctx(): TaskRunContext {
+    return this.opts.ctx;
+  }
+
+  get transport(): RuntimeTransport {
+    return this.opts.transport;
+  }
+
+  /** `self` for this run, else the run id a stream target names (parent/root fall back to self). */
+  streamTarget(target: string | undefined): string {
+    const run = this.opts.ctx.run;
+    if (target === undefined || target === 'self' || target === run.id) return 'self';
+    if (target === 'parent') return run.parentTaskRunId ?? 'self';
+    if (target === 'root') return run.rootTaskRunId ?? 'self';
+    return target;
+  }
+
+  /** Registers a stream write so the end of the attempt waits for it. */
+  track(write: OpenWrite): void {
+    this.writes.add(write);
+    const forget = () => this.writes.delete(write);
+    write.done.then(forget, forget);
+  }
+
+  openWrites(): number {
+    return this.writes.size;
+  }
+
+  /**
+   * Waits for every open stream write, at most `timeoutMs`; then aborts what is left.
+   * Returns the number of writes that were aborted and the errors of writes that failed.
+   */
+  async waitForStreams(timeoutMs: number): Promise<{ aborted: number; errors: unknown[] }> {
+    const errors: unknown[] = [];
+    const deadline = Date.now() + timeoutMs;
+    while (this.writes.size > 0) {
+      const pending = [...this.writes];
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), left)));
+      const settled = Promise.all(
+        pending.map((w) =>
+          w.done.catch((err: unknown) => {
+            errors.push(err);
+          }),
+        ),
+      );
+      const r = await Promise.race([settled, timeout]);
+      clearTimeout(timer);
+      if (r === 'timeout') break;
+    }
+    const left = [...this.writes];
+    for (const w of left) w.abort(new Error('the task ended and its stream did not finish within the wait limit'));
+    return { aborted: left.length, errors };
+  }
+}
+
+const storage = new AsyncLocalStorage<AttemptRuntime>();
+
+export function runWithRuntime<T>(runtime: AttemptRuntime, fn: () => T): T {
+  return storage.run(runtime, fn);
+}
+
+/** The runtime of the attempt this code runs for, if it runs inside a task. */
+export function currentRuntime(): AttemptRuntime | undefined {
+  return storage.getStore();
+}
+
+export function requireRuntime(what: string): AttemptRuntime {
+  const rt = storage.getStore();
+  if (!rt) throw new Error(`${what} can only be used inside a task's run function`);
+  return rt;
+}

@@ -1,0 +1,148 @@
+import type { TriggerOptions } from '../../protocol/api';
+import { requireBackendFunction } from './backendBridge';
+import { registerTask, type RetryOptions, type RunFnParams, type TaskDefinition } from './registry';
+import { currentRuntime } from './runtime';
+import { parsePayload, type InferSchemaInput, type InferSchemaOutput, type TaskSchema } from './schema';
+
+export type { RetryOptions, RunFnParams } from './registry';
+
+/** Throw this from a task to fail the run without retrying. */
+export class AbortTaskRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AbortTaskRunError';
+  }
+}
+
+export interface QueueOptions {
+  name?: string;
+  concurrencyLimit?: number;
+}
+
+export interface TaskOptions<TId extends string, TPayload, TOutput> {
+  id: TId;
+  description?: string;
+  run: (payload: TPayload, params: RunFnParams) => Promise<TOutput> | TOutput;
+  /** Seconds; the engine stops the attempt past it (TIMED_OUT). */
+  maxDuration?: number;
+  retry?: RetryOptions;
+  queue?: QueueOptions;
+  machine?: string | { preset?: string };
+}
+
+export interface SchemaTaskOptions<TId extends string, TSchema extends TaskSchema, TOutput>
+  extends Omit<TaskOptions<TId, InferSchemaOutput<TSchema>, TOutput>, 'run'> {
+  schema: TSchema;
+  run: (payload: InferSchemaOutput<TSchema>, params: RunFnParams) => Promise<TOutput> | TOutput;
+}
+
+/** What the backend SDK's trigger returns (`{ id, publicAccessToken, … }`). */
+export interface RunHandle<TId extends string = string, TPayload = unknown, TOutput = unknown> {
+  id: string;
+  publicAccessToken?: string;
+  taskIdentifier?: TId;
+  /** Type-only markers so `RunHandle<typeof task>`-style helpers can infer. */
+  readonly __payload?: TPayload;
+  readonly __output?: TOutput;
+}
+
+export interface BatchItem<TPayload> {
+  payload: TPayload;
+  options?: TriggerOptions;
+}
+
+export interface Task<TId extends string, TInput = unknown, TOutput = unknown> {
+  readonly id: TId;
+  readonly description?: string;
+  /** Triggers a run of this task through the backend SDK (`tasks.trigger`). */
+  trigger(payload: TInput, options?: TriggerOptions): Promise<RunHandle<TId, TInput, TOutput>>;
+  /** Triggers several runs of this task at once (`tasks.batchTrigger`). */
+  batchTrigger(items: Array<BatchItem<TInput>>, options?: TriggerOptions): Promise<unknown>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- type-level helper, as in Trigger.dev
+export type AnyTask = Task<string, any, any>;
+export type TaskIdentifier<T> = T extends Task<infer I, infer _P, infer _O> ? I : never;
+export type TaskPayload<T> = T extends Task<infer _I, infer P, infer _O> ? P : never;
+export type TaskOutput<T> = T extends Task<infer _I, infer _P, infer O> ? O : never;
+
+/** Inside a task, runs it triggers become its children (metadata.parent / root then reach it). */
+function withParent(options: TriggerOptions | undefined): TriggerOptions | undefined {
+  const rt = currentRuntime();
+  if (!rt || options?.parentRunId) return options;
+  return { ...options, parentRunId: rt.ctx.run.id };
+}
+
+function makeHandle<TId extends string, TInput, TOutput>(id: TId, description: string | undefined): Task<TId, TInput, TOutput> {
+  return {
+    id,
+    description,
+    async trigger(payload, options) {
+      const trigger = requireBackendFunction(['tasks', 'trigger']);
+      return (await trigger(id, payload, withParent(options))) as RunHandle<TId, TInput, TOutput>;
+    },
+    async batchTrigger(items, options) {
+      const batch = requireBackendFunction(['tasks', 'batchTrigger']);
+      return batch(
+        id,
+        items.map((i) => ({ ...i, options: withParent(i.options) })),
+        options,
+      );
+    },
+  };
+}
+
+function checkId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0) throw new TypeError('task({ id }) needs a non-empty string id');
+  if (id.includes('/')) throw new TypeError(`task id "${id}" must not contain "/"`);
+}
+
+function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefinition, 'run'> {
+  if (opts.maxDuration !== undefined && !(typeof opts.maxDuration === 'number' && opts.maxDuration > 0)) {
+    throw new TypeError(`task "${opts.id}": maxDuration must be a positive number of seconds`);
+  }
+  return {
+    id: opts.id,
+    description: opts.description,
+    maxDuration: opts.maxDuration,
+    retry: opts.retry,
+    queue: opts.queue,
+    machine: opts.machine,
+  };
+}
+
+/** Defines a task (Trigger.dev's `task`). Export it from a file under `trigger/` for Runlight to find. */
+export function task<TId extends string, TPayload = void, TOutput = unknown>(
+  options: TaskOptions<TId, TPayload, TOutput>,
+): Task<TId, TPayload, TOutput> {
+  checkId(options.id);
+  if (typeof options.run !== 'function') throw new TypeError(`task "${options.id}" needs a run function`);
+  const handle = makeHandle<TId, TPayload, TOutput>(options.id, options.description);
+  const run = options.run;
+  registerTask(handle, {
+    ...definition(options as TaskOptions<string, unknown, unknown>),
+    run: (payload, params) => run(payload as TPayload, params),
+  });
+  return handle;
+}
+
+/** A task whose payload is parsed with `schema` first; a parse failure fails the run without retry. */
+export function schemaTask<TId extends string, TSchema extends TaskSchema, TOutput = unknown>(
+  options: SchemaTaskOptions<TId, TSchema, TOutput>,
+): Task<TId, InferSchemaInput<TSchema>, TOutput> & { schema: TSchema } {
+  checkId(options.id);
+  if (typeof options.run !== 'function') throw new TypeError(`task "${options.id}" needs a run function`);
+  const handle = { ...makeHandle<TId, InferSchemaInput<TSchema>, TOutput>(options.id, options.description), schema: options.schema };
+  const { run, schema, id } = options;
+  registerTask(handle, {
+    ...definition(options as unknown as TaskOptions<string, unknown, unknown>),
+    parsePayload: (payload) => parsePayload(id, schema, payload),
+    run: (payload, params) => run(payload as InferSchemaOutput<TSchema>, params),
+  });
+  return handle;
+}
+
+/** Trigger.dev's `queue({ name, concurrencyLimit })`: kept as a plain description (no local limits yet). */
+export function queue(options: QueueOptions): QueueOptions {
+  return options;
+}

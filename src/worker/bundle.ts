@@ -1,0 +1,66 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as sdk from '../sdk';
+import { collectTasks, taskDefinitionOf, type TaskDefinition } from '../sdk/task/registry';
+
+/** A task of a loaded bundle: its definition and the name it is exported under. */
+export interface LoadedTask {
+  def: TaskDefinition;
+  exportName?: string;
+}
+
+export interface LoadedBundle {
+  path: string;
+  tasks: Map<string, LoadedTask>;
+  /** Problems that do not stop the bundle from loading (e.g. a task id defined twice). */
+  warnings: string[];
+}
+
+declare global {
+  // eslint-disable-next-line no-var -- the global the bundles' `@trigger.dev/sdk` module reads
+  var __runlightSdk: Record<string, unknown> | undefined;
+}
+
+/** Makes `require("@trigger.dev/sdk")` in task bundles resolve to this worker's SDK. */
+export function installSdkGlobal(): void {
+  globalThis.__runlightSdk ??= Object.freeze({ ...sdk });
+}
+
+const cache = new Map<string, { mtimeMs: number; size: number; bundle: LoadedBundle }>();
+
+/**
+ * Loads a task bundle. `fresh` always re-evaluates it; otherwise the loaded copy is reused while
+ * the file is unchanged (same mtime and size), so a warm worker does not re-run module code for
+ * every attempt, yet picks up a rebuilt bundle.
+ */
+export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
+  const path = resolve(bundlePath);
+  const stat = statSync(path);
+  const hit = cache.get(path);
+  if (!fresh && hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) return hit.bundle;
+
+  installSdkGlobal();
+  delete require.cache[path];
+  const { result, tasks: defs } = collectTasks(() => require(path) as unknown);
+  delete require.cache[path];
+
+  const names = new Map<TaskDefinition, string>();
+  if ((typeof result === 'object' || typeof result === 'function') && result !== null) {
+    for (const [name, value] of Object.entries(result)) {
+      const def = taskDefinitionOf(value);
+      if (def && !names.has(def)) names.set(def, name);
+    }
+  }
+  const tasks = new Map<string, LoadedTask>();
+  const warnings: string[] = [];
+  for (const def of defs) {
+    if (tasks.has(def.id)) {
+      warnings.push(`task id "${def.id}" is defined more than once in this file; the first one is used`);
+      continue;
+    }
+    tasks.set(def.id, { def, exportName: names.get(def) });
+  }
+  const bundle: LoadedBundle = { path, tasks, warnings };
+  cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, bundle });
+  return bundle;
+}
