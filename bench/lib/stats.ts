@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+
+/** Percentile of an ascending-sorted array (nearest rank). */
+export function pct(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))]!;
+}
+
+export function sortNum(xs: readonly number[]): number[] {
+  return [...xs].sort((a, b) => a - b);
+}
+
+export function median(xs: readonly number[]): number {
+  const s = sortNum(xs.filter((x) => Number.isFinite(x)));
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export const nowMs = (): number => performance.timeOrigin + performance.now();
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const TICKS = 100; // getconf CLK_TCK on Linux
+
+/** utime+stime of a process in ms, from /proc/<pid>/stat (Linux only). */
+export function procCpuMs(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); utime is field 14, stime field 15.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+}
+
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
+}

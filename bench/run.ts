@@ -1,0 +1,96 @@
+/**
+ * `npm run bench`: Runlight's engine measured side by side with baselines started in the same run
+ * (raw node:http SSE, BullMQ on a loopback redis-server, a bare node http server), alternating rounds,
+ * medians of ≥ 3 rounds. Prints a table and writes bench/results/latest.json.
+ * Flags: --only=1,3 (metric groups), --rounds=N, --skip-build.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, platform } from 'node:os';
+import { join } from 'node:path';
+import { bundleMetrics, buildProduction } from './metrics/bundles';
+import { coldStartMetrics } from './metrics/cold-start';
+import { queueMetrics } from './metrics/queue';
+import { fanoutMetrics, latencyMetrics, throughputMetrics } from './metrics/streaming';
+import type { Metric } from './lib/metric';
+import { makeWorkspace, removeDir, repoRoot, startEngineProc, startRawServer } from './lib/procs';
+import { BENCH_TASKS } from './lib/tasks';
+
+const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const only = new Set((arg('only') ?? '1,2,3,4,5,6').split(',').map(Number));
+const rounds = Math.max(3, Number(arg('rounds') ?? 3));
+const log = (s: string): void => void process.stderr.write(s + '\n');
+
+function table(metrics: Metric[]): string {
+  const fmt = (v: number | null): string => (v === null ? '–' : Math.abs(v) >= 100 ? String(Math.round(v)) : String(v));
+  const rows = [['metric', 'value', 'unit', 'baseline', 'ratio', 'goal', 'pass'], ...metrics.map((m) => [m.name, fmt(m.value), m.unit, fmt(m.baseline), fmt(m.ratio), m.goal, m.pass === null ? '–' : m.pass ? 'yes' : 'NO'])];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 || c === 2 || c === 5 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const notes = metrics.filter((m) => m.note).map((m) => `  * ${m.name}: ${m.note}`);
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const metrics: Metric[] = [];
+  if (!process.argv.includes('--skip-build')) {
+    log('building: node esbuild.mjs --production');
+    buildProduction();
+  }
+  if (only.has(6)) metrics.push(...bundleMetrics());
+
+  if ([1, 2, 3, 4].some((g) => only.has(g))) {
+    const dir = await makeWorkspace({ 'trigger/bench.ts': BENCH_TASKS });
+    const engine = await startEngineProc(dir, { workers: 2, taskIds: ['noop', 'paced', 'burst'] });
+    const raw = await startRawServer();
+    log(`engine ${engine.url} (pid ${engine.pid}), raw SSE ${raw.url} (pid ${raw.pid})`);
+    try {
+      if (only.has(1)) metrics.push(...(await latencyMetrics(engine, raw, rounds, log)));
+      if (only.has(2)) metrics.push(...(await throughputMetrics(engine, raw, rounds, log)));
+      if (only.has(3)) metrics.push(...(await fanoutMetrics(engine, raw, rounds, log)));
+      if (only.has(4)) metrics.push(...(await queueMetrics(engine, rounds, log)));
+    } finally {
+      await raw.stop();
+      await engine.stop();
+      await removeDir(dir);
+    }
+  }
+  if (only.has(5)) metrics.push(...(await coldStartMetrics(rounds + 2, log)));
+
+  const cpu = cpus();
+  const result = {
+    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${platform()} ${release()}` },
+    commit: gitHead(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    metrics,
+  };
+  const outDir = join(repoRoot, 'bench/results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(`\n${result.machine.model} × ${result.machine.cpus}, node ${result.machine.node}, ${result.machine.platform}, ${result.durationS} s\n\n`);
+  process.stdout.write(table(metrics) + '\n\nwritten: bench/results/latest.json\n');
+}
+
+function release(): string {
+  try {
+    return execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function gitHead(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
