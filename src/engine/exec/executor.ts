@@ -10,6 +10,8 @@ import { withAttemptStarted, withStatus, withTags } from '../runs/model';
 import type { RunService } from '../runs/service';
 import { newId } from '../ids';
 import type { WorkerHandle, WorkerPool } from './pool';
+import { hostname } from 'node:os';
+import { isPidAlive } from '../workspace-lock';
 
 /** Where a task's code is: the engine's task catalog answers this. */
 export interface TaskLookup {
@@ -76,7 +78,7 @@ export class Executor {
   async recover(): Promise<void> {
     const stuck = await this.store.listRuns({ status: ['DEQUEUED', 'EXECUTING'] }, { size: 10_000 });
     for (const r of stuck) {
-      if (r.lockedBy && r.lockedBy !== this.o.node && (r.leaseUntil ?? 0) > Date.now()) continue;
+      if (r.lockedBy && r.lockedBy !== this.o.node && (r.leaseUntil ?? 0) > Date.now() && !leaseHolderGone(r.lockedBy)) continue;
       const retry = r.run.attemptCount < r.maxAttempts;
       await this.committer.submit({
         kind: 'update',
@@ -355,4 +357,12 @@ export class Executor {
       clearTimeout(a.timer);
     }
   }
+}
+
+/** A lease held by `host:pid:…` on this host whose process is gone (an engine killed by SIGKILL) is stale. */
+function leaseHolderGone(node: string): boolean {
+  const parts = node.split(':');
+  if (parts.length < 3) return false;
+  const pid = Number(parts[parts.length - 2]);
+  return parts.slice(0, -2).join(':') === hostname() && !isPidAlive(pid);
 }
