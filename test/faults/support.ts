@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EngineClient } from '../../src/client';
+import { repoRoot } from '../support/engine';
+
+/** Helpers for the fault tests: the engine as a real child process (`dist/cli.js dev`), RSS, timing. */
+
+export const CLI = join(repoRoot, 'dist/cli.js');
+export const SECRET = 'rl_dev_faultsecretkey0123456789abcdef';
+
+export interface ChildEngine {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  port: number;
+  client: EngineClient;
+  /** Everything the engine wrote to stderr so far. */
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL and wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGTERM (graceful close) and wait, SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface SpawnOptions {
+  port?: number;
+  workers?: number;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Spawns `node dist/cli.js dev --dir DIR` and resolves once it announced its URL. */
+export async function spawnEngine(dir: string, o: SpawnOptions = {}): Promise<ChildEngine> {
+  const args = [CLI, 'dev', '--dir', dir, '--port', String(o.port ?? 0), '--workers', String(o.workers ?? 2)];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, RUNLIGHT_SECRET_KEY: SECRET, ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString('utf8')).slice(-200_000);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`engine did not start in time; stderr:\n${err}`)), o.timeoutMs ?? 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`engine exited (${code ?? signal}) before listening; stderr:\n${err}`));
+    });
+  });
+  const port = Number(new URL(url).port);
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    child,
+    pid: child.pid!,
+    url,
+    port,
+    client: new EngineClient({ baseURL: url, accessToken: SECRET }),
+    stderr: () => err,
+    exited,
+    kill: () => kill('SIGKILL'),
+    stop: async (graceMs = 10_000) => {
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await kill('SIGTERM');
+      clearTimeout(t);
+    },
+  };
+}
+
+/** Resident set size of a process in KiB (Linux /proc). */
+export function rssKiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  return m ? Number(m[1]) : NaN;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the engine lists `taskId` (task files are bundled in the background). */
+export async function waitForTask(client: EngineClient, taskId: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { tasks } = await client.listTasks();
+    if (tasks.some((t) => t.id === taskId)) return;
+    if (Date.now() > until) throw new Error(`task ${taskId} was not discovered in ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** Task files of the fault tests. */
+export const FAULT_TASKS: Record<string, string> = {
+  'trigger/faults.ts': `
+import { task, metadata, streams } from "@trigger.dev/sdk";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Appends n chunks {i} to "tokens" and sets metadata.i after each one. */
+export const chatty = task({
+  id: "chatty",
+  run: async (payload: { n?: number; delayMs?: number }) => {
+    const n = payload?.n ?? 100;
+    for (let i = 0; i < n; i++) {
+      await streams.append("tokens", { i });
+      metadata.set("i", i);
+      if (i % 10 === 9) await metadata.flush();
+      if (payload?.delayMs) await sleep(payload.delayMs);
+    }
+    await metadata.flush();
+    return { n };
+  },
+});
+
+export const sleeper = task({ id: "sleeper", run: async (p: { ms?: number }) => { await sleep(p?.ms ?? 60_000); return { slept: true }; } });
+export const echo = task({ id: "echo", run: async (p: unknown) => ({ echoed: p ?? null }) });
+export const hog = task({ id: "hog", run: async () => { const keep: unknown[] = []; for (;;) keep.push(new Array(1e6).fill(Math.random())); } });
+`,
+};
