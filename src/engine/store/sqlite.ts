@@ -362,22 +362,19 @@ export class SqliteRunStore implements RunStore {
     if (record.run.id !== prev.run.id) throw new Error(`store: an update of run ${prev.run.id} changed its id`);
     const event = this.insertEvent(record, update.type);
     record.lastSeq = event.seq;
-    this.run(
-      'UPDATE runs SET task_identifier = ?, status = ?, batch_id = ?, idempotency_key = ?, last_seq = ?, ' +
-        'delayed_until = ?, locked_by = ?, lease_until = ?, data = ? WHERE id = ?',
-      [
-        record.run.taskIdentifier,
-        record.run.status,
-        record.run.batchId ?? null,
-        record.run.idempotencyKey ?? null,
-        record.lastSeq,
-        delayedUntilMs(record),
-        record.lockedBy ?? null,
-        record.leaseUntil ?? null,
-        encodeRecord(record),
-        record.run.id,
-      ],
-    );
+    // Only changed columns are SET: SQLite then leaves the indexes of unchanged ones alone.
+    const before = indexedColumns(prev);
+    const after = indexedColumns(record);
+    const sets = ['last_seq = ?', 'data = ?'];
+    const params: SQLiteValue[] = [record.lastSeq, encodeRecord(record)];
+    for (const col of Object.keys(after) as (keyof IndexedColumns)[]) {
+      if (after[col] !== before[col]) {
+        sets.push(`${col} = ?`);
+        params.push(after[col]);
+      }
+    }
+    params.push(record.run.id);
+    this.run(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`, params);
     if (!sameTags(prev.run.tags, record.run.tags)) {
       this.run('DELETE FROM run_tags WHERE run_id = ?', [record.run.id]);
       this.insertTags(record.run.id, record.run.tags);
@@ -424,6 +421,28 @@ export class SqliteRunStore implements RunStore {
     opStaged.set(cacheKey, next);
     return chunks;
   }
+}
+
+interface IndexedColumns {
+  task_identifier: string;
+  status: string;
+  batch_id: string | null;
+  idempotency_key: string | null;
+  delayed_until: number | null;
+  locked_by: string | null;
+  lease_until: number | null;
+}
+
+function indexedColumns(record: RunRecord): IndexedColumns {
+  return {
+    task_identifier: record.run.taskIdentifier,
+    status: record.run.status,
+    batch_id: record.run.batchId ?? null,
+    idempotency_key: record.run.idempotencyKey ?? null,
+    delayed_until: delayedUntilMs(record),
+    locked_by: record.lockedBy ?? null,
+    lease_until: record.leaseUntil ?? null,
+  };
 }
 
 function limitOf(n: number): number {
