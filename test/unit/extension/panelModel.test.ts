@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { RunPanelModel, toLogLine, toStreamItem } from '../../../src/extension/panel/panelModel';
+import { HostToWebview } from '../../../src/protocol/webview';
+import { makeRun } from './fixtures';
+
+const text = (t: string) => ({ kind: 'text' as const, text: t });
+
+describe('run panel model (host-side buffers)', () => {
+  it('snapshot holds everything; deltas then carry only what is new', () => {
+    const run = makeRun({ status: 'EXECUTING', realtimeStreams: ['answer'] });
+    const m = new RunPanelModel(run.id);
+    m.setRun(run);
+    m.appendChunks('answer', 0, [text('Hel'), text('lo')]);
+    const snap = m.snapshot();
+    assert.equal(HostToWebview.safeParse(snap).success, true);
+    assert.equal(snap.run!.id, run.id);
+    assert.deepEqual(snap.streams, [{ key: 'answer', from: 0, items: [text('Hel'), text('lo')], ended: false }]);
+    assert.equal(m.takeDelta(), undefined, 'nothing new after a snapshot');
+
+    m.appendChunks('answer', 2, [text(' wor')]);
+    m.appendChunks('answer', 3, [text('ld')]);
+    m.appendLogs([{ level: 'info', message: 'hi', time: '2026-01-01T00:00:00Z' }]);
+    const d = m.takeDelta()!;
+    assert.equal(HostToWebview.safeParse(d).success, true);
+    assert.deepEqual(d.streams, [{ key: 'answer', from: 2, items: [text(' wor'), text('ld')] }]);
+    assert.equal(d.logs!.length, 1);
+    assert.equal(d.run, undefined, 'the run did not change');
+    assert.equal(m.takeDelta(), undefined);
+  });
+
+  it('skips chunks it already holds (resubscription overlap) and keeps the next index', () => {
+    const m = new RunPanelModel('r');
+    m.appendChunks('s', 0, [text('a'), text('b')]);
+    m.appendChunks('s', 1, [text('b'), text('c')]);
+    assert.equal(m.nextIdx('s'), 3);
+    assert.deepEqual(m.snapshot().streams[0]!.items, [text('a'), text('b'), text('c')]);
+    m.appendChunks('s', 0, [text('a')]);
+    assert.equal(m.takeDelta(), undefined);
+  });
+
+  it('announces a stream before its first chunk and its end', () => {
+    const m = new RunPanelModel('r');
+    m.ensureStream('answer');
+    assert.deepEqual(m.takeDelta()!.streams, [{ key: 'answer', from: 0, items: [] }]);
+    m.endStream('answer');
+    assert.deepEqual(m.takeDelta()!.streams, [{ key: 'answer', from: 0, items: [], ended: true }]);
+    m.endStream('answer');
+    assert.equal(m.takeDelta(), undefined);
+  });
+
+  it('caps buffers, dropping the oldest items, and says so in the snapshot', () => {
+    const m = new RunPanelModel('r', { streamItems: 3, logLines: 2 });
+    m.appendChunks('s', 0, [text('1'), text('2'), text('3'), text('4'), text('5')]);
+    m.appendLogs([1, 2, 3].map((i) => ({ level: 'log' as const, message: String(i), time: '' })));
+    const snap = m.snapshot();
+    assert.deepEqual(snap.streams[0], { key: 's', from: 2, items: [text('3'), text('4'), text('5')], ended: false });
+    assert.deepEqual(snap.logs.map((l) => l.message), ['2', '3']);
+    assert.equal(snap.truncated, true);
+    assert.equal(m.nextIdx('s'), 5);
+  });
+
+  it('ignores a run with another id', () => {
+    const m = new RunPanelModel('mine');
+    m.setRun(makeRun());
+    assert.equal(m.currentRun, null);
+  });
+});
+
+describe('chunk values → panel items', () => {
+  it('keeps strings as text and JSON as JSON', () => {
+    assert.deepEqual(toStreamItem('tok'), text('tok'));
+    assert.deepEqual(toStreamItem({ a: [1, null] }), { kind: 'json', value: { a: [1, null] } });
+    assert.deepEqual(toStreamItem(7), { kind: 'json', value: 7 });
+  });
+
+  it('shows binary chunks as size + hex preview of the first 32 bytes', () => {
+    const bytes = new Uint8Array(40).map((_, i) => i);
+    const item = toStreamItem(bytes);
+    assert.equal(item.kind, 'binary');
+    if (item.kind !== 'binary') return;
+    assert.equal(item.size, 40);
+    assert.equal(item.hex.split(' ').length, 32);
+    assert.ok(item.hex.startsWith('00 01 02 0f'.slice(0, 8)));
+    assert.equal(toStreamItem(new Uint8Array([255]).buffer).kind, 'binary');
+  });
+
+  it('reads log chunks, and shows anything else as a plain line', () => {
+    assert.deepEqual(toLogLine({ level: 'warn', message: 'm', time: 't' }), { level: 'warn', message: 'm', time: 't' });
+    assert.deepEqual(toLogLine('plain'), { level: 'log', message: 'plain', time: '' });
+    assert.deepEqual(toLogLine({ x: 1 }), { level: 'log', message: '{"x":1}', time: '' });
+  });
+});

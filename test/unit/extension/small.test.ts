@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { parsePayloadInput, parseTagsInput } from '../../../src/extension/commands/inputs';
+import { formatDuration, formatRelative, runDescription } from '../../../src/extension/format';
+import { completionNotice } from '../../../src/extension/notify';
+import { panelCsp, renderPanelHtml } from '../../../src/extension/panel/html';
+import { parseSettings } from '../../../src/extension/settingsModel';
+import { statusBarLook } from '../../../src/extension/statusBarModel';
+import { T0, makeRun } from './fixtures';
+
+describe('formatting', () => {
+  it('formats durations and relative times', () => {
+    assert.equal(formatDuration(850), '850ms');
+    assert.equal(formatDuration(12_400), '12s');
+    assert.equal(formatDuration(185_000), '3m 05s');
+    assert.equal(formatDuration(7_800_000), '2h 10m');
+    assert.equal(formatRelative(new Date(T0).toISOString(), T0 + 2000), 'just now');
+    assert.equal(formatRelative(new Date(T0).toISOString(), T0 + 3 * 60_000), '3m ago');
+    assert.equal(formatRelative(new Date(T0).toISOString(), T0 + 4 * 86_400_000), '4d ago');
+  });
+
+  it('describes a finished run with status · duration · age', () => {
+    const run = makeRun({ status: 'COMPLETED', createdAt: new Date(T0).toISOString(), startedAt: new Date(T0).toISOString(), durationMs: 1500 });
+    assert.equal(runDescription(run, T0 + 120_000), 'Completed · 1s · 2m ago');
+  });
+});
+
+describe('completion notifications', () => {
+  const running = makeRun({ status: 'EXECUTING' });
+  it('notify only on a transition into a terminal status, per setting', () => {
+    const failed = { ...running, status: 'FAILED' as const };
+    const ok = { ...running, status: 'COMPLETED' as const };
+    assert.equal(completionNotice('failures', running, failed), 'failure');
+    assert.equal(completionNotice('failures', running, ok), undefined);
+    assert.equal(completionNotice('all', running, ok), 'success');
+    assert.equal(completionNotice('all', running, { ...running, status: 'CANCELED' }), 'canceled');
+    assert.equal(completionNotice('off', running, failed), undefined);
+    assert.equal(completionNotice('all', undefined, failed), undefined, 'first seen finished: history, not news');
+    assert.equal(completionNotice('all', failed, failed), undefined);
+  });
+});
+
+describe('settings', () => {
+  it('reads defaults and rejects bad values', () => {
+    const d = parseSettings(() => undefined);
+    assert.deepEqual(d, { taskDirectories: [], enginePort: 0, autoStart: true, runsPerGroup: 50, completionNotifications: 'failures', timeWindowMs: 7 * 86_400_000 });
+    const vals: Record<string, unknown> = {
+      taskDirectories: ['jobs', 3, ''],
+      'engine.port': 70000,
+      'engine.autoStart': false,
+      'runs.perGroup': 5.7,
+      'notifications.completion': 'all',
+      'runs.timeWindow': 'all',
+    };
+    const s = parseSettings((k) => vals[k]);
+    assert.deepEqual(s, { taskDirectories: ['jobs'], enginePort: 0, autoStart: false, runsPerGroup: 5, completionNotifications: 'all', timeWindowMs: undefined });
+  });
+});
+
+describe('trigger inputs', () => {
+  it('validates the payload as JSON with a message for the input box', () => {
+    assert.deepEqual(parsePayloadInput(''), { ok: true, value: undefined });
+    assert.deepEqual(parsePayloadInput('{"a":1}'), { ok: true, value: { a: 1 } });
+    const bad = parsePayloadInput('{a:1}');
+    assert.equal(bad.ok, false);
+    assert.match(bad.ok ? '' : bad.message, /Not valid JSON/);
+  });
+
+  it('splits and validates tags', () => {
+    assert.deepEqual(parseTagsInput(' a, b ,,c'), { ok: true, tags: ['a', 'b', 'c'] });
+    assert.equal(parseTagsInput('x'.repeat(200)).ok, false);
+    assert.equal(parseTagsInput(Array.from({ length: 11 }, (_, i) => `t${i}`).join(',')).ok, false);
+  });
+});
+
+describe('status bar text', () => {
+  it('shows running count, idle and error states', () => {
+    assert.equal(statusBarLook({ kind: 'running', url: 'u' }, 2).text, '$(loading~spin) 2 running');
+    assert.equal(statusBarLook({ kind: 'running', url: 'u' }, 0).text, '$(pulse) Runlight idle');
+    const err = statusBarLook({ kind: 'error', message: 'boom' }, 0);
+    assert.equal(err.error, true);
+    assert.match(err.tooltip, /boom/);
+  });
+});
+
+describe('panel HTML', () => {
+  it('has a strict CSP with the nonce, and nothing inline', () => {
+    const csp = panelCsp('vscode-resource:', 'N0NCE');
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-N0NCE'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const html = renderPanelHtml({ cspSource: 'src:', nonce: 'N0NCE', scriptUri: 's.js', styleUri: 'p.css', codiconsUri: 'c.css', runId: 'run_<x>', title: 't"' });
+    assert.match(html, /<script nonce="N0NCE" src="s.js"><\/script>/);
+    assert.doesNotMatch(html, /<script(?![^>]*nonce)/);
+    assert.doesNotMatch(html, /run_<x>/, 'the run id is escaped');
+    assert.doesNotMatch(html, / style=/);
+  });
+});
