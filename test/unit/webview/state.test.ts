@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { applySlice, canCancel, initialState, reduce } from '../../../src/webview/state';
+import { isAtBottom } from '../../../src/webview/scroll';
+import { HostToWebview, WebviewToHost, PanelPersistedState } from '../../../src/protocol/webview';
+import { makeRun } from '../extension/fixtures';
+
+const t = (text: string) => ({ kind: 'text' as const, text });
+
+describe('panel state reducer', () => {
+  it('a snapshot replaces everything and bumps the epoch', () => {
+    const run = makeRun({ status: 'EXECUTING' });
+    const s1 = reduce(initialState, { type: 'snapshot', runId: run.id, run, streams: [{ key: 'answer', from: 0, items: [t('a')] }], logs: [] });
+    assert.equal(s1.epoch, 1);
+    assert.equal(s1.run, run);
+    assert.deepEqual(s1.streams.map((s) => s.key), ['answer']);
+    const s2 = reduce(s1, { type: 'snapshot', runId: run.id, run: null, streams: [], logs: [] });
+    assert.equal(s2.epoch, 2);
+    assert.deepEqual(s2.streams, []);
+  });
+
+  it('deltas append to streams and logs, add new keys in order of appearance, keep the old state intact', () => {
+    const s1 = reduce(initialState, { type: 'snapshot', runId: 'r', run: null, streams: [{ key: 'a', from: 0, items: [t('1')] }], logs: [] });
+    const s2 = reduce(s1, {
+      type: 'delta',
+      streams: [
+        { key: 'b', from: 0, items: [t('x')] },
+        { key: 'a', from: 1, items: [t('2')], ended: true },
+      ],
+      logs: [{ level: 'info', message: 'm', time: '' }],
+    });
+    assert.deepEqual(s2.streams.map((s) => [s.key, s.items.length, s.ended]), [
+      ['a', 2, true],
+      ['b', 1, false],
+    ]);
+    assert.equal(s2.logs.length, 1);
+    assert.equal(s1.streams[0]!.items.length, 1, 'previous state unchanged');
+    assert.equal(s2.epoch, s1.epoch, 'deltas do not reset the view');
+  });
+
+  it('skips overlapping items and accepts a gap', () => {
+    const s = applySlice({ key: 'k', base: 0, items: [t('a'), t('b')], ended: false }, { key: 'k', from: 1, items: [t('b'), t('c')] });
+    assert.deepEqual(s.items, [t('a'), t('b'), t('c')]);
+    const gap = applySlice(s, { key: 'k', from: 10, items: [t('z')] });
+    assert.equal(gap.items.length, 4);
+    const fresh = applySlice(undefined, { key: 'k', from: 5, items: [t('q')] });
+    assert.equal(fresh.base, 5);
+  });
+
+  it('notices replace the previous notice', () => {
+    const s = reduce(initialState, { type: 'notice', notice: { level: 'error', message: 'x' } });
+    assert.equal(s.notice!.message, 'x');
+  });
+
+  it('offers Cancel only while the run can be cancelled', () => {
+    assert.equal(canCancel(null), false);
+    assert.equal(canCancel(makeRun({ status: 'EXECUTING' })), true);
+    assert.equal(canCancel(makeRun({ status: 'COMPLETED' })), false);
+  });
+});
+
+describe('auto-scroll', () => {
+  it('follows only while at the bottom', () => {
+    assert.equal(isAtBottom({ scrollTop: 900, scrollHeight: 1000, clientHeight: 100 }), true);
+    assert.equal(isAtBottom({ scrollTop: 880, scrollHeight: 1000, clientHeight: 100 }), true);
+    assert.equal(isAtBottom({ scrollTop: 500, scrollHeight: 1000, clientHeight: 100 }), false);
+  });
+});
+
+describe('webview message schemas', () => {
+  it('accepts the messages the webview sends and refuses anything else', () => {
+    for (const m of [{ type: 'ready' }, { type: 'cancel' }, { type: 'replay' }, { type: 'copyId' }, { type: 'error', message: 'x' }]) {
+      assert.equal(WebviewToHost.safeParse(m).success, true, JSON.stringify(m));
+    }
+    for (const m of [{ type: 'eval', code: 'x' }, { type: 'error', message: 'x'.repeat(5000) }, null, 'ready', { type: 'ready' , extra: 1 }]) {
+      const ok = WebviewToHost.safeParse(m).success;
+      if (m && typeof m === 'object' && 'extra' in m) assert.equal(ok, true, 'unknown keys are stripped');
+      else assert.equal(ok, false, JSON.stringify(m));
+    }
+  });
+
+  it('validates host messages', () => {
+    assert.equal(HostToWebview.safeParse({ type: 'delta', streams: [{ key: 'a', from: 0, items: [{ kind: 'binary', size: 2, hex: '00 01' }] }] }).success, true);
+    assert.equal(HostToWebview.safeParse({ type: 'delta', streams: [{ key: 'a', from: -1, items: [] }] }).success, false);
+    assert.equal(HostToWebview.safeParse({ type: 'snapshot', runId: 'r', run: { id: 'x' }, streams: [], logs: [] }).success, false);
+  });
+
+  it('persists the run id for the serializer', () => {
+    assert.deepEqual(PanelPersistedState.parse({ runId: 'r', activeTab: 'answer' }), { runId: 'r' });
+    assert.equal(PanelPersistedState.safeParse({}).success, false);
+  });
+});
