@@ -125,6 +125,20 @@ export const chatty = task({
   },
 });
 
+/** Pipes n chunks 0..n-1 to "tokens" (batched by the SDK) and sets metadata.i every 500. */
+export const firehose = task({
+  id: "firehose",
+  run: async (payload: { n?: number }) => {
+    const n = payload?.n ?? 1000;
+    async function* gen() { for (let i = 0; i < n; i++) yield i; }
+    const { stream, waitUntilComplete } = streams.pipe("tokens", gen());
+    for await (const i of stream) if (i % 500 === 499) metadata.set("i", i);
+    await waitUntilComplete();
+    await metadata.flush();
+    return { n };
+  },
+});
+
 export const sleeper = task({ id: "sleeper", run: async (p: { ms?: number }) => { await sleep(p?.ms ?? 60_000); return { slept: true }; } });
 export const echo = task({ id: "echo", run: async (p: unknown) => ({ echoed: p ?? null }) });
 export const hog = task({ id: "hog", run: async () => { const keep: unknown[] = []; for (;;) keep.push(new Array(1e6).fill(Math.random())); } });
