@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { TaskInfo } from '../../protocol/api';
-import { TaskBundler, type BundleResult } from './bundle';
+import { TaskBundler, bundlePathFor, type BundleResult } from './bundle';
 import { DEFAULT_TASK_DIRS, discoverTaskFiles } from './discover';
 import { indexBundle, mergeIndexed, type IndexBundle } from './indexer';
 import { watchTasks, type TaskWatcher } from './watch';
@@ -129,11 +129,11 @@ export class TaskCatalog {
     const started = performance.now();
     const found = discoverTaskFiles(this.dir, this.taskDirs);
     const present = new Set(found);
-    for (const [file, state] of this.files) {
+    for (const file of [...this.files.keys()]) {
       if (present.has(file)) continue;
       this.files.delete(file);
       await this.bundler.forget(file);
-      if (state.build.bundlePath) await rm(state.build.bundlePath, { force: true });
+      await rm(bundlePathFor(this.dir, this.outDir, file), { force: true });
     }
     const toBuild = found.filter((f) => this.affected(this.files.get(f), f, changed));
     const builds = await this.bundler.buildAll(toBuild);
