@@ -1,8 +1,9 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { BuildContext, BuildOptions, Message, Plugin } from 'esbuild-wasm';
 import { workspaceRelative } from './discover';
-import { withEsbuild } from './esbuild';
+import { dropManifest, manifestPathFor, metafileInputs, reusableBundle, makeManifest } from './build-cache';
+import { loadEsbuild, withEsbuild } from './esbuild';
 
 /** Imports that mean "the SDK": they resolve to the worker's SDK object. */
 export const SDK_IMPORT = /^(@trigger\.dev\/sdk(\/v3)?|runlight(\/sdk)?)$/;
@@ -21,6 +22,8 @@ export interface BundleResult {
   inputs: string[];
   /** Build time of this file. */
   ms: number;
+  /** True when an earlier build was reused because none of its inputs changed. */
+  reused?: true;
 }
 
 const sdkPlugin: Plugin = {
@@ -93,8 +96,15 @@ export class TaskBundler {
   private readonly contexts = new Map<string, Promise<BuildContext<BuildOptions & { write: false; metafile: true }>>>();
   private readonly root: string;
   private readonly outDir: string;
+  /** Files whose bundle on disk was already considered for reuse (only the first build may reuse). */
+  private readonly checked = new Set<string>();
 
-  constructor(dir: string, outDir: string) {
+  /** `reuse`: take a bundle left by an earlier process when none of its inputs changed (default true). */
+  constructor(
+    dir: string,
+    outDir: string,
+    private readonly reuse = true,
+  ) {
     this.root = resolve(dir);
     this.outDir = resolve(outDir);
   }
@@ -105,6 +115,11 @@ export class TaskBundler {
     const outfile = bundlePathFor(this.root, this.outDir, abs);
     const started = performance.now();
     try {
+      if (this.reuse && !this.contexts.has(abs) && !this.checked.has(abs)) {
+        this.checked.add(abs);
+        const local = await reusableBundle(this.root, abs, outfile, loadEsbuild().version);
+        if (local) return { file: abs, relPath, bundlePath: outfile, inputs: local, ms: performance.now() - started, reused: true };
+      }
       let ctx = this.contexts.get(abs);
       if (!ctx) {
         ctx = withEsbuild((esbuild) => esbuild.context(buildOptions(this.root, abs, outfile)));
@@ -115,13 +130,15 @@ export class TaskBundler {
       const result = await withEsbuild(() => c.rebuild());
       const out = result.outputFiles.find((f) => resolve(f.path) === outfile) ?? result.outputFiles[0];
       if (!out) throw new Error('esbuild produced no output');
+      const all = metafileInputs(this.root, result.metafile.inputs);
+      const inputs = all.filter((p) => !/(^|[\\/])node_modules[\\/]/.test(p));
+      // Stamp the inputs before writing, so an edit during the build makes the record stale, not wrong.
+      const manifest = await makeManifest(this.root, abs, all, inputs, loadEsbuild().version);
       await writeAtomically(outfile, out.contents);
-      const inputs = Object.keys(result.metafile.inputs)
-        .filter((p) => !p.includes(':') || isAbsolute(p))
-        .filter((p) => !/(^|[\\/])node_modules[\\/]/.test(p))
-        .map((p) => resolve(this.root, p));
+      await writeAtomically(manifestPathFor(outfile), Buffer.from(JSON.stringify(manifest)));
       return { file: abs, relPath, bundlePath: outfile, inputs, ms: performance.now() - started };
     } catch (err) {
+      await dropManifest(outfile).catch(() => undefined);
       const errors = (err as { errors?: Message[] }).errors;
       const error = Array.isArray(errors) && errors.length > 0 ? formatMessages(errors) : err instanceof Error ? err.message : String(err);
       return { file: abs, relPath, error, inputs: [abs], ms: performance.now() - started };

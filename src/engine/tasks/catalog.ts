@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { TaskInfo } from '../../protocol/api';
+import { manifestPathFor } from './build-cache';
 import { TaskBundler, bundlePathFor, type BundleResult } from './bundle';
 import { DEFAULT_TASK_DIRS, discoverTaskFiles } from './discover';
 import { indexBundle, mergeIndexed, type IndexBundle } from './indexer';
@@ -133,7 +134,9 @@ export class TaskCatalog {
       if (present.has(file)) continue;
       this.files.delete(file);
       await this.bundler.forget(file);
-      await rm(bundlePathFor(this.dir, this.outDir, file), { force: true });
+      const bundlePath = bundlePathFor(this.dir, this.outDir, file);
+      await rm(bundlePath, { force: true });
+      await rm(manifestPathFor(bundlePath), { force: true });
     }
     const toBuild = found.filter((f) => this.affected(this.files.get(f), f, changed));
     const builds = await this.bundler.buildAll(toBuild);
@@ -155,7 +158,8 @@ export class TaskCatalog {
     if (toBuild.length > 0 || changed === null) {
       const ms = Math.round(performance.now() - started);
       this.o.log?.(
-        `tasks: ${merged.tasks.length} task(s) in ${found.length} file(s); rebuilt ${toBuild.length} in ${ms} ms` +
+        `tasks: ${merged.tasks.length} task(s) in ${found.length} file(s); built ${builds.filter((b) => !b.reused).length}` +
+          `${builds.some((b) => b.reused) ? `, reused ${builds.filter((b) => b.reused).length} unchanged` : ''} in ${ms} ms` +
           (merged.errors.length ? `; ${merged.errors.length} problem(s):\n  ${merged.errors.join('\n  ')}` : ''),
       );
     }

@@ -46,7 +46,7 @@ describe('TaskCatalog', function () {
     const a = catalog.get('a')!;
     assert.equal(a.bundlePath, join(dir, '.runlight/build/trigger/a.ts.js'));
     assert.ok(existsSync(a.bundlePath));
-    assert.match(logs.join('\n'), /tasks: 1 task\(s\) in 1 file\(s\); rebuilt 1 in \d+ ms/);
+    assert.match(logs.join('\n'), /tasks: 1 task\(s\) in 1 file\(s\); built 1 in \d+ ms/);
     const first = await engine.execute({ taskId: 'a', bundlePath: a.bundlePath });
     assert.deepEqual(first.end.type === 'completed' && first.end.output, 'v1');
 
@@ -73,5 +73,26 @@ describe('TaskCatalog', function () {
     await waitFor('b removed', () => catalog.errors().length === 0);
     assert.deepEqual(catalog.list().map((t) => t.id).sort(), ['a', 'c']);
     assert.ok(!existsSync(join(dir, '.runlight/build/trigger/b.ts.js')));
+  });
+
+  it('reuses the bundles of an earlier engine when their inputs did not change', async () => {
+    await catalog.close();
+    const restart = async () => {
+      const lines: string[] = [];
+      const c = new TaskCatalog({ dir, index: (p) => engine.index(p), watch: false, log: (l) => lines.push(l) });
+      await c.start();
+      await c.close();
+      return { c, log: lines.join('\n') };
+    };
+    const again = await restart();
+    assert.match(again.log, /2 task\(s\) in 2 file\(s\); built 0, reused 2 unchanged/);
+    assert.deepEqual(again.c.list().map((t) => t.id).sort(), ['a', 'c']);
+    // An input changed while no engine ran (same size, new mtime): only that bundle is rebuilt.
+    await new Promise((r) => setTimeout(r, 20));
+    write('lib/value.ts', 'export const value = "v3 from the helper";\n');
+    const third = await restart();
+    assert.match(third.log, /built 1, reused 1 unchanged/);
+    const run = await engine.execute({ taskId: 'a', bundlePath: third.c.get('a')!.bundlePath });
+    assert.deepEqual(run.end.type === 'completed' && run.end.output, 'v3 from the helper');
   });
 });
