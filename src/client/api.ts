@@ -23,6 +23,8 @@ export interface EngineClientOptions {
   fetch?: typeof fetch;
   /** Extra headers sent with every request and feed. */
   headers?: Record<string, string>;
+  /** Time limit of one REST request, body included (default 30 000 ms). Feeds are not limited. */
+  requestTimeoutMs?: number;
   /** Defaults for every SSE feed (backoff, timeouts, retry/open hooks for logging). */
   sse?: Pick<SseRequest, 'backoff' | 'idleTimeoutMs' | 'connectTimeoutMs' | 'onError' | 'onOpen'>;
 }
@@ -206,14 +208,20 @@ export class EngineClient {
       body = JSON.stringify(json);
       headers['Content-Type'] = 'application/json';
     }
+    const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const connectionError = (error: unknown) =>
+      new EngineConnectionError(this.baseURL, signal.aborted ? new Error(`${method} ${path}: no answer within ${timeoutMs} ms`) : error);
     let res: Response;
+    let text: string;
     try {
-      res = await this.fetchImpl(url, { method, headers, body });
+      res = await this.fetchImpl(url, { method, headers, body, signal });
+      if (!res.ok) throw await EngineApiError.fromResponse(res);
+      text = await res.text();
     } catch (error) {
-      throw new EngineConnectionError(this.baseURL, error);
+      if (error instanceof EngineApiError) throw error;
+      throw connectionError(error);
     }
-    if (!res.ok) throw await EngineApiError.fromResponse(res);
-    const text = await res.text();
     let value: unknown = undefined;
     if (text.trim() !== '') {
       try {

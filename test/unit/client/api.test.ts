@@ -56,6 +56,14 @@ describe('client/api EngineClient', () => {
     await assert.rejects(c.listTasks(), (err: unknown) => err instanceof EngineConnectionError && err.message.includes(url));
   });
 
+  it('a request with no answer fails after requestTimeoutMs as EngineConnectionError', async () => {
+    server = await startServer(() => undefined); // never answers
+    const c = new EngineClient({ baseURL: server.url, accessToken: KEY, requestTimeoutMs: 200 });
+    const t0 = Date.now();
+    await assert.rejects(c.retrieveRun('run_1'), (err: unknown) => err instanceof EngineConnectionError && /no answer within 200 ms/.test(err.message));
+    assert.ok(Date.now() - t0 < 3000);
+  });
+
   it('trigger sends the body and bearer token and returns the x-trigger-jwt', async () => {
     server = await startServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'x-trigger-jwt': 'jwt.for.run' });
