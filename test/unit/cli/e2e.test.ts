@@ -20,6 +20,7 @@ const repoRoot = resolve(__dirname, '../../..');
 const missing = [
   existsSync(join(repoRoot, 'src/engine/engine.ts')) ? undefined : 'src/engine/engine.ts does not exist yet',
   existsSync(join(repoRoot, 'dist/worker.js')) ? undefined : 'dist/worker.js is not built (npm run build)',
+  existsSync(join(repoRoot, 'examples/demo/node_modules/openai')) ? undefined : 'examples/demo has no node_modules (npm ci --prefix examples/demo)',
 ].filter((m): m is string => m !== undefined);
 
 interface LocalLlm {
