@@ -2,10 +2,11 @@
  * `npm run bench`: Runlight's engine measured side by side with baselines started in the same run
  * (raw node:http SSE, BullMQ on a loopback redis-server, a bare node http server), alternating rounds,
  * medians of ≥ 3 rounds. Prints a table and writes bench/results/latest.json.
- * Flags: --only=1,3 (metric groups), --rounds=N, --skip-build.
+ * Flags: --only=1,3 (metric groups), --rounds=N, --skip-build, --profile=DIR (engine under --cpu-prof; prints its
+ * top self-time frames; build without --production first for readable names: `node esbuild.mjs`).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { bundleMetrics, buildProduction } from './metrics/bundles';
@@ -15,9 +16,11 @@ import { fanoutMetrics, latencyMetrics, throughputMetrics } from './metrics/stre
 import type { Metric } from './lib/metric';
 import { makeWorkspace, removeDir, repoRoot, startEngineProc, startRawServer } from './lib/procs';
 import { BENCH_TASKS } from './lib/tasks';
+import { topFrames } from './lib/top-frames';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const only = new Set((arg('only') ?? '1,2,3,4,5,6').split(',').map(Number));
+const profileDir = arg('profile');
 const rounds = Math.max(3, Number(arg('rounds') ?? 3));
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
@@ -41,7 +44,8 @@ async function main(): Promise<void> {
 
   if ([1, 2, 3, 4].some((g) => only.has(g))) {
     const dir = await makeWorkspace({ 'trigger/bench.ts': BENCH_TASKS });
-    const engine = await startEngineProc(dir, { workers: 2, taskIds: ['noop', 'paced', 'burst'] });
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const engine = await startEngineProc(dir, { workers: 2, taskIds: ['noop', 'paced', 'burst'], nodeArgs });
     const raw = await startRawServer();
     log(`engine ${engine.url} (pid ${engine.pid}), raw SSE ${raw.url} (pid ${raw.pid})`);
     try {
@@ -53,6 +57,10 @@ async function main(): Promise<void> {
       await raw.stop();
       await engine.stop();
       await removeDir(dir);
+    }
+    if (profileDir) {
+      const file = readdirSync(profileDir).find((f) => f.includes(`.${engine.pid}.`) && f.endsWith('.cpuprofile'));
+      log(file ? `engine profile ${join(profileDir, file)}\n${topFrames(join(profileDir, file), 30).join('\n')}` : 'no engine profile written');
     }
   }
   if (only.has(5)) metrics.push(...(await coldStartMetrics(rounds + 2, log)));
