@@ -26,18 +26,20 @@ export function installSdkGlobal(): void {
   globalThis.__runlightSdk ??= Object.freeze({ ...sdk });
 }
 
-const cache = new Map<string, { mtimeMs: number; size: number; bundle: LoadedBundle }>();
+const cache = new Map<string, { stamp: string; bundle: LoadedBundle }>();
 
 /**
  * Loads a task bundle. `fresh` always re-evaluates it; otherwise the loaded copy is reused while
- * the file is unchanged (same mtime and size), so a warm worker does not re-run module code for
+ * the file is unchanged (same inode, mtime and size), so a warm worker does not re-run module code for
  * every attempt, yet picks up a rebuilt bundle.
  */
 export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
   const path = resolve(bundlePath);
   const stat = statSync(path);
+  // A rebuilt bundle is renamed into place: a new inode even when mtime and size look the same.
+  const stamp = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
   const hit = cache.get(path);
-  if (!fresh && hit && hit.mtimeMs === stat.mtimeMs && hit.size === stat.size) return hit.bundle;
+  if (!fresh && hit && hit.stamp === stamp) return hit.bundle;
 
   installSdkGlobal();
   delete require.cache[path];
@@ -61,6 +63,6 @@ export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
     tasks.set(def.id, { def, exportName: names.get(def) });
   }
   const bundle: LoadedBundle = { path, tasks, warnings };
-  cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, bundle });
+  cache.set(path, { stamp, bundle });
   return bundle;
 }
