@@ -39,10 +39,17 @@ export class Committer {
     return r;
   }
 
+  /**
+   * With several engine nodes, run events reach subscribers through the change-log tailer (in seq order
+   * across nodes); this is then called after each local commit instead of publishing run events directly.
+   */
+  tailedBy?: () => void;
+
   publish(results: readonly WriteResult[], ops: readonly WriteOp[]): void {
+    if (this.tailedBy && results.some((r) => r.ok && r.event)) this.tailedBy();
     results.forEach((r, i) => {
       if (!r.ok) return;
-      if (r.event) this.hub.publishRun(r.event);
+      if (r.event && !this.tailedBy) this.hub.publishRun(r.event);
       const op = ops[i]!;
       if (r.chunks && r.chunks.length && op.kind === 'chunks') this.hub.publishChunks(op.runId, op.key, r.chunks);
     });
@@ -50,6 +57,10 @@ export class Committer {
 
   /** Publishes events committed outside the queue (e.g. by claimQueued). */
   publishEvents(events: readonly RunEvent[]): void {
+    if (this.tailedBy) {
+      if (events.length) this.tailedBy();
+      return;
+    }
     for (const e of events) this.hub.publishRun(e);
   }
 

@@ -19,6 +19,12 @@ import { openStore } from './store/open';
 import { acquireWorkspaceLock } from './workspace-lock';
 import { TaskCatalog, loadWorkspaceEnv } from './tasks';
 import { newId } from './ids';
+import { ChangeLogTailer } from './realtime/tailer';
+import type { RunEvent, RunStore } from './store/types';
+
+function hasListen(store: RunStore): store is RunStore & { listen(onSeq: (seq: number) => void): Promise<() => Promise<void>> } {
+  return typeof (store as { listen?: unknown }).listen === 'function';
+}
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -35,7 +41,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const dir = resolve(options.dir);
   const runlightDir = join(dir, '.runlight');
   await mkdir(runlightDir, { recursive: true });
-  const postgres = options.store !== undefined && /^postgres(ql)?:/.test(options.store);
+  const storeSpec = options.store ?? process.env.RUNLIGHT_DATABASE_URL;
+  const postgres = storeSpec !== undefined && /^postgres(ql)?:/.test(storeSpec);
   const lock = postgres ? undefined : await acquireWorkspaceLock(runlightDir);
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanup = async (): Promise<void> => {
@@ -44,11 +51,16 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   };
   try {
     const secretKey = await loadSecretKey(runlightDir, options.secretKey);
-    const store = await openStore(options.store, runlightDir);
+    const store = await openStore(storeSpec, runlightDir);
     cleanups.push(() => store.close());
     const hub = new Hub();
     const committer = new Committer(store, hub);
     cleanups.push(() => committer.close());
+    // A database shared by several engine nodes: publish from the change log, in seq order, on every node.
+    const shared = hasListen(store);
+    const tailer = shared ? new ChangeLogTailer(store, hub, (events) => onSharedEvents(events), log) : undefined;
+    if (tailer) committer.tailedBy = () => tailer.kick();
+    let onSharedEvents: (events: readonly RunEvent[]) => void = () => {};
     const auth = new Authenticator(secretKey, (hash) => store.useTokenOnce(hash));
 
     const workspaceEnv = loadWorkspaceEnv(dir);
@@ -98,6 +110,14 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     });
     executor.service = service;
     await service.init();
+    // Runs queued through another node are claimed here too.
+    onSharedEvents = (events) => {
+      if (events.some((e) => e.type === 'created' || e.type === 'status')) executor.pump();
+    };
+    if (tailer) {
+      await tailer.start();
+      cleanups.push(() => tailer.close());
+    }
 
     const deps: EngineDeps = {
       auth,
@@ -109,7 +129,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         return { tasks: catalog.list(), errors: catalog.errors() };
       },
       version: ENGINE_VERSION,
-      sse: { maxBufferedBytes: 8 * 1024 * 1024, keepAliveMs: 15_000, snapshotLimit: 10_000 },
+      sse: {
+        maxBufferedBytes: Number(process.env.RUNLIGHT_SSE_MAX_BUFFER_KB ?? 8192) * 1024,
+        keepAliveMs: 15_000,
+        snapshotLimit: 10_000,
+        ...(shared ? { streamPollMs: 25 } : {}),
+      },
     };
     const router = new Router();
     registerRunRoutes(router, deps);

@@ -15,7 +15,13 @@ export interface EngineDeps {
   hub: Hub;
   tasks(): Promise<{ tasks: TaskInfo[]; errors: string[] }>;
   version: string;
-  sse: { maxBufferedBytes: number; keepAliveMs: number; snapshotLimit: number };
+  sse: {
+    maxBufferedBytes: number;
+    keepAliveMs: number;
+    snapshotLimit: number;
+    /** Set with several engine nodes: stream feeds also read chunks written by other nodes. */
+    streamPollMs?: number;
+  };
 }
 
 export function principal(deps: EngineDeps, ctx: RequestContext): Promise<Principal> {

@@ -84,6 +84,8 @@ export interface StreamFeedOptions {
   key: string;
   /** Resume after this chunk idx (-1 = from the start). */
   afterIdx: number;
+  /** With several engine nodes, chunks written on other nodes are read from the store this often while live. */
+  pollMs?: number;
 }
 
 /**
@@ -99,17 +101,42 @@ export async function serveStreamFeed(store: RunStore, hub: Hub, sse: SseWriter,
     let out = '';
     for (const c of chunks) {
       if (c.idx <= maxSent) continue;
+      // Reads from the store and live chunks may interleave when polling: never skip ahead of a gap.
+      if (o.pollMs && c.idx !== maxSent + 1) break;
       maxSent = c.idx;
       out += frame(c.idx, undefined, c.body);
     }
     if (out) sse.write(out);
   };
+  const readRest = async (): Promise<void> => {
+    for (;;) {
+      const page = await store.chunksAfter(o.runId, o.key, maxSent, PAGE);
+      sendChunks(page);
+      if (page.length < PAGE || sse.isClosed) return;
+    }
+  };
+  /** The run is terminal: its chunks were all committed before, so read what is left, then end. */
   const end = (): void => {
     if (ended) return;
     ended = true;
-    sse.write(frame(maxSent, SSE_EVENTS.end, JSON.stringify({ lastIdx: maxSent })));
-    sse.end();
+    void readRest()
+      .catch(() => undefined)
+      .then(() => {
+        sse.write(frame(maxSent, SSE_EVENTS.end, JSON.stringify({ lastIdx: maxSent })));
+        sse.end();
+      });
   };
+  let polling: NodeJS.Timeout | undefined;
+  let reading = false;
+  if (o.pollMs) {
+    polling = setInterval(() => {
+      if (!live || reading || ended) return;
+      reading = true;
+      void readRest()
+        .catch(() => undefined)
+        .finally(() => (reading = false));
+    }, o.pollMs);
+  }
   const offChunks = hub.onChunks(o.runId, o.key, (c) => (live ? sendChunks(c) : buffered.push(c)));
   const offRun = hub.onRun(o.runId, (e) => {
     const status = (JSON.parse(e.data) as { status: RunStatus }).status;
@@ -120,13 +147,10 @@ export async function serveStreamFeed(store: RunStore, hub: Hub, sse: SseWriter,
   sse.onClose(() => {
     offChunks();
     offRun();
+    clearInterval(polling);
   });
   const record = await store.getRun(o.runId);
-  for (;;) {
-    const page = await store.chunksAfter(o.runId, o.key, maxSent, PAGE);
-    sendChunks(page);
-    if (page.length < PAGE || sse.isClosed) break;
-  }
+  await readRest();
   for (const b of buffered) {
     if (b === 'end') return end();
     sendChunks(b);

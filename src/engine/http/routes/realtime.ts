@@ -11,6 +11,7 @@ import { HttpError } from '../errors';
 import { readBody, type RequestContext, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { runResources } from './runs';
+import { serveElectricFeed, wantsElectric } from './electric';
 
 function lastEventId(ctx: RequestContext): number | undefined {
   const raw = ctx.req.headers['last-event-id'] ?? ctx.url.searchParams.get('lastEventId') ?? undefined;
@@ -58,6 +59,7 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
   router.add('GET', '/realtime/v1/runs/:id', async (ctx) => {
     const p = await principal(deps, ctx);
     const r = await readableRun(deps, p, ctx.params.id!);
+    if (wantsElectric(ctx)) return serveElectricFeed(deps, ctx, p, { runIds: [r.run.id] }, 'run');
     await runFeed(deps, ctx, { runIds: [r.run.id] }, new URLSearchParams());
   });
 
@@ -68,6 +70,7 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
       const tags = parse(TagsParam, tagsRaw.split(',').map((t) => t.trim()).filter(Boolean), 'tags');
       const ok = allows(p, 'read', [{ type: 'runs' }, { type: 'tags' }, ...tags.map((t) => ({ type: 'tags', id: t }))]);
       if (!ok) throw new HttpError(403, 'forbidden', `Public Access Token has no scope for the tags ${tags.join(', ')} (read:tags:<tag> or read:runs)`);
+      if (wantsElectric(ctx)) return serveElectricFeed(deps, ctx, p, { tags }, 'tags');
       await runFeed(deps, ctx, { tags }, ctx.url.searchParams);
     } else {
       if (p.kind !== 'secret') requireScope(p, 'read', [{ type: 'runs' }], 'every run of the workspace');
@@ -79,6 +82,7 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
     const p = await principal(deps, ctx);
     const batchId = ctx.params.id!;
     requireScope(p, 'read', [{ type: 'batch', id: batchId }, { type: 'runs' }], `batch ${batchId}`);
+    if (wantsElectric(ctx)) return serveElectricFeed(deps, ctx, p, { batchId }, 'batch');
     await runFeed(deps, ctx, { batchId }, ctx.url.searchParams);
   });
 
@@ -88,7 +92,7 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
     const r = await readableRun(deps, p, ctx.params.runId!);
     const id = lastEventId(ctx);
     const sse = feedWriter(deps, ctx);
-    await serveStreamFeed(deps.store, deps.hub, sse, { runId: r.run.id, key, afterIdx: id ?? -1 });
+    await serveStreamFeed(deps.store, deps.hub, sse, { runId: r.run.id, key, afterIdx: id ?? -1, pollMs: deps.sse.streamPollMs });
   });
 
   router.add('POST', '/realtime/v1/streams/:runId/:target/:key/append', async (ctx) => {

@@ -1,0 +1,68 @@
+import type { RunEvent, RunStore } from '../store/types';
+import type { Hub } from './hub';
+
+/**
+ * Several engine nodes on one database: every node publishes run events to its own subscribers by reading
+ * the change log in seq order (woken by the store's LISTEN/NOTIFY and by local commits), never straight from
+ * its own commits — so feeds see one order on every node and a client may resume on any node.
+ */
+export class ChangeLogTailer {
+  private last = 0;
+  private running = false;
+  private again = false;
+  private stopListening?: () => Promise<void>;
+  private poll?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly store: RunStore & { listen(onSeq: (seq: number) => void): Promise<() => Promise<void>> },
+    private readonly hub: Hub,
+    private readonly onEvents: (events: readonly RunEvent[]) => void,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    this.last = await this.store.headSeq();
+    this.stopListening = await this.store.listen((seq) => {
+      if (seq > this.last) this.kick();
+    });
+    // A safety net for a notification lost while reconnecting.
+    this.poll = setInterval(() => this.kick(), 1000);
+    this.poll.unref();
+  }
+
+  kick(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void (async () => {
+      try {
+        do {
+          this.again = false;
+          for (;;) {
+            const events = await this.store.eventsAfter(this.last, {}, 1000);
+            for (const e of events) {
+              this.last = e.seq;
+              this.hub.publishRun(e);
+            }
+            if (events.length) this.onEvents(events);
+            if (events.length < 1000) break;
+          }
+        } while (this.again && !this.closed);
+      } catch (e) {
+        this.log(`change log: ${(e as Error).message}`);
+      } finally {
+        this.running = false;
+      }
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.poll);
+    await this.stopListening?.();
+  }
+}
