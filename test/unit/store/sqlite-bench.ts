@@ -67,60 +67,66 @@ function rawBaseline(synchronous: string): { single: number; grouped: number } {
   return { single, grouped };
 }
 
+/** Calls `fn` n times; overall rate and the rate implied by the median call (robust to a busy machine). */
+async function timed(n: number, opsPerCall: number, fn: (i: number) => Promise<unknown>): Promise<{ overall: number; median: number; p99: number; max: number }> {
+  const times: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    times.push(performance.now() - t);
+  }
+  const total = performance.now() - t0;
+  times.sort((a, b) => a - b);
+  return {
+    overall: (n * opsPerCall) / (total / 1000),
+    median: opsPerCall / (pct(times, 0.5) / 1000),
+    p99: pct(times, 0.99),
+    max: times.at(-1) ?? 0,
+  };
+}
+
 async function measure(opts: Partial<SqliteStoreOptions>, label: string): Promise<void> {
   await withStore(opts, async (store) => {
-    // single-op commits: one metadata update per transaction
     await store.write([{ kind: 'create', record: rec(0) }]);
-    const times: number[] = [];
-    let t0 = performance.now();
-    for (let i = 0; i < N_SINGLE; i++) {
-      const t = performance.now();
-      await store.write([{ kind: 'update', runId: 'run_00000000', apply: (r) => withMetadata(r, { i }, r.run.createdAt) }]);
-      times.push(performance.now() - t);
-    }
-    const single = N_SINGLE / ((performance.now() - t0) / 1000);
-    times.sort((a, b) => a - b);
-
-    // 100-op groups: creates
-    t0 = performance.now();
-    for (let g = 0; g < N_GROUPS; g++) {
+    const single = await timed(N_SINGLE, 1, (i) =>
+      store.write([{ kind: 'update', runId: 'run_00000000', apply: (r) => withMetadata(r, { i }, r.run.createdAt) }]),
+    );
+    const creates = await timed(N_GROUPS, 100, (g) => {
       const ops: WriteOp[] = [];
       for (let i = 0; i < 100; i++) ops.push({ kind: 'create', record: rec(1 + g * 100 + i) });
-      await store.write(ops);
-    }
-    const grouped = (N_GROUPS * 100) / ((performance.now() - t0) / 1000);
-
-    // 100-op groups: updates of existing runs
-    t0 = performance.now();
-    for (let g = 0; g < N_GROUPS; g++) {
+      return store.write(ops);
+    });
+    const updates = await timed(N_GROUPS, 100, (g) => {
       const ops: WriteOp[] = [];
       for (let i = 0; i < 100; i++) {
         ops.push({ kind: 'update', runId: rec(1 + g * 100 + i).run.id, apply: (r) => withMetadata(r, { g }, r.run.createdAt) });
       }
-      await store.write(ops);
-    }
-    const groupedUpdates = (N_GROUPS * 100) / ((performance.now() - t0) / 1000);
-
-    // chunks: one token per transaction, 100 one-token ops per group (what group commit makes of a token stream)
+      return store.write(ops);
+    });
     const body = JSON.stringify('token ');
-    t0 = performance.now();
-    for (let i = 0; i < N_SINGLE; i++) await store.write([{ kind: 'chunks', runId: 'run_00000001', key: 'a', bodies: [body] }]);
-    const chunkSingle = N_SINGLE / ((performance.now() - t0) / 1000);
-    t0 = performance.now();
-    for (let g = 0; g < N_GROUPS; g++) {
+    const chunk1 = await timed(N_SINGLE, 1, () =>
+      store.write([{ kind: 'chunks', runId: 'run_00000001', key: 'a', bodies: [body] }]),
+    );
+    // 100 one-token ops per commit: what group commit makes of concurrent token streams.
+    const chunk100 = await timed(N_GROUPS, 100, () => {
       const ops: WriteOp[] = [];
       for (let i = 0; i < 100; i++) ops.push({ kind: 'chunks', runId: rec(1 + (i % 10)).run.id, key: 'b', bodies: [body] });
-      await store.write(ops);
-    }
-    const chunkGrouped = (N_GROUPS * 100) / ((performance.now() - t0) / 1000);
+      return store.write(ops);
+    });
 
     const f = (n: number) => Math.round(n).toLocaleString('en-US');
+    const line = (name: string, r: Awaited<ReturnType<typeof timed>>) =>
+      console.log(
+        `  ${name.padEnd(26)}: ${f(r.overall).padStart(7)}/s overall, ${f(r.median).padStart(7)}/s at the median call; ` +
+          `call p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms`,
+      );
     console.log(`\n${label}`);
-    console.log(`  single-op update commits : ${f(single)}/s   (write() p50 ${pct(times, 0.5).toFixed(3)} ms, p99 ${pct(times, 0.99).toFixed(3)} ms, max ${times.at(-1)?.toFixed(2)} ms)`);
-    console.log(`  100-op groups, creates   : ${f(grouped)} ops/s  (${f(grouped / 100)} groups/s)`);
-    console.log(`  100-op groups, updates   : ${f(groupedUpdates)} ops/s`);
-    console.log(`  chunks, 1 per commit     : ${f(chunkSingle)}/s`);
-    console.log(`  chunks, 100 ops/commit   : ${f(chunkGrouped)}/s`);
+    line('single-op update commits', single);
+    line('100-op groups, creates', creates);
+    line('100-op groups, updates', updates);
+    line('chunks, 1 per commit', chunk1);
+    line('chunks, 100 ops per commit', chunk100);
   });
 }
 
