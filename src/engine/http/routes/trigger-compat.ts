@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { TriggerRequest, LIMITS, TaskId } from '../../../protocol/api';
+import { JWT_SUBJECT } from '../../../protocol/auth';
+import { JWT_HEADER } from '../../../protocol/routes';
+import type { Run } from '../../../protocol/run';
+import { allows, requireScope, requireSecret } from '../../auth/principal';
+import { newId } from '../../ids';
+import type { RunRecord } from '../../store/types';
+import { HttpError } from '../errors';
+import { readBody, readJson, sendJson, type RequestContext, type Router } from '../server';
+import { parse, principal, type EngineDeps } from '../context';
+import { serveTriggerStream } from '../../realtime/trigger-streams';
+
+/**
+ * What Trigger.dev's official SDK (`@trigger.dev/sdk` 4.x, `@trigger.dev/core` ApiClient) needs beyond our
+ * own API: its request encodings (payloads serialized with a `payloadType`), its response shapes
+ * (`RetrieveRunResponse`, `ListRunResponseItem`), and the routes it calls that our client does not
+ * (`POST /api/v1/auth/jwt/claims`, two-phase batches `/api/v3/batches` + `/items`, `/api/v2/tasks/batch`).
+ */
+
+/** Their ApiClient sends `trigger-version` (and `x-trigger-api-version`) on every request; ours sends neither. */
+export function isOfficialClient(ctx: RequestContext): boolean {
+  return ctx.req.headers['trigger-version'] !== undefined || ctx.req.headers['x-trigger-api-version'] !== undefined;
+}
+
+const ENV = { id: JWT_SUBJECT, name: 'dev' } as const;
+
+/** Decodes a payload the way their SDK serialized it (`stringifyIO`): the `payloadType` says how. */
+export function decodePayload(payload: unknown, payloadType: unknown, field = 'payload'): unknown {
+  if (typeof payload !== 'string' || payloadType === undefined) return payload;
+  try {
+    switch (payloadType) {
+      case 'application/json':
+        return JSON.parse(payload) as unknown;
+      case 'application/super+json': {
+        // superjson's envelope `{ json, meta? }`: the JSON value; `meta` (Dates, Maps…) is not rebuilt.
+        const v = JSON.parse(payload) as unknown;
+        return v !== null && typeof v === 'object' && 'json' in v ? (v as { json: unknown }).json : v;
+      }
+      case 'application/store':
+        throw new HttpError(422, 'unsupported_payload', `${field}: offloaded payloads (application/store) are not supported by the local engine; keep it under 128 KB`);
+      default:
+        return payload;
+    }
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(400, 'invalid_payload', `${field}: not valid ${String(payloadType)} (${(e as Error).message})`);
+  }
+}
+
+/** `{ payload, options: { payloadType, … } }` as their SDK sends it → our TriggerRequest (unknown options dropped). */
+export function normalizeTriggerBody(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const b = body as { payload?: unknown; options?: Record<string, unknown> };
+  const options = b.options && typeof b.options === 'object' ? b.options : undefined;
+  if (!options || options.payloadType === undefined) return body;
+  const { payloadType, metadataType, ...rest } = options;
+  const metadata = decodePayload(rest.metadata, metadataType, 'options.metadata');
+  // Their `delay` may be a Date serialized as an ISO string; `null` values mean "not set".
+  const cleaned = Object.fromEntries(Object.entries({ ...rest, metadata }).filter(([, v]) => v !== undefined && v !== null));
+  return { payload: decodePayload(b.payload, payloadType), options: cleaned };
+}
+
+/** Our run → their `RetrieveRunResponse` (adds depth, triggerFunction, relatedRuns, env). */
+export function toRetrieveRunResponse(r: RunRecord): Record<string, unknown> {
+  const run: Run = r.run;
+  return {
+    ...run,
+    depth: r.parentRunId ? 1 : 0,
+    triggerFunction: run.batchId ? 'batchTrigger' : 'trigger',
+    relatedRuns: {},
+    attemptCount: run.attemptCount,
+    env: ENV,
+  };
+}
+
+/** Our run → their `ListRunResponseItem`. */
+export function toListRunItem(run: Run): Record<string, unknown> {
+  return { ...run, env: ENV };
+}
+
+const CreateBatchBody = z.object({
+  runCount: z.number().int().min(1).max(LIMITS.batchItems),
+  taskIdentifiers: z.array(z.string()).optional(),
+  idempotencyKey: z.string().optional(),
+});
+
+const BatchItemLine = z.object({
+  index: z.number().int().nonnegative(),
+  task: TaskId,
+  payload: z.unknown().optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+interface PendingBatch {
+  runCount: number;
+  /** item index → run id */
+  runs: Map<number, string>;
+}
+
+const batchesByEngine = new WeakMap<EngineDeps, Map<string, PendingBatch>>();
+const MAX_PENDING_BATCHES = 1000;
+
+function batches(deps: EngineDeps): Map<string, PendingBatch> {
+  let m = batchesByEngine.get(deps);
+  if (!m) batchesByEngine.set(deps, (m = new Map()));
+  return m;
+}
+
+const claimsHeader = JSON.stringify({ sub: JWT_SUBJECT, pub: true });
+
+export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): void {
+  // Their `auth.createPublicToken` fetches the claims with POST before signing locally.
+  router.add('POST', '/api/v1/auth/jwt/claims', async (ctx) => {
+    requireSecret(await principal(deps, ctx), 'Reading token claims');
+    sendJson(ctx.res, 200, { sub: JWT_SUBJECT, pub: true });
+  });
+
+  // Two-phase batch (SDK 4.3+): create, then stream the items as NDJSON.
+  router.add('POST', '/api/v3/batches', async (ctx) => {
+    const p = await principal(deps, ctx);
+    const body = parse(CreateBatchBody, await readJson(ctx.req, 1024 * 1024, LIMITS.jsonDepth), 'body');
+    if (p.kind !== 'secret') {
+      for (const t of body.taskIdentifiers ?? []) requireScope(p, 'batchTrigger', [{ type: 'tasks', id: t }], `batch-triggering task ${t}`);
+      if (!body.taskIdentifiers?.length && !allows(p, 'batchTrigger', [{ type: 'tasks' }])) {
+        throw new HttpError(403, 'forbidden', 'Public Access Token has no scope for batch-triggering (batchTrigger:tasks:<id>)');
+      }
+    }
+    const id = newId('batch');
+    const m = batches(deps);
+    m.set(id, { runCount: body.runCount, runs: new Map() });
+    if (m.size > MAX_PENDING_BATCHES) m.delete(m.keys().next().value!);
+    const jwt = await deps.auth.mint([`read:batch:${id}`]);
+    sendJson(ctx.res, 202, { id, runCount: body.runCount, isCached: false }, { [JWT_HEADER]: jwt, 'x-trigger-jwt-claims': claimsHeader });
+  });
+
+  router.add('POST', '/api/v3/batches/:id/items', async (ctx) => {
+    const p = await principal(deps, ctx);
+    const batchId = ctx.params.id!;
+    const batch = batches(deps).get(batchId);
+    if (!batch) throw new HttpError(404, 'batch_not_found', `batch ${batchId} does not exist (or was already sealed)`);
+    const text = (await readBody(ctx.req, 64 * 1024 * 1024)).toString('utf8');
+    let accepted = 0;
+    let deduplicated = 0;
+    for (const [n, line] of text.split('\n').entries()) {
+      if (line.trim() === '') continue;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch (e) {
+        throw new HttpError(400, 'invalid_json', `line ${n + 1}: not valid JSON (${(e as Error).message})`);
+      }
+      const item = parse(BatchItemLine, raw, `items.${n}`);
+      if (item.index >= batch.runCount) throw new HttpError(422, 'invalid_request', `items.${n}.index: ${item.index} is past the batch's runCount ${batch.runCount}`);
+      if (batch.runs.has(item.index)) {
+        deduplicated++;
+        continue;
+      }
+      requireScope(p, 'batchTrigger', [{ type: 'tasks', id: item.task }], `batch-triggering task ${item.task}`);
+      const req = parse(TriggerRequest, normalizeTriggerBody({ payload: item.payload, options: item.options ?? {} }), `items.${n}`);
+      const { record } = await deps.service.trigger(item.task, req.payload, { ...req.options, batchId });
+      batch.runs.set(item.index, record.run.id);
+      accepted++;
+    }
+    const sealed = batch.runs.size >= batch.runCount;
+    if (sealed) batches(deps).delete(batchId);
+    sendJson(ctx.res, 200, {
+      id: batchId,
+      itemsAccepted: accepted,
+      itemsDeduplicated: deduplicated,
+      sealed,
+      ...(sealed ? {} : { enqueuedCount: batch.runs.size, expectedCount: batch.runCount }),
+    });
+  });
+
+  // One-request batch of older SDKs (`batchTriggerV3`).
+  router.add('POST', '/api/v2/tasks/batch', async (ctx) => {
+    const p = await principal(deps, ctx);
+    const raw = await readJson(ctx.req, 16 * 1024 * 1024, LIMITS.jsonDepth);
+    const body = parse(z.object({ items: z.array(z.object({ task: TaskId, payload: z.unknown().optional(), options: z.record(z.string(), z.unknown()).optional() })).min(1).max(LIMITS.batchItems) }), raw, 'body');
+    const items = body.items.map((item, i) => {
+      requireScope(p, 'batchTrigger', [{ type: 'tasks', id: item.task }], `batch-triggering task ${item.task}`);
+      const req = parse(TriggerRequest, normalizeTriggerBody({ payload: item.payload, options: item.options ?? {} }), `items.${i}`);
+      return { task: item.task, payload: req.payload, options: req.options };
+    });
+    const { batchId, runs } = await deps.service.batchTrigger({ items });
+    const jwt = await deps.auth.mint([`read:batch:${batchId}`]);
+    sendJson(
+      ctx.res,
+      202,
+      { id: batchId, runCount: runs.length, runs: runs.map((r) => ({ id: r.run.id, taskIdentifier: r.run.taskIdentifier, isCached: false })) },
+      { [JWT_HEADER]: jwt, 'x-trigger-jwt-claims': claimsHeader },
+    );
+  });
+}
+
+/** `GET /realtime/v1/streams/:runId/:key` for their reader (after auth): v2 framing, Timeout-Seconds, stream start. */
+export async function serveOfficialStream(deps: EngineDeps, ctx: RequestContext, runId: string, key: string, afterIdx: number | undefined): Promise<void> {
+  const rawTimeout = ctx.req.headers['timeout-seconds'];
+  let timeoutSeconds: number | undefined;
+  if (rawTimeout !== undefined) {
+    timeoutSeconds = Number(rawTimeout);
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 600) {
+      throw new HttpError(400, 'invalid_request', 'Timeout-Seconds: must be an integer from 1 to 600');
+    }
+  }
+  const start = String(ctx.req.headers['x-trigger-stream-start'] ?? '');
+  await serveTriggerStream(deps.store, deps.hub, ctx.res, {
+    runId,
+    key,
+    afterIdx: afterIdx ?? -1,
+    fromLatest: afterIdx === undefined && start === 'latest',
+    timeoutSeconds,
+    keepAliveMs: Math.min(deps.sse.keepAliveMs, 10_000),
+    maxBufferedBytes: deps.sse.maxBufferedBytes,
+  });
+}
