@@ -12,6 +12,7 @@ import { readBody, type RequestContext, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { runResources } from './runs';
 import { serveElectricFeed, wantsElectric } from './electric';
+import { isOfficialClient, serveOfficialStream } from './trigger-compat';
 
 function lastEventId(ctx: RequestContext): number | undefined {
   const raw = ctx.req.headers['last-event-id'] ?? ctx.url.searchParams.get('lastEventId') ?? undefined;
@@ -91,6 +92,7 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
     const key = ctx.params.key === LOG_STREAM_KEY ? LOG_STREAM_KEY : parse(StreamKey, ctx.params.key, 'key');
     const r = await readableRun(deps, p, ctx.params.runId!);
     const id = lastEventId(ctx);
+    if (isOfficialClient(ctx)) return serveOfficialStream(deps, ctx, r.run.id, key, id);
     const sse = feedWriter(deps, ctx);
     await serveStreamFeed(deps.store, deps.hub, sse, { runId: r.run.id, key, afterIdx: id ?? -1, pollMs: deps.sse.streamPollMs });
   });

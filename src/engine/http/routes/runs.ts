@@ -16,6 +16,7 @@ import { HttpError } from '../errors';
 import { readJson, sendJson, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { durationMs } from '../../ids';
+import { isOfficialClient, normalizeTriggerBody, registerTriggerCompatRoutes, toListRunItem, toRetrieveRunResponse } from './trigger-compat';
 
 const BODY = LIMITS.payloadBytes + 1024 * 1024;
 const DEPTH = LIMITS.jsonDepth;
@@ -40,7 +41,7 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     const taskId = parse(TaskId, ctx.params.taskId, 'taskId');
     const p = await principal(deps, ctx);
     requireScope(p, 'trigger', [{ type: 'tasks', id: taskId }], `triggering task ${taskId}`);
-    const body = parse(TriggerRequest, await readJson(ctx.req, BODY, DEPTH), 'body');
+    const body = parse(TriggerRequest, normalizeTriggerBody(await readJson(ctx.req, BODY, DEPTH)), 'body');
     const { record, existing } = await deps.service.trigger(taskId, body.payload, body.options);
     const jwt = await deps.auth.mint([`read:runs:${record.run.id}`]);
     sendJson(ctx.res, existing ? 200 : 201, { id: record.run.id, isCached: existing }, {
@@ -64,6 +65,7 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     const p = await principal(deps, ctx);
     const r = await deps.service.getRun(ctx.params.id!);
     requireScope(p, 'read', runResources(r), `run ${r.run.id}`);
+    if (isOfficialClient(ctx)) return sendJson(ctx.res, 200, toRetrieveRunResponse(r));
     sendJson(ctx.res, 200, r.run);
   });
 
@@ -89,7 +91,7 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     );
     const data = records.slice(0, query.pageSize).map((r) => r.run);
     const next = records.length > query.pageSize ? data[data.length - 1]?.id : undefined;
-    sendJson(ctx.res, 200, { data, pagination: next ? { next } : {} });
+    sendJson(ctx.res, 200, { data: isOfficialClient(ctx) ? data.map(toListRunItem) : data, pagination: next ? { next } : {} });
   });
 
   router.add('POST', '/api/v2/runs/:id/cancel', async (ctx) => {
@@ -160,6 +162,8 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     requireSecret(await principal(deps, ctx), 'Reading token claims');
     sendJson(ctx.res, 200, { sub: JWT_SUBJECT, pub: true });
   });
+
+  registerTriggerCompatRoutes(router, deps);
 
   router.add('GET', '/healthz', async (ctx) => {
     sendJson(ctx.res, 200, { ok: true, version: deps.version });
