@@ -97,7 +97,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       },
       accessToken: secretKey,
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
-      leaseMs: 60_000,
+      leaseMs: Number(process.env.RUNLIGHT_LEASE_MS ?? 30_000),
+      shared,
       log,
     });
     const service = new RunService(store, committer, {

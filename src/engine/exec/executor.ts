@@ -37,7 +37,10 @@ export interface ExecutorOptions {
   apiUrl: string;
   accessToken: string;
   maxHeapMb: number;
+  /** Milliseconds a claimed run stays held without renewal; renewed every third of it. */
   leaseMs: number;
+  /** Several engine nodes share the store: recover only runs whose lease expired. */
+  shared: boolean;
   log: (line: string) => void;
 }
 
@@ -61,6 +64,7 @@ export class Executor {
   private closed = false;
   private tick?: NodeJS.Timeout;
   private ticks = 0;
+  private leaseTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: RunStore,
@@ -74,27 +78,61 @@ export class Executor {
 
   service?: RunService;
 
-  /** Runs left DEQUEUED/EXECUTING by an engine that died are retried when attempts remain, else CRASHED. */
-  async recover(): Promise<void> {
-    const stuck = await this.store.listRuns({ status: ['DEQUEUED', 'EXECUTING'] }, { size: 10_000 });
+  /**
+   * Runs left DEQUEUED/EXECUTING by an engine that died are retried when attempts remain, else CRASHED.
+   * Alone on a workspace (SQLite) every such run is orphaned; on a shared database only runs whose lease
+   * expired are (their node stopped renewing it).
+   */
+  async recover(): Promise<number> {
+    const stuck = this.o.shared
+      ? await this.store.expiredLeases(Date.now(), 1000)
+      : await this.store.listRuns({ status: ['DEQUEUED', 'EXECUTING'] }, { size: 10_000 });
+    let recovered = 0;
     for (const r of stuck) {
-      if (r.lockedBy && r.lockedBy !== this.o.node && (r.leaseUntil ?? 0) > Date.now() && !leaseHolderGone(r.lockedBy)) continue;
+      if (this.byRun.has(r.run.id) || this.retryTimers.has(r.run.id)) continue;
+      const holder = r.lockedBy;
       const retry = r.run.attemptCount < r.maxAttempts;
-      await this.committer.submit({
+      const res = await this.committer.submit({
         kind: 'update',
         runId: r.run.id,
-        apply: (rec) =>
-          withStatus(rec, retry
-            ? { status: 'QUEUED', now: now() }
-            : { status: 'CRASHED', now: now(), error: { name: 'EngineStopped', message: 'The engine stopped while this run was executing; it was not retried because no attempts remain.' } }),
+        apply: (rec) => {
+          // Another node may have recovered it first, or it finished meanwhile.
+          if (rec.lockedBy !== holder || (rec.run.status !== 'DEQUEUED' && rec.run.status !== 'EXECUTING')) return undefined;
+          return withStatus(
+            rec,
+            retry
+              ? { status: 'QUEUED', now: now() }
+              : {
+                  status: 'CRASHED',
+                  now: now(),
+                  error: { name: 'EngineStopped', message: 'The engine running this run stopped; it was not retried because no attempts remain.' },
+                },
+          );
+        },
       });
+      if (res.ok && res.event) recovered++;
     }
-    this.o.log(stuck.length ? `recovered ${stuck.length} run(s) left executing by a stopped engine` : 'no runs to recover');
+    if (recovered) {
+      this.o.log(`recovered ${recovered} run(s) left executing by a stopped engine`);
+      this.pump();
+    }
+    return recovered;
+  }
+
+  /** Keeps the leases of the runs this node holds from expiring. */
+  private async renewLeases(): Promise<void> {
+    const held = [...this.byRun.keys(), ...this.retryTimers.keys()];
+    if (held.length) await this.store.renewLeases(this.o.node, held, Date.now() + this.o.leaseMs);
   }
 
   start(): void {
     this.tick = setInterval(() => void this.maintain(), 250);
     this.tick.unref();
+    this.leaseTimer = setInterval(() => {
+      void this.renewLeases().catch((e: unknown) => this.o.log(`leases: ${(e as Error).message}`));
+      if (this.o.shared) void this.recover().catch((e: unknown) => this.o.log(`recovery: ${(e as Error).message}`));
+    }, Math.max(100, Math.floor(this.o.leaseMs / 3)));
+    this.leaseTimer.unref();
     this.pump();
   }
 
@@ -351,6 +389,7 @@ export class Executor {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.tick);
+    clearInterval(this.leaseTimer);
     for (const t of this.retryTimers.values()) clearTimeout(t);
     for (const a of this.byAttempt.values()) {
       a.settled = true;

@@ -272,6 +272,34 @@ export class PostgresRunStore implements RunStore {
   }
 
   /**
+   * Extends the leases of runs `node` still holds, without an event; the stored record's
+   * `leaseUntil` moves with the column. A run whose row another transaction has locked right now
+   * is skipped (SKIP LOCKED: no waiting, no deadlock); the next renewal round catches it.
+   */
+  async renewLeases(node: string, runIds: readonly string[], until: number): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.transaction(async (client) => {
+      const res = await client.query<Row>(
+        'SELECT data FROM runs WHERE id = ANY($1::text[]) AND locked_by = $2 ORDER BY id FOR UPDATE SKIP LOCKED',
+        [[...runIds], node],
+      );
+      if (res.rows.length === 0) return { value: undefined };
+      const ids: string[] = [];
+      const data: string[] = [];
+      for (const row of res.rows) {
+        const record = decodeRecord(row['data']);
+        ids.push(record.run.id);
+        data.push(encodeRecord({ ...record, leaseUntil: until }));
+      }
+      await client.query(
+        'UPDATE runs r SET lease_until = $1, data = v.data::json FROM unnest($2::text[], $3::text[]) AS v(id, data) WHERE r.id = v.id',
+        [until, ids, data],
+      );
+      return { value: undefined };
+    });
+  }
+
+  /**
    * Calls `onSeq(headSeq)` after every commit that added events, on any node (LISTEN/NOTIFY on
    * channel `runlight_events`). After a lost connection comes back it calls `onSeq` with the
    * current head. Resolves to a function that stops listening.

@@ -247,6 +247,22 @@ export class SqliteRunStore implements RunStore {
     return rows.map((row) => decodeRecord(text(row, 'data')));
   }
 
+  /**
+   * Extends the leases of runs `node` still holds (locked_by = node), in one transaction and without
+   * an event. The stored record's `leaseUntil` moves with the column, so reads stay consistent.
+   */
+  async renewLeases(node: string, runIds: readonly string[], until: number): Promise<void> {
+    if (runIds.length === 0) return;
+    await this.transaction(() => {
+      this.run(
+        "UPDATE runs SET lease_until = ?, data = json_set(data, '$.leaseUntil', ?) " +
+          'WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ?',
+        [until, until, JSON.stringify(runIds), node],
+      );
+      return { value: undefined };
+    });
+  }
+
   /** Forces a WAL checkpoint (TRUNCATE), e.g. when the engine is idle. */
   async checkpoint(): Promise<void> {
     this.database().exec('PRAGMA wal_checkpoint(TRUNCATE)');

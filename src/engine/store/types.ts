@@ -138,4 +138,12 @@ export interface RunStore {
 
   /** Records a one-time-use token hash; false when it was already used. */
   useTokenOnce(hash: string): Promise<boolean>;
+
+  /**
+   * Runs held (DEQUEUED/EXECUTING) under a lease that ended before `now`, oldest first: runs of an engine
+   * node that died. The caller requeues or fails them with `write`, re-checking the lease in `apply`.
+   */
+  expiredLeases(now: number, limit: number): Promise<RunRecord[]>;
+  /** Extends the leases of runs `node` holds; writes no event (the lease is bookkeeping, not a run change). */
+  renewLeases(node: string, runIds: readonly string[], until: number): Promise<void>;
 }
