@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { BuildContext, BuildOptions, Message, Plugin } from 'esbuild-wasm';
 import { workspaceRelative } from './discover';
 import { dropManifest, manifestPathFor, metafileInputs, reusableBundle, makeManifest } from './build-cache';
-import { loadEsbuild, withEsbuild } from './esbuild';
+import { loadEsbuild, restartEsbuild, withEsbuild } from './esbuild';
 
 /** Imports that mean "the SDK": they resolve to the worker's SDK object. */
 export const SDK_IMPORT = /^(@trigger\.dev\/sdk(\/v3)?|runlight(\/sdk)?)$/;
@@ -140,6 +140,11 @@ export class TaskBundler {
     } catch (err) {
       await dropManifest(outfile).catch(() => undefined);
       const errors = (err as { errors?: Message[] }).errors;
+      // Not a build error (e.g. the esbuild service stopped): start from a fresh context next time.
+      if (!Array.isArray(errors) || errors.length === 0) {
+        await this.forget(abs);
+        if (/The service (was stopped|is no longer running)/.test(String((err as Error)?.message))) await restartEsbuild();
+      }
       const error = Array.isArray(errors) && errors.length > 0 ? formatMessages(errors) : err instanceof Error ? err.message : String(err);
       return { file: abs, relPath, error, inputs: [abs], ms: performance.now() - started };
     }

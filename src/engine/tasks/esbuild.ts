@@ -63,3 +63,8 @@ export function withEsbuild<T>(fn: (esbuild: EsbuildApi) => T): T {
     else process.env.ELECTRON_RUN_AS_NODE = savedFlag;
   }
 }
+
+/** Stops esbuild's service (e.g. after it died) so the next call starts a new one. */
+export async function restartEsbuild(): Promise<void> {
+  await Promise.resolve(loadEsbuild().stop()).catch(() => undefined);
+}

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  TaskBundler,
   bundleTasks,
   discoverTaskFiles,
   findIdLine,
@@ -160,5 +161,24 @@ describe('task discovery, bundling and indexing', function () {
     const withShim = await run(true);
     assert.equal(withShim.ok, true, withShim.error);
     assert.equal(withShim.path.split(':').length, 1, 'PATH is restored after the call');
+  });
+
+  it('recovers when the esbuild service process dies', async () => {
+    const dir = ws({ 'trigger/a.ts': SDK_TASK('a') });
+    const bundler = new TaskBundler(dir, join(dir, 'out'), false);
+    try {
+      assert.equal((await bundler.build(join(dir, 'trigger/a.ts'))).error, undefined);
+      const { stdout } = await promisify(execFile)('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)]);
+      const service = stdout.split('\n').find((l) => /esbuild.*--service=/.test(l));
+      assert.ok(service, `no esbuild service among the children:\n${stdout}`);
+      process.kill(Number(service.trim().split(/\s+/)[0]), 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      const during = await bundler.build(join(dir, 'trigger/a.ts'));
+      if (during.error) assert.match(during.error, /service/);
+      const after = await bundler.build(join(dir, 'trigger/a.ts'));
+      assert.equal(after.error, undefined, 'a new service was started');
+    } finally {
+      await bundler.dispose();
+    }
   });
 });
