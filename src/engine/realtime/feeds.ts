@@ -15,6 +15,14 @@ export function runFrame(e: RunEvent): string {
   return f;
 }
 
+/** Stream frames likewise: the same StoredChunk objects reach every subscriber of a stream. */
+const chunkFrames = new WeakMap<StoredChunk, string>();
+function chunkFrame(c: StoredChunk): string {
+  let f = chunkFrames.get(c);
+  if (f === undefined) chunkFrames.set(c, (f = frame(c.idx, undefined, c.body)));
+  return f;
+}
+
 export function matches(filter: RunFilter, e: RunEvent): boolean {
   if (filter.runIds && !filter.runIds.includes(e.runId)) return false;
   if (filter.batchId !== undefined && e.batchId !== filter.batchId) return false;
@@ -60,6 +68,7 @@ export async function serveRunFeed(store: RunStore, hub: Hub, sse: SseWriter, o:
       for (;;) {
         const page = await store.eventsAfter(maxSent, o.filter, PAGE);
         for (const e of page) send(e);
+        await sse.drain();
         if (page.length < PAGE || sse.isClosed) break;
       }
     } else {
@@ -104,7 +113,7 @@ export async function serveStreamFeed(store: RunStore, hub: Hub, sse: SseWriter,
       // Reads from the store and live chunks may interleave when polling: never skip ahead of a gap.
       if (o.pollMs && c.idx !== maxSent + 1) break;
       maxSent = c.idx;
-      out += frame(c.idx, undefined, c.body);
+      out += chunkFrame(c);
     }
     if (out) sse.write(out);
   };
@@ -112,6 +121,7 @@ export async function serveStreamFeed(store: RunStore, hub: Hub, sse: SseWriter,
     for (;;) {
       const page = await store.chunksAfter(o.runId, o.key, maxSent, PAGE);
       sendChunks(page);
+      await sse.drain();
       if (page.length < PAGE || sse.isClosed) return;
     }
   };

@@ -67,13 +67,32 @@ export class SseWriter {
     this.close();
   }
 
-  private flush(): void {
+  /**
+   * Writes what is queued and waits until the socket took it: a backlog is sent at the reader's pace, so a
+   * large replay is not mistaken for a stalled subscriber (the bound applies to live writes).
+   */
+  async drain(): Promise<void> {
+    if (this.closed) return;
+    this.flush(false);
+    if (this.closed || !this.res.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
+  }
+
+  private flush(checkStalled = true): void {
     this.scheduled = false;
     if (this.closed || this.pending.length === 0) return;
     const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
     this.pending = [];
     this.res.write(text);
-    if (this.res.writableLength > this.options.maxBufferedBytes) {
+    if (checkStalled && this.res.writableLength > this.options.maxBufferedBytes) {
       // Stalled: drop the connection; the client resumes with Last-Event-ID.
       this.res.destroy();
       this.close();
