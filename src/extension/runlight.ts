@@ -20,12 +20,13 @@ import { TasksTreeProvider } from './tree/tasksTree';
  */
 export class Runlight extends Disposable {
   readonly api: RunlightApi;
+  readonly log: vscode.LogOutputChannel;
   private feed: RunFeed | undefined;
   private feedGeneration = -1;
 
   constructor(context: vscode.ExtensionContext) {
     super();
-    const log = this._register(vscode.window.createOutputChannel('Runlight', { log: true }));
+    const log = (this.log = this._register(vscode.window.createOutputChannel('Runlight', { log: true })));
     const settings = this._register(new Settings());
     const engine = this._register(new EngineManager(context.extensionPath, context.secrets, log, settings));
     const store = this._register(new RunStore());
@@ -35,7 +36,7 @@ export class Runlight extends Disposable {
     runsTree.attachView(runsView);
     const tasksTree = this._register(new TasksTreeProvider(engine));
     const tasksView = this._register(vscode.window.createTreeView('runlight.tasks', { treeDataProvider: tasksTree }));
-    const panels = this._register(new RunPanels({ engine, store, extensionUri: context.extensionUri, log }));
+    const panels = this._register(new RunPanels({ engine, store, extensionUri: context.extensionUri, log }, context.workspaceState));
     const statusBar = this._register(new RunlightStatusBar(engine));
     this._register(runsTree.onDidRebuild((snap) => statusBar.setExecuting(snap.executing)));
     this._register(new CompletionNotifications(store, settings));

@@ -419,7 +419,7 @@ function renderProgress(metadata: unknown): void {
 
 const jsonShown = new Map<HTMLElement, string>();
 function renderJson(target: HTMLElement, value: unknown, empty: string): void {
-  const text = value === undefined ? '' : JSON.stringify(value);
+  const text = value === undefined ? `none:${empty}` : JSON.stringify(value);
   if (jsonShown.get(target) === text) return;
   jsonShown.set(target, text);
   target.replaceChildren(value === undefined ? h('span', { className: 'json-none', text: empty }) : jsonView(value, collapsedJson, `$${target.id}`));

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Tag, type TaskInfo } from '../../protocol/api';
 import { Json } from '../../protocol/run';
 import { errorMessage } from './args';

@@ -249,7 +249,8 @@ export class EngineManager extends Disposable {
       const onLine = (line: string, isErr: boolean) => {
         tail.push(line);
         if (tail.length > 20) tail.shift();
-        if (isErr) this.log.warn(`[engine] ${line}`);
+        // The engine writes its own log to stderr too: only lines that say so are warnings.
+        if (isErr && /\b(error|fail(ed|ure)?|warn(ing)?|exception)\b/i.test(line)) this.log.warn(`[engine] ${line}`);
         else this.log.info(`[engine] ${line}`);
         const url = listening ? undefined : parseListeningLine(line);
         if (url) {

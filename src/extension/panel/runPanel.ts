@@ -40,6 +40,7 @@ export class RunPanel extends Disposable {
   private readonly streams: RunStreams;
   private readonly deltas: Coalescer;
   private ready = false;
+  private detached = false;
   /** The engine connection the streams follow. */
   private generation: number | undefined;
   private pendingNotice: PanelNotice | undefined;
@@ -185,9 +186,15 @@ export class RunPanel extends Disposable {
     }
   }
 
+  /** Stops following the run but leaves the webview panel open (window reload: VS Code restores it). */
+  detach(): void {
+    this.detached = true;
+    this.dispose();
+  }
+
   override dispose(): void {
     if (this.isDisposed) return;
     super.dispose();
-    this.panel.dispose();
+    if (!this.detached) this.panel.dispose();
   }
 }
