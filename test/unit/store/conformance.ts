@@ -548,6 +548,29 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       assert.deepEqual(await store.claimQueued('node-1', 10, now, 1000), []);
     });
 
+    it('renews only the leases a node holds, without events, and lists expired leases oldest first', async () => {
+      const [r1, r2, r3] = [record({ createdAt: iso(0) }), record({ createdAt: iso(1) }), record({ createdAt: iso(2) })];
+      await store.write([r1, r2, r3].map((r) => create(r!)));
+      const now = T0 + 10_000;
+      await store.claimQueued('node-1', 2, now, 1000);
+      await store.claimQueued('node-2', 1, now, 1000);
+      const head = await store.headSeq();
+      assert.deepEqual(await store.expiredLeases(now + 999, 10), []);
+      await store.renewLeases('node-1', [r1!.run.id, r2!.run.id, r3!.run.id, 'run_unknown'], now + 5000);
+      await store.renewLeases('node-1', [], now + 9999);
+      assert.equal(await store.headSeq(), head, 'renewal writes no event');
+      const renewed = await store.getRun(r1!.run.id);
+      assert.equal(renewed?.leaseUntil, now + 5000, 'the stored record follows the renewed lease');
+      assert.equal(renewed?.lastSeq, head - 2);
+      assert.equal((await store.getRun(r3!.run.id))?.leaseUntil, now + 1000, 'another node keeps its lease');
+      assert.deepEqual(ids(await store.expiredLeases(now + 1001, 10)), [r3!.run.id]);
+      // A later change keeps the renewed lease; a finished run holds none.
+      await store.write([setStatus(r1!.run.id, 'EXECUTING'), setStatus(r2!.run.id, 'COMPLETED')]);
+      assert.equal((await store.getRun(r1!.run.id))?.leaseUntil, now + 5000);
+      assert.deepEqual(ids(await store.expiredLeases(now + 5001, 10)), [r3!.run.id, r1!.run.id]);
+      assert.deepEqual(ids(await store.expiredLeases(now + 5001, 1)), [r3!.run.id]);
+    });
+
     it('respects delayedUntil on QUEUED runs', async () => {
       const r = record({ createdAt: iso(0) });
       const later: RunRecord = { ...r, run: { ...r.run, delayedUntil: iso(60_000) } };
