@@ -14,6 +14,8 @@ interface Pending {
  */
 export class Committer {
   private queue: Pending[] = [];
+  private commitsSinceCheckpoint = 0;
+  private idleTimer?: NodeJS.Timeout;
   private running = false;
   private scheduled = false;
   private closed = false;
@@ -88,16 +90,36 @@ export class Committer {
         }
         this.publish(results, ops);
         group.forEach((p, i) => p.resolve(results[i]!));
+        this.commitsSinceCheckpoint++;
       }
     } finally {
       this.running = false;
     }
+    this.planCheckpoint();
+  }
+
+  /**
+   * Checkpoints after a quiet moment (no commit for `idleMs`), or at once after `maxCommits` commits without
+   * one, so the log stays bounded under sustained load while live traffic rarely waits for a checkpoint.
+   */
+  private planCheckpoint(idleMs = 100, maxCommits = 20_000): void {
+    if (!this.store.checkpoint || this.commitsSinceCheckpoint === 0) return;
+    clearTimeout(this.idleTimer);
+    const run = (): void => {
+      if (this.running || this.queue.length) return this.planCheckpoint(idleMs, maxCommits);
+      this.commitsSinceCheckpoint = 0;
+      void this.store.checkpoint!().catch(() => undefined);
+    };
+    if (this.commitsSinceCheckpoint >= maxCommits) return run();
+    this.idleTimer = setTimeout(run, idleMs);
+    this.idleTimer.unref();
   }
 
   /** Waits for queued writes, then refuses new ones. */
   async close(): Promise<void> {
     while (this.queue.length || this.running) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
+    clearTimeout(this.idleTimer);
   }
 }
 

@@ -176,15 +176,18 @@ export class Executor {
   }
 
   private async startAttempt(runId: string, worker: WorkerHandle): Promise<void> {
-    let record: RunRecord;
+    let record: RunRecord | undefined;
     try {
-      const r = await this.committer.commit({
+      await this.committer.commit({
         kind: 'update',
         runId,
-        apply: (rec) => withAttemptStarted(rec, this.o.node, Date.now() + this.o.leaseMs, now()),
+        apply: (rec) => {
+          const u = withAttemptStarted(rec, this.o.node, Date.now() + this.o.leaseMs, now());
+          record = u.record;
+          return u;
+        },
       });
-      record = JSON.parse(JSON.stringify((await this.store.getRun(runId))!)) as RunRecord;
-      void r;
+      if (!record) throw new Error('the run was not started');
     } catch (e) {
       this.pool.release(worker);
       if (!(e instanceof StoreRefusal)) this.o.log(`could not start run ${runId}: ${(e as Error).message}`);

@@ -20,7 +20,8 @@ export async function openStore(spec: string | undefined, runlightDir: string): 
 async function createStore(spec: string | undefined, runlightDir: string): Promise<RunStore> {
   const value = spec?.trim();
   if (value === undefined || value === '' || value.toLowerCase() === 'sqlite') {
-    return new SqliteRunStore({ file: join(runlightDir, SQLITE_FILE) });
+    // Automatic checkpoints would stall the event loop mid-stream; the engine checkpoints when idle instead.
+    return new SqliteRunStore({ file: join(runlightDir, SQLITE_FILE), walAutocheckpoint: 0 });
   }
   if (/^postgres(ql)?:\/\//i.test(value)) {
     const { PostgresRunStore } = await import('./postgres');

@@ -146,4 +146,9 @@ export interface RunStore {
   expiredLeases(now: number, limit: number): Promise<RunRecord[]>;
   /** Extends the leases of runs `node` holds; writes no event (the lease is bookkeeping, not a run change). */
   renewLeases(node: string, runIds: readonly string[], until: number): Promise<void>;
+  /**
+   * Moves the write-ahead log into the database when the engine chooses (idle moments), for drivers whose
+   * checkpoints would otherwise block at arbitrary commits. Optional.
+   */
+  checkpoint?(): Promise<void>;
 }
