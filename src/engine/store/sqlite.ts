@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Database, type SQLiteValue } from 'node-sqlite3-wasm';
+import { Database, type QueryResult, type SQLiteValue } from 'node-sqlite3-wasm';
 import type { StoredChunk } from '../../protocol/chunk';
 import { withStatus } from '../runs/model';
 import {
@@ -134,16 +134,17 @@ export class SqliteRunStore implements RunStore {
   }
 
   async findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined> {
-    const row = this.stmt(
+    const row = this.first(
       'SELECT data FROM runs WHERE task_identifier = ? AND idempotency_key = ? ORDER BY created_at DESC, id DESC LIMIT 1',
-    ).get([taskIdentifier, key]);
+      [taskIdentifier, key],
+    );
     return row ? decodeRecord(text(row, 'data')) : undefined;
   }
 
   async listRuns(filter: RunFilter, page: Page): Promise<RunRecord[]> {
     const { clauses, params } = filterClauses(normalizeFilter(filter));
     if (page.after !== undefined) {
-      const cursor = this.stmt('SELECT created_at FROM runs WHERE id = ?').get([page.after]);
+      const cursor = this.first('SELECT created_at FROM runs WHERE id = ?', [page.after]);
       if (!cursor) return [];
       const createdAt = int(cursor, 'created_at');
       clauses.push('(r.created_at < ? OR (r.created_at = ? AND r.id < ?))');
@@ -165,7 +166,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async headSeq(): Promise<number> {
-    const row = this.stmt('SELECT COALESCE(MAX(seq), 0) AS head FROM run_events').get();
+    const row = this.first('SELECT COALESCE(MAX(seq), 0) AS head FROM run_events');
     return row ? int(row, 'head') : 0;
   }
 
@@ -206,7 +207,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async chunkCount(runId: string, key: string): Promise<number> {
-    const row = this.stmt('SELECT COUNT(*) AS n FROM stream_chunks WHERE run_id = ? AND key = ?').get([runId, key]);
+    const row = this.first('SELECT COUNT(*) AS n FROM stream_chunks WHERE run_id = ? AND key = ?', [runId, key]);
     return row ? int(row, 'n') : 0;
   }
 
@@ -281,6 +282,15 @@ export class SqliteRunStore implements RunStore {
     return this.stmts.get(sql);
   }
 
+  /**
+   * First row of a query, stepping the statement to completion. Never `Statement.get()` on a cached
+   * statement: it stops after one row and leaves the statement active, which pins a read snapshot,
+   * so checkpoints cannot reset the WAL and it grows without bound.
+   */
+  private first(sql: string, params?: SQLiteValue[]): QueryResult | undefined {
+    return this.stmt(sql).all(params)[0];
+  }
+
   private run(sql: string, params?: SQLiteValue[]) {
     return this.stmt(sql).run(params);
   }
@@ -329,7 +339,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   private loadRecord(id: string): RunRecord | undefined {
-    const row = this.stmt('SELECT data FROM runs WHERE id = ?').get([id]);
+    const row = this.first('SELECT data FROM runs WHERE id = ?', [id]);
     return row ? decodeRecord(text(row, 'data')) : undefined;
   }
 
@@ -346,7 +356,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   private insertRun(input: RunRecord): RunEvent {
-    if (this.stmt('SELECT 1 AS x FROM runs WHERE id = ?').get([input.run.id])) {
+    if (this.first('SELECT 1 AS x FROM runs WHERE id = ?', [input.run.id])) {
       throw new StoreRefusal('run_exists', `run ${input.run.id} already exists`);
     }
     const event = this.insertEvent(input, 'created');
@@ -403,7 +413,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   private insertBatch(batchId: string, runCount: number, createdAt: string): void {
-    if (this.stmt('SELECT 1 AS x FROM batches WHERE id = ?').get([batchId])) {
+    if (this.first('SELECT 1 AS x FROM batches WHERE id = ?', [batchId])) {
       throw new StoreRefusal('batch_exists', `batch ${batchId} already exists`);
     }
     this.run('INSERT INTO batches (id, created_at, run_count) VALUES (?, ?, ?)', [
@@ -423,7 +433,7 @@ export class SqliteRunStore implements RunStore {
     const cacheKey = `${runId}\u0000${key}`;
     let next = staged.get(cacheKey) ?? this.nextIdx.get(cacheKey);
     if (next === undefined) {
-      const row = this.stmt('SELECT MAX(idx) AS last FROM stream_chunks WHERE run_id = ? AND key = ?').get([runId, key]);
+      const row = this.first('SELECT MAX(idx) AS last FROM stream_chunks WHERE run_id = ? AND key = ?', [runId, key]);
       const last = row ? intOrNull(row, 'last') : null;
       next = last === null ? 0 : last + 1;
     }

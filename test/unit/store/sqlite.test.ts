@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { newRunRecord, withMetadata } from '../../../src/engine/runs/model';
 import { openStore } from '../../../src/engine/store/open';
 import { SqliteRunStore } from '../../../src/engine/store/sqlite';
 import { acquireWorkspaceLock, holdsWorkspaceLock } from '../../../src/engine/workspace-lock';
@@ -161,6 +162,37 @@ describe('SQLite store: crashes and locks', function () {
     await store.close();
     await lock.release();
     assert.equal(holdsWorkspaceLock(dir), false);
+  });
+
+  it('keeps the WAL bounded: no read leaves a statement holding a snapshot, checkpoints complete', async () => {
+    const dir = tempRunlightDir();
+    cleanup.push(dir);
+    const file = join(dir, 'runlight.db');
+    const store = new SqliteRunStore({ file, walAutocheckpoint: 100 });
+    await store.open();
+    try {
+      const r = newRunRecord({ id: 'run_w', taskIdentifier: 't', idempotencyKey: 'k', maxAttempts: 1, number: 1, now: new Date().toISOString() });
+      await store.write([{ kind: 'create', record: r }]);
+      for (let i = 0; i < 1500; i++) {
+        await store.write([
+          { kind: 'update', runId: 'run_w', apply: (rec) => withMetadata(rec, { i }, rec.run.updatedAt) },
+          { kind: 'chunks', runId: 'run_w', key: 'k', bodies: [String(i)] },
+        ]);
+        // Every read path, between writes.
+        await store.getRun('run_w');
+        await store.findByIdempotencyKey('t', 'k');
+        await store.listRuns({}, { size: 1, after: 'run_w' });
+        await store.headSeq();
+        await store.chunkCount('run_w', 'k');
+      }
+      // ≈ 5 pages per commit: without working checkpoints this WAL would be ≈ 30 MB.
+      assert.ok(statSync(`${file}-wal`).size < 4_000_000, `WAL grew to ${statSync(`${file}-wal`).size} bytes`);
+      await store.getRun('run_w');
+      await store.checkpoint();
+      assert.equal(statSync(`${file}-wal`).size, 0);
+    } finally {
+      await store.close();
+    }
   });
 
   it('survives FULL synchronous mode and custom checkpointing options', async () => {
