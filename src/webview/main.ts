@@ -309,7 +309,12 @@ function renderStream(s: StreamState): void {
   const wasAtEnd = v.follow;
   if (v.textCount < s.items.length && v.text) {
     let add = '';
-    for (let i = v.textCount; i < s.items.length; i++) add += appendFor((v.textSoFar + add).slice(-1), s.items[i]!);
+    let tail = v.textSoFar.slice(-1);
+    for (let i = v.textCount; i < s.items.length; i++) {
+      const piece = appendFor(tail, s.items[i]!);
+      add += piece;
+      if (piece) tail = piece.slice(-1);
+    }
     v.text.appendData(add);
     v.textSoFar += add;
     v.textCount = s.items.length;
