@@ -21,9 +21,25 @@ declare global {
   var __runlightSdk: Record<string, unknown> | undefined;
 }
 
-/** Makes `require("@trigger.dev/sdk")` in task bundles resolve to this worker's SDK. */
+/** Names a bundle's interop code or a library may probe on a module; they read as absent. */
+const PROBED = new Set(['then', '__esModule', 'default', 'toJSON', 'inspect', 'asymmetricMatch', '$$typeof', 'nodeType']);
+
+/**
+ * Makes `require("@trigger.dev/sdk")` in task bundles resolve to this worker's SDK. The object's
+ * prototype turns a Trigger.dev export we do not have (`schedules`, `envvars`, …) into a readable
+ * error at the first use instead of "cannot read properties of undefined".
+ */
 export function installSdkGlobal(): void {
-  globalThis.__runlightSdk ??= Object.freeze({ ...sdk });
+  if (globalThis.__runlightSdk) return;
+  const names = Object.keys(sdk);
+  const missing = new Proxy(Object.create(null) as object, {
+    get(_target, prop) {
+      if (typeof prop !== 'string' || PROBED.has(prop)) return undefined;
+      if (prop in Object.prototype) return Reflect.get(Object.prototype, prop);
+      throw new Error(`"${prop}" from @trigger.dev/sdk is not supported by Runlight (yet). Available: ${names.join(', ')}`);
+    },
+  });
+  globalThis.__runlightSdk = Object.freeze(Object.assign(Object.create(missing) as Record<string, unknown>, sdk));
 }
 
 const cache = new Map<string, { stamp: string; bundle: LoadedBundle }>();

@@ -98,6 +98,7 @@ describe('task discovery, bundling and indexing', function () {
       'trigger/dup.ts': SDK_TASK('first'),
       'trigger/throws.ts': 'import { task } from "@trigger.dev/sdk/v3";\nexport const t = task({ id: "never", run: async () => 0 });\nthrow new Error("module init failed");\n',
       'trigger/bad.ts': 'export const = 1;\n',
+      'trigger/unsupported.ts': 'import { schedules, task } from "@trigger.dev/sdk";\nexport const ok = task({ id: "fine", run: async () => 1 });\nexport const s = schedules.task({ id: "cron", cron: "* * * * *", run: async () => 1 });\n',
     });
     const builds = await bundleTasks(dir, discoverTaskFiles(dir), join(dir, '.runlight/build'));
     const child = forkTaskWorker({ script: WORKER_JS });
@@ -109,7 +110,8 @@ describe('task discovery, bundling and indexing', function () {
         { id: 'first', exportName: 'first', filePath: 'trigger/one.ts', line: 5, maxDuration: 60, maxAttempts: 2 },
         { id: 'second', exportName: 'second', filePath: 'trigger/one.ts', line: 11 },
       ].filter((t, i) => i !== 1));
-      assert.equal(errors.length, 3, errors.join('\n'));
+      assert.equal(errors.length, 4, errors.join('\n'));
+      assert.match(errors.find((e) => e.startsWith('trigger/unsupported.ts'))!, /"schedules" from @trigger\.dev\/sdk is not supported by Runlight \(yet\)\. Available: .*\btask\b/);
       assert.match(errors.find((e) => e.startsWith('trigger/bad.ts'))!, /^trigger\/bad\.ts: trigger\/bad\.ts:1:\d+: Expected/);
       assert.match(errors.find((e) => e.startsWith('trigger/throws.ts'))!, /module init failed/);
       assert.match(errors.find((e) => e.startsWith('trigger/throws.ts'))!, /throws\.ts:3/, 'the load error points at the source line');
