@@ -7,7 +7,7 @@
 //   RUNLIGHT_INTEGRATION_TIMEOUT_MS (default 600000), RUNLIGHT_KEEP_RUN=1, RUNLIGHT_VERBOSE=1
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { copyWorkspace, demoFolder, makeRunDir, removeRunDir, repoRoot, runExtensionTests, startMemorySampler } from '../harness/src/index';
+import { copyWorkspace, demoFolder, makeRunDir, removeRunDir, repoRoot, runExtensionTests, startLocalModel, startMemorySampler } from '../harness/src/index';
 import { buildSuites } from './build';
 
 async function main(): Promise<number> {
@@ -22,6 +22,8 @@ async function main(): Promise<number> {
   const index = await buildSuites();
   const runDir = makeRunDir('integration');
   const folder = existsSync(workspaceSource) ? copyWorkspace(workspaceSource, join(runDir, 'workspace')) : workspaceSource;
+  const model = existsSync(folder) ? await startLocalModel(folder) : undefined;
+  if (model) console.log(`integration: the demo's local model server on ${model.url}`);
   const memory = startMemorySampler();
   const result = await runExtensionTests({
     extensionDevelopmentPath: extensionPath,
@@ -34,6 +36,7 @@ async function main(): Promise<number> {
     },
   });
   const peak = memory.stop();
+  await model?.close();
   console.log(
     `integration: ${result.code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
       `(suite ${(result.durationMs / 1000).toFixed(1)} s), peak memory ${peak.toFixed(0)} MiB PSS`,

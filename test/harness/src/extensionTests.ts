@@ -1,10 +1,11 @@
 // Runs a compiled mocha suite inside the real extension host of code-server's VS Code 1.100.3,
 // through the workbench `payload` route (code-server has no --extensionTestsPath flag).
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstPage, launchChromium } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { extensionTestUrl } from './payload';
+import { flushWorkbenchStorage } from './workbench';
 import { sleep } from './process';
 import { makeRunDir, removeRunDir } from './workspace';
 import type { BrowserContext } from 'playwright-core';
@@ -40,6 +41,8 @@ export interface ExtensionTestResult {
 
 /** The environment variable naming the file the in-host index writes its report to. */
 export const OUTPUT_ENV = 'RUNLIGHT_TEST_OUTPUT';
+/** The environment variable naming the file that carries results across a window reload. */
+export const STATE_ENV = 'RUNLIGHT_TEST_STATE';
 
 export async function runExtensionTests(o: ExtensionTestOptions): Promise<ExtensionTestResult> {
   const t0 = Date.now();
@@ -64,6 +67,9 @@ export async function runExtensionTests(o: ExtensionTestOptions): Promise<Extens
     for (const line of text.replace(/\n$/, '').split('\n')) print(line);
   };
   let result: { code: number; reason?: string };
+  const mark = (what: string) => {
+    if (verbose) print(`[harness +${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
+  };
   try {
     mkdirSync(join(runDir, 'user-data'), { recursive: true });
     server = await startCodeServer({
@@ -71,9 +77,11 @@ export async function runExtensionTests(o: ExtensionTestOptions): Promise<Extens
       extensionsDir: o.extensionsDir ?? join(runDir, 'extensions'),
       userDataDir: join(runDir, 'user-data'),
       runDir,
-      env: { ...o.env, [OUTPUT_ENV]: outputFile },
+      env: { ...o.env, [OUTPUT_ENV]: outputFile, [STATE_ENV]: join(runDir, 'suite-state.json') },
     });
+    mark(`code-server up at ${server.url}`);
     context = await launchChromium(join(runDir, 'chromium'));
+    mark('chromium up');
     const page = await firstPage(context);
 
     let settle: (r: { code: number; reason?: string }) => void = () => undefined;
@@ -87,7 +95,21 @@ export async function runExtensionTests(o: ExtensionTestOptions): Promise<Extens
     page.on('crash', () => settle({ code: 1, reason: 'the workbench page crashed' }));
     if (verbose) page.on('console', (m) => print(`[console ${m.type()}] ${m.text()}`));
     const srv = server;
-    const poll = setInterval(flushOutput, 250);
+    // A suite about to reload the window asks for the workbench state to be saved first.
+    const stateFile = join(runDir, 'suite-state.json');
+    let flushing = false;
+    const poll = setInterval(() => {
+      flushOutput();
+      if (flushing || !existsSync(`${stateFile}.flush-request`)) return;
+      flushing = true;
+      rmSync(`${stateFile}.flush-request`, { force: true });
+      void flushWorkbenchStorage(page)
+        .catch((err: unknown) => print(`integration: could not flush the workbench state: ${String(err)}`))
+        .then(() => {
+          writeFileSync(`${stateFile}.flush-done`, '');
+          flushing = false;
+        });
+    }, 250);
     const timer = setTimeout(() => settle({ code: 1, reason: `timed out after ${timeoutMs} ms` }), timeoutMs);
     const watchServer = setInterval(() => {
       try {
@@ -106,7 +128,9 @@ export async function runExtensionTests(o: ExtensionTestOptions): Promise<Extens
         }),
         { waitUntil: 'domcontentloaded', timeout: 60_000 },
       );
+      mark('workbench loading');
       result = await settled;
+      mark(`suite settled (${result.code})`);
       await sleep(300); // the last lines of the report
     } finally {
       clearInterval(poll);
@@ -119,6 +143,7 @@ export async function runExtensionTests(o: ExtensionTestOptions): Promise<Extens
     flushOutput();
     await context?.close().catch(() => undefined);
     await server?.stop();
+    mark('stopped');
   }
   if (result.reason) {
     print(`integration: ${result.reason}`);

@@ -8,4 +8,5 @@ export * from './payload';
 export * from './workspace';
 export * from './memory';
 export * from './extensionTests';
+export * from './model';
 export type { BrowserContext, Page, Locator, FrameLocator } from 'playwright-core';

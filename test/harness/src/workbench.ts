@@ -116,3 +116,26 @@ export function webviewFrame(page: Page): FrameLocator {
 export async function screenshot(page: Page, file: string): Promise<void> {
   await page.screenshot({ path: file }).catch(() => undefined);
 }
+
+/**
+ * Makes the workbench write its state (editor layout, webview state) to browser storage now. It
+ * does so when the window loses focus (and on a timer, and best-effort while unloading), so this
+ * reports a short loss of focus. Use before a reload whose restore a test checks.
+ */
+export async function flushWorkbenchStorage(page: Page, { settleMs = 1500 } = {}): Promise<void> {
+  // A string, not a function: tsx's transform would add helpers the page does not have.
+  await page.evaluate(`(async () => {
+    const doc = window.document;
+    const original = doc.hasFocus.bind(doc);
+    const tick = (ms) => new Promise((r) => setTimeout(r, ms));
+    // VS Code's window focus tracker only reports a blur after it has seen a focus.
+    window.dispatchEvent(new FocusEvent('focus'));
+    await tick(50);
+    doc.hasFocus = () => false;
+    window.dispatchEvent(new FocusEvent('blur'));
+    await tick(300);
+    doc.hasFocus = original;
+    window.dispatchEvent(new FocusEvent('focus'));
+  })()`);
+  await page.waitForTimeout(settleMs);
+}
