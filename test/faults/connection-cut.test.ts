@@ -95,7 +95,7 @@ describe('faults: connections cut every 200 ms', function () {
         `run feed reconnects=${reconnects}, proxy cuts=${proxy.cuts}, connections=${proxy.connections}, ${elapsed} ms`,
     );
     assert.equal(finalStatus, 'COMPLETED');
-    assert.ok(((await engine!.client.getMetadata(id)).ext ?? 0) >= acked, 'every acknowledged metadata write is kept');
+    assert.ok(Number((await engine!.client.getMetadata(id)).ext ?? 0) >= acked, 'every acknowledged metadata write is kept');
     assert.equal(next, CHUNKS, 'every chunk arrived');
     assert.equal(gaps, 0);
     assert.equal(duplicates, 0);

@@ -139,6 +139,26 @@ export const firehose = task({
   },
 });
 
+/** Waits startMs, then appends n chunks { i, t: Date.now(), pad } of ~1 KB, pausing pauseMs every 20 chunks. */
+export const pump = task({
+  id: "pump",
+  run: async (p: { n?: number; startMs?: number; pauseMs?: number }) => {
+    const n = p?.n ?? 1000;
+    const pad = "x".repeat(1000);
+    await sleep(p?.startMs ?? 0);
+    async function* gen() {
+      for (let i = 0; i < n; i++) {
+        if (i % 20 === 0 && p?.pauseMs) await sleep(p.pauseMs);
+        yield { i, t: Date.now(), pad };
+      }
+    }
+    const { stream, waitUntilComplete } = streams.pipe("tokens", gen());
+    for await (const _ of stream) {}
+    await waitUntilComplete();
+    return { n };
+  },
+});
+
 export const sleeper = task({ id: "sleeper", run: async (p: { ms?: number }) => { await sleep(p?.ms ?? 60_000); return { slept: true }; } });
 export const echo = task({ id: "echo", run: async (p: unknown) => ({ echoed: p ?? null }) });
 export const hog = task({ id: "hog", run: async () => { const keep: unknown[] = []; for (;;) keep.push(new Array(1e6).fill(Math.random())); } });

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { rm } from 'node:fs/promises';
+import { makeWorkspace } from '../support/engine';
+import { FAULT_TASKS, SECRET, rssKiB, sleep, spawnEngine, waitForTask, type ChildEngine } from './support';
+
+/**
+ * Fault 4: 1,000 SSE subscribers on one streaming run that never read. The engine closes each once its queued
+ * bytes pass the bound (RUNLIGHT_SSE_MAX_BUFFER_KB), its RSS stays bounded, a stalled one resumes from its last
+ * id, and a live subscriber keeps its latency.
+ */
+describe('faults: stalled subscribers', function () {
+  this.timeout(180_000);
+  const STALLED = Number(process.env.RUNLIGHT_FAULT_STALLED ?? 1000);
+  const BOUND_KB = 256;
+  const CHUNKS = 8000; // ~8 MB: well past the bound plus what the kernel buffers per socket
+  let dir: string;
+  let engine: ChildEngine | undefined;
+  const sockets: Socket[] = [];
+
+  before(async () => {
+    dir = await makeWorkspace(FAULT_TASKS);
+    engine = await spawnEngine(dir, { workers: 2, env: { RUNLIGHT_SSE_MAX_BUFFER_KB: String(BOUND_KB) } });
+    await waitForTask(engine.client, 'pump');
+  });
+  after(async () => {
+    for (const s of sockets) s.destroy();
+    await engine?.kill();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('closes stalled subscribers past the bound, keeps memory bounded and live latency low', async () => {
+    const e = engine!;
+    const rssBefore = rssKiB(e.pid);
+    const { id } = await e.client.trigger('pump', { n: CHUNKS, startMs: 4000, pauseMs: 2 });
+    const path = `/realtime/v1/streams/${id}/tokens`;
+    const request = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${e.port}\r\nAuthorization: Bearer ${SECRET}\r\nAccept: text/event-stream\r\n\r\n`;
+
+    // Open the stalled subscribers (in batches, to stay under the listen backlog), then never read.
+    const received = new Map<Socket, Buffer[]>();
+    for (let i = 0; i < STALLED; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, STALLED - i) }, () =>
+          new Promise<void>((resolve, reject) => {
+            const s = connect({ host: '127.0.0.1', port: e.port }, () => {
+              s.write(request);
+              resolve();
+            });
+            s.once('error', reject);
+            s.pause();
+            sockets.push(s);
+            received.set(s, []);
+          }),
+        ),
+      );
+    }
+    const rssConnected = rssKiB(e.pid);
+
+    // A live subscriber through the real client measures latency (chunk time stamped by the task).
+    const latencies: number[] = [];
+    let liveCount = 0;
+    let peak = rssConnected;
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, rssKiB(e.pid));
+      } catch {
+        /* exited */
+      }
+    }, 50);
+    try {
+      for await (const c of e.client.subscribeToStream(id, 'tokens', { signal: AbortSignal.timeout(120_000) })) {
+        const v = c.value as { i: number; t: number };
+        assert.equal(v.i, liveCount++);
+        latencies.push(Date.now() - v.t);
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    const rssAfter = rssKiB(e.pid);
+    assert.equal(liveCount, CHUNKS);
+
+    // Now read what each stalled socket was sent: closed by the engine = EOF without `event: end`.
+    const texts = await Promise.all(
+      sockets.map(
+        (s) =>
+          new Promise<string>((resolve) => {
+            const parts = received.get(s)!;
+            const done = () => resolve(Buffer.concat(parts).toString('utf8'));
+            const timer = setTimeout(() => {
+              s.destroy();
+              done();
+            }, 20_000);
+            s.on('data', (d: Buffer) => parts.push(d));
+            s.once('close', () => {
+              clearTimeout(timer);
+              done();
+            });
+            s.on('error', () => undefined);
+            s.resume();
+          }),
+      ),
+    );
+    let closedByEngine = 0;
+    let completed = 0;
+    let minBytes = Infinity;
+    let maxBytes = 0;
+    const lastIds: number[] = [];
+    const refused: string[] = [];
+    for (const t of texts) {
+      if (!/^HTTP\/1\.1 200/.test(t)) {
+        refused.push(t.slice(0, 120));
+        continue;
+      }
+      const ended = /\nevent: end\n/.test(t);
+      if (ended) completed++;
+      else closedByEngine++;
+      minBytes = Math.min(minBytes, t.length);
+      maxBytes = Math.max(maxBytes, t.length);
+      const ids = [...t.matchAll(/\nid: (\d+)\ndata: /g)].map((m) => Number(m[1]));
+      ids.forEach((v, i) => assert.equal(v, i, 'a stalled subscriber got chunks in order from 0'));
+      lastIds.push(ids.length ? ids.at(-1)! : -1);
+    }
+
+    // Ten of the stalled ones resume from their last id and get exactly the rest.
+    for (const last of lastIds.slice(0, 10)) {
+      let next = last + 1;
+      for await (const c of e.client.subscribeToStream(id, 'tokens', { fromIdx: last + 1, signal: AbortSignal.timeout(30_000) })) {
+        assert.equal(c.idx, next++);
+      }
+      assert.equal(next, CHUNKS);
+    }
+
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+    const mb = (kib: number) => (kib / 1024).toFixed(0);
+    console.log(
+      `faults[stalled]: stalled=${STALLED}, not accepted=${refused.length} ${JSON.stringify(refused.slice(0, 2))}, closed by engine=${closedByEngine}, read to end=${completed}, bytes per stalled=${minBytes}..${maxBytes}, ` +
+        `bound=${BOUND_KB} KiB, engine RSS before=${mb(rssBefore)} MiB, connected=${mb(rssConnected)} MiB, peak=${mb(peak)} MiB, after=${mb(rssAfter)} MiB, ` +
+        `live chunks=${liveCount}, live latency p50=${pct(0.5)} ms p99=${pct(0.99)} ms max=${latencies.at(-1)} ms`,
+    );
+    assert.deepEqual(refused, [], 'each stalled subscriber was accepted');
+    assert.equal(closedByEngine, STALLED, 'every stalled subscriber was closed by the engine');
+    assert.ok(peak - rssConnected < STALLED * (BOUND_KB * 2 + 256), `peak RSS growth ${mb(peak - rssConnected)} MiB is bounded`);
+    assert.ok(pct(0.99) < 1000, `live p99 latency ${pct(0.99)} ms`);
+  });
+});
