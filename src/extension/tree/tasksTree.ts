@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isAbsolute, join } from 'node:path';
 import type { TaskInfo } from '../../protocol/api';
-import { Disposable } from '../lifecycle';
+import { Disposable, toDisposable } from '../lifecycle';
 import type { EngineManager } from '../engine/engineManager';
 
 /** Elements of the Tasks tree: `task:<id>` or `error:<n>`. */
@@ -19,14 +19,35 @@ export class TasksTreeProvider extends Disposable implements vscode.TreeDataProv
   private tasks = new Map<string, TaskInfo>();
   private errors: string[] = [];
   private loading: Promise<TaskInfo[]> | undefined;
+  private watching = false;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly engine: EngineManager) {
     super();
     this._register(
       engine.onDidChangeState((s) => {
-        if (s.kind === 'running') void this.reload();
+        if (s.kind !== 'running') return;
+        void this.reload();
+        this.watchTaskFiles();
       }),
     );
+    this._register(toDisposable(() => clearTimeout(this.reloadTimer)));
+  }
+
+  /** Task files change → ask the engine again a little later (it rebuilds them itself). */
+  private watchTaskFiles(): void {
+    if (this.watching) return;
+    this.watching = true;
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/trigger/**/*.{ts,tsx,mts,js,mjs}'));
+    const later = () => {
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => {
+        if (this.engine.state.kind === 'running') void this.reload();
+      }, 2000);
+    };
+    this._register(watcher.onDidCreate(later));
+    this._register(watcher.onDidChange(later));
+    this._register(watcher.onDidDelete(later));
   }
 
   list(): TaskInfo[] {
