@@ -84,7 +84,8 @@ describe('faults: engine killed while runs stream', function () {
       if (seenExecuting.has(id)) {
         if (final.status === 'CRASHED') {
           crashed++;
-          assert.match(final.error?.message ?? '', /engine stopped/i, `${id}: crash error`);
+          assert.equal(final.error?.name, 'EngineStopped', `${id}: crash error`);
+          assert.match(final.error?.message ?? '', /engine\b.*\bstopped/i, `${id}: crash message`);
         } else {
           retried++;
           assert.equal(final.status, 'COMPLETED', `${id}: retried run`);
