@@ -102,7 +102,7 @@ export class Committer {
    * Checkpoints after a quiet moment (no commit for `idleMs`), or at once after `maxCommits` commits without
    * one, so the log stays bounded under sustained load while live traffic rarely waits for a checkpoint.
    */
-  private planCheckpoint(idleMs = 100, maxCommits = 20_000): void {
+  private planCheckpoint(idleMs = 100, maxCommits = 3_000): void {
     if (!this.store.checkpoint || this.commitsSinceCheckpoint === 0) return;
     clearTimeout(this.idleTimer);
     const run = (): void => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Claims of a Public Access Token, as Trigger.dev's SDK mints them (HS256, signed with the secret key). */
 export const JWT_ISSUER = 'https://id.trigger.dev';

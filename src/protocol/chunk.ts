@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A stream chunk travels as JSON text. Strings and JSON values are themselves; binary data

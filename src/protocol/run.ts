@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The 13 public run statuses, as Trigger.dev's public API names them. */
 export const RUN_STATUSES = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** SSE event names used by the engine's realtime feeds. */
 export const SSE_EVENTS = {

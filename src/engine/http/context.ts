@@ -4,7 +4,7 @@ import type { RunStore } from '../store/types';
 import type { Hub } from '../realtime/hub';
 import type { TaskInfo } from '../../protocol/api';
 import type { RequestContext } from './server';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { validationError } from './errors';
 
 /** What route handlers need from the engine. */

@@ -51,7 +51,7 @@ export function applyMetadataOperations(metadata: Obj, ops: readonly MetadataOpe
         out = structuredClone(op.value);
         break;
       case 'set':
-        setAt(out, pathOf(op.key), op.value);
+        setAt(out, pathOf(op.key), structuredClone(op.value));
         break;
       case 'delete':
         setAt(out, pathOf(op.key), undefined);
@@ -59,7 +59,8 @@ export function applyMetadataOperations(metadata: Obj, ops: readonly MetadataOpe
       case 'append': {
         const path = pathOf(op.key);
         const cur = getAt(out, path);
-        setAt(out, path, Array.isArray(cur) ? [...cur, op.value] : cur === undefined ? [op.value] : [cur, op.value]);
+        const value = structuredClone(op.value);
+        setAt(out, path, Array.isArray(cur) ? [...cur, value] : cur === undefined ? [value] : [cur, value]);
         break;
       }
       case 'remove': {

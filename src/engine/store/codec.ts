@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_STATUSES, Run } from '../../protocol/run';
 import type { RunEvent, RunEventType, RunFilter, RunRecord } from './types';
 import { StoreRefusal } from './types';

@@ -20,8 +20,9 @@ export async function openStore(spec: string | undefined, runlightDir: string): 
 async function createStore(spec: string | undefined, runlightDir: string): Promise<RunStore> {
   const value = spec?.trim();
   if (value === undefined || value === '' || value.toLowerCase() === 'sqlite') {
-    // Automatic checkpoints would stall the event loop mid-stream; the engine checkpoints when idle instead.
-    return new SqliteRunStore({ file: join(runlightDir, SQLITE_FILE), walAutocheckpoint: 0 });
+    // Automatic checkpoints would stall the event loop mid-stream: the engine checkpoints when idle (and every
+    // few thousand commits under sustained load); the large automatic threshold is only a backstop.
+    return new SqliteRunStore({ file: join(runlightDir, SQLITE_FILE), walAutocheckpoint: 10_000 });
   }
   if (/^postgres(ql)?:\/\//i.test(value)) {
     const { PostgresRunStore } = await import('./postgres');

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { BatchTriggerItem, EngineClient } from '../../client/api';
 import { isSecretKey } from '../../protocol/auth';
 import type { TriggerOptions as WireTriggerOptions } from '../../protocol/api';

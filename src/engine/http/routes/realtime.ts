@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS, StreamKey, Tag } from '../../../protocol/api';
 import { RunStatus } from '../../../protocol/run';
 import { encodeChunk } from '../../../protocol/chunk';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TriggerRequest, LIMITS, TaskId } from '../../../protocol/api';
 import { JWT_SUBJECT } from '../../../protocol/auth';
 import { JWT_HEADER } from '../../../protocol/routes';
