@@ -140,4 +140,30 @@ describe('trigger-sdk: Electric shape protocol on the run feeds', function () {
       await new Promise((r) => setTimeout(r, 50));
     }
   });
+  it('frames stream reads for their client (trigger-version header) as v2 batches, resumes after Last-Event-ID, checks Timeout-Seconds', async () => {
+    const { id } = await e.client.trigger('streamer', { n: 6 });
+    await followRun(e.client, id);
+    const read = async (headers: Record<string, string>) => {
+      const res = await fetch(`${e.url}/realtime/v1/streams/${id}/tokens`, {
+        headers: { authorization: `Bearer ${TR_SECRET}`, accept: 'text/event-stream', 'trigger-version': '4.8.3', ...headers },
+        signal: AbortSignal.timeout(10_000),
+      });
+      return { res, text: await res.text() };
+    };
+    const { res, text } = await read({ 'last-event-id': '2' });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-stream-version'), 'v2');
+    const batches = text
+      .split('\n\n')
+      .filter((f) => f.includes('event: batch'))
+      .map((f) => JSON.parse(f.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as { records: { seq_num: number; body: string; headers: unknown[] }[] });
+    const records = batches.flatMap((b) => b.records);
+    assert.deepEqual(records.map((r) => r.seq_num), [3, 4, 5], 'resumes right after Last-Event-ID, ends when the run is done');
+    assert.deepEqual(records.map((r) => JSON.parse(r.body) as { data: string; id: string }).map((b) => b.data), ['t3 ', 't4 ', 't5 ']);
+    assert.equal((await read({ 'timeout-seconds': '0' })).res.status, 400);
+    // Our own SSE framing is unchanged for our client (no trigger-version header).
+    const ours = await fetch(`${e.url}/realtime/v1/streams/${id}/tokens`, { headers: { authorization: `Bearer ${TR_SECRET}`, accept: 'text/event-stream' } });
+    assert.equal(ours.headers.get('x-stream-version'), null);
+    assert.match(await ours.text(), /id: 0\ndata: "t0 "/);
+  });
 });
