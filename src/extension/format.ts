@@ -14,14 +14,13 @@ export function formatDuration(ms: number): string {
   return `${h}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** "just now", "5s ago", "3m ago", "2h ago", "4d ago". */
+/** "just now" (under a minute, so descriptions do not change every few seconds), "3m ago", "2h ago", "4d ago". */
 export function formatRelative(iso: string | undefined, now: number): string {
   if (!iso) return '';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '';
   const d = Math.max(0, now - t);
-  if (d < 5_000) return 'just now';
-  if (d < 60_000) return `${Math.floor(d / 1000)}s ago`;
+  if (d < 60_000) return 'just now';
   if (d < 3_600_000) return `${Math.floor(d / 60_000)}m ago`;
   if (d < 86_400_000) return `${Math.floor(d / 3_600_000)}h ago`;
   return `${Math.floor(d / 86_400_000)}d ago`;
@@ -40,15 +39,13 @@ export function runDurationMs(run: Run, now: number): number | undefined {
   return Math.max(0, now - start);
 }
 
-/** Tree item description: "Executing · 12s · 1m ago". Durations of live runs are rounded to 5 s
- * so the tree does not repaint every second. */
+/** Tree item description: "Executing · 10s · 1m ago". Durations of live runs are shown in steps of
+ * 5 s (none under 5 s), so the tree repaints a live run at most every 5 s. */
 export function runDescription(run: Run, now: number): string {
   const parts = [statusLook(run.status).label];
   let ms = runDurationMs(run, now);
-  if (ms !== undefined) {
-    if (!isTerminal(run.status) && ms >= 5000) ms = Math.floor(ms / 5000) * 5000;
-    parts.push(formatDuration(ms));
-  }
+  if (ms !== undefined && !isTerminal(run.status)) ms = ms >= 5000 ? Math.floor(ms / 5000) * 5000 : undefined;
+  if (ms !== undefined) parts.push(formatDuration(ms));
   const rel = formatRelative(run.createdAt, now);
   if (rel) parts.push(rel);
   return parts.join(' · ');

@@ -10,7 +10,7 @@ export type RunsElement = string;
 
 const COALESCE_MS = 150;
 /** Relative times and live durations in descriptions age: rebuild this often even without events. */
-const TICK_MS = 15_000;
+const TICK_MS = 5_000;
 
 export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunsElement> {
   private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<RunsElement | RunsElement[] | undefined>());
