@@ -47,7 +47,11 @@ export class Router {
       if (r.method !== method) continue;
       const params: Record<string, string> = {};
       r.keys.forEach((k, i) => {
-        params[k] = decodeURIComponent(m[i + 1]!);
+        try {
+          params[k] = decodeURIComponent(m[i + 1]!);
+        } catch {
+          throw new HttpError(400, 'bad_url', `url: the ${k} path segment has malformed percent-encoding`);
+        }
       });
       return { handler: r.handler, params };
     }
@@ -126,7 +130,12 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
       sendError(res, new HttpError(400, 'bad_url', 'url: not a valid request target'));
       return;
     }
-    const m = o.router.match(req.method ?? 'GET', url.pathname);
+    let m: ReturnType<Router['match']>;
+    try {
+      m = o.router.match(req.method ?? 'GET', url.pathname);
+    } catch (e) {
+      return sendError(res, toHttpError(e, o.log));
+    }
     if (m === undefined) return sendError(res, new HttpError(404, 'not_found', `no route for ${url.pathname}`));
     if (m === 'method') return sendError(res, new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`));
     m.handler({ req, res, url, params: m.params }).catch((e: unknown) => sendError(res, toHttpError(e, o.log)));
