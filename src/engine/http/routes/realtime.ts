@@ -39,7 +39,9 @@ async function runFeed(deps: EngineDeps, ctx: RequestContext, filter: RunFilter,
     const m = /^(\d+)(s|m|h|d|w)$/.exec(createdAt);
     if (!m) throw new HttpError(422, 'invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
     const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[m[2] as 's'];
-    createdAfter = new Date(Date.now() - Number(m[1]) * unit).toISOString();
+    const after = new Date(Date.now() - Number(m[1]) * unit);
+    if (Number.isNaN(after.getTime())) throw new HttpError(422, 'invalid_request', `createdAt: the window "${createdAt}" is too large`);
+    createdAfter = after.toISOString();
   }
   const accept =
     statuses || tasks || createdAfter
