@@ -9,4 +9,5 @@ export * from './workspace';
 export * from './memory';
 export * from './extensionTests';
 export * from './model';
+export * from './timingProxy';
 export type { BrowserContext, Page, Locator, FrameLocator } from 'playwright-core';

@@ -1,5 +1,5 @@
 // Driving the VS Code 1.100 workbench in the browser: selectors seen working on code-server 4.100.3.
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
 
 export const SEL = {
   activityBar: '.monaco-workbench .part.activitybar',
@@ -56,9 +56,10 @@ export async function runCommand(page: Page, title: string, { timeoutMs = 15_000
   await row.click();
 }
 
-/** Waits for the quick pick to show an item with `label` and picks it. */
+/** Waits for the quick pick to show an item labelled `label` (a string matches the label exactly) and picks it. */
 export async function pickQuickItem(page: Page, label: string | RegExp, { timeoutMs = 30_000 } = {}): Promise<void> {
-  const row = page.locator(SEL.quickInputRow).filter({ hasText: label }).first();
+  const rows = page.locator(SEL.quickInputRow);
+  const row = (typeof label === 'string' ? rows.filter({ has: page.getByText(label, { exact: true }) }) : rows.filter({ hasText: label })).first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await row.click();
 }
@@ -80,8 +81,8 @@ export async function inputBoxValue(page: Page): Promise<string> {
 export async function openViewContainer(page: Page, title: string): Promise<void> {
   const entry = page.locator(`.part.activitybar a.action-label[aria-label^="${title}"]`).first();
   await entry.waitFor({ state: 'visible', timeout: 30_000 });
-  const item = page.locator('.part.activitybar li.action-item').filter({ has: entry }).first();
-  const checked = (await item.getAttribute('aria-selected').catch(() => null)) === 'true' || (await item.getAttribute('class'))?.includes('checked');
+  const item = entry.locator('xpath=ancestor::li[1]');
+  const checked = ((await item.getAttribute('class')) ?? '').split(/\s+/).includes('checked');
   if (!checked) await entry.click();
 }
 
@@ -110,6 +111,36 @@ export async function rowIconClasses(row: Locator): Promise<string> {
 /** The content document of the visible webview (two nested iframes). */
 export function webviewFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('iframe#active-frame');
+}
+
+/** The content document of the visible webview as a Frame (for `evaluate`); retries while webviews swap. */
+export async function webviewContentFrame(page: Page, { timeoutMs = 30_000 } = {}): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const outer = page.locator('iframe.webview.ready >> visible=true').first();
+      await outer.waitFor({ state: 'attached', timeout: Math.max(1, deadline - Date.now()) });
+      const outerFrame = await (await outer.elementHandle())?.contentFrame();
+      const inner = outerFrame?.locator('iframe#active-frame').first();
+      await inner?.waitFor({ state: 'attached', timeout: 5000 });
+      const frame = await (await inner?.elementHandle())?.contentFrame();
+      if (frame && !frame.isDetached()) {
+        await frame.waitForLoadState('domcontentloaded');
+        return frame;
+      }
+    } catch (err) {
+      last = err;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no visible webview content frame within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Closes every editor (so the next webview opened is the only one). */
+export async function closeAllEditors(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+  await page.locator('.part.editor .tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
 }
 
 /** Saves a screenshot; never fails the test. */
