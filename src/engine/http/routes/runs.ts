@@ -16,6 +16,8 @@ import { HttpError } from '../errors';
 import { readJson, sendJson, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { durationMs } from '../../ids';
+import { applyMetadataOperations } from '../../runs/metadata';
+import type { MetadataOperation } from '../../../protocol/api';
 import { isOfficialClient, normalizeTriggerBody, registerTriggerCompatRoutes, toListRunItem, toRetrieveRunResponse } from './trigger-compat';
 
 const BODY = LIMITS.payloadBytes + 1024 * 1024;
@@ -125,12 +127,23 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     const body = parse(MetadataUpdateRequest, await readJson(ctx.req, LIMITS.metadataBytes * 2, DEPTH), 'body');
     const run = await deps.service.getRun(ctx.params.id!);
     const ops = [...(body.metadata ? [{ type: 'update' as const, value: body.metadata }] : []), ...(body.operations ?? [])];
-    const metadata = await deps.service.updateMetadata(run.run.id, ops);
+    // One write per target run: a run without a parent takes its parent/root operations in the same commit, so
+    // a refusal (e.g. metadata too large) leaves nothing half-applied. With distinct targets every write is
+    // tried on the current metadata first, so a refused one stops the request before anything is committed.
+    const byTarget = new Map<string, MetadataOperation[]>([[run.run.id, ops]]);
     for (const [target, targetOps] of [
       [run.parentRunId, body.parentOperations],
       [run.rootRunId ?? run.parentRunId, body.rootOperations],
     ] as const) {
-      if (targetOps?.length) await deps.service.updateMetadata(target ?? run.run.id, targetOps);
+      if (targetOps?.length) byTarget.set(target ?? run.run.id, [...(byTarget.get(target ?? run.run.id) ?? []), ...targetOps]);
+    }
+    if (byTarget.size > 1) {
+      for (const [target, targetOps] of byTarget) applyMetadataOperations((await deps.service.getRun(target)).run.metadata ?? {}, targetOps);
+    }
+    let metadata: Record<string, unknown> = {};
+    for (const [target, targetOps] of byTarget) {
+      const result = await deps.service.updateMetadata(target, targetOps);
+      if (target === run.run.id) metadata = result;
     }
     sendJson(ctx.res, 200, { metadata });
   });
