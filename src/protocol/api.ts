@@ -34,10 +34,20 @@ export const Tags = z
   .transform((t) => (Array.isArray(t) ? t : [t]))
   .pipe(z.array(Tag).max(LIMITS.tagsPerRun, `a run has at most ${LIMITS.tagsPerRun} tags`));
 
-/** A duration such as "30s", "5m", "1h", "2d" or a number of seconds. */
+/** The longest delay or ttl: 10 years (longer ones overflow the date range). */
+const MAX_DURATION_SECONDS = 10 * 365 * 86_400;
+const UNIT_SECONDS = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
+
+/** A duration such as "30s", "5m", "1h", "2d" or a number of seconds (at most 10 years). */
 export const Duration = z.union([
-  z.number().nonnegative(),
-  z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d|w)$/, 'use a duration such as "30s", "5m" or "1h"'),
+  z.number().nonnegative().max(MAX_DURATION_SECONDS, 'a duration is at most 10 years'),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h|d|w)$/, 'use a duration such as "30s", "5m" or "1h"')
+    .refine((d) => {
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(d);
+      return !m || Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS] <= MAX_DURATION_SECONDS;
+    }, 'a duration is at most 10 years'),
 ]);
 
 export const TriggerOptions = z
