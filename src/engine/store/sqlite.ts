@@ -297,13 +297,20 @@ export class SqliteRunStore implements RunStore {
 
   /** One transaction; chunk idx cache updates become visible only after COMMIT. */
   private transaction<T>(body: () => { value: T; staged?: Map<string, number> }): Promise<T> {
-    this.run('BEGIN IMMEDIATE');
     let out: { value: T; staged?: Map<string, number> };
     try {
+      this.run('BEGIN IMMEDIATE');
       out = body();
       this.run('COMMIT');
     } catch (err) {
-      if (this.db?.inTransaction) this.run('ROLLBACK');
+      try {
+        if (this.db?.inTransaction) this.run('ROLLBACK');
+      } catch {
+        // SQLite already rolled back (e.g. after an I/O error).
+      }
+      // A cached statement whose step failed (disk full, read-only) throws on its next reset ("Could not reset
+      // statement prior to binding new values"), failing the next write too: prepare them afresh.
+      this.stmts?.clear();
       this.nextIdx.clear();
       return Promise.reject(toError(err));
     }

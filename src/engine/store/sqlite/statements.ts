@@ -29,7 +29,13 @@ export class StatementCache {
   }
 
   clear(): void {
-    for (const stmt of this.map.values()) stmt.finalize();
+    for (const stmt of this.map.values()) {
+      try {
+        stmt.finalize();
+      } catch {
+        // finalize() reports the error of the statement's last failed step; the statement is freed anyway.
+      }
+    }
     this.map.clear();
   }
 }
