@@ -3,7 +3,7 @@ import type { WorkerToEngine } from '../../protocol/ipc';
 import { encodeChunk } from '../../protocol/chunk';
 import { LOG_STREAM_KEY, type LogChunk } from '../../protocol/sse';
 import { LIMITS } from '../../protocol/api';
-import type { Committer } from '../committer';
+import { StorageFailure, type Committer } from '../committer';
 import type { RunRecord, RunStore } from '../store/types';
 import { StoreRefusal } from '../store/types';
 import { withAttemptStarted, withStatus, withTags } from '../runs/model';
@@ -333,8 +333,15 @@ export class Executor {
   }
 
   private async finish(runId: string, end: { status: 'COMPLETED' | 'FAILED' | 'CRASHED' | 'CANCELED' | 'TIMED_OUT'; output?: Json; error?: RunError; attemptMs?: number }): Promise<void> {
-    const r = await this.committer.submit({ kind: 'update', runId, apply: (rec) => withStatus(rec, { ...end, now: now() }) });
-    if (!r.ok && !(r.error instanceof StoreRefusal)) this.o.log(`could not finish run ${runId}: ${r.error.message}`);
+    // The store may refuse writes for a while (disk full, read-only): keep trying, so the run does not stay
+    // EXECUTING forever once the store accepts writes again.
+    for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5000)) {
+      const r = await this.committer.submit({ kind: 'update', runId, apply: (rec) => withStatus(rec, { ...end, now: now() }) });
+      if (r.ok || r.error instanceof StoreRefusal) return;
+      if (delayMs === 250) this.o.log(`could not finish run ${runId}: ${r.error.message}${r.error instanceof StorageFailure ? '; retrying' : ''}`);
+      if (!(r.error instanceof StorageFailure) || this.closed) return;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 
   /** Cancels a run executing here (kills its worker) or waiting for a retry. */
