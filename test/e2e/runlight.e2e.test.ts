@@ -1,8 +1,11 @@
 // End to end in a real browser: the packaged .vsix installed in code-server's VS Code 1.100.3,
 // a throw-away copy of examples/demo open, driven through the UI like a person would.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   closeAllEditors,
   copyWorkspace,
@@ -19,12 +22,19 @@ import {
   setDotenv,
   startLocalModel,
   startTimingProxy,
+  statusBarItemSelector,
+  stopGroup,
   submitInputBox,
+  subscribeSse,
   tokenToDomLatencies,
+  waitUntil,
+  type SseSubscription,
+  type TimedToken,
   treeRows,
   waitForStatusBarItem,
   webviewContentFrame,
   webviewFrame,
+  type Frame,
   type Locator,
   type LocalModel,
   type Page,
@@ -71,6 +81,35 @@ async function waitForIcon(row: Locator, pattern: RegExp, timeoutMs: number): Pr
   throw new Error(`row icon never matched ${pattern} (last: ${classes || 'none'})`);
 }
 
+/** Notes every change of the answer's text length in the panel with its time (Date.now(), one clock for all). */
+async function observeAnswer(frame: Frame): Promise<void> {
+  await frame.evaluate(`(() => {
+    const seen = (window.__runlightSeen = []);
+    const read = () => {
+      const el = document.querySelector('[data-stream-key="answer"] pre.stream-text');
+      const n = el ? el.textContent.length : 0;
+      if (seen.length === 0 || seen[seen.length - 1][1] !== n) seen.push([Date.now(), n]);
+    };
+    read();
+    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
+  })()`);
+}
+
+async function answerChanges(frame: Frame): Promise<[number, number][]> {
+  return (await frame.evaluate('window.__runlightSeen')) as [number, number][];
+}
+
+/** The text an OpenAI chat-completion chunk carries, if any. */
+function deltaText(chunk: unknown): string | undefined {
+  const content = (chunk as { choices?: { delta?: { content?: unknown } }[] } | null)?.choices?.[0]?.delta?.content;
+  return typeof content === 'string' && content !== '' ? content : undefined;
+}
+
+function fmt(label: string, samples: number[]): string {
+  const st = latencyStats(samples);
+  return st ? `${label}: median ${st.median} ms, p95 ${st.p95} ms, min ${st.min} ms, max ${st.max} ms (${st.count} tokens)` : `${label}: no samples`;
+}
+
 describe('Runlight in the browser (packaged .vsix)', function () {
   this.timeout(180_000);
   let session: Session | undefined;
@@ -78,10 +117,13 @@ describe('Runlight in the browser (packaged .vsix)', function () {
   let proxy: TimingProxy | undefined;
   let failed = false;
   let page: Page;
+  let folder = '';
+  let ownEngine: ChildProcess | undefined;
+  const subscriptions: SseSubscription[] = [];
 
   before(async () => {
     const runDir = makeRunDir('e2e');
-    const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
+    folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
     model = await startLocalModel(folder, { tokenMs: TOKEN_MS });
     if (!model) throw new Error('examples/demo has no scripts/local-llm.mjs');
     proxy = await startTimingProxy(model.url);
@@ -97,7 +139,9 @@ describe('Runlight in the browser (packaged .vsix)', function () {
   });
 
   after(async () => {
+    for (const sub of subscriptions) sub.close();
     await session?.close({ failed });
+    if (ownEngine) await stopGroup(ownEngine);
     await proxy?.close();
     await model?.close();
   });
@@ -126,17 +170,7 @@ describe('Runlight in the browser (packaged .vsix)', function () {
     await closeAllEditors(page);
     await triggerFromPalette(page, 'chat', '{"prompt":"Stream me a long answer"}', 'e2e');
     const frame = await webviewContentFrame(page);
-    // Note every change of the answer's text with its time (Date.now(), same clock as the proxy's).
-    await frame.evaluate(`(() => {
-      const seen = (window.__runlightSeen = []);
-      const read = () => {
-        const el = document.querySelector('[data-stream-key="answer"] pre.stream-text');
-        const n = el ? el.textContent.length : 0;
-        if (seen.length === 0 || seen[seen.length - 1][1] !== n) seen.push([Date.now(), n]);
-      };
-      read();
-      new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
-    })()`);
+    await observeAnswer(frame);
     const text = webviewFrame(page).locator('[data-stream-key="answer"] pre.stream-text');
     const reads: string[] = [];
     const deadline = Date.now() + 60_000;
@@ -155,7 +189,7 @@ describe('Runlight in the browser (packaged .vsix)', function () {
       assert.ok(reads[i]!.startsWith(reads[i - 1]!) && reads[i]!.length > reads[i - 1]!.length, 'the text only grows');
     }
     // Latency: token forwarded by the proxy in front of the model → its text in the webview DOM.
-    const seen = (await frame.evaluate('window.__runlightSeen')) as [number, number][];
+    const seen = await answerChanges(frame);
     const tokens = proxy!.streams().at(-1) ?? [];
     const stats = latencyStats(tokenToDomLatencies(tokens, seen));
     console.log(
@@ -201,5 +235,82 @@ describe('Runlight in the browser (packaged .vsix)', function () {
     while ((await children.count()) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     await session!.shot('batch-group');
     assert.ok((await children.count()) >= 3, 'the batch shows its three progress-task runs');
+  });
+
+  it('times chunks from the engine to the webview (extension attached to an engine we started)', async () => {
+    // Stop the engine the extension started, start the packaged engine with a key we know, and let
+    // the extension attach to it (the `.runlight/engine.json` + `.runlight/secret-key` path).
+    const info = JSON.parse(readFileSync(join(folder, '.runlight', 'engine.json'), 'utf8')) as { url: string };
+    await runCommand(page, 'Runlight: Stop Engine');
+    await waitUntil('the extension\'s engine stops', async () => !(await fetch(`${info.url}/healthz`).then((r) => r.ok, () => false)), { timeoutMs: 30_000 });
+    const key = `rl_dev_e2e${randomBytes(16).toString('hex')}`;
+    writeFileSync(join(folder, '.runlight', 'secret-key'), `${key}\n`, { mode: 0o600 });
+    const extDir = join(session!.runDir, 'extensions');
+    const installed = readdirSync(extDir).find((d) => d.startsWith(`${EXTENSION_ID}-`));
+    assert.ok(installed, 'the installed extension folder');
+    const engine = spawn(process.execPath, [join(extDir, installed, 'dist', 'cli.js'), 'dev', '--dir', folder, '--port', '0'], {
+      cwd: folder,
+      env: { ...process.env, RUNLIGHT_SECRET_KEY: key },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    ownEngine = engine;
+    const log = createWriteStream(join(session!.runDir, 'own-engine.log'));
+    engine.stderr?.pipe(log);
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('our engine did not start within 60 s')), 60_000);
+      createInterface({ input: engine.stdout! }).on('line', (line) => {
+        log.write(`${line}\n`);
+        const m = /Runlight engine listening on (http\S+)/.exec(line);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolve(m[1].replace(/\/$/, ''));
+        }
+      });
+      engine.once('exit', (code) => reject(new Error(`our engine exited (${code})`)));
+    });
+    await runCommand(page, 'Runlight: Start Engine');
+    await page.locator(statusBarItemSelector(EXTENSION_ID), { hasText: 'Runlight idle' }).first().waitFor({ timeout: 30_000 });
+
+    // Time each chunk of the new run's "answer" stream as it arrives from the engine.
+    const tag = `latency-${Date.now().toString(36)}`;
+    const chunks: TimedToken[] = [];
+    let streamOpenedAt = 0;
+    let runId: string | undefined;
+    const feed = subscribeSse(`${url}/realtime/v1/runs`, key, (e) => {
+      if (e.event !== 'run' || runId) return;
+      const run = JSON.parse(e.data) as { id: string; taskIdentifier: string; tags: string[] };
+      if (run.taskIdentifier !== 'chat' || !run.tags.includes(tag)) return;
+      runId = run.id;
+      const stream = subscribeSse(`${url}/realtime/v1/streams/${encodeURIComponent(run.id)}/answer`, key, (c) => {
+        if (c.event && c.event !== 'message') return;
+        const text = deltaText(JSON.parse(c.data));
+        // Chunks replayed in a burst on connecting are not timed.
+        if (text !== undefined) chunks.push({ t: c.t - streamOpenedAt < 30 ? Number.NaN : c.t, text });
+      });
+      subscriptions.push(stream);
+      void stream.opened.then(() => (streamOpenedAt = Date.now()), () => undefined);
+    });
+    subscriptions.push(feed);
+    await feed.opened;
+
+    await closeAllEditors(page);
+    await triggerFromPalette(page, 'chat', '{"prompt":"How fast is the stream?"}', tag);
+    const frame = await webviewContentFrame(page);
+    await observeAnswer(frame);
+    const text = webviewFrame(page).locator('[data-stream-key="answer"] pre.stream-text');
+    await text.filter({ hasText: 'as it is written.' }).waitFor({ timeout: 60_000 });
+    const seen = await answerChanges(frame);
+    const engineToDom = tokenToDomLatencies(chunks, seen).filter((v) => Number.isFinite(v));
+    const modelTokens = proxy!.streams().at(-1) ?? [];
+    const modelToDom = tokenToDomLatencies(modelTokens, seen);
+    const modelToEngine = chunks
+      .map((c, i) => (modelTokens[i] && modelTokens[i]!.text === c.text ? c.t - modelTokens[i]!.t : Number.NaN))
+      .filter((v) => Number.isFinite(v));
+    console.log(`      ${fmt('chunk leaves the engine (SSE) → text in the webview DOM', engineToDom)}`);
+    console.log(`      ${fmt('model token → chunk leaves the engine', modelToEngine)}`);
+    console.log(`      ${fmt('model token → text in the webview DOM', modelToDom)}`);
+    assert.ok(runId, 'the run appeared on the engine feed');
+    assert.ok(engineToDom.length >= 5, `enough chunks timed (${engineToDom.length} of ${chunks.length})`);
   });
 });

@@ -10,4 +10,5 @@ export * from './memory';
 export * from './extensionTests';
 export * from './model';
 export * from './timingProxy';
-export type { BrowserContext, Page, Locator, FrameLocator } from 'playwright-core';
+export * from './sse';
+export type { BrowserContext, Frame, FrameLocator, Locator, Page } from 'playwright-core';
