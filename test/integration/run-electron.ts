@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runTests } from '../harness/src/electron';
-import { copyWorkspace, demoFolder, makeRunDir, removeRunDir, repoRoot } from '../harness/src/index';
+import { copyWorkspace, demoFolder, makeRunDir, removeRunDir, repoRoot, startLocalModel } from '../harness/src/index';
 import { buildSuites } from './build';
 
 async function main(): Promise<number> {
@@ -15,6 +15,7 @@ async function main(): Promise<number> {
   const extensionTestsPath = await buildSuites();
   const runDir = makeRunDir('integration-electron');
   const folder = copyWorkspace(resolve(process.env.RUNLIGHT_TEST_WORKSPACE ?? demoFolder), join(runDir, 'workspace'));
+  const model = await startLocalModel(folder);
   try {
     await runTests({
       version: '1.100.3',
@@ -33,6 +34,8 @@ async function main(): Promise<number> {
   } catch (err) {
     console.error(`integration (runTests): ${(err as Error).message}; run folder kept: ${runDir}`);
     return 1;
+  } finally {
+    await model?.close();
   }
 }
 
