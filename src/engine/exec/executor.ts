@@ -313,13 +313,20 @@ export class Executor {
     this.byRun.delete(a.runId);
     if (!a.worker.dead && !a.ending) this.pool.release(a.worker);
     const attemptMs = Date.now() - a.startedAt;
+    // A node stalled past its lease may have lost the run to another node meanwhile: then this attempt's end is stale.
+    const holds = (r: RunRecord): boolean => r.lockedBy === this.o.node && r.run.attemptCount === a.number;
     const record = await this.store.getRun(a.runId);
+    if (record && !holds(record)) {
+      this.o.log(`run ${a.runId}: attempt ${a.number} ended after another node took the run over; its result is dropped`);
+      this.pump();
+      return;
+    }
     if (end.status === 'FAILED' && retryable && record && record.run.attemptCount < record.maxAttempts) {
       // Stays EXECUTING (Trigger.dev shows reattempts as EXECUTING) with the attempt's error, then runs again.
       await this.committer.submit({
         kind: 'update',
         runId: a.runId,
-        apply: (r) => ({ record: { ...r, run: { ...r.run, error: end.error, durationMs: r.run.durationMs + attemptMs, updatedAt: now() } }, type: 'error' }),
+        apply: (r) => (holds(r) ? { record: { ...r, run: { ...r.run, error: end.error, durationMs: r.run.durationMs + attemptMs, updatedAt: now() } }, type: 'error' } : undefined),
       });
       const t = setTimeout(() => {
         this.retryTimers.delete(a.runId);
@@ -328,15 +335,19 @@ export class Executor {
       this.retryTimers.set(a.runId, t);
       return;
     }
-    await this.finish(a.runId, { ...end, attemptMs });
+    await this.finish(a.runId, { ...end, attemptMs }, holds);
     this.pump();
   }
 
-  private async finish(runId: string, end: { status: 'COMPLETED' | 'FAILED' | 'CRASHED' | 'CANCELED' | 'TIMED_OUT'; output?: Json; error?: RunError; attemptMs?: number }): Promise<void> {
+  private async finish(
+    runId: string,
+    end: { status: 'COMPLETED' | 'FAILED' | 'CRASHED' | 'CANCELED' | 'TIMED_OUT'; output?: Json; error?: RunError; attemptMs?: number },
+    holds: (r: RunRecord) => boolean = () => true,
+  ): Promise<void> {
     // The store may refuse writes for a while (disk full, read-only): keep trying, so the run does not stay
     // EXECUTING forever once the store accepts writes again.
     for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5000)) {
-      const r = await this.committer.submit({ kind: 'update', runId, apply: (rec) => withStatus(rec, { ...end, now: now() }) });
+      const r = await this.committer.submit({ kind: 'update', runId, apply: (rec) => (holds(rec) ? withStatus(rec, { ...end, now: now() }) : undefined) });
       if (r.ok || r.error instanceof StoreRefusal) return;
       if (delayMs === 250) this.o.log(`could not finish run ${runId}: ${r.error.message}${r.error instanceof StorageFailure ? '; retrying' : ''}`);
       if (!(r.error instanceof StorageFailure) || this.closed) return;
