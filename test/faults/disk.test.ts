@@ -9,12 +9,12 @@ import { FAULT_TASKS, SECRET, sleep, spawnEngine, waitForTask, type ChildEngine 
 
 /**
  * Fault 5: the disk holding the store fills up. The workspace's `.runlight` (SQLite store, build output,
- * engine.json) is a 3 MiB tmpfs; a filler file takes all but a little of it. API writes then fail with
+ * engine.json) is an 8 MiB tmpfs; a filler file takes all but a little of it. API writes then fail with
  * 503 `storage_unavailable`, a task's writes fail its run readably (FAILED once the run can be written),
  * the engine stays up, everything acknowledged before stays readable, and after the filler is deleted the
  * engine accepts writes again without a restart.
  */
-describe('faults: disk full under the store', function () {
+describe('faults: disk full or read-only under the store', function () {
   this.timeout(120_000);
   let dir: string;
   let mnt: string;
@@ -25,7 +25,7 @@ describe('faults: disk full under the store', function () {
     dir = await makeWorkspace(FAULT_TASKS);
     mnt = join(dir, '.runlight');
     await mkdir(mnt, { recursive: true });
-    const reason = mountTmpfs(mnt, '3m');
+    const reason = mountTmpfs(mnt, '8m');
     if (reason) {
       console.log(`faults[disk]: skipped: ${reason}`);
       this.skip();
@@ -143,10 +143,35 @@ describe('faults: disk full under the store', function () {
     assert.equal(e.child.exitCode, null);
 
     console.log(
-      `faults[disk]: tmpfs 3 MiB, chunks acked=${acked.length} (${ackedWhileFilling} after the filler), all readable; ` +
+      `faults[disk]: tmpfs 8 MiB, chunks acked=${acked.length} (${ackedWhileFilling} after the filler), all readable; ` +
         `refused with 503 storage_unavailable: first at append #${firstRefused}, ${refusedDuring}/${during.length} other writes; ` +
         `task run FAILED: "${final.error?.message}", its ${writerChunks.length} chunks intact; writes accepted again after freeing space`,
     );
+  });
+
+  it('refuses to start on a read-only store with a clear error, and starts again once it is writable', async function () {
+    if (!engine) this.skip();
+    const runsBefore = (await engine.client.listRuns({ pageSize: 1000 })).data.length;
+    await engine.stop();
+    engine = undefined;
+    try {
+      execFileSync('mount', ['-o', 'remount,ro', mnt], { stdio: 'pipe' });
+    } catch (e) {
+      console.log(`faults[disk]: read-only variant skipped: remount ro failed: ${(e as { stderr?: Buffer }).stderr?.toString().trim()}`);
+      this.skip();
+    }
+    let message = '';
+    try {
+      await assert.rejects(spawnEngine(dir, { timeoutMs: 20_000 }), (err: Error) => {
+        message = err.message;
+        return /exited \(1\) before listening/.test(err.message) && /read-only file system/i.test(err.message) && err.message.includes(mnt);
+      });
+    } finally {
+      execFileSync('mount', ['-o', 'remount,rw', mnt], { stdio: 'pipe' });
+    }
+    engine = await spawnEngine(dir);
+    assert.equal((await engine.client.listRuns({ pageSize: 1000 })).data.length, runsBefore, 'every run is still stored');
+    console.log(`faults[disk]: read-only store: the engine exits 1 with "${/Error: (.*)/.exec(message)?.[1] ?? message.slice(0, 200)}"; restarts once writable with ${runsBefore} runs`);
   });
 
   async function readChunks(e: ChildEngine, runId: string, count?: number): Promise<StreamChunk[]> {
