@@ -59,6 +59,8 @@ export class Executor {
   private readonly byAttempt = new Map<string, Attempt>();
   private readonly byRun = new Map<string, Attempt>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** Runs claimed by this node whose attempt is being started: their leases are renewed too. */
+  private readonly starting = new Set<string>();
   private pumping = false;
   private pumpAgain = false;
   private closed = false;
@@ -89,7 +91,7 @@ export class Executor {
       : await this.store.listRuns({ status: ['DEQUEUED', 'EXECUTING'] }, { size: 10_000 });
     let recovered = 0;
     for (const r of stuck) {
-      if (this.byRun.has(r.run.id) || this.retryTimers.has(r.run.id)) continue;
+      if (this.byRun.has(r.run.id) || this.retryTimers.has(r.run.id) || this.starting.has(r.run.id)) continue;
       const holder = r.lockedBy;
       const retry = r.run.attemptCount < r.maxAttempts;
       const res = await this.committer.submit({
@@ -98,6 +100,8 @@ export class Executor {
         apply: (rec) => {
           // Another node may have recovered it first, or it finished meanwhile.
           if (rec.lockedBy !== holder || (rec.run.status !== 'DEQUEUED' && rec.run.status !== 'EXECUTING')) return undefined;
+          // Its holder may have renewed it (or started the attempt) since the lease was read.
+          if (this.o.shared && (rec.leaseUntil ?? 0) >= Date.now()) return undefined;
           return withStatus(
             rec,
             retry
@@ -121,7 +125,7 @@ export class Executor {
 
   /** Keeps the leases of the runs this node holds from expiring. */
   private async renewLeases(): Promise<void> {
-    const held = [...this.byRun.keys(), ...this.retryTimers.keys()];
+    const held = [...this.starting, ...this.byRun.keys(), ...this.retryTimers.keys()];
     if (held.length) await this.store.renewLeases(this.o.node, held, Date.now() + this.o.leaseMs);
   }
 
@@ -176,6 +180,15 @@ export class Executor {
   }
 
   private async startAttempt(runId: string, worker: WorkerHandle): Promise<void> {
+    this.starting.add(runId);
+    try {
+      await this.beginAttempt(runId, worker);
+    } finally {
+      this.starting.delete(runId);
+    }
+  }
+
+  private async beginAttempt(runId: string, worker: WorkerHandle): Promise<void> {
     let record: RunRecord | undefined;
     try {
       await this.committer.commit({
