@@ -16,10 +16,11 @@ import { MULTINODE_TASKS, TASK_IDS, mapLimit, parseExecutions, sleep, startNode,
 
 const RUNS = Number(process.env.RUNLIGHT_MULTINODE_RUNS ?? 1000);
 
-/** A run feed as received: each run state with its SSE id (the change log seq). */
+/** A run feed as received: each run state with its SSE id (the change log seq) and arrival time. */
 interface Received {
   seq: number;
   run: Run;
+  at: number;
 }
 
 /**
@@ -28,15 +29,19 @@ interface Received {
  */
 function follow(client: EngineClient, signal: AbortSignal, lastEventId?: string) {
   const runs: Run[] = [];
+  const at: number[] = [];
   const ids: string[] = [];
   const done = (async () => {
-    for await (const r of client.subscribeToAllRuns({ signal, lastEventId, onEventId: (id) => ids.push(id) })) runs.push(r);
+    for await (const r of client.subscribeToAllRuns({ signal, lastEventId, onEventId: (id) => ids.push(id) })) {
+      runs.push(r);
+      at.push(Date.now());
+    }
   })().catch((e: unknown) => {
     if (!signal.aborted) throw e;
   });
   const received = (): Received[] => {
     const n = Math.min(runs.length, ids.length);
-    return Array.from({ length: n }, (_, i) => ({ seq: Number(ids[i]), run: runs[i]! }));
+    return Array.from({ length: n }, (_, i) => ({ seq: Number(ids[i]), run: runs[i]!, at: at[i]! }));
   };
   return { done, received, count: () => Math.min(runs.length, ids.length) };
 }
@@ -124,13 +129,12 @@ describe('multinode: three engine nodes on one Postgres', function () {
   });
 
   async function startTrio(url: string, env: Record<string, string> = {}): Promise<EngineNode[]> {
-    const trio: EngineNode[] = [];
-    // One at a time: the first node creates the schema.
-    for (const name of ['n1', 'n2', 'n3']) {
-      const n = await startNode(name, url, MULTINODE_TASKS, { workers: 2, env });
-      nodes.push(n);
-      trio.push(n);
-    }
+    // All at once on an empty database: the schema migration must serialise by itself.
+    const started = await Promise.allSettled(['n1', 'n2', 'n3'].map((name) => startNode(name, url, MULTINODE_TASKS, { workers: 2, env })));
+    const trio = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    nodes.push(...trio);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     await Promise.all(trio.map((n) => waitForTasks(n.client, TASK_IDS)));
     return trio;
   }
@@ -326,6 +330,10 @@ describe('multinode: three engine nodes on one Postgres', function () {
       await n3.kill();
       const killedAt = Date.now();
       const lost = onN3.map((e) => e.runId);
+      if (process.env.RUNLIGHT_MULTINODE_DEBUG) {
+        const t = (r: Received): string => `${r.at - killedAt} ms ${r.run.id} ${r.run.status} attempts=${r.run.attemptCount}`;
+        process.stderr.write(`held ${held.map((r) => r.id).join(' ')}\n${await readFile(execFile, 'utf8')}\n${on1.received().map(t).join('\n')}\n--- n3\n${n3.stderr()}\n`);
+      }
       assert.deepEqual(new Set(lost), new Set(held.map((r) => r.id)), 'node 3 held exactly the two runs it claimed alone');
 
       // Its workers must not outlive it (an orphan could still cause side effects).
@@ -333,13 +341,7 @@ describe('multinode: three engine nodes on one Postgres', function () {
 
       const finalOn = (f: ReturnType<typeof follow>, id: string): Run | undefined =>
         f.received().filter((r) => r.run.id === id && ['COMPLETED', 'CRASHED', 'FAILED'].includes(r.run.status)).at(-1)?.run;
-      let requeuedMs = -1;
-      await waitUntil('every run to finish on the feeds of nodes 1 and 2', 60_000, () => {
-        if (requeuedMs < 0 && on1.received().some((r) => lost.includes(r.run.id) && (r.run.status === 'QUEUED' || r.run.status === 'CRASHED'))) {
-          requeuedMs = Date.now() - killedAt;
-        }
-        return ids.every((r) => finalOn(on1, r.id) && finalOn(on2, r.id));
-      });
+      await waitUntil('every run to finish on the feeds of nodes 1 and 2', 60_000, () => ids.every((r) => finalOn(on1, r.id) && finalOn(on2, r.id)));
       const finishedMs = Date.now() - killedAt;
       clearTimeout(bound);
       stop.abort();
@@ -366,12 +368,54 @@ describe('multinode: three engine nodes on one Postgres', function () {
           report.push(`${id} slow1 → CRASHED`);
         }
       }
-      // Recovery waits for the lease (3 s, renewed every 1 s) to expire, then a recovery round (every 1 s).
+      // Recovery: the first change of a lost run after it was EXECUTING (QUEUED again, or CRASHED), as seen on
+      // node 1. It waits for the lease (3 s, renewed every 1 s) to expire, then a recovery round (every 1 s).
+      const recoveredAt = lost.map((id) => {
+        const mine = on1.received().filter((r) => r.run.id === id);
+        const executing = mine.findIndex((r) => r.run.status === 'EXECUTING');
+        const next = mine.slice(executing + 1).find((r) => r.run.status === 'QUEUED' || r.run.status === 'CRASHED');
+        assert.ok(executing >= 0 && next, `${id}: EXECUTING then QUEUED/CRASHED seen on node 1`);
+        return next.at;
+      });
+      const requeuedMs = Math.max(...recoveredAt) - killedAt;
+      process.stderr.write(`      recovery per run (ms after kill -9): ${recoveredAt.map((t) => t - killedAt).join(', ')}\n`);
       assert.ok(requeuedMs > 0 && requeuedMs < 8000, `recovery took ${requeuedMs} ms`);
       process.stderr.write(
         `      node 3 held ${lost.length} run(s) (${lost.map((id) => taskOf.get(id)).join(', ')}); recovered ${requeuedMs} ms after kill -9; all finished ${finishedMs} ms after it\n` +
           report.map((l) => `      ${l}\n`).join(''),
       );
+
+      // A node stalled past its lease (SIGSTOP: a long GC pause, a frozen VM) loses the run to another node; when
+      // it wakes up, its attempt's late completion must not overwrite the attempt now running elsewhere.
+      n1.child.kill('SIGSTOP');
+      let stalled: string;
+      try {
+        stalled = (await n2.client.trigger('slow2', { log: execFile, ms: 6000 })).id;
+        await waitUntil('node 2 to execute the run', 30_000, async () => parseExecutions(await readFile(execFile, 'utf8')).some((e) => e.runId === stalled && e.node === 'n2'));
+      } finally {
+        n1.child.kill('SIGCONT');
+      }
+      n2.child.kill('SIGSTOP');
+      const stop2 = new AbortController();
+      const bound2 = setTimeout(() => stop2.abort(), 60_000);
+      const watch = follow(n1.client, stop2.signal, '0');
+      try {
+        await waitUntil('node 1 to take the run over (attempt 2)', 20_000, async () =>
+          parseExecutions(await readFile(execFile, 'utf8')).some((e) => e.runId === stalled && e.node === 'n1' && e.attempt === 2),
+        );
+      } finally {
+        n2.child.kill('SIGCONT');
+      }
+      await waitUntil('the stalled run to finish', 30_000, () => watch.received().some((r) => r.run.id === stalled && r.run.status === 'COMPLETED'));
+      await sleep(7000); // attempt 2 runs 6 s: any second completion would have landed by now
+      clearTimeout(bound2);
+      stop2.abort();
+      await watch.done;
+      const ends = watch.received().filter((r) => r.run.id === stalled && r.run.status === 'COMPLETED');
+      assert.equal(ends.length, 1, 'one COMPLETED event');
+      assert.deepEqual(ends[0]!.run.output, { node: 'n1', attempt: 2 }, 'the run ends with the attempt that held it, not the stalled one');
+      const final = await n2.client.retrieveRun(stalled);
+      assert.deepEqual([final.status, final.attemptCount, final.output], ['COMPLETED', 2, { node: 'n1', attempt: 2 }]);
     });
   });
 });
