@@ -379,7 +379,8 @@ describe('multinode: three engine nodes on one Postgres', function () {
       });
       const requeuedMs = Math.max(...recoveredAt) - killedAt;
       process.stderr.write(`      recovery per run (ms after kill -9): ${recoveredAt.map((t) => t - killedAt).join(', ')}\n`);
-      assert.ok(requeuedMs > 0 && requeuedMs < 8000, `recovery took ${requeuedMs} ms`);
+      // Nominally 2–4 s after the kill; the bound leaves room for feed lag on a loaded CI machine.
+      assert.ok(requeuedMs > 0 && requeuedMs < 15_000, `recovery took ${requeuedMs} ms`);
       process.stderr.write(
         `      node 3 held ${lost.length} run(s) (${lost.map((id) => taskOf.get(id)).join(', ')}); recovered ${requeuedMs} ms after kill -9; all finished ${finishedMs} ms after it\n` +
           report.map((l) => `      ${l}\n`).join(''),
