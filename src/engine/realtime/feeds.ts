@@ -6,6 +6,11 @@ import type { Hub } from './hub';
 import { frame, type SseWriter } from './sse-writer';
 
 const PAGE = 1000;
+/**
+ * Chunks per catch-up read: small, because each subscriber that is behind holds its page until the socket
+ * takes it — a thousand slow readers of 1 KB chunks then hold at most ~128 MB together.
+ */
+const STREAM_PAGE = 128;
 
 /** Frames are built once per event and shared by every subscriber. */
 const frames = new WeakMap<RunEvent, string>();
@@ -21,6 +26,14 @@ function chunkFrame(c: StoredChunk): string {
   let f = chunkFrames.get(c);
   if (f === undefined) chunkFrames.set(c, (f = frame(c.idx, undefined, c.body)));
   return f;
+}
+
+/** A live batch of chunks as one Buffer, shared by every subscriber that is up to date. */
+const batchBuffers = new WeakMap<readonly StoredChunk[], Buffer>();
+function batchBuffer(chunks: readonly StoredChunk[]): Buffer {
+  let b = batchBuffers.get(chunks);
+  if (b === undefined) batchBuffers.set(chunks, (b = Buffer.from(chunks.map(chunkFrame).join(''))));
+  return b;
 }
 
 export function matches(filter: RunFilter, e: RunEvent): boolean {
@@ -48,7 +61,7 @@ export async function serveRunFeed(store: RunStore, hub: Hub, sse: SseWriter, o:
   let maxSent = o.lastEventId ?? 0;
   const buffered: RunEvent[] = [];
   const needsParse = o.accept !== undefined;
-  const send = (e: RunEvent): void => {
+  const send = (e: RunEvent, paced = false): void => {
     if (e.seq <= maxSent || !matches(o.filter, e)) return;
     if (needsParse) {
       const r = JSON.parse(e.data) as { status: RunStatus; taskIdentifier: string; createdAt: string };
@@ -58,7 +71,7 @@ export async function serveRunFeed(store: RunStore, hub: Hub, sse: SseWriter, o:
       }
     }
     maxSent = e.seq;
-    sse.write(runFrame(e));
+    sse.write(runFrame(e), paced);
   };
   const runId = o.filter.runIds?.length === 1 ? o.filter.runIds[0] : undefined;
   const off = hub.onRun(runId, (e) => (live ? send(e) : buffered.push(e)));
@@ -67,17 +80,20 @@ export async function serveRunFeed(store: RunStore, hub: Hub, sse: SseWriter, o:
     if (o.lastEventId !== undefined) {
       for (;;) {
         const page = await store.eventsAfter(maxSent, o.filter, PAGE);
-        for (const e of page) send(e);
+        for (const e of page) send(e, true);
         await sse.drain();
         if (page.length < PAGE || sse.isClosed) break;
       }
     } else {
       const records = await store.snapshot(o.filter, o.snapshotLimit);
+      let n = 0;
       for (const r of records) {
         if (o.accept && !o.accept(r.run.status, r.run.taskIdentifier, r.run.createdAt)) continue;
-        sse.write(frame(r.lastSeq, SSE_EVENTS.run, JSON.stringify(r.run)));
+        sse.write(frame(r.lastSeq, SSE_EVENTS.run, JSON.stringify(r.run)), true);
         if (r.lastSeq > maxSent) maxSent = r.lastSeq;
+        if (++n % PAGE === 0) await sse.drain();
       }
+      await sse.drain();
     }
     for (const e of buffered) send(e);
     buffered.length = 0;
@@ -95,6 +111,8 @@ export interface StreamFeedOptions {
   afterIdx: number;
   /** With several engine nodes, chunks written on other nodes are read from the store this often while live. */
   pollMs?: number;
+  /** A reader that takes nothing for this long is closed (default 10 s). */
+  stallMs?: number;
 }
 
 /**
@@ -102,71 +120,103 @@ export interface StreamFeedOptions {
  * run is terminal — chunks are committed before the run's final status, so by then every chunk was sent.
  */
 export async function serveStreamFeed(store: RunStore, hub: Hub, sse: SseWriter, o: StreamFeedOptions): Promise<void> {
-  let live = false;
   let maxSent = o.afterIdx;
+  /** Reading from the store instead of taking live chunks: at the start, after a gap, or while the reader is behind. */
+  let catchingUp = false;
+  /** Live chunks arrived while catching up: read once more before going live. */
+  let missed = false;
+  let endWanted = false;
   let ended = false;
-  const buffered: (readonly StoredChunk[] | 'end')[] = [];
-  const sendChunks = (chunks: readonly StoredChunk[]): void => {
+  const stallMs = o.stallMs ?? 10_000;
+
+  /** Sends chunks that continue exactly after the last one sent; false on a gap (they will be read from the store). */
+  const sendContiguous = (chunks: readonly StoredChunk[], paced = false): boolean => {
+    const first = chunks[0];
+    if (!paced && first && first.idx === maxSent + 1 && chunks[chunks.length - 1]!.idx === maxSent + chunks.length) {
+      maxSent += chunks.length;
+      sse.write(batchBuffer(chunks));
+      return true;
+    }
     let out = '';
+    let ok = true;
     for (const c of chunks) {
       if (c.idx <= maxSent) continue;
-      // Reads from the store and live chunks may interleave when polling: never skip ahead of a gap.
-      if (o.pollMs && c.idx !== maxSent + 1) break;
+      if (c.idx !== maxSent + 1) {
+        ok = false;
+        break;
+      }
       maxSent = c.idx;
       out += chunkFrame(c);
     }
-    if (out) sse.write(out);
+    if (out) sse.write(out, paced);
+    return ok;
   };
-  const readRest = async (): Promise<void> => {
-    for (;;) {
-      const page = await store.chunksAfter(o.runId, o.key, maxSent, PAGE);
-      sendChunks(page);
-      await sse.drain();
-      if (page.length < PAGE || sse.isClosed) return;
-    }
-  };
-  /** The run is terminal: its chunks were all committed before, so read what is left, then end. */
-  const end = (): void => {
-    if (ended) return;
+
+  const finish = (): void => {
+    if (ended || sse.isClosed) return;
     ended = true;
-    void readRest()
-      .catch(() => undefined)
-      .then(() => {
-        sse.write(frame(maxSent, SSE_EVENTS.end, JSON.stringify({ lastIdx: maxSent })));
-        sse.end();
-      });
+    sse.write(frame(maxSent, SSE_EVENTS.end, JSON.stringify({ lastIdx: maxSent })));
+    sse.end();
   };
+
+  /**
+   * Reads what the reader has not had from the store, page by page at the reader's pace, until caught up;
+   * memory per subscriber stays at one page however far behind it is. A reader that takes nothing for
+   * `stallMs` is closed (it resumes with Last-Event-ID).
+   */
+  const catchUp = (): void => {
+    if (catchingUp) {
+      missed = true;
+      return;
+    }
+    catchingUp = true;
+    void (async () => {
+      try {
+        for (;;) {
+          missed = false;
+          if (!(await sse.drain(stallMs))) return;
+          const page = await store.chunksAfter(o.runId, o.key, maxSent, STREAM_PAGE);
+          sendContiguous(page, true);
+          if (page.length === STREAM_PAGE || missed || sse.backpressured) continue;
+          catchingUp = false;
+          if (endWanted) finish();
+          return;
+        }
+      } catch {
+        sse.close();
+      } finally {
+        if (sse.isClosed) catchingUp = false;
+      }
+    })();
+  };
+
+  const onLive = (chunks: readonly StoredChunk[]): void => {
+    if (catchingUp) {
+      missed = true;
+      return;
+    }
+    if (sse.backpressured || !sendContiguous(chunks)) catchUp();
+  };
+
+  /** The run is terminal: its chunks were all committed before, so read what is left, then end. */
+  const wantEnd = (): void => {
+    endWanted = true;
+    catchUp();
+  };
+
   let polling: NodeJS.Timeout | undefined;
-  let reading = false;
-  if (o.pollMs) {
-    polling = setInterval(() => {
-      if (!live || reading || ended) return;
-      reading = true;
-      void readRest()
-        .catch(() => undefined)
-        .finally(() => (reading = false));
-    }, o.pollMs);
-  }
-  const offChunks = hub.onChunks(o.runId, o.key, (c) => (live ? sendChunks(c) : buffered.push(c)));
+  if (o.pollMs) polling = setInterval(() => catchingUp || catchUp(), o.pollMs);
+  const offChunks = hub.onChunks(o.runId, o.key, onLive);
   const offRun = hub.onRun(o.runId, (e) => {
-    const status = (JSON.parse(e.data) as { status: RunStatus }).status;
-    if (!isTerminal(status)) return;
-    if (live) end();
-    else buffered.push('end');
+    if (isTerminal((JSON.parse(e.data) as { status: RunStatus }).status)) wantEnd();
   });
   sse.onClose(() => {
     offChunks();
     offRun();
     clearInterval(polling);
   });
+  // Read before the chunks: when the run had already finished, every chunk is in the backlog.
   const record = await store.getRun(o.runId);
-  await readRest();
-  for (const b of buffered) {
-    if (b === 'end') return end();
-    sendChunks(b);
-  }
-  buffered.length = 0;
-  live = true;
-  // Read before the chunks: when the run had already finished, every chunk was in the backlog.
-  if (record && isTerminal(record.run.status)) end();
+  if (record && isTerminal(record.run.status)) wantEnd();
+  else catchUp();
 }
