@@ -22,6 +22,12 @@ import { newId } from './ids';
 import { ChangeLogTailer } from './realtime/tailer';
 import type { RunEvent, RunStore } from './store/types';
 
+/** `RUNLIGHT_TASK_DIRS=trigger,jobs` (set by the extension from its `runlight.taskDirectories` setting). */
+function taskDirsFromEnv(): string[] | undefined {
+  const dirs = process.env.RUNLIGHT_TASK_DIRS?.split(',').map((d) => d.trim()).filter(Boolean);
+  return dirs && dirs.length ? dirs : undefined;
+}
+
 function hasListen(store: RunStore): store is RunStore & { listen(onSeq: (seq: number) => void): Promise<() => Promise<void>> } {
   return typeof (store as { listen?: unknown }).listen === 'function';
 }
@@ -73,7 +79,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     });
     const catalog = new TaskCatalog({
       dir,
-      taskDirs: options.taskDirs,
+      taskDirs: options.taskDirs ?? taskDirsFromEnv(),
       outDir: join(runlightDir, 'build'),
       index: async (bundlePath) => {
         const w = await pool.acquire();
