@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { SignJWT } from 'jose';
 import { startTestEngine, followRun, waitFor, type TestEngine } from '../../support/engine';
 import { TASKS } from './fixtures';
@@ -114,6 +116,23 @@ describe('engine: HTTP, auth and bad input', function () {
       req.end();
     });
     assert.equal(status, 403);
+  });
+
+  it('listens on 127.0.0.1 only: another interface of this machine is refused', async function () {
+    const port = Number(new URL(t.url).port);
+    assert.equal(new URL(t.url).hostname, '127.0.0.1');
+    const other = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (!other) this.skip();
+    const code = await new Promise<string>((resolve) => {
+      const s = connect({ host: other!.address, port }, () => {
+        s.destroy();
+        resolve('connected');
+      });
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+    });
+    assert.equal(code, 'ECONNREFUSED');
   });
 
   it('answers CORS preflight and exposes the token header', async () => {
