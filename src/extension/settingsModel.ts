@@ -2,6 +2,8 @@
 export interface RunlightSettings {
   taskDirectories: string[];
   enginePort: number;
+  /** A remote engine (several nodes on one Postgres): attach to it instead of starting a local one. */
+  engineUrl: string | undefined;
   autoStart: boolean;
   runsPerGroup: number;
   completionNotifications: 'off' | 'failures' | 'all';
@@ -20,12 +22,14 @@ export const TIME_WINDOWS: Record<string, number | undefined> = {
 export function parseSettings(get: (key: string) => unknown): RunlightSettings {
   const dirs = get('taskDirectories');
   const port = get('engine.port');
+  const url = get('engine.url');
   const perGroup = get('runs.perGroup');
   const notif = get('notifications.completion');
   const win = get('runs.timeWindow');
   return {
     taskDirectories: Array.isArray(dirs) ? dirs.filter((d): d is string => typeof d === 'string' && d.trim() !== '') : [],
     enginePort: typeof port === 'number' && Number.isInteger(port) && port >= 0 && port < 65536 ? port : 0,
+    engineUrl: typeof url === 'string' && /^https?:\/\/\S+$/.test(url.trim()) ? url.trim().replace(/\/+$/, '') : undefined,
     autoStart: get('engine.autoStart') !== false,
     runsPerGroup: typeof perGroup === 'number' && perGroup >= 1 ? Math.min(1000, Math.floor(perGroup)) : 50,
     completionNotifications: notif === 'off' || notif === 'all' ? notif : 'failures',

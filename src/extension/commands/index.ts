@@ -9,6 +9,7 @@ import { openTaskSource } from './openTaskSource';
 import { refresh } from './refresh';
 import { replayRun } from './replayRun';
 import { restartEngine } from './restartEngine';
+import { setRemoteEngineKey } from './setRemoteEngineKey';
 import { showEngineLog } from './showEngineLog';
 import { showMore } from './showMore';
 import { startEngine } from './startEngine';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandDef[] = [
   startEngine,
   stopEngine,
   restartEngine,
+  setRemoteEngineKey,
   showEngineLog,
   showMore,
   openTaskSource,

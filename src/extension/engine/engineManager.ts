@@ -39,6 +39,7 @@ interface Started {
 }
 
 const SECRET_NAME = 'runlight.secretKey';
+const remoteKeyName = (url: string): string => `runlight.remoteKey:${url}`;
 const LISTEN_TIMEOUT_MS = 60_000;
 const HEALTH_EVERY_MS = 10_000;
 
@@ -159,8 +160,10 @@ export class EngineManager extends Disposable {
     this.setState({ kind: 'starting' });
     try {
       const ws = folder.uri.fsPath;
-      const secretKey = await this.secretKey();
-      const started = (await this.attach(ws, secretKey)) ?? (await this.spawnEngine(ws, secretKey));
+      const remote = this.settings.read().engineUrl;
+      const started = remote
+        ? await this.attachRemote(remote)
+        : ((await this.attach(ws, await this.secretKey())) ?? (await this.spawnEngine(ws, await this.secretKey())));
       const conn = started.conn;
       this.connection = conn;
       this.startHealth(conn.url);
@@ -182,6 +185,29 @@ export class EngineManager extends Disposable {
     await this.secrets.store(SECRET_NAME, key);
     this.log.info('Generated a new engine secret key (kept in VS Code SecretStorage).');
     return key;
+  }
+
+  /** The key for a remote engine, kept in SecretStorage per URL (set with "Runlight: Set Remote Engine Key…"). */
+  async setRemoteKey(url: string, key: string): Promise<void> {
+    await this.secrets.store(remoteKeyName(url), key.trim());
+  }
+
+  private async attachRemote(url: string): Promise<Started> {
+    const key = await this.secrets.get(remoteKeyName(url));
+    if (!key) {
+      throw new Error(`No secret key is stored for the remote engine ${url}: run "Runlight: Set Remote Engine Key…".`);
+    }
+    const conn = this.newConnection(url, key);
+    try {
+      await conn.client.listRuns({ pageSize: 1 });
+    } catch (err) {
+      if (err instanceof EngineApiError && (err.status === 401 || err.status === 403)) {
+        throw new Error(`The remote engine ${url} refuses the stored key: run "Runlight: Set Remote Engine Key…".`);
+      }
+      throw err;
+    }
+    this.log.info(`Attached to the remote engine at ${url} (runlight.engine.url).`);
+    return { conn, pid: undefined, owned: false };
   }
 
   private newConnection(url: string, secretKey: string): EngineConnection {

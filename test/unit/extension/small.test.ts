@@ -42,17 +42,19 @@ describe('completion notifications', () => {
 describe('settings', () => {
   it('reads defaults and rejects bad values', () => {
     const d = parseSettings(() => undefined);
-    assert.deepEqual(d, { taskDirectories: [], enginePort: 0, autoStart: true, runsPerGroup: 50, completionNotifications: 'failures', timeWindowMs: 7 * 86_400_000 });
+    assert.deepEqual(d, { taskDirectories: [], enginePort: 0, engineUrl: undefined, autoStart: true, runsPerGroup: 50, completionNotifications: 'failures', timeWindowMs: 7 * 86_400_000 });
     const vals: Record<string, unknown> = {
       taskDirectories: ['jobs', 3, ''],
       'engine.port': 70000,
+      'engine.url': 'ftp://nope',
       'engine.autoStart': false,
       'runs.perGroup': 5.7,
       'notifications.completion': 'all',
       'runs.timeWindow': 'all',
     };
     const s = parseSettings((k) => vals[k]);
-    assert.deepEqual(s, { taskDirectories: ['jobs'], enginePort: 0, autoStart: false, runsPerGroup: 5, completionNotifications: 'all', timeWindowMs: undefined });
+    assert.deepEqual(s, { taskDirectories: ['jobs'], enginePort: 0, engineUrl: undefined, autoStart: false, runsPerGroup: 5, completionNotifications: 'all', timeWindowMs: undefined });
+    assert.equal(parseSettings((k) => (k === 'engine.url' ? ' https://engines.example:8443/ ' : undefined)).engineUrl, 'https://engines.example:8443');
   });
 });
 
