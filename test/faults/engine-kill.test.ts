@@ -90,7 +90,7 @@ describe('faults: engine killed while runs stream', function () {
           retried++;
           assert.equal(final.status, 'COMPLETED', `${id}: retried run`);
         }
-      } else assert.equal(final.status, 'COMPLETED', `${id}: a run queued at the kill completes after restart`);
+      } else assert.equal(final.status, 'COMPLETED', `${id}: a run queued at the kill completes after restart (error: ${JSON.stringify(final.error)})`);
 
       // What the restarted engine serves from the start.
       const served: StreamChunk[] = [];
