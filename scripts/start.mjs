@@ -5,7 +5,7 @@
 //     private profile under .runlight-dev/, the packaged .vsix installed in it. Prints the URL and
 //     stays in the foreground until Ctrl-C.
 // In both cases the demo's local OpenAI-compatible server (`npm run llm` in examples/demo) runs
-// alongside when the demo provides it. Run with `node --import tsx scripts/start.mjs` (npm start does).
+// alongside when the demo provides it. Run with `node scripts/start.mjs` (npm start does): it installs the npm dependencies, then re-runs itself under tsx.
 // Env: RUNLIGHT_DEV_PORT (default 8123, else a free port), RUNLIGHT_USE_CODE_SERVER=1 (ignore `code`),
 //      RUNLIGHT_SKIP_PACKAGE=1 (reuse the existing .vsix).
 import { spawn, spawnSync } from 'node:child_process';
@@ -49,6 +49,11 @@ function portBusy(port) {
 
 // 1. dependencies, build and package
 if (!existsSync(join(root, 'node_modules'))) run('npm', ['ci']);
+// The harness library is TypeScript: once the dependencies are there, carry on under tsx.
+if (!process.execArgv.some((a) => a.includes('tsx'))) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const demoPkg = existsSync(join(demo, 'package.json')) ? JSON.parse(readFileSync(join(demo, 'package.json'), 'utf8')) : undefined;
 if (demoPkg && !existsSync(join(demo, 'node_modules')) && (demoPkg.dependencies || demoPkg.devDependencies)) {
   run('npm', [existsSync(join(demo, 'package-lock.json')) ? 'ci' : 'install'], { cwd: demo });
@@ -97,6 +102,7 @@ if (useCode) {
   log('The demo model server runs until Ctrl-C.');
 } else {
   // 3b. code-server in the browser
+  run('bash', [join(root, 'scripts', 'system-deps.sh'), 'editor']);
   run('bash', [join(root, 'scripts', 'harness-install.sh')]);
   const { installVsix, startCodeServer, freePort } = await import('../test/harness/src/index.ts');
   const extensionsDir = join(devDir, 'extensions');
