@@ -120,6 +120,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     // Runs queued through another node are claimed here too.
     onSharedEvents = (events) => {
       if (events.some((e) => e.type === 'created' || e.type === 'status')) executor.pump();
+      // A run cancelled through another node: stop its attempt here if this node is executing it.
+      for (const e of events) {
+        if (e.type === 'status' && executor.isExecuting(e.runId) && (JSON.parse(e.data) as { status: string }).status === 'CANCELED') {
+          void executor.cancel(e.runId);
+        }
+      }
     };
     if (tailer) {
       await tailer.start();

@@ -281,6 +281,31 @@ describe('multinode: three engine nodes on one Postgres', function () {
       assert.equal((await n3!.client.retrieveRun(b)).status, 'COMPLETED');
     });
 
+    it('a cancel sent to another node stops the attempt on the node executing it', async function () {
+      this.timeout(60_000);
+      const marks = join(work, 'cancel-marks.log');
+      await writeFile(marks, '');
+      const { id } = await trio[0]!.client.trigger('slow1', { log: marks, ms: 60_000 });
+      const line = await (async () => {
+        const until = Date.now() + 30_000;
+        for (;;) {
+          const found = (await readFile(marks, 'utf8')).split('\n').find((l) => l.startsWith(id + ' '));
+          if (found) return found;
+          if (Date.now() > until) throw new Error('the run did not start');
+          await sleep(50);
+        }
+      })();
+      const [, node, , pid] = line.split(' ');
+      const other = trio.find((n) => n.name !== node)!;
+      await other.client.cancelRun(id);
+      assert.equal((await other.client.retrieveRun(id)).status, 'CANCELED');
+      await waitUntil(`the attempt's worker (pid ${pid} on ${node}) stopped`, 15_000, () => !pidAlive(Number(pid)));
+      const executing = trio.find((n) => n.name === node)!;
+      const final = await executing.client.retrieveRun(id);
+      assert.equal(final.status, 'CANCELED');
+      assert.ok(final.finishedAt);
+    });
+
     after(async () => {
       for (const n of trio ?? []) {
         await n.stop(5000).catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { Json, RunError } from '../../protocol/run';
+import { isTerminal, type Json, type RunError } from '../../protocol/run';
 import type { WorkerToEngine } from '../../protocol/ipc';
 import { encodeChunk } from '../../protocol/chunk';
 import { LOG_STREAM_KEY, type LogChunk } from '../../protocol/sse';
@@ -330,7 +330,8 @@ export class Executor {
     const holds = (r: RunRecord): boolean => r.lockedBy === this.o.node && r.run.attemptCount === a.number;
     const record = await this.store.getRun(a.runId);
     if (record && !holds(record)) {
-      this.o.log(`run ${a.runId}: attempt ${a.number} ended after another node took the run over; its result is dropped`);
+      // Finished elsewhere (a cancel through another node) or taken over by another node.
+      if (!isTerminal(record.run.status)) this.o.log(`run ${a.runId}: attempt ${a.number} ended after another node took the run over; its result is dropped`);
       this.pump();
       return;
     }
@@ -366,6 +367,11 @@ export class Executor {
       if (!(r.error instanceof StorageFailure) || this.closed) return;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
+  }
+
+  /** This node is running (or about to retry) an attempt of the run. */
+  isExecuting(runId: string): boolean {
+    return this.byRun.has(runId) || this.retryTimers.has(runId);
   }
 
   /** Cancels a run executing here (kills its worker) or waiting for a retry. */
