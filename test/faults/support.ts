@@ -107,6 +107,7 @@ export async function waitForTask(client: EngineClient, taskId: string, timeoutM
 export const FAULT_TASKS: Record<string, string> = {
   'trigger/faults.ts': `
 import { task, metadata, streams } from "@trigger.dev/sdk";
+import { existsSync } from "node:fs";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Appends n chunks {i} to "tokens" and sets metadata.i after each one. */
@@ -139,13 +140,17 @@ export const firehose = task({
   },
 });
 
-/** Waits startMs, then appends n chunks { i, t: Date.now(), pad } of ~1 KB, pausing pauseMs every 20 chunks. */
+/**
+ * Waits startMs (and, with goFile, until that file exists, at most 120 s), then appends n chunks
+ * { i, t: Date.now(), pad } of ~1 KB, pausing pauseMs every 20 chunks.
+ */
 export const pump = task({
   id: "pump",
-  run: async (p: { n?: number; startMs?: number; pauseMs?: number }) => {
+  run: async (p: { n?: number; startMs?: number; pauseMs?: number; goFile?: string }) => {
     const n = p?.n ?? 1000;
     const pad = "x".repeat(1000);
     await sleep(p?.startMs ?? 0);
+    for (const until = Date.now() + 120_000; p?.goFile && !existsSync(p.goFile) && Date.now() < until; ) await sleep(10);
     async function* gen() {
       for (let i = 0; i < n; i++) {
         if (i % 20 === 0 && p?.pauseMs) await sleep(p.pauseMs);
