@@ -1,16 +1,12 @@
 import * as vscode from 'vscode';
-import { Coalescer } from '../coalescer';
-import { Disposable, toDisposable } from '../lifecycle';
+import { Disposable } from '../lifecycle';
 import type { RunStore } from '../runs/runStore';
 import type { RunlightSettings } from '../settingsModel';
-import { buildTree, describeFilter, diffTree, filterIsActive, type RunFilter, type TreeNodeData, type TreeSnapshot } from './model';
+import { describeFilter, filterIsActive, type RunFilter, type TreeNodeData, type TreeSnapshot } from './model';
+import { TreeRefresher, type TreeLayout } from './refresher';
 
 /** Elements of the Runs tree are node ids (see tree/model.ts), so they are stable across rebuilds. */
 export type RunsElement = string;
-
-const COALESCE_MS = 150;
-/** Relative times and live durations in descriptions age: rebuild this often even without events. */
-const TICK_MS = 5_000;
 
 export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunsElement> {
   private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<RunsElement | RunsElement[] | undefined>());
@@ -19,22 +15,20 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** After each rebuild (badge, status bar). */
   readonly onDidRebuild = this._onDidRebuild.event;
 
-  private snapshot: TreeSnapshot | undefined;
-  private filter: RunFilter = {};
-  private readonly extraPages = new Map<string, number>();
-  private readonly coalescer: Coalescer;
+  private readonly refresher: TreeRefresher;
   private view: vscode.TreeView<RunsElement> | undefined;
 
-  constructor(
-    private readonly store: RunStore,
-    private settings: RunlightSettings,
-  ) {
+  constructor(store: RunStore, settings: RunlightSettings) {
     super();
-    this.coalescer = this._register(new Coalescer(COALESCE_MS, () => this.rebuild()));
-    this._register(store.onDidChange(() => this.coalescer.schedule()));
-    const tick = setInterval(() => this.coalescer.schedule(), TICK_MS);
-    this._register(toDisposable(() => clearInterval(tick)));
-    this.snapshot = this.build();
+    this.refresher = this._register(new TreeRefresher(store, layoutOf(settings)));
+    this._register(
+      this.refresher.onDidRefresh(({ diff, snapshot }) => {
+        if (diff.full) this._onDidChangeTreeData.fire(undefined);
+        else if (diff.changed.length) this._onDidChangeTreeData.fire(diff.changed);
+        this.updateViewChrome();
+        this._onDidRebuild.fire(snapshot);
+      }),
+    );
   }
 
   attachView(view: vscode.TreeView<RunsElement>): void {
@@ -43,65 +37,41 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   }
 
   get current(): TreeSnapshot {
-    return (this.snapshot ??= this.build());
+    return this.refresher.current;
   }
 
   get activeFilter(): RunFilter {
-    return this.filter;
+    return this.refresher.activeFilter;
   }
 
   setSettings(settings: RunlightSettings): void {
-    this.settings = settings;
-    this.coalescer.flushNow();
+    this.refresher.setLayout(layoutOf(settings));
   }
 
   setFilter(filter: RunFilter): void {
-    this.filter = filter;
     void vscode.commands.executeCommand('setContext', 'runlight.filtered', filterIsActive(filter));
-    this.coalescer.flushNow();
+    this.refresher.setFilter(filter);
   }
 
   /** "Show more…": one more page under `parentId`. */
   showMore(parentId: string): void {
-    this.extraPages.set(parentId, (this.extraPages.get(parentId) ?? 0) + 1);
-    this.coalescer.flushNow();
+    this.refresher.showMore(parentId);
   }
 
   /** Rebuild now, bypassing the coalescing delay. */
   refresh(): void {
-    this.coalescer.flushNow();
+    this.refresher.refresh();
   }
 
   node(id: string): TreeNodeData | undefined {
     return this.current.nodes.get(id);
   }
 
-  private build(): TreeSnapshot {
-    return buildTree(this.store.all(), {
-      now: Date.now(),
-      filter: this.filter,
-      pageSize: this.settings.runsPerGroup,
-      extraPages: this.extraPages,
-      windowMs: this.settings.timeWindowMs,
-    });
-  }
-
-  private rebuild(): void {
-    const prev = this.snapshot;
-    const next = this.build();
-    this.snapshot = next;
-    const diff = diffTree(prev, next);
-    if (diff.full) this._onDidChangeTreeData.fire(undefined);
-    else if (diff.changed.length) this._onDidChangeTreeData.fire(diff.changed);
-    this.updateViewChrome();
-    this._onDidRebuild.fire(next);
-  }
-
   private updateViewChrome(): void {
     if (!this.view) return;
     const snap = this.current;
     this.view.badge = snap.executing > 0 ? { value: snap.executing, tooltip: `${snap.executing} run${snap.executing === 1 ? '' : 's'} executing` } : undefined;
-    const f = describeFilter(this.filter);
+    const f = describeFilter(this.activeFilter);
     this.view.message = f ? `${f} (${snap.shown} shown) — Clear Filter to see all runs.` : undefined;
   }
 
@@ -138,4 +108,8 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   getParent(id: RunsElement): RunsElement | undefined {
     return this.current.nodes.get(id)?.parentId;
   }
+}
+
+function layoutOf(settings: RunlightSettings): TreeLayout {
+  return { pageSize: settings.runsPerGroup, windowMs: settings.timeWindowMs };
 }
