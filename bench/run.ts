@@ -14,6 +14,7 @@ import { coldStartMetrics } from './metrics/cold-start';
 import { queueMetrics } from './metrics/queue';
 import { nodesMetrics } from './metrics/nodes';
 import { treeMetrics } from './metrics/tree';
+import { webviewMetrics } from './metrics/webview';
 import { fanoutMetrics, latencyMetrics, throughputMetrics } from './metrics/streaming';
 import type { Metric } from './lib/metric';
 import { makeWorkspace, removeDir, repoRoot, startEngineProc, startRawServer } from './lib/procs';
@@ -21,7 +22,7 @@ import { BENCH_TASKS } from './lib/tasks';
 import { topFrames } from './lib/top-frames';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const only = new Set((arg('only') ?? '1,2,3,4,5,6,7,8').split(',').map(Number));
+const only = new Set((arg('only') ?? '1,2,3,4,5,6,7,8,9').split(',').map(Number));
 const profileDir = arg('profile');
 const rounds = Math.max(3, Number(arg('rounds') ?? 3));
 const log = (s: string): void => void process.stderr.write(s + '\n');
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   if (only.has(5)) metrics.push(...(await coldStartMetrics(rounds + 2, log)));
   if (only.has(7)) metrics.push(...(await nodesMetrics(rounds, log)));
   if (only.has(8)) metrics.push(...(await treeMetrics(rounds, log)));
+  if (only.has(9)) metrics.push(...(await webviewMetrics(log)));
 
   const cpu = cpus();
   const result = {

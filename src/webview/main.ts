@@ -20,9 +20,12 @@
  *       .stream-toolbar button.mode-btn[data-mode]   text / raw / rendered toggles;  button.follow-btn
  *       .stream-body                           the scroll container (auto-scroll follows the end until the
  *                                              user scrolls up; scrolling back to the bottom resumes it)
- *       pre.stream-text                        the text view: text appended as chunks arrive (always current)
+ *       pre.stream-text > span.text-seg        the text view: text appended as chunks arrive (always current),
+ *                                              in segments of ~16k characters cut at line ends
  *       pre.stream-raw                         one JSON line per chunk (filled while raw is shown)
- *       div.stream-rendered                    sanitised markdown of the text (rebuilt while rendered is shown)
+ *       div.stream-rendered                    sanitised markdown of the text (while rendered is shown):
+ *         > .md-stable > .md-seg               finished blocks, rendered once (cut by mdblocks.ts)
+ *         > .md-tail                           the rest, re-rendered as it grows
  *   .stream.logs[data-stream-key="$logs"] .log-line[data-level] > .log-time + .log-message
  *   #payload  #output  (JSON views)  #error-section > #error-message + #error-stack
  */
@@ -32,6 +35,7 @@ import { STATUS_LOOK } from '../extension/tree/status';
 import { appendFor, rawLine } from './chunks';
 import { h, jsonView, mdToDom } from './dom';
 import { renderMarkdown } from './markdown';
+import { stableMarkdownEnd } from './mdblocks';
 import { detectProgress } from './progress';
 import { isAtBottom } from './scroll';
 import { canCancel, initialState, reduce, type PanelState, type StreamState } from './state';
@@ -52,6 +56,8 @@ interface Persisted {
 
 const LOGS = '$logs';
 const MARKDOWN_EVERY_MS = 120;
+/** Characters per segment of the text view before it is cut at the next line end. */
+const TEXT_SEGMENT_CHARS = 16_384;
 
 const vscode = acquireVsCodeApi();
 const persisted: Persisted = (vscode.getState() as Persisted | undefined) ?? {};
@@ -147,9 +153,16 @@ interface StreamView {
   tab: HTMLButtonElement;
   root: HTMLElement;
   body: HTMLElement;
+  /** The text view: a <pre> of segments (see appendText); `text` is the last segment's text node. */
+  pre?: HTMLElement;
   text?: Text;
+  textSegChars: number;
   raw?: HTMLElement;
   rendered?: HTMLElement;
+  /** Rendered view: markdown up to `mdDone` (a cut, see mdblocks.ts) is in `mdStable`, the rest in `mdTail`. */
+  mdStable?: HTMLElement;
+  mdTail?: HTMLElement;
+  mdDone: number;
   logLines?: HTMLElement;
   stateLabel?: HTMLElement;
   /** Items already appended to the text view / raw view. */
@@ -187,7 +200,7 @@ function makeView(key: string): StreamView {
     className: isLogs ? 'stream logs' : 'stream',
     attrs: { role: 'tabpanel', 'data-stream-key': key, 'data-mode': isLogs ? 'text' : modeOf(key), 'data-chunks': '0', hidden: '' },
   });
-  const v: StreamView = { key, tab, root, body, textCount: 0, rawCount: 0, textSoFar: '', markdownDirty: false, markdownAt: 0, follow: true, followBtn };
+  const v: StreamView = { key, tab, root, body, textCount: 0, textSegChars: 0, rawCount: 0, textSoFar: '', mdDone: 0, markdownDirty: false, markdownAt: 0, follow: true, followBtn };
   const toolbar = h('div', { className: 'stream-toolbar' });
   if (!isLogs) {
     for (const [mode, title, ic] of [
@@ -205,10 +218,13 @@ function makeView(key: string): StreamView {
     v.stateLabel = h('span', { className: 'stream-state', text: 'streaming' });
     toolbar.append(v.stateLabel);
     const pre = h('pre', { className: 'stream-text' });
+    v.pre = pre;
     v.text = document.createTextNode('');
-    pre.append(v.text);
+    pre.append(h('span', { className: 'text-seg' }, [v.text]));
     v.raw = h('pre', { className: 'stream-raw' });
-    v.rendered = h('div', { className: 'stream-rendered markdown' });
+    v.mdStable = h('div', { className: 'md-stable' });
+    v.mdTail = h('div', { className: 'md-tail' });
+    v.rendered = h('div', { className: 'stream-rendered markdown' }, [v.mdStable, v.mdTail]);
     body.append(pre, v.raw, v.rendered);
   } else {
     v.logLines = h('div', { className: 'log-lines' });
@@ -299,9 +315,35 @@ function renderMd(v: StreamView, force = false): void {
   }
   v.markdownAt = now;
   v.markdownDirty = false;
+  const end = stableMarkdownEnd(v.textSoFar, v.mdDone);
+  if (end > v.mdDone && v.mdStable) {
+    const seg = h('div', { className: 'md-seg' });
+    mdToDom(renderMarkdown(v.textSoFar.slice(v.mdDone, end)), seg);
+    v.mdStable.append(seg);
+    v.mdDone = end;
+  }
   const frag = document.createDocumentFragment();
-  mdToDom(renderMarkdown(v.textSoFar), frag);
-  v.rendered.replaceChildren(frag);
+  mdToDom(renderMarkdown(v.textSoFar.slice(v.mdDone)), frag);
+  v.mdTail?.replaceChildren(frag);
+}
+
+/**
+ * Appends to the text view. A long text is kept in block segments cut at line ends, so appending lays out
+ * only the last segment, and segments out of sight are skipped by the browser (content-visibility).
+ */
+function appendText(v: StreamView, add: string): void {
+  if (!v.text || !v.pre) return;
+  const cut = v.textSegChars >= TEXT_SEGMENT_CHARS ? add.lastIndexOf('\n') : -1;
+  if (cut < 0) {
+    v.text.appendData(add);
+    v.textSegChars += add.length;
+    return;
+  }
+  v.text.appendData(add.slice(0, cut + 1));
+  v.text.parentElement?.classList.add('done');
+  v.text = document.createTextNode(add.slice(cut + 1));
+  v.textSegChars = v.text.length;
+  v.pre.append(h('span', { className: 'text-seg' }, [v.text]));
 }
 
 function renderStream(s: StreamState): void {
@@ -315,7 +357,7 @@ function renderStream(s: StreamState): void {
       add += piece;
       if (piece) tail = piece.slice(-1);
     }
-    v.text.appendData(add);
+    appendText(v, add);
     v.textSoFar += add;
     v.textCount = s.items.length;
     v.markdownDirty = true;

@@ -14,6 +14,9 @@ export interface PanelModelLimits {
   logLines: number;
 }
 
+/** The host sends the webview a delta at most this often while a run streams. */
+export const PANEL_DELTA_MS = 40;
+
 export const DEFAULT_LIMITS: PanelModelLimits = { streamItems: 50_000, logLines: 10_000 };
 
 interface StreamBuffer {

@@ -7,11 +7,10 @@ import { Disposable, toDisposable } from '../lifecycle';
 import type { RunStore } from '../runs/runStore';
 import { statusLook } from '../tree/status';
 import { makeNonce, renderPanelHtml } from './html';
-import { RunPanelModel } from './panelModel';
+import { PANEL_DELTA_MS, RunPanelModel } from './panelModel';
 import { RunStreams } from './runStreams';
 
 export const RUN_PANEL_VIEW_TYPE = 'runlight.run';
-const DELTA_MS = 40;
 
 export interface RunPanelDeps {
   engine: EngineManager;
@@ -54,7 +53,7 @@ export class RunPanel extends Disposable {
   ) {
     super();
     this.model = new RunPanelModel(runId);
-    this.deltas = this._register(new Coalescer(DELTA_MS, () => this.flush()));
+    this.deltas = this._register(new Coalescer(PANEL_DELTA_MS, () => this.flush()));
     this.streams = this._register(new RunStreams(runId, this.model, () => this.deltas.schedule(), deps.log));
     this.streams.ensure(LOG_STREAM_KEY);
 
