@@ -1,6 +1,7 @@
 import { RunStore } from '../../src/extension/runs/runStore';
 import { TreeRefresher, type TreeRefresh } from '../../src/extension/tree/refresher';
 import { statusFlags, type Run, type RunStatus } from '../../src/protocol/run';
+import { makeRun } from '../../test/unit/extension/fixtures';
 import { metric, type Metric } from '../lib/metric';
 import { median, sleep } from '../lib/stats';
 
@@ -12,25 +13,16 @@ const STATUSES: RunStatus[] = ['QUEUED', 'EXECUTING', 'COMPLETED', 'FAILED'];
 function makeRuns(now: number): Run[] {
   return Array.from({ length: RUNS }, (_, i) => {
     const created = new Date(now - (RUNS - i) * 1000).toISOString();
-    const status: RunStatus = i % 10 === 0 ? 'EXECUTING' : 'COMPLETED';
-    return {
+    return makeRun({
       id: `run_bench${String(i).padStart(6, '0')}`,
       taskIdentifier: `task-${i % 20}`,
-      status,
+      status: i % 10 === 0 ? 'EXECUTING' : 'COMPLETED',
       tags: [`user_${i % 50}`, ...(i % 3 === 0 ? [`org_${i % 7}`] : [])],
       ...(i % 4 === 0 ? { batchId: `batch_${i % 100}` } : {}),
       createdAt: created,
       updatedAt: created,
-      isTest: false,
-      durationMs: 0,
-      costInCents: 0,
-      baseCostInCents: 0,
-      realtimeStreams: [],
-      attemptCount: 1,
-      number: i + 1,
       metadata: { progress: 0 },
-      ...statusFlags(status),
-    };
+    });
   });
 }
 

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { join, normalize } from 'node:path';
 import { makeNonce, renderPanelHtml } from '../../src/extension/panel/html';
 import { PANEL_DELTA_MS, RunPanelModel, toStreamItem } from '../../src/extension/panel/panelModel';
-import { statusFlags, type Run } from '../../src/protocol/run';
+import type { Run } from '../../src/protocol/run';
+import { makeRun } from '../../test/unit/extension/fixtures';
 import type { HostToWebview } from '../../src/protocol/webview';
 import { metric, type Metric } from '../lib/metric';
 import { removeDir, repoRoot, tempDir } from '../lib/procs';
@@ -77,10 +78,7 @@ function words(n: number, seed: number): string {
 
 function baseRun(): Run {
   const t = new Date().toISOString();
-  return {
-    id: RUN_ID, taskIdentifier: 'chat', status: 'EXECUTING', tags: [], createdAt: t, updatedAt: t, startedAt: t, isTest: false, durationMs: 0,
-    costInCents: 0, baseCostInCents: 0, realtimeStreams: [STREAM], attemptCount: 1, number: 1, metadata: { progress: 0 }, ...statusFlags('EXECUTING'),
-  };
+  return makeRun({ id: RUN_ID, status: 'EXECUTING', createdAt: t, updatedAt: t, startedAt: t, realtimeStreams: [STREAM], metadata: { progress: 0 } });
 }
 
 interface Round {

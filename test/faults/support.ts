@@ -141,18 +141,23 @@ export const firehose = task({
 });
 
 /**
- * Waits startMs (and, with goFile, until that file exists, at most 120 s), then appends n chunks
- * { i, t: Date.now(), pad } of ~1 KB, pausing pauseMs every 20 chunks.
+ * Waits startMs (and, with goFile, until that file exists), then appends n chunks { i, t: Date.now(), pad }
+ * of ~1 KB, pausing pauseMs every 20 chunks; with holdAt and holdFile, waits for holdFile before chunk holdAt.
+ * A file is waited for at most 120 s.
  */
 export const pump = task({
   id: "pump",
-  run: async (p: { n?: number; startMs?: number; pauseMs?: number; goFile?: string }) => {
+  run: async (p: { n?: number; startMs?: number; pauseMs?: number; goFile?: string; holdAt?: number; holdFile?: string }) => {
     const n = p?.n ?? 1000;
     const pad = "x".repeat(1000);
+    const waitFor = async (file: string) => {
+      for (const until = Date.now() + 120_000; !existsSync(file) && Date.now() < until; ) await sleep(10);
+    };
     await sleep(p?.startMs ?? 0);
-    for (const until = Date.now() + 120_000; p?.goFile && !existsSync(p.goFile) && Date.now() < until; ) await sleep(10);
+    if (p?.goFile) await waitFor(p.goFile);
     async function* gen() {
       for (let i = 0; i < n; i++) {
+        if (i === p?.holdAt && p.holdFile) await waitFor(p.holdFile);
         if (i % 20 === 0 && p?.pauseMs) await sleep(p.pauseMs);
         yield { i, t: Date.now(), pad };
       }
