@@ -13,13 +13,14 @@ export interface Resource {
 }
 
 export class Authenticator {
-  private readonly key: Uint8Array;
+  /** The HMAC key, imported once: handing jose the raw bytes would import it again on every sign and verify. */
+  private readonly key: Promise<CryptoKey>;
 
   constructor(
     private readonly secretKey: string,
     private readonly useTokenOnce: (hash: string) => Promise<boolean>,
   ) {
-    this.key = new TextEncoder().encode(secretKey);
+    this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secretKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
@@ -33,7 +34,7 @@ export class Authenticator {
     }
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE }));
+      ({ payload } = await jwtVerify(token, await this.key, { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE }));
     } catch (e) {
       if (e instanceof joseErrors.JWTExpired) {
         throw new HttpError(401, 'token_expired', 'Public Access Token has expired; mint a new one');
@@ -67,7 +68,7 @@ export class Authenticator {
       .setSubject(JWT_SUBJECT)
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
-      .sign(this.key);
+      .sign(await this.key);
   }
 }
 

@@ -5,7 +5,7 @@ import type { HostToWebview, PanelNotice, StreamItem, StreamSlice } from '../../
 /**
  * What a run panel shows, kept in the host (a hidden webview loses its messages and state): the run,
  * every stream's items and the log lines. The webview gets `snapshot()` when it says `ready`, then
- * `takeDelta()` every ~40 ms while something changed. Pure: no vscode, no timers.
+ * `takeDelta()` at most every PANEL_DELTA_MS while something changed. Pure: no vscode, no timers.
  */
 
 export interface PanelModelLimits {
@@ -14,8 +14,8 @@ export interface PanelModelLimits {
   logLines: number;
 }
 
-/** The host sends the webview a delta at most this often while a run streams. */
-export const PANEL_DELTA_MS = 40;
+/** The host sends the webview a delta at most this often (one frame at 60 Hz) while a run streams. */
+export const PANEL_DELTA_MS = 16;
 
 export const DEFAULT_LIMITS: PanelModelLimits = { streamItems: 50_000, logLines: 10_000 };
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { LOG_STREAM_KEY } from '../../protocol/sse';
 import { WebviewToHost, type HostToWebview, type PanelNotice } from '../../protocol/webview';
-import { Coalescer } from '../coalescer';
+import { Coalescer, realTimers } from '../coalescer';
 import type { EngineManager } from '../engine/engineManager';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { RunStore } from '../runs/runStore';
@@ -32,7 +32,8 @@ export function runPanelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOp
 /**
  * One run's webview panel. The host keeps the state (RunPanelModel) and follows the run's streams; the
  * webview gets a snapshot whenever it says `ready` (first load, and again after it was hidden and
- * recreated), then deltas coalesced every ~40 ms while it is visible.
+ * recreated), then deltas while it is visible: the first change after a quiet spell at once, then at most
+ * one per PANEL_DELTA_MS.
  */
 export class RunPanel extends Disposable {
   readonly model: RunPanelModel;
@@ -53,7 +54,7 @@ export class RunPanel extends Disposable {
   ) {
     super();
     this.model = new RunPanelModel(runId);
-    this.deltas = this._register(new Coalescer(PANEL_DELTA_MS, () => this.flush()));
+    this.deltas = this._register(new Coalescer(PANEL_DELTA_MS, () => this.flush(), realTimers, { leading: true }));
     this.streams = this._register(new RunStreams(runId, this.model, () => this.deltas.schedule(), deps.log));
     this.streams.ensure(LOG_STREAM_KEY);
 

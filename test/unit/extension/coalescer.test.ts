@@ -49,4 +49,27 @@ describe('Coalescer', () => {
     c.flushNow();
     assert.equal(flushes, 0);
   });
+
+  it('with leading, flushes a change after a quiet spell at once, then at most every delay', () => {
+    const t = fakeTimers();
+    const at: number[] = [];
+    const c = new Coalescer(40, () => at.push(t.timers.now()), t.timers, { leading: true });
+    const step = (ms: number) => t.advance(ms);
+    c.schedule();
+    c.schedule();
+    step(0);
+    assert.deepEqual(at, [0], 'the first change is flushed on the next tick, a same-tick burst once');
+    // A steady stream: a change every 5 ms for 100 ms.
+    for (let i = 0; i < 20; i++) {
+      step(5);
+      c.schedule();
+    }
+    step(40);
+    assert.deepEqual(at, [0, 40, 80, 120], 'then once per 40 ms');
+    step(200);
+    c.schedule();
+    step(0);
+    assert.equal(at.at(-1), 340, 'after a quiet spell, at once again');
+  });
 });
+

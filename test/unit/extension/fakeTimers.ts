@@ -12,6 +12,7 @@ export function fakeTimers() {
       return id;
     },
     clearTimeout: (h) => void pending.delete(h as number),
+    now: () => now,
   };
   const advance = (ms: number) => {
     const end = now + ms;
