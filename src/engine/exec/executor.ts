@@ -154,17 +154,11 @@ export class Executor {
         do {
           this.pumpAgain = false;
           while (this.pool.idleCount > 0 && !this.closed) {
-            const events = await this.store.claimQueued(this.o.node, this.pool.idleCount, Date.now(), this.o.leaseMs);
-            if (events.length === 0) break;
-            this.committer.publishEvents(events);
-            for (const e of events) {
-              const worker = this.pool.tryAcquire();
-              if (!worker) {
-                await this.requeue(e.runId);
-                continue;
-              }
-              void this.startAttempt(e.runId, worker);
-            }
+            // Claimed and started in one transaction (DEQUEUED, then EXECUTING with the new attempt).
+            const claimed = await this.store.claimQueued(this.o.node, this.pool.idleCount, Date.now(), this.o.leaseMs, { startAttempt: true });
+            if (claimed.length === 0) break;
+            this.committer.publishEvents(claimed.flatMap((c) => c.events));
+            for (const { record } of claimed) void this.launchClaimed(record);
           }
         } while (this.pumpAgain && !this.closed);
       } catch (e) {
@@ -175,37 +169,50 @@ export class Executor {
     })();
   }
 
-  private async requeue(runId: string): Promise<void> {
-    await this.committer.submit({ kind: 'update', runId, apply: (r) => withStatus(r, { status: 'QUEUED', now: now() }) });
-  }
-
-  private async startAttempt(runId: string, worker: WorkerHandle): Promise<void> {
+  /**
+   * Runs the attempt a claim started on an idle worker; should another user of the pool have taken the
+   * worker meanwhile (task indexing), on the next one free. The lease is renewed while it waits.
+   */
+  private async launchClaimed(record: RunRecord): Promise<void> {
+    const runId = record.run.id;
     this.starting.add(runId);
     try {
-      await this.beginAttempt(runId, worker);
+      await this.launch(record, this.pool.tryAcquire() ?? (await this.pool.acquire()));
     } finally {
       this.starting.delete(runId);
     }
   }
 
-  private async beginAttempt(runId: string, worker: WorkerHandle): Promise<void> {
-    let record: RunRecord | undefined;
+  /** Starts the run's next attempt (a retry) on `worker`. */
+  private async startAttempt(runId: string, worker: WorkerHandle): Promise<void> {
+    this.starting.add(runId);
     try {
-      await this.committer.commit({
-        kind: 'update',
-        runId,
-        apply: (rec) => {
-          const u = withAttemptStarted(rec, this.o.node, Date.now() + this.o.leaseMs, now());
-          record = u.record;
-          return u;
-        },
-      });
-      if (!record) throw new Error('the run was not started');
-    } catch (e) {
-      this.pool.release(worker);
-      if (!(e instanceof StoreRefusal)) this.o.log(`could not start run ${runId}: ${(e as Error).message}`);
-      return;
+      let record: RunRecord | undefined;
+      try {
+        await this.committer.commit({
+          kind: 'update',
+          runId,
+          apply: (rec) => {
+            const u = withAttemptStarted(rec, this.o.node, Date.now() + this.o.leaseMs, now());
+            record = u.record;
+            return u;
+          },
+        });
+        if (!record) throw new Error('the run was not started');
+      } catch (e) {
+        this.pool.release(worker);
+        if (!(e instanceof StoreRefusal)) this.o.log(`could not start run ${runId}: ${(e as Error).message}`);
+        return;
+      }
+      await this.launch(record, worker);
+    } finally {
+      this.starting.delete(runId);
     }
+  }
+
+  /** Sends a started attempt (the run is EXECUTING, held by this node) to its worker. */
+  private async launch(record: RunRecord, worker: WorkerHandle): Promise<void> {
+    const runId = record.run.id;
     await this.tasks.ready();
     const bundle = this.tasks.bundleFor(record.run.taskIdentifier);
     if (!bundle) {

@@ -112,6 +112,19 @@ export function withAttemptStarted(record: RunRecord, node: string, leaseUntil: 
   return u;
 }
 
+/**
+ * The updates that claim a queued run for `node`, in order: DEQUEUED holding a lease until now + leaseMs,
+ * then, with `startAttempt`, its next attempt started (EXECUTING). None when the run cannot be claimed.
+ */
+export function claimUpdates(record: RunRecord, node: string, now: number, leaseMs: number, startAttempt: boolean): RunUpdate[] {
+  const nowIso = new Date(now).toISOString();
+  const dequeued = withStatus(record, { status: 'DEQUEUED', now: nowIso });
+  if (!dequeued) return [];
+  dequeued.record.lockedBy = node;
+  dequeued.record.leaseUntil = now + leaseMs;
+  return startAttempt ? [dequeued, withAttemptStarted(dequeued.record, node, now + leaseMs, nowIso)] : [dequeued];
+}
+
 export function withTags(record: RunRecord, tags: string[], now: string, maxTags: number): RunUpdate | undefined {
   const merged = [...new Set([...record.run.tags, ...tags])];
   if (merged.length === record.run.tags.length) return undefined;

@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { StoredChunk } from '../../protocol/chunk';
-import { withStatus } from '../runs/model';
+import { claimUpdates, withStatus } from '../runs/model';
 import {
   decodeRecord,
   decodeTags,
@@ -17,6 +17,7 @@ import { int, type Row, text, textOrNull } from './postgres/rows';
 import { migrate } from './postgres/schema';
 import {
   StoreRefusal,
+  type ClaimedRun,
   type Page,
   type RunEvent,
   type RunEventType,
@@ -228,24 +229,25 @@ export class PostgresRunStore implements RunStore {
     return row ? int(row, 'n') : 0;
   }
 
-  async claimQueued(node: string, limit: number, now: number, leaseMs: number): Promise<RunEvent[]> {
+  async claimQueued(node: string, limit: number, now: number, leaseMs: number, options: { startAttempt?: boolean } = {}): Promise<ClaimedRun[]> {
     return this.transaction(async (client) => {
       const res = await client.query<Row>(
         "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= $1) " +
           'ORDER BY created_at ASC, id ASC LIMIT $2 FOR UPDATE SKIP LOCKED',
         [now, limitOf(limit)],
       );
-      const nowIso = new Date(now).toISOString();
       const staged: StagedEvent[] = [];
+      const runs: { record: RunRecord; count: number }[] = [];
       for (const row of res.rows) {
-        const update = withStatus(decodeRecord(row['data']), { status: 'DEQUEUED', now: nowIso });
-        if (!update) continue;
-        update.record.lockedBy = node;
-        update.record.leaseUntil = now + leaseMs;
-        staged.push(stage(update.record, update.type));
+        const updates = claimUpdates(decodeRecord(row['data']), node, now, leaseMs, options.startAttempt ?? false);
+        if (!updates.length) continue;
+        for (const u of updates) staged.push(stage(u.record, u.type));
+        runs.push({ record: updates.at(-1)!.record, count: updates.length });
       }
       const events = await this.commitEvents(client, staged);
-      return { value: events, headSeq: events.at(-1)?.seq };
+      let next = 0;
+      const claimed = runs.map(({ record, count }) => ({ record, events: events.slice(next, (next += count)) }));
+      return { value: claimed, headSeq: events.at(-1)?.seq };
     });
   }
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Database, type QueryResult, type SQLiteValue } from 'node-sqlite3-wasm';
 import type { StoredChunk } from '../../protocol/chunk';
-import { withStatus } from '../runs/model';
+import { claimUpdates, withStatus } from '../runs/model';
 import {
   decodeRecord,
   decodeTags,
@@ -21,6 +21,7 @@ import { migrate } from './sqlite/schema';
 import { StatementCache } from './sqlite/statements';
 import {
   StoreRefusal,
+  type ClaimedRun,
   type Page,
   type RunEvent,
   type RunFilter,
@@ -211,23 +212,23 @@ export class SqliteRunStore implements RunStore {
     return row ? int(row, 'n') : 0;
   }
 
-  async claimQueued(node: string, limit: number, now: number, leaseMs: number): Promise<RunEvent[]> {
+  async claimQueued(node: string, limit: number, now: number, leaseMs: number, options: { startAttempt?: boolean } = {}): Promise<ClaimedRun[]> {
     return this.transaction(() => {
       const rows = this.stmt(
         "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) " +
           'ORDER BY created_at ASC, id ASC LIMIT ?',
       ).all([now, limitOf(limit)]);
-      const nowIso = new Date(now).toISOString();
-      const events: RunEvent[] = [];
+      const claimed: ClaimedRun[] = [];
       for (const row of rows) {
-        const record = decodeRecord(text(row, 'data'));
-        const update = withStatus(record, { status: 'DEQUEUED', now: nowIso });
-        if (!update) continue;
-        update.record.lockedBy = node;
-        update.record.leaseUntil = now + leaseMs;
-        events.push(this.commitUpdate(record, update));
+        let record = decodeRecord(text(row, 'data'));
+        const events: RunEvent[] = [];
+        for (const update of claimUpdates(record, node, now, leaseMs, options.startAttempt ?? false)) {
+          events.push(this.commitUpdate(record, update));
+          record = update.record;
+        }
+        if (events.length) claimed.push({ record, events });
       }
-      return { value: events };
+      return { value: claimed };
     });
   }
 

@@ -101,6 +101,12 @@ export interface Page {
   after?: string;
 }
 
+/** A run claimed by `claimQueued`: as stored after the claim, and its events in order. */
+export interface ClaimedRun {
+  record: RunRecord;
+  events: RunEvent[];
+}
+
 export interface RunStore {
   /** Opens/creates the database and applies pending schema migrations. */
   open(): Promise<void>;
@@ -131,10 +137,11 @@ export interface RunStore {
 
   /**
    * Atomically takes up to `limit` QUEUED runs whose delayedUntil is unset or ≤ now (oldest first),
-   * sets status DEQUEUED, lockedBy = node, leaseUntil, and commits one event each. Safe across
+   * sets status DEQUEUED, lockedBy = node, leaseUntil, and commits one event each; with `startAttempt`,
+   * also starts each run's next attempt (EXECUTING, a second event) in the same transaction. Safe across
    * several engine nodes sharing one database (each run is claimed by exactly one).
    */
-  claimQueued(node: string, limit: number, now: number, leaseMs: number): Promise<RunEvent[]>;
+  claimQueued(node: string, limit: number, now: number, leaseMs: number, options?: { startAttempt?: boolean }): Promise<ClaimedRun[]>;
 
   /** Records a one-time-use token hash; false when it was already used. */
   useTokenOnce(hash: string): Promise<boolean>;

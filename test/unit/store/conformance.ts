@@ -526,19 +526,23 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         other.claimQueued('node-2', 20, now, 30_000),
         store.claimQueued('node-1', 20, now, 30_000),
       ]);
-      const claimed = claims.flat().map((e) => e.runId);
+      const claimed = claims.flat().map((c) => c.record.run.id);
       assert.equal(claimed.length, 30, 'every queued run claimed');
       assert.equal(new Set(claimed).size, 30, 'no run claimed twice');
       assert.ok(!claimed.includes(delayed.run.id));
       for (const batch of claims) {
-        const order = batch.map((e) => e.runId);
+        const order = batch.map((c) => c.record.run.id);
         assert.deepEqual(order, [...order].sort(), 'oldest first within a claim');
       }
       for (const [i, batch] of claims.entries()) {
-        for (const e of batch) {
+        for (const { record: claimedRecord, events } of batch) {
+          assert.equal(events.length, 1);
+          const e = events[0]!;
           assert.equal(e.type, 'status');
+          assert.equal(e.runId, claimedRecord.run.id);
           assert.equal(Run.parse(JSON.parse(e.data)).status, 'DEQUEUED');
           const rec = await store.getRun(e.runId);
+          assert.deepEqual(rec, claimedRecord, 'the claimed record is the stored one');
           assert.equal(rec?.run.status, 'DEQUEUED');
           assert.equal(rec?.lockedBy, i === 1 ? 'node-2' : 'node-1');
           assert.equal(rec?.leaseUntil, now + 30_000);
@@ -546,6 +550,37 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         }
       }
       assert.deepEqual(await store.claimQueued('node-1', 10, now, 1000), []);
+    });
+
+    it('claims and starts attempts in one transaction, exactly once across concurrent claimers', async () => {
+      const records = Array.from({ length: 12 }, (_, i) => record({ createdAt: iso(100 + i) }));
+      await store.write(records.map(create));
+      const other = fx.second ? await fx.second() : store;
+      const now = T0 + 1_000_000;
+      const head = await store.headSeq();
+      const claims = await Promise.all([
+        store.claimQueued('node-1', 5, now, 30_000, { startAttempt: true }),
+        other.claimQueued('node-2', 5, now, 30_000, { startAttempt: true }),
+        store.claimQueued('node-1', 5, now, 30_000, { startAttempt: true }),
+      ]);
+      const claimed = claims.flat();
+      assert.equal(claimed.length, 12);
+      assert.equal(new Set(claimed.map((c) => c.record.run.id)).size, 12, 'no run claimed twice');
+      for (const { record: r, events } of claimed) {
+        assert.deepEqual(events.map((e) => [e.runId, e.type, Run.parse(JSON.parse(e.data)).status]), [
+          [r.run.id, 'status', 'DEQUEUED'],
+          [r.run.id, 'attempt', 'EXECUTING'],
+        ]);
+        assert.equal(events[1]!.seq, events[0]!.seq + 1, 'the two events are adjacent: one transaction');
+        const stored = await store.getRun(r.run.id);
+        assert.deepEqual(stored, r);
+        assert.equal(stored?.run.status, 'EXECUTING');
+        assert.equal(stored?.run.attemptCount, 1);
+        assert.ok(stored?.run.startedAt);
+        assert.equal(stored?.leaseUntil, now + 30_000);
+        assert.equal(stored?.lastSeq, events[1]!.seq);
+      }
+      assert.equal(await store.headSeq(), head + 24, 'two events per run, nothing else');
     });
 
     it('renews only the leases a node holds, without events, and lists expired leases oldest first', async () => {
@@ -578,7 +613,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       assert.deepEqual(await store.claimQueued('n', 5, T0 + 59_999, 1000), []);
       const claimed = await store.claimQueued('n', 5, T0 + 60_000, 1000);
       assert.deepEqual(
-        claimed.map((e) => e.runId),
+        claimed.map((c) => c.record.run.id),
         [r.run.id],
       );
     });
