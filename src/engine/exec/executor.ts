@@ -333,30 +333,39 @@ export class Executor {
     this.byRun.delete(a.runId);
     if (!a.worker.dead && !a.ending) this.pool.release(a.worker);
     const attemptMs = Date.now() - a.startedAt;
-    // A node stalled past its lease may have lost the run to another node meanwhile: then this attempt's end is stale.
-    const holds = (r: RunRecord): boolean => r.lockedBy === this.o.node && r.run.attemptCount === a.number;
-    const record = await this.store.getRun(a.runId);
-    if (record && !holds(record)) {
+    // A node stalled past its lease may have lost the run to another node meanwhile: then this attempt's end is
+    // stale and is dropped (checked inside the commit, so no read is needed first).
+    let lostTo: RunRecord | undefined;
+    const holds = (r: RunRecord): boolean => {
+      const held = r.lockedBy === this.o.node && r.run.attemptCount === a.number;
+      if (!held) lostTo = r;
+      return held;
+    };
+    const dropped = (): void => {
       // Finished elsewhere (a cancel through another node) or taken over by another node.
-      if (!isTerminal(record.run.status)) this.o.log(`run ${a.runId}: attempt ${a.number} ended after another node took the run over; its result is dropped`);
+      if (lostTo && !isTerminal(lostTo.run.status)) this.o.log(`run ${a.runId}: attempt ${a.number} ended after another node took the run over; its result is dropped`);
       this.pump();
-      return;
-    }
-    if (end.status === 'FAILED' && retryable && record && record.run.attemptCount < record.maxAttempts) {
-      // Stays EXECUTING (Trigger.dev shows reattempts as EXECUTING) with the attempt's error, then runs again.
-      await this.committer.submit({
-        kind: 'update',
-        runId: a.runId,
-        apply: (r) => (holds(r) ? { record: { ...r, run: { ...r.run, error: end.error, durationMs: r.run.durationMs + attemptMs, updatedAt: now() } }, type: 'error' } : undefined),
-      });
-      const t = setTimeout(() => {
-        this.retryTimers.delete(a.runId);
-        void this.pool.acquire().then((w) => this.startAttempt(a.runId, w));
-      }, retryDelayMs(record.run.attemptCount));
-      this.retryTimers.set(a.runId, t);
-      return;
+    };
+    if (end.status === 'FAILED' && retryable) {
+      const record = await this.store.getRun(a.runId);
+      if (record && !holds(record)) return dropped();
+      if (record && record.run.attemptCount < record.maxAttempts) {
+        // Stays EXECUTING (Trigger.dev shows reattempts as EXECUTING) with the attempt's error, then runs again.
+        await this.committer.submit({
+          kind: 'update',
+          runId: a.runId,
+          apply: (r) => (holds(r) ? { record: { ...r, run: { ...r.run, error: end.error, durationMs: r.run.durationMs + attemptMs, updatedAt: now() } }, type: 'error' } : undefined),
+        });
+        const t = setTimeout(() => {
+          this.retryTimers.delete(a.runId);
+          void this.pool.acquire().then((w) => this.startAttempt(a.runId, w));
+        }, retryDelayMs(record.run.attemptCount));
+        this.retryTimers.set(a.runId, t);
+        return;
+      }
     }
     await this.finish(a.runId, { ...end, attemptMs }, holds);
+    if (lostTo) return dropped();
     this.pump();
   }
 
