@@ -10,7 +10,7 @@ import {
 } from '../protocol/api';
 import { encodeChunk } from '../protocol/chunk';
 import { JWT_HEADER, routes } from '../protocol/routes';
-import { Json, Run, isTerminal, type RunStatus } from '../protocol/run';
+import { Json, JsonObject, Run, isTerminal, type RunStatus } from '../protocol/run';
 import { EngineApiError, EngineConnectionError } from './errors';
 import { runFeed, streamFeed, type FeedOptions, type StreamChunk, type StreamFeedOptions } from './feeds';
 import type { SseRequest } from './sse';
@@ -59,7 +59,7 @@ export interface RunFeedOptions extends FeedOptions {
 }
 
 const IdResponse = z.object({ id: z.string() });
-const MetadataResponse = z.object({ metadata: z.record(z.string(), Json).optional() });
+const MetadataResponse = z.object({ metadata: JsonObject.optional() });
 const TokenResponse = z.object({ token: z.string() });
 const Anything = z.unknown();
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Json, Run, RunStatus } from './run';
+import { Json, JsonObject, Run, RunStatus } from './run';
 
 export const LIMITS = {
   payloadBytes: 3 * 1024 * 1024,
@@ -53,7 +53,7 @@ export const Duration = z.union([
 export const TriggerOptions = z
   .object({
     tags: Tags.optional(),
-    metadata: z.record(z.string(), Json).optional(),
+    metadata: JsonObject.optional(),
     idempotencyKey: z.string().min(1).max(512).optional(),
     delay: z.union([Duration, z.string().datetime({ offset: true })]).optional(),
     ttl: Duration.optional(),
@@ -104,7 +104,7 @@ export const MetadataOperation = z.discriminatedUnion('type', [
   z.object({ type: z.literal('append'), key: MetadataKey, value: Json }),
   z.object({ type: z.literal('remove'), key: MetadataKey, value: Json }),
   z.object({ type: z.literal('increment'), key: MetadataKey, value: z.number() }),
-  z.object({ type: z.literal('update'), value: z.record(z.string(), Json) }),
+  z.object({ type: z.literal('update'), value: JsonObject }),
 ]);
 export type MetadataOperation = z.infer<typeof MetadataOperation>;
 
@@ -112,7 +112,7 @@ export const MetadataUpdateRequest = z.object({
   operations: z.array(MetadataOperation).optional(),
   parentOperations: z.array(MetadataOperation).optional(),
   rootOperations: z.array(MetadataOperation).optional(),
-  metadata: z.record(z.string(), Json).optional(),
+  metadata: JsonObject.optional(),
 });
 export type MetadataUpdateRequest = z.infer<typeof MetadataUpdateRequest>;
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Json, RunError } from './run';
+import { Json, JsonObject, RunError } from './run';
 import { MetadataOperation, TaskInfo } from './api';
 
 /** Messages from the engine to a task worker. */
@@ -12,7 +12,7 @@ export const EngineToWorker = z.discriminatedUnion('type', [
     run: z.object({
       id: z.string(),
       payload: Json.optional(),
-      metadata: z.record(z.string(), Json),
+      metadata: JsonObject,
       tags: z.array(z.string()),
       attempt: z.number().int(),
       batchId: z.string().optional(),

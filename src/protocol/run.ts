@@ -36,9 +36,21 @@ export function isTerminal(status: RunStatus): boolean {
 
 /** Any JSON value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-export const Json: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), z.record(z.string(), Json)]),
+/**
+ * A JSON object. A `"__proto__"` key (which JSON.parse keeps as an own key) is refused with its path: every
+ * copy into a plain object, this schema's included, would drop it silently.
+ */
+export const JsonObject: z.ZodType<{ [key: string]: Json }> = z.lazy(() =>
+  z
+    .unknown()
+    .superRefine((v, ctx) => {
+      if (typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__')) {
+        ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'the key "__proto__" is not allowed in JSON objects here' });
+      }
+    })
+    .pipe(z.record(z.string(), Json)),
 );
+export const Json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), JsonObject]));
 
 export const RunError = z.object({
   message: z.string(),
@@ -56,7 +68,7 @@ export const Run = z.object({
   status: RunStatus,
   payload: Json.optional(),
   output: Json.optional(),
-  metadata: z.record(z.string(), Json).optional(),
+  metadata: JsonObject.optional(),
   error: RunError.optional(),
   tags: z.array(z.string()),
   batchId: z.string().optional(),

@@ -165,6 +165,10 @@ describe('engine: HTTP, auth and bad input', function () {
       ['PUT', `/api/v1/runs/${runId}/metadata`, { operations: [{ type: 'set', key: '__proto__', value: 1 }] }, /__proto__/],
       ['PUT', `/api/v1/runs/${runId}/metadata`, { operations: [{ type: 'set', key: '$.a.constructor.b', value: 1 }] }, /constructor/],
       ['PUT', `/api/v1/runs/${runId}/metadata`, { operations: [{ type: 'explode', key: 'a' }] }, /operations\.0/],
+      // A "__proto__" key would be dropped silently by any JS object copy: refused, with its path.
+      ['POST', '/api/v1/tasks/echo/trigger', '{"payload":{"a":[1,{"b":{"__proto__":{"x":1}}}]}}', /\bpayload\.a\.1\.b\.__proto__: /],
+      ['PUT', `/api/v1/runs/${runId}/metadata`, '{"metadata":{"ok":1,"__proto__":{"polluted":true}}}', /\bmetadata\.__proto__: /],
+      ['PUT', `/api/v1/runs/${runId}/metadata`, '{"operations":[{"type":"update","value":{"n":{"__proto__":1}}}]}', /\boperations\.0\.value\.n\.__proto__: /],
     ];
     for (const [method, path, body, field] of cases) {
       const r = await call(method, path, t.key, body);
