@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineInfo } from '../protocol/api';
@@ -13,6 +14,22 @@ export function engineFilePath(dir: string): string {
 
 export function secretKeyPath(dir: string): string {
   return join(dir, RUNLIGHT_DIR, 'secret-key');
+}
+
+/** A new workspace secret key: `rl_dev_` + 32 random bytes, base64url. */
+export function generateSecretKey(): string {
+  return `rl_dev_${randomBytes(32).toString('base64url')}`;
+}
+
+/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function isPidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export class EngineFileError extends Error {

@@ -2,6 +2,7 @@ import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unl
 import { uptime } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as z from 'zod';
+import { isPidAlive } from '../client/engine-file';
 
 /**
  * One engine per workspace: `<runlightDir>/engine.lock` is created with O_EXCL and holds
@@ -138,16 +139,6 @@ function isOwnerAlive(owner: LockContent): boolean {
   const startedMs = Date.parse(owner.startedAt);
   if (!Number.isNaN(startedMs) && startedMs < bootMs - 60_000) return false;
   return isPidAlive(owner.pid);
-}
-
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return isCode(err, 'EPERM');
-  }
 }
 
 function engineRunning(pid: number, runlightDir: string): EngineRunningError {

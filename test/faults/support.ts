@@ -1,86 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { EngineClient } from '../../src/client';
-import { repoRoot } from '../support/engine';
+import type { EngineClient } from '../../src/client';
+import { spawnEngine as spawnChildEngine, type ChildEngine, type SpawnOptions } from '../support/child-engine';
 
 /** Helpers for the fault tests: the engine as a real child process (`dist/cli.js dev`), RSS, timing. */
 
-export const CLI = join(repoRoot, 'dist/cli.js');
 export const SECRET = 'rl_dev_faultsecretkey0123456789abcdef';
+export { CLI, type ChildEngine } from '../support/child-engine';
 
-export interface ChildEngine {
-  child: ChildProcess;
-  pid: number;
-  url: string;
-  port: number;
-  client: EngineClient;
-  /** Everything the engine wrote to stderr so far. */
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGKILL and wait for the exit. */
-  kill(): Promise<void>;
-  /** SIGTERM (graceful close) and wait, SIGKILL after `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
-}
-
-export interface SpawnOptions {
-  port?: number;
-  workers?: number;
-  env?: Record<string, string>;
-  timeoutMs?: number;
-}
-
-/** Spawns `node dist/cli.js dev --dir DIR` and resolves once it announced its URL. */
-export async function spawnEngine(dir: string, o: SpawnOptions = {}): Promise<ChildEngine> {
-  const args = [CLI, 'dev', '--dir', dir, '--port', String(o.port ?? 0), '--workers', String(o.workers ?? 2)];
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, RUNLIGHT_SECRET_KEY: SECRET, ...o.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    err = (err + d.toString('utf8')).slice(-200_000);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`engine did not start in time; stderr:\n${err}`)), o.timeoutMs ?? 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`engine exited (${code ?? signal}) before listening; stderr:\n${err}`));
-    });
-  });
-  const port = Number(new URL(url).port);
-  const kill = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
-  };
-  return {
-    child,
-    pid: child.pid!,
-    url,
-    port,
-    client: new EngineClient({ baseURL: url, accessToken: SECRET }),
-    stderr: () => err,
-    exited,
-    kill: () => kill('SIGKILL'),
-    stop: async (graceMs = 10_000) => {
-      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await kill('SIGTERM');
-      clearTimeout(t);
-    },
-  };
+/** Spawns `node dist/cli.js dev --dir DIR` with the fault tests' secret key; resolves once it listens. */
+export function spawnEngine(dir: string, o: Omit<SpawnOptions, 'secret'> = {}): Promise<ChildEngine> {
+  return spawnChildEngine(dir, { ...o, secret: SECRET });
 }
 
 /** Resident set size of a process in KiB (Linux /proc). */

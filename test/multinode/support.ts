@@ -1,30 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { EngineClient } from '../../src/client';
-import { makeWorkspace, repoRoot } from '../support/engine';
+import type { EngineClient } from '../../src/client';
+import { spawnEngine, type ChildEngine } from '../support/child-engine';
+import { makeWorkspace } from '../support/engine';
 
 /** Helpers for the multi-node tests: engine nodes as real processes (`dist/cli.js dev --store postgres://…`). */
 
-export const CLI = join(repoRoot, 'dist/cli.js');
 /** Every node of a cluster shares one secret key. */
 export const SECRET = 'rl_dev_multinodesecretkey0123456789ab';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export interface EngineNode {
+export interface EngineNode extends ChildEngine {
   /** n1, n2, n3: also handed to its task workers as RUNLIGHT_TEST_NODE. */
   name: string;
-  child: ChildProcess;
-  pid: number;
-  url: string;
   dir: string;
-  client: EngineClient;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGKILL and wait for the exit. */
-  kill(): Promise<void>;
-  /** SIGTERM (graceful close) and wait; SIGKILL after `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
 }
 
 export interface NodeOptions {
@@ -36,54 +24,17 @@ export interface NodeOptions {
 /** A node on its own temp workspace holding `files`, on the shared database `storeUrl`. */
 export async function startNode(name: string, storeUrl: string, files: Record<string, string>, o: NodeOptions = {}): Promise<EngineNode> {
   const dir = await makeWorkspace(files);
-  const args = [CLI, 'dev', '--dir', dir, '--port', '0', '--store', storeUrl, '--workers', String(o.workers ?? 2)];
-  const env: NodeJS.ProcessEnv = { ...process.env, RUNLIGHT_SECRET_KEY: SECRET, RUNLIGHT_TEST_NODE: name, ...o.env };
-  delete env['RUNLIGHT_DATABASE_URL'];
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    err = (err + d.toString('utf8')).slice(-100_000);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node ${name} did not start in time; stderr:\n${err}`)), o.timeoutMs ?? 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`node ${name} exited (${code ?? signal}) before listening; stderr:\n${err}`));
-    });
-  });
-  const kill = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
-  };
-  return {
-    name,
-    child,
-    pid: child.pid!,
-    url,
-    dir,
+  const engine = await spawnEngine(dir, {
+    secret: SECRET,
+    workers: o.workers,
+    args: ['--store', storeUrl],
+    env: { RUNLIGHT_TEST_NODE: name, ...o.env },
+    timeoutMs: o.timeoutMs ?? 60_000,
+    label: `node ${name}`,
     // Generous REST limit: the first request waits for the task build (esbuild-wasm), slow on a loaded machine.
-    client: new EngineClient({ baseURL: url, accessToken: SECRET, requestTimeoutMs: 120_000, sse: { backoff: { initialMs: 50, maxMs: 500 } } }),
-    stderr: () => err,
-    exited,
-    kill: () => kill('SIGKILL'),
-    stop: async (graceMs = 10_000) => {
-      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await kill('SIGTERM');
-      clearTimeout(t);
-    },
-  };
+    client: { requestTimeoutMs: 120_000, sse: { backoff: { initialMs: 50, maxMs: 500 } } },
+  });
+  return { ...engine, name, dir };
 }
 
 /** Waits until the node lists every task of `ids` (task files are bundled in the background). */

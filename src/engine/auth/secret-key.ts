@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-
-export function generateSecretKey(): string {
-  return `rl_dev_${randomBytes(32).toString('base64url')}`;
-}
+import { generateSecretKey } from '../../client/engine-file';
 
 /**
  * The workspace's secret key: the explicit one, else RUNLIGHT_SECRET_KEY, else `<runlightDir>/secret-key`

@@ -11,7 +11,7 @@ import type { RunService } from '../runs/service';
 import { newId } from '../ids';
 import type { WorkerHandle, WorkerPool } from './pool';
 import { hostname } from 'node:os';
-import { isPidAlive } from '../workspace-lock';
+import { isPidAlive } from '../../client/engine-file';
 
 /** Where a task's code is: the engine's task catalog answers this. */
 export interface TaskLookup {

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { secretKeyPath } from '../../client/engine-file';
+
+export { generateSecretKey, isPidAlive } from '../../client/engine-file';
 
 /**
  * Small pure helpers around finding and starting an engine (engine.json itself is read by src/client).
@@ -14,22 +15,6 @@ export async function readSecretKeyFile(workspace: string): Promise<string | und
     return key || undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** `rl_dev_` + 32 random bytes, base64url. */
-export function generateSecretKey(): string {
-  return `rl_dev_${randomBytes(32).toString('base64url')}`;
-}
-
-/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
