@@ -61,6 +61,8 @@ export class Executor {
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   /** Runs claimed by this node whose attempt is being started: their leases are renewed too. */
   private readonly starting = new Set<string>();
+  /** Runs cancelled while their attempt was being started: that attempt is never sent to a worker. */
+  private readonly cancelledWhileStarting = new Set<string>();
   private pumping = false;
   private pumpAgain = false;
   private closed = false;
@@ -180,6 +182,7 @@ export class Executor {
       await this.launch(record, this.pool.tryAcquire() ?? (await this.pool.acquire()));
     } finally {
       this.starting.delete(runId);
+      this.cancelledWhileStarting.delete(runId);
     }
   }
 
@@ -207,6 +210,7 @@ export class Executor {
       await this.launch(record, worker);
     } finally {
       this.starting.delete(runId);
+      this.cancelledWhileStarting.delete(runId);
     }
   }
 
@@ -214,6 +218,10 @@ export class Executor {
   private async launch(record: RunRecord, worker: WorkerHandle): Promise<void> {
     const runId = record.run.id;
     await this.tasks.ready();
+    if (this.cancelledWhileStarting.has(runId)) {
+      this.pool.release(worker);
+      return;
+    }
     const bundle = this.tasks.bundleFor(record.run.taskIdentifier);
     if (!bundle) {
       this.pool.release(worker);
@@ -385,12 +393,12 @@ export class Executor {
     }
   }
 
-  /** This node is running (or about to retry) an attempt of the run. */
+  /** This node is running, starting or about to retry an attempt of the run. */
   isExecuting(runId: string): boolean {
-    return this.byRun.has(runId) || this.retryTimers.has(runId);
+    return this.byRun.has(runId) || this.retryTimers.has(runId) || this.starting.has(runId);
   }
 
-  /** Cancels a run executing here (kills its worker) or waiting for a retry. */
+  /** Cancels a run executing here (kills its worker), being started here, or waiting for a retry. */
   async cancel(runId: string): Promise<boolean> {
     const retry = this.retryTimers.get(runId);
     if (retry) {
@@ -400,7 +408,13 @@ export class Executor {
       return true;
     }
     const a = this.byRun.get(runId);
-    if (!a) return false;
+    if (!a) {
+      if (!this.starting.has(runId)) return false;
+      // Claimed here and about to run (waiting for a worker, or the attempt's commit): end it before it does.
+      this.cancelledWhileStarting.add(runId);
+      await this.finish(runId, { status: 'CANCELED' });
+      return true;
+    }
     a.ending = 'CANCELED';
     const done = new Promise<void>((resolve) => {
       const check = setInterval(() => {
