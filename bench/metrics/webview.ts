@@ -36,13 +36,14 @@ function servePanel(): Promise<{ url: string; server: Server }> {
       return;
     }
     const f = files[path] ?? (path.startsWith('/codicons/') ? { path: join('media', path), type: 'font/ttf' } : undefined);
+    let body: Buffer | undefined;
     try {
-      const body = readFileSync(join(repoRoot, f ? f.path : '-missing-'));
-      res.writeHead(200, { 'content-type': f!.type });
-      res.end(body);
+      body = f && readFileSync(join(repoRoot, f.path));
     } catch {
-      res.writeHead(404).end();
+      body = undefined;
     }
+    if (!f || !body) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': f.type }).end(body);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
     const a = server.address();

@@ -156,7 +156,6 @@ interface StreamView {
   /** The text view: a <pre> of segments (see appendText); `text` is the last segment's text node. */
   pre?: HTMLElement;
   text?: Text;
-  textSegChars: number;
   raw?: HTMLElement;
   rendered?: HTMLElement;
   /** Rendered view: markdown up to `mdDone` (a cut, see mdblocks.ts) is in `mdStable`, the rest in `mdTail`. */
@@ -200,7 +199,7 @@ function makeView(key: string): StreamView {
     className: isLogs ? 'stream logs' : 'stream',
     attrs: { role: 'tabpanel', 'data-stream-key': key, 'data-mode': isLogs ? 'text' : modeOf(key), 'data-chunks': '0', hidden: '' },
   });
-  const v: StreamView = { key, tab, root, body, textCount: 0, textSegChars: 0, rawCount: 0, textSoFar: '', mdDone: 0, markdownDirty: false, markdownAt: 0, follow: true, followBtn };
+  const v: StreamView = { key, tab, root, body, textCount: 0, rawCount: 0, textSoFar: '', mdDone: 0, markdownDirty: false, markdownAt: 0, follow: true, followBtn };
   const toolbar = h('div', { className: 'stream-toolbar' });
   if (!isLogs) {
     for (const [mode, title, ic] of [
@@ -333,16 +332,14 @@ function renderMd(v: StreamView, force = false): void {
  */
 function appendText(v: StreamView, add: string): void {
   if (!v.text || !v.pre) return;
-  const cut = v.textSegChars >= TEXT_SEGMENT_CHARS ? add.lastIndexOf('\n') : -1;
+  const cut = v.text.length >= TEXT_SEGMENT_CHARS ? add.lastIndexOf('\n') : -1;
   if (cut < 0) {
     v.text.appendData(add);
-    v.textSegChars += add.length;
     return;
   }
   v.text.appendData(add.slice(0, cut + 1));
   v.text.parentElement?.classList.add('done');
   v.text = document.createTextNode(add.slice(cut + 1));
-  v.textSegChars = v.text.length;
   v.pre.append(h('span', { className: 'text-seg' }, [v.text]));
 }
 

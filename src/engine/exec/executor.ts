@@ -175,21 +175,13 @@ export class Executor {
    * Runs the attempt a claim started on an idle worker; should another user of the pool have taken the
    * worker meanwhile (task indexing), on the next one free. The lease is renewed while it waits.
    */
-  private async launchClaimed(record: RunRecord): Promise<void> {
-    const runId = record.run.id;
-    this.starting.add(runId);
-    try {
-      await this.launch(record, this.pool.tryAcquire() ?? (await this.pool.acquire()));
-    } finally {
-      this.starting.delete(runId);
-      this.cancelledWhileStarting.delete(runId);
-    }
+  private launchClaimed(record: RunRecord): Promise<void> {
+    return this.whileStarting(record.run.id, async () => this.launch(record, this.pool.tryAcquire() ?? (await this.pool.acquire())));
   }
 
   /** Starts the run's next attempt (a retry) on `worker`. */
-  private async startAttempt(runId: string, worker: WorkerHandle): Promise<void> {
-    this.starting.add(runId);
-    try {
+  private startAttempt(runId: string, worker: WorkerHandle): Promise<void> {
+    return this.whileStarting(runId, async () => {
       let record: RunRecord | undefined;
       try {
         await this.committer.commit({
@@ -208,6 +200,14 @@ export class Executor {
         return;
       }
       await this.launch(record, worker);
+    });
+  }
+
+  /** Runs `start` with the run marked as being started here: its lease is renewed, and a cancel stops it. */
+  private async whileStarting(runId: string, start: () => Promise<void>): Promise<void> {
+    this.starting.add(runId);
+    try {
+      await start();
     } finally {
       this.starting.delete(runId);
       this.cancelledWhileStarting.delete(runId);
