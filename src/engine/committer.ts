@@ -1,4 +1,4 @@
-import type { RunEvent, RunStore, WriteOp, WriteResult } from './store/types';
+import type { RunStore, WriteOp, WriteResult } from './store/types';
 import type { Hub } from './realtime/hub';
 
 interface Pending {
@@ -48,22 +48,16 @@ export class Committer {
   tailedBy?: () => void;
 
   publish(results: readonly WriteResult[], ops: readonly WriteOp[]): void {
-    if (this.tailedBy && results.some((r) => r.ok && r.event)) this.tailedBy();
+    if (this.tailedBy && results.some((r) => r.ok && (r.event || r.claimed?.length))) this.tailedBy();
     results.forEach((r, i) => {
       if (!r.ok) return;
-      if (r.event && !this.tailedBy) this.hub.publishRun(r.event);
+      if (!this.tailedBy) {
+        if (r.event) this.hub.publishRun(r.event);
+        for (const c of r.claimed ?? []) for (const e of c.events) this.hub.publishRun(e);
+      }
       const op = ops[i]!;
       if (r.chunks && r.chunks.length && op.kind === 'chunks') this.hub.publishChunks(op.runId, op.key, r.chunks);
     });
-  }
-
-  /** Publishes events committed outside the queue (e.g. by claimQueued). */
-  publishEvents(events: readonly RunEvent[]): void {
-    if (this.tailedBy) {
-      if (events.length) this.tailedBy();
-      return;
-    }
-    for (const e of events) this.hub.publishRun(e);
   }
 
   private schedule(): void {

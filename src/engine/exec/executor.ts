@@ -65,6 +65,12 @@ export class Executor {
   private readonly cancelledWhileStarting = new Set<string>();
   private pumping = false;
   private pumpAgain = false;
+  /**
+   * Queued runs may exist that this node has not tried to claim since: set by every `pump()` (a run was
+   * queued, recovered, or another node changed runs), cleared by a claim that found fewer than it asked for.
+   * A worker going idle claims only while it is set, so an idle engine runs no empty claim transactions.
+   */
+  private mayHaveQueued = true;
   private closed = false;
   private tick?: NodeJS.Timeout;
   private ticks = 0;
@@ -77,7 +83,7 @@ export class Executor {
     private readonly tasks: TaskLookup,
     private readonly o: ExecutorOptions,
   ) {
-    pool.onIdle = () => this.pump();
+    pool.onIdle = () => this.claimIfQueued();
   }
 
   service?: RunService;
@@ -142,8 +148,18 @@ export class Executor {
     this.pump();
   }
 
-  /** Claims as many queued runs as there are idle workers. */
+  /** Runs may be queued (triggered, recovered, due): claims as many as there are idle workers. */
   pump(): void {
+    this.mayHaveQueued = true;
+    this.claimForIdleWorkers();
+  }
+
+  /** A worker may have become free: claims for it only while queued runs may exist. */
+  private claimIfQueued(): void {
+    if (this.mayHaveQueued) this.claimForIdleWorkers();
+  }
+
+  private claimForIdleWorkers(): void {
     if (this.closed) return;
     if (this.pumping) {
       this.pumpAgain = true;
@@ -155,15 +171,20 @@ export class Executor {
         await this.tasks.ready();
         do {
           this.pumpAgain = false;
-          while (this.pool.idleCount > 0 && !this.closed) {
-            // Claimed and started in one transaction (DEQUEUED, then EXECUTING with the new attempt).
-            const claimed = await this.store.claimQueued(this.o.node, this.pool.idleCount, Date.now(), this.o.leaseMs, { startAttempt: true });
+          while (this.mayHaveQueued && this.pool.idleCount > 0 && !this.closed) {
+            const limit = this.pool.idleCount;
+            // Cleared before the claim: a run queued while it is in flight sets it again.
+            this.mayHaveQueued = false;
+            // Claimed and started at once (DEQUEUED, then EXECUTING with the new attempt), in the transaction of
+            // the writes submitted with it: the end of the worker's previous run, or the trigger that queued it.
+            const { claimed = [] } = await this.committer.commit({ kind: 'claim', node: this.o.node, limit, now: Date.now(), leaseMs: this.o.leaseMs, startAttempt: true });
+            if (claimed.length === limit) this.mayHaveQueued = true;
             if (claimed.length === 0) break;
-            this.committer.publishEvents(claimed.flatMap((c) => c.events));
             for (const { record } of claimed) void this.launchClaimed(record);
           }
         } while (this.pumpAgain && !this.closed);
       } catch (e) {
+        this.mayHaveQueued = true;
         this.o.log(`scheduler: ${(e as Error).message}`);
       } finally {
         this.pumping = false;
@@ -352,7 +373,7 @@ export class Executor {
     const dropped = (): void => {
       // Finished elsewhere (a cancel through another node) or taken over by another node.
       if (lostTo && !isTerminal(lostTo.run.status)) this.o.log(`run ${a.runId}: attempt ${a.number} ended after another node took the run over; its result is dropped`);
-      this.pump();
+      this.claimIfQueued();
     };
     if (end.status === 'FAILED' && retryable) {
       const record = await this.store.getRun(a.runId);
@@ -374,7 +395,7 @@ export class Executor {
     }
     await this.finish(a.runId, { ...end, attemptMs }, holds);
     if (lostTo) return dropped();
-    this.pump();
+    this.claimIfQueued();
   }
 
   private async finish(

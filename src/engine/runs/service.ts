@@ -16,7 +16,7 @@ export interface TaskDefaults {
 }
 
 export interface RunServiceHooks {
-  /** A run became QUEUED (or DELAYED): the executor may claim it. */
+  /** Runs are being queued (their commit is submitted, not yet done): the executor may claim them. */
   onQueued(): void;
   /** Cancel of a run this engine is executing: kill its attempt; true when it was running here. */
   cancelExecuting(runId: string): Promise<boolean>;
@@ -54,8 +54,10 @@ export class RunService {
       if (found) return { record: found, existing: true };
     }
     const record = this.buildRun(taskId, payload, options);
-    await this.committer.commit({ kind: 'create', record });
+    const created = this.committer.commit({ kind: 'create', record });
+    // Told before the commit: the executor's claim then shares the create's transaction.
     this.hooks.onQueued();
+    await created;
     return { record: (await this.store.getRun(record.run.id)) ?? record, existing: false };
   }
 
@@ -70,13 +72,13 @@ export class RunService {
         throw e;
       }
     });
-    const results = await Promise.all([
+    const submitted = Promise.all([
       this.committer.submit({ kind: 'batch', batchId, runIds: records.map((r) => r.run.id), createdAt }),
       ...records.map((record) => this.committer.submit({ kind: 'create', record })),
     ]);
-    const failed = results.find((r) => !r.ok);
-    if (failed && !failed.ok) throw failed.error;
     this.hooks.onQueued();
+    const failed = (await submitted).find((r) => !r.ok);
+    if (failed && !failed.ok) throw failed.error;
     return { batchId, runs: records };
   }
 

@@ -60,8 +60,11 @@ interface StagedEvent {
 }
 
 interface OpPlan {
-  event?: StagedEvent;
+  /** Events of one run (an update, a create) or of several (a claim, `runs` tells whose). */
+  events?: StagedEvent[];
   chunks?: StoredChunk[];
+  /** A claim: how many of `events` each claimed run has, in order. */
+  runs?: number[];
 }
 
 /**
@@ -116,20 +119,22 @@ export class PostgresRunStore implements RunStore {
         try {
           const plan = await this.planOp(client, op, pending);
           await client.query('RELEASE SAVEPOINT op');
-          if (plan.event) pending.set(plan.event.record.run.id, `${SEQ_HEAD}0${plan.event.recordTail}`);
+          for (const e of plan.events ?? []) pending.set(e.record.run.id, `${SEQ_HEAD}0${e.recordTail}`);
           plans.push(plan);
         } catch (err) {
           await client.query('ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op');
           plans.push(toError(err));
         }
       }
-      const staged = plans.flatMap((p) => (p instanceof Error || !p.event ? [] : [p.event]));
+      const staged = plans.flatMap((p) => (p instanceof Error ? [] : (p.events ?? [])));
       const events = await this.commitEvents(client, staged);
       let next = 0;
       const results = plans.map((plan): WriteResult => {
         if (plan instanceof Error) return { ok: false, error: plan };
         const result: WriteResult = { ok: true };
-        if (plan.event) result.event = events[next++];
+        const mine = events.slice(next, (next += plan.events?.length ?? 0));
+        if (plan.runs) result.claimed = claimedRuns(plan.events ?? [], mine, plan.runs);
+        else if (mine[0]) result.event = mine[0];
         if (plan.chunks) result.chunks = plan.chunks;
         return result;
       });
@@ -230,25 +235,9 @@ export class PostgresRunStore implements RunStore {
   }
 
   async claimQueued(node: string, limit: number, now: number, leaseMs: number, options: { startAttempt?: boolean } = {}): Promise<ClaimedRun[]> {
-    return this.transaction(async (client) => {
-      const res = await client.query<Row>(
-        "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= $1) " +
-          'ORDER BY created_at ASC, id ASC LIMIT $2 FOR UPDATE SKIP LOCKED',
-        [now, limitOf(limit)],
-      );
-      const staged: StagedEvent[] = [];
-      const runs: { record: RunRecord; count: number }[] = [];
-      for (const row of res.rows) {
-        const updates = claimUpdates(decodeRecord(row['data']), node, now, leaseMs, options.startAttempt ?? false);
-        if (!updates.length) continue;
-        for (const u of updates) staged.push(stage(u.record, u.type));
-        runs.push({ record: updates.at(-1)!.record, count: updates.length });
-      }
-      const events = await this.commitEvents(client, staged);
-      let next = 0;
-      const claimed = runs.map(({ record, count }) => ({ record, events: events.slice(next, (next += count)) }));
-      return { value: claimed, headSeq: events.at(-1)?.seq };
-    });
+    const [result] = await this.write([{ kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false }]);
+    if (!result || !result.ok) throw result?.error ?? new Error('store: the claim returned no result');
+    return result.claimed ?? [];
   }
 
   async useTokenOnce(hash: string): Promise<boolean> {
@@ -375,7 +364,7 @@ export class PostgresRunStore implements RunStore {
           ],
         );
         if (res.rowCount !== 1) throw new StoreRefusal('run_exists', `run ${run.id} already exists`);
-        return { event: stage(record, 'created') };
+        return { events: [stage(record, 'created')] };
       }
       case 'batch': {
         const res = await client.query(
@@ -388,13 +377,31 @@ export class PostgresRunStore implements RunStore {
       case 'update': {
         const record = await this.lockRecord(client, op.runId, pending);
         const update = op.apply(record);
-        return update ? { event: stage(checkedId(update.record, op.runId), update.type) } : {};
+        return update ? { events: [stage(checkedId(update.record, op.runId), update.type)] } : {};
+      }
+      case 'claim': {
+        const res = await client.query<Row>(
+          "SELECT id, data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= $1) " +
+            'ORDER BY created_at ASC, id ASC LIMIT $2 FOR UPDATE SKIP LOCKED',
+          [op.now, limitOf(op.limit)],
+        );
+        const plan: OpPlan & { events: StagedEvent[]; runs: number[] } = { events: [], runs: [] };
+        for (const row of res.rows) {
+          // An earlier op of this transaction may have changed the run (its row is written in phase 2).
+          const record = decodeRecord(pending.get(text(row, 'id')) ?? row['data']);
+          if (record.run.status !== 'QUEUED') continue;
+          const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
+          if (!updates.length) continue;
+          for (const u of updates) plan.events.push(stage(u.record, u.type));
+          plan.runs.push(updates.length);
+        }
+        return plan;
       }
       case 'chunks': {
         const record = await this.lockRecord(client, op.runId, pending);
         const update = op.apply?.(record);
         const plan: OpPlan = {};
-        if (update) plan.event = stage(checkedId(update.record, op.runId), update.type);
+        if (update) plan.events = [stage(checkedId(update.record, op.runId), update.type)];
         plan.chunks = await insertChunks(client, op.runId, op.key, op.bodies);
         return plan;
       }
@@ -448,6 +455,15 @@ export class PostgresRunStore implements RunStore {
     }
     return events;
   }
+}
+
+/** A claim's committed events split per run (`counts`), each run as stored after its last one. */
+function claimedRuns(staged: readonly StagedEvent[], events: RunEvent[], counts: readonly number[]): ClaimedRun[] {
+  let next = 0;
+  return counts.map((n) => {
+    next += n;
+    return { record: staged[next - 1]!.record, events: events.slice(next - n, next) };
+  });
 }
 
 /** Snapshot of a record at this op: later ops may be handed a copy, never this object. */

@@ -213,23 +213,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async claimQueued(node: string, limit: number, now: number, leaseMs: number, options: { startAttempt?: boolean } = {}): Promise<ClaimedRun[]> {
-    return this.transaction(() => {
-      const rows = this.stmt(
-        "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) " +
-          'ORDER BY created_at ASC, id ASC LIMIT ?',
-      ).all([now, limitOf(limit)]);
-      const claimed: ClaimedRun[] = [];
-      for (const row of rows) {
-        let record = decodeRecord(text(row, 'data'));
-        const events: RunEvent[] = [];
-        for (const update of claimUpdates(record, node, now, leaseMs, options.startAttempt ?? false)) {
-          events.push(this.commitUpdate(record, update));
-          record = update.record;
-        }
-        if (events.length) claimed.push({ record, events });
-      }
-      return { value: claimed };
-    });
+    return this.transaction(() => ({ value: this.claim({ kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false }) }));
   }
 
   async useTokenOnce(hash: string): Promise<boolean> {
@@ -333,17 +317,33 @@ export class SqliteRunStore implements RunStore {
         const record = this.loadRecord(op.runId);
         if (!record) throw runNotFound(op.runId);
         const update = op.apply(record);
-        return update ? { ok: true, event: this.commitUpdate(record, update) } : { ok: true };
+        return update ? { ok: true, event: this.commitUpdates(record, [update])[0] } : { ok: true };
       }
+      case 'claim':
+        return { ok: true, claimed: this.claim(op) };
       case 'chunks': {
         const record = this.loadRecord(op.runId);
         if (!record) throw runNotFound(op.runId);
         const update = op.apply?.(record);
-        const event = update ? this.commitUpdate(record, update) : undefined;
+        const event = update ? this.commitUpdates(record, [update])[0] : undefined;
         const chunks = this.insertChunks(op.runId, op.key, op.bodies, staged, opStaged);
         return event ? { ok: true, event, chunks } : { ok: true, chunks };
       }
     }
+  }
+
+  private claim(op: Extract<WriteOp, { kind: 'claim' }>): ClaimedRun[] {
+    const rows = this.stmt(
+      "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) " +
+        'ORDER BY created_at ASC, id ASC LIMIT ?',
+    ).all([op.now, limitOf(op.limit)]);
+    const claimed: ClaimedRun[] = [];
+    for (const row of rows) {
+      const record = decodeRecord(text(row, 'data'));
+      const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
+      if (updates.length) claimed.push({ record: updates.at(-1)!.record, events: this.commitUpdates(record, updates) });
+    }
+    return claimed;
   }
 
   private loadRecord(id: string): RunRecord | undefined {
@@ -390,12 +390,18 @@ export class SqliteRunStore implements RunStore {
     return event;
   }
 
-  /** Event first (its seq goes into the stored record), then the run row. */
-  private commitUpdate(prev: RunRecord, update: RunUpdate): RunEvent {
-    const record = update.record;
-    if (record.run.id !== prev.run.id) throw new Error(`store: an update of run ${prev.run.id} changed its id`);
-    const event = this.insertEvent(record, update.type);
-    record.lastSeq = event.seq;
+  /**
+   * Successive updates of one run: an event each (in order; the last seq goes into the stored record), then
+   * the run row once, with the last state.
+   */
+  private commitUpdates(prev: RunRecord, updates: readonly RunUpdate[]): RunEvent[] {
+    const events = updates.map((update) => {
+      if (update.record.run.id !== prev.run.id) throw new Error(`store: an update of run ${prev.run.id} changed its id`);
+      const event = this.insertEvent(update.record, update.type);
+      update.record.lastSeq = event.seq;
+      return event;
+    });
+    const record = updates.at(-1)!.record;
     // Only changed columns are SET: SQLite then leaves the indexes of unchanged ones alone.
     const before = indexedColumns(prev);
     const after = indexedColumns(record);
@@ -413,7 +419,7 @@ export class SqliteRunStore implements RunStore {
       this.run('DELETE FROM run_tags WHERE run_id = ?', [record.run.id]);
       this.insertTags(record.run.id, record.run.tags);
     }
-    return event;
+    return events;
   }
 
   private insertTags(runId: string, tags: string[]): void {

@@ -78,10 +78,12 @@ export type WriteOp =
       key: string;
       bodies: string[];
       apply?: (record: RunRecord) => RunUpdate | undefined;
-    };
+    }
+  /** `claimQueued` as an op: grouped with other writes, it shares their transaction. */
+  | { kind: 'claim'; node: string; limit: number; now: number; leaseMs: number; startAttempt: boolean };
 
 export type WriteResult =
-  | { ok: true; event?: RunEvent; chunks?: StoredChunk[] }
+  | { ok: true; event?: RunEvent; chunks?: StoredChunk[]; claimed?: ClaimedRun[] }
   | { ok: false; error: Error };
 
 export interface RunFilter {

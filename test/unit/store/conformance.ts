@@ -583,6 +583,37 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       assert.equal(await store.headSeq(), head + 24, 'two events per run, nothing else');
     });
 
+    it('a claim written with other ops shares their transaction: it takes a run created before it, not one cancelled before it', async () => {
+      const waiting = record({ createdAt: iso(10) });
+      const cancelled = record({ createdAt: iso(5) });
+      await store.write([create(waiting), create(cancelled)]);
+      const fresh = record({ createdAt: iso(20) });
+      const now = T0 + 1_000_000;
+      const claim: WriteOp = { kind: 'claim', node: 'node-1', limit: 5, now, leaseMs: 30_000, startAttempt: true };
+      const cancel: WriteOp = { kind: 'update', runId: cancelled.run.id, apply: (r) => withStatus(r, { status: 'CANCELED', now: iso(30) }) };
+      const head = await store.headSeq();
+      const [cancelResult, createResult, claimResult] = await store.write([cancel, create(fresh), claim]);
+      assert.ok(cancelResult?.ok && createResult?.ok && claimResult?.ok);
+      const claimed = claimResult.claimed ?? [];
+      assert.deepEqual(claimed.map((c) => c.record.run.id), [waiting.run.id, fresh.run.id], 'oldest first; the cancelled run is not claimed');
+      assert.equal((await store.getRun(cancelled.run.id))?.run.status, 'CANCELED');
+      const events = await store.eventsAfter(head, {}, 100);
+      assert.deepEqual(
+        events.map((e) => [e.runId, Run.parse(JSON.parse(e.data)).status]),
+        [
+          [cancelled.run.id, 'CANCELED'],
+          [fresh.run.id, 'QUEUED'],
+          [waiting.run.id, 'DEQUEUED'],
+          [waiting.run.id, 'EXECUTING'],
+          [fresh.run.id, 'DEQUEUED'],
+          [fresh.run.id, 'EXECUTING'],
+        ],
+        'one commit, in op order',
+      );
+      assert.deepEqual(claimed.flatMap((c) => c.events.map((e) => e.seq)), events.slice(2).map((e) => e.seq));
+      for (const c of claimed) assert.deepEqual(await store.getRun(c.record.run.id), c.record, 'the claimed record is the stored one');
+    });
+
     it('renews only the leases a node holds, without events, and lists expired leases oldest first', async () => {
       const [r1, r2, r3] = [record({ createdAt: iso(0) }), record({ createdAt: iso(1) }), record({ createdAt: iso(2) })];
       await store.write([r1, r2, r3].map((r) => create(r!)));
