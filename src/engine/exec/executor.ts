@@ -298,14 +298,11 @@ export class Executor {
     try {
       switch (m.type) {
         case 'metadata': {
-          const record = await this.store.getRun(a.runId);
-          const target = m.target === 'self' ? a.runId : m.target === 'parent' ? (record?.parentRunId ?? a.runId) : (record?.rootRunId ?? record?.parentRunId ?? a.runId);
-          await this.service!.updateMetadata(target, m.operations);
+          await this.service!.updateMetadata(await this.targetRun(a.runId, m.target), m.operations);
           return ack();
         }
         case 'chunks': {
-          const record = await this.store.getRun(a.runId);
-          const target = m.target === 'self' ? a.runId : m.target === 'parent' ? (record?.parentRunId ?? a.runId) : m.target === 'root' ? (record?.rootRunId ?? record?.parentRunId ?? a.runId) : m.target;
+          const target = await this.targetRun(a.runId, m.target);
           for (const b of m.bodies) {
             if (b.length > LIMITS.chunkBytes) throw new StoreRefusal('chunk_too_large', `chunk: ${b.length} bytes is over the ${LIMITS.chunkBytes}-byte limit`, 413);
           }
@@ -329,6 +326,14 @@ export class Executor {
     } catch (e) {
       ack(e);
     }
+  }
+
+  /** The run a task's write is for: itself, its parent or root (itself when it has none), or a run id. */
+  private async targetRun(runId: string, target: string): Promise<string> {
+    if (target === 'self') return runId;
+    if (target !== 'parent' && target !== 'root') return target;
+    const record = await this.store.getRun(runId);
+    return (target === 'parent' ? record?.parentRunId : (record?.rootRunId ?? record?.parentRunId)) ?? runId;
   }
 
   private async onWorkerExit(a: Attempt, code: number | null, signal: NodeJS.Signals | null, stderr: string): Promise<void> {

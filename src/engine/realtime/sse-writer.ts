@@ -10,13 +10,7 @@ export interface SseWriterOptions {
  * One SSE response. Frames written in the same tick are joined into one socket write; a subscriber that
  * stops reading is closed once its queued bytes pass the bound, so memory stays bounded.
  */
-const MANY_WRITERS = 100;
-const MANY_WRITERS_FLUSH_MS = 15;
-
 export class SseWriter {
-  /** Open SSE responses of this process. */
-  static open = 0;
-
   private pending: (string | Buffer)[] = [];
   private scheduled = false;
   private pacedPending = false;
@@ -38,7 +32,6 @@ export class SseWriter {
     });
     res.socket?.setNoDelay(true);
     res.write(': connected\n\n');
-    SseWriter.open++;
     this.keepAlive = setInterval(() => this.comment('ping'), options.keepAliveMs);
     this.keepAlive.unref();
     res.on('close', () => this.close());
@@ -63,10 +56,9 @@ export class SseWriter {
     this.pending.push(frame);
     if (!this.scheduled) {
       this.scheduled = true;
-      // With many open feeds, writes are gathered for a few milliseconds: far fewer socket writes per
-      // subscriber at a small cost in latency. With few, each tick flushes at once.
-      if (SseWriter.open > MANY_WRITERS) setTimeout(() => this.flush(), MANY_WRITERS_FLUSH_MS);
-      else setImmediate(() => this.flush());
+      // Everything written in this tick goes out in one socket write. No timer gathers more: under load, one
+      // commit carries more chunks, so the writes per subscriber stay bounded by the commits per second.
+      setImmediate(() => this.flush());
     }
   }
 
@@ -142,7 +134,6 @@ export class SseWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    SseWriter.open--;
     this.pending = [];
     clearInterval(this.keepAlive);
     for (const fn of this.closeListeners.splice(0)) fn();
