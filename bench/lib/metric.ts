@@ -16,10 +16,25 @@ export function metric(m: Metric): Metric {
   return { ...m, value: round3(m.value), baseline: round3(m.baseline), ratio: round3(m.ratio) };
 }
 
-/** Runs `a` and `b` alternately `rounds` times (a first on odd rounds, b first on even ones). */
-export async function alternate<A, B>(rounds: number, a: () => Promise<A>, b: () => Promise<B>, log: (s: string) => void): Promise<{ a: A[]; b: B[] }> {
+/**
+ * Runs `a` and `b` alternately `rounds` times (a first on odd rounds, b first on even ones). With `warmup`,
+ * one round of each runs first and is not counted: steady-state figures, not JIT warm-up (start-up has its
+ * own metric).
+ */
+export async function alternate<A, B>(
+  rounds: number,
+  a: () => Promise<A>,
+  b: () => Promise<B>,
+  log: (s: string) => void,
+  options: { warmup?: boolean } = {},
+): Promise<{ a: A[]; b: B[] }> {
   const as: A[] = [];
   const bs: B[] = [];
+  if (options.warmup) {
+    await a();
+    await b();
+    log('  warm-up round done (not counted)');
+  }
   for (let r = 0; r < rounds; r++) {
     if (r % 2 === 0) {
       as.push(await a());

@@ -123,8 +123,8 @@ export async function queueMetrics(e: EngineProc, rounds: number, log: (s: strin
       }
       return out;
     };
-    const tp = await alternate(rounds, engineThroughput, () => bull.throughput(), log);
-    const lat = await alternate(rounds, engineLatency, () => bull.latency(), log);
+    const tp = await alternate(rounds, engineThroughput, () => bull.throughput(), log, { warmup: true });
+    const lat = await alternate(rounds, engineLatency, () => bull.latency(), log, { warmup: true });
     const et = median(tp.a);
     const bt = median(tp.b);
     const el = median(lat.a.map((xs) => pct(sortNum(xs), 0.5)));

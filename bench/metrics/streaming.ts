@@ -85,7 +85,7 @@ async function rawLatency(raw: RawProc): Promise<LatRound> {
 
 export async function latencyMetrics(e: EngineProc, raw: RawProc, rounds: number, log: (s: string) => void): Promise<Metric[]> {
   log(`1. append → SSE latency, ${LAT_RATE} chunks/s, ${LAT_N} chunks per round`);
-  const { a, b } = await alternate(rounds, () => engineLatency(e), () => rawLatency(raw), log);
+  const { a, b } = await alternate(rounds, () => engineLatency(e), () => rawLatency(raw), log, { warmup: true });
   const delivered = a.every((r) => r.n === LAT_N) && b.every((r) => r.n === LAT_N);
   const ep50 = median(a.map((r) => r.p50));
   const rp50 = median(b.map((r) => r.p50));
@@ -123,7 +123,7 @@ async function rawThroughput(raw: RawProc): Promise<number> {
 
 export async function throughputMetrics(e: EngineProc, raw: RawProc, rounds: number, log: (s: string) => void): Promise<Metric[]> {
   log(`2. durable single-stream throughput, ${TP_N} chunks per round`);
-  const { a, b } = await alternate(rounds, () => engineThroughput(e), () => rawThroughput(raw), log);
+  const { a, b } = await alternate(rounds, () => engineThroughput(e), () => rawThroughput(raw), log, { warmup: true });
   const ev = median(a);
   const rv = median(b);
   return [
@@ -180,7 +180,7 @@ async function rawFan(raw: RawProc): Promise<FanRound> {
 
 export async function fanoutMetrics(e: EngineProc, raw: RawProc, rounds: number, log: (s: string) => void): Promise<Metric[]> {
   log(`3. fan-out: ${FAN_CLIENTS} subscribers, ${FAN_RATE} chunks/s, ${FAN_N} chunks`);
-  const { a, b } = await alternate(rounds, () => engineFan(e), () => rawFan(raw), log);
+  const { a, b } = await alternate(rounds, () => engineFan(e), () => rawFan(raw), log, { warmup: true });
   const late = a.some((r) => r.lateOpen) ? 'some subscribers opened after the first chunk (latency includes catch-up)' : undefined;
   const ed = median(a.map((r) => r.delivered));
   const rd = median(b.map((r) => r.delivered));

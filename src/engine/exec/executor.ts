@@ -30,6 +30,8 @@ interface Attempt {
   ending?: 'CANCELED' | 'TIMED_OUT';
   settled: boolean;
   number: number;
+  /** The run's parent and root, read once when a write first targets them. */
+  lineage?: Promise<{ parent: string; root: string }>;
 }
 
 export interface ExecutorOptions {
@@ -298,11 +300,13 @@ export class Executor {
     try {
       switch (m.type) {
         case 'metadata': {
-          await this.service!.updateMetadata(await this.targetRun(a.runId, m.target), m.operations);
+          await this.service!.updateMetadata(await this.targetRun(a, m.target), m.operations);
           return ack();
         }
         case 'chunks': {
-          const target = await this.targetRun(a.runId, m.target);
+          // A worker sends batches of a stream without waiting for acks: they are submitted in the order they
+          // arrived, which is also the order every write of the same target resolves in here.
+          const target = await this.targetRun(a, m.target);
           for (const b of m.bodies) {
             if (b.length > LIMITS.chunkBytes) throw new StoreRefusal('chunk_too_large', `chunk: ${b.length} bytes is over the ${LIMITS.chunkBytes}-byte limit`, 413);
           }
@@ -329,11 +333,18 @@ export class Executor {
   }
 
   /** The run a task's write is for: itself, its parent or root (itself when it has none), or a run id. */
-  private async targetRun(runId: string, target: string): Promise<string> {
-    if (target === 'self') return runId;
+  private async targetRun(a: Attempt, target: string): Promise<string> {
+    if (target === 'self') return a.runId;
     if (target !== 'parent' && target !== 'root') return target;
-    const record = await this.store.getRun(runId);
-    return (target === 'parent' ? record?.parentRunId : (record?.rootRunId ?? record?.parentRunId)) ?? runId;
+    const lineage = (a.lineage ??= this.store.getRun(a.runId).then((r) => ({
+      parent: r?.parentRunId ?? a.runId,
+      root: r?.rootRunId ?? r?.parentRunId ?? a.runId,
+    })));
+    // A failed read is tried again by the next write.
+    lineage.catch(() => {
+      if (a.lineage === lineage) delete a.lineage;
+    });
+    return (await lineage)[target];
   }
 
   private async onWorkerExit(a: Attempt, code: number | null, signal: NodeJS.Signals | null, stderr: string): Promise<void> {

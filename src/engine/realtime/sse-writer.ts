@@ -58,7 +58,7 @@ export class SseWriter {
       this.scheduled = true;
       // Everything written in this tick goes out in one socket write. No timer gathers more: under load, one
       // commit carries more chunks, so the writes per subscriber stay bounded by the commits per second.
-      setImmediate(() => this.flush());
+      queueMicrotask(() => this.flush());
     }
   }
 

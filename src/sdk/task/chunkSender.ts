@@ -12,9 +12,10 @@ interface Pending {
 interface Channel {
   target: string;
   key: string;
-  /** Batches waiting to go, oldest first; the last one is still being filled this tick. */
+  /** Batches not sent yet, oldest first; the last one is still being filled this tick. */
   queue: Pending[];
-  sending: boolean;
+  /** Batches sent and not acknowledged yet. */
+  inFlight: number;
 }
 
 class Deferred {
@@ -33,11 +34,16 @@ class Deferred {
 
 const MAX_BATCH_BODIES = 1000;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Batches of one (target, key) sent before the first of them is acknowledged. The engine commits a
+ * worker's batches in the order they arrive, so chunks keep their order; a chunk does not wait for the
+ * round trip of the one before it, and once the window is full, a slow engine makes the batches bigger.
+ */
+const MAX_IN_FLIGHT = 8;
 
 /**
- * Batches stream chunks per (target, key): every chunk written in one tick goes out in one
- * `chunks` message; batches of one key are sent one after another (the next waits for the ack
- * of the previous), so chunks keep their order and a slow engine makes the batches bigger.
+ * Batches stream chunks per (target, key): every chunk written in one tick goes out in one `chunks`
+ * message, without waiting for earlier batches' acks (up to MAX_IN_FLIGHT of them).
  */
 export class ChunkSender {
   private readonly channels = new Map<string, Channel>();
@@ -57,12 +63,11 @@ export class ChunkSender {
     const id = `${target}\u0000${key}`;
     let ch = this.channels.get(id);
     if (!ch) {
-      ch = { target, key, queue: [], sending: false };
+      ch = { target, key, queue: [], inFlight: 0 };
       this.channels.set(id, ch);
     }
     let last = ch.queue[ch.queue.length - 1];
-    const filling = last && !(ch.sending && ch.queue.length === 1);
-    if (!last || !filling || last.bodies.length >= MAX_BATCH_BODIES || last.bytes + bytes > MAX_BATCH_BYTES) {
+    if (!last || last.bodies.length >= MAX_BATCH_BODIES || last.bytes + bytes > MAX_BATCH_BYTES) {
       last = { bodies: [], bytes: 0, done: new Deferred() };
       ch.queue.push(last);
     }
@@ -74,8 +79,7 @@ export class ChunkSender {
 
   /** True while any chunk is queued or unacknowledged. */
   busy(): boolean {
-    for (const ch of this.channels.values()) if (ch.queue.length > 0) return true;
-    return false;
+    return this.channels.size > 0;
   }
 
   private schedule(): void {
@@ -83,27 +87,27 @@ export class ChunkSender {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      for (const ch of this.channels.values()) void this.pump(ch);
+      for (const ch of this.channels.values()) this.sendReady(ch);
     });
   }
 
-  private async pump(ch: Channel): Promise<void> {
-    if (ch.sending) return;
-    ch.sending = true;
-    try {
-      while (ch.queue.length > 0) {
-        const batch = ch.queue[0]!;
-        try {
-          await this.send(ch.target, ch.key, batch.bodies);
-          batch.done.resolve();
-        } catch (err) {
-          batch.done.reject(err);
-        }
-        ch.queue.shift();
-      }
-    } finally {
-      ch.sending = false;
-      if (ch.queue.length === 0) this.channels.delete(`${ch.target}\u0000${ch.key}`);
+  private sendReady(ch: Channel): void {
+    while (ch.inFlight < MAX_IN_FLIGHT && ch.queue.length > 0) {
+      const batch = ch.queue.shift()!;
+      ch.inFlight++;
+      this.send(ch.target, ch.key, batch.bodies).then(
+        () => this.settled(ch, batch, undefined),
+        (err: unknown) => this.settled(ch, batch, err ?? new Error('the chunks were not acknowledged')),
+      );
     }
+  }
+
+  private settled(ch: Channel, batch: Pending, err: unknown): void {
+    ch.inFlight--;
+    if (err === undefined) batch.done.resolve();
+    else batch.done.reject(err);
+    // Batches queued while the window was full go now; an idle channel is forgotten.
+    if (ch.queue.length > 0) this.schedule();
+    else if (ch.inFlight === 0) this.channels.delete(`${ch.target}\u0000${ch.key}`);
   }
 }

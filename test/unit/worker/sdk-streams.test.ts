@@ -92,6 +92,23 @@ describe('SDK streams', () => {
     await assert.rejects(sender.write('self', 'a', 'x'.repeat(LIMITS.chunkBytes + 1)), /over the 1048576-byte limit/);
   });
 
+  it('sends each batch without waiting for the ack of the one before, at most 8 unacknowledged per stream, in order', async () => {
+    const t = new FakeTransport();
+    t.ackDelayMs = 50;
+    const sender = new ChunkSender((target, key, bodies) => t.sendChunks(target, key, bodies));
+    const done: Promise<void>[] = [];
+    for (let i = 0; i < 12; i++) {
+      done.push(sender.write('self', 'a', String(i)));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(t.acked, 0, 'no ack has arrived yet');
+    assert.equal(t.sent.length, 8, 'eight batches went out at once; the chunks after them wait, gathered');
+    await Promise.all(done);
+    assert.deepEqual(t.sent.map((s) => s.bodies.length), [1, 1, 1, 1, 1, 1, 1, 1, 4]);
+    assert.deepEqual(t.values('a'), Array.from({ length: 12 }, (_, i) => i));
+    assert.equal(sender.busy(), false);
+  });
+
   it('pipes an async iterable of objects, tee-ing it for the task, and waits for the acks', async () => {
     const t = new FakeTransport();
     t.ackDelayMs = 30;
