@@ -1,4 +1,4 @@
-import type { RunStore, WriteOp, WriteResult } from './store/types';
+import type { RunEvent, RunStore, WriteOp, WriteResult } from './store/types';
 import type { Hub } from './realtime/hub';
 
 interface Pending {
@@ -58,6 +58,15 @@ export class Committer {
       const op = ops[i]!;
       if (r.chunks && r.chunks.length && op.kind === 'chunks') this.hub.publishChunks(op.runId, op.key, r.chunks);
     });
+  }
+
+  /** Publishes events committed outside the queue (a claim in its own transaction). */
+  publishEvents(events: readonly RunEvent[]): void {
+    if (this.tailedBy) {
+      if (events.length) this.tailedBy();
+      return;
+    }
+    for (const e of events) this.hub.publishRun(e);
   }
 
   private schedule(): void {

@@ -108,7 +108,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       log,
     });
     const service = new RunService(store, committer, {
-      onQueued: () => executor.pump(),
+      onQueued: (committed) => executor.queued(committed),
       cancelExecuting: (id) => executor.cancel(id),
       taskDefaults: (id) => {
         const t = catalog.get(id)?.info;

@@ -16,8 +16,8 @@ export interface TaskDefaults {
 }
 
 export interface RunServiceHooks {
-  /** Runs are being queued (their commit is submitted, not yet done): the executor may claim them. */
-  onQueued(): void;
+  /** Runs are being queued by `committed` (submitted, not yet done): the executor may claim them. */
+  onQueued(committed: Promise<unknown>): void;
   /** Cancel of a run this engine is executing: kill its attempt; true when it was running here. */
   cancelExecuting(runId: string): Promise<boolean>;
   /** Known task defaults (retry, maxDuration), or undefined when the task is not (yet) discovered. */
@@ -55,8 +55,8 @@ export class RunService {
     }
     const record = this.buildRun(taskId, payload, options);
     const created = this.committer.commit({ kind: 'create', record });
-    // Told before the commit: the executor's claim then shares the create's transaction.
-    this.hooks.onQueued();
+    // Told before the commit: the executor's claim can then share the create's transaction.
+    this.hooks.onQueued(created);
     await created;
     return { record: (await this.store.getRun(record.run.id)) ?? record, existing: false };
   }
@@ -76,7 +76,7 @@ export class RunService {
       this.committer.submit({ kind: 'batch', batchId, runIds: records.map((r) => r.run.id), createdAt }),
       ...records.map((record) => this.committer.submit({ kind: 'create', record })),
     ]);
-    this.hooks.onQueued();
+    this.hooks.onQueued(submitted);
     const failed = (await submitted).find((r) => !r.ok);
     if (failed && !failed.ok) throw failed.error;
     return { batchId, runs: records };

@@ -235,9 +235,13 @@ export class PostgresRunStore implements RunStore {
   }
 
   async claimQueued(node: string, limit: number, now: number, leaseMs: number, options: { startAttempt?: boolean } = {}): Promise<ClaimedRun[]> {
-    const [result] = await this.write([{ kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false }]);
-    if (!result || !result.ok) throw result?.error ?? new Error('store: the claim returned no result');
-    return result.claimed ?? [];
+    // Its own transaction, without the savepoint a grouped op needs: two round trips fewer per claim.
+    return this.transaction(async (client) => {
+      const op = { kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false } as const;
+      const plan = await this.planClaim(client, op, new Map());
+      const events = await this.commitEvents(client, plan.events);
+      return { value: claimedRuns(plan.events, events, plan.runs), headSeq: events.at(-1)?.seq };
+    });
   }
 
   async useTokenOnce(hash: string): Promise<boolean> {
@@ -379,24 +383,8 @@ export class PostgresRunStore implements RunStore {
         const update = op.apply(record);
         return update ? { events: [stage(checkedId(update.record, op.runId), update.type)] } : {};
       }
-      case 'claim': {
-        const res = await client.query<Row>(
-          "SELECT id, data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= $1) " +
-            'ORDER BY created_at ASC, id ASC LIMIT $2 FOR UPDATE SKIP LOCKED',
-          [op.now, limitOf(op.limit)],
-        );
-        const plan: OpPlan & { events: StagedEvent[]; runs: number[] } = { events: [], runs: [] };
-        for (const row of res.rows) {
-          // An earlier op of this transaction may have changed the run (its row is written in phase 2).
-          const record = decodeRecord(pending.get(text(row, 'id')) ?? row['data']);
-          if (record.run.status !== 'QUEUED') continue;
-          const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
-          if (!updates.length) continue;
-          for (const u of updates) plan.events.push(stage(u.record, u.type));
-          plan.runs.push(updates.length);
-        }
-        return plan;
-      }
+      case 'claim':
+        return this.planClaim(client, op, pending);
       case 'chunks': {
         const record = await this.lockRecord(client, op.runId, pending);
         const update = op.apply?.(record);
@@ -406,6 +394,30 @@ export class PostgresRunStore implements RunStore {
         return plan;
       }
     }
+  }
+
+  /** The runs a claim takes and their staged events; `runs` tells how many events each run has. */
+  private async planClaim(
+    client: PoolClient,
+    op: Extract<WriteOp, { kind: 'claim' }>,
+    pending: Map<string, string>,
+  ): Promise<{ events: StagedEvent[]; runs: number[] }> {
+    const res = await client.query<Row>(
+      "SELECT id, data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= $1) " +
+        'ORDER BY created_at ASC, id ASC LIMIT $2 FOR UPDATE SKIP LOCKED',
+      [op.now, limitOf(op.limit)],
+    );
+    const plan: { events: StagedEvent[]; runs: number[] } = { events: [], runs: [] };
+    for (const row of res.rows) {
+      // An earlier op of this transaction may have changed the run (its row is written in phase 2).
+      const record = decodeRecord(pending.get(text(row, 'id')) ?? row['data']);
+      if (record.run.status !== 'QUEUED') continue;
+      const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
+      if (!updates.length) continue;
+      for (const u of updates) plan.events.push(stage(u.record, u.type));
+      plan.runs.push(updates.length);
+    }
+    return plan;
   }
 
   /** The run as this transaction sees it, its row locked until commit. */
