@@ -91,7 +91,7 @@ describe('faults: disk full or read-only under the store', function () {
     assert.equal(refused.status, 503, refused.text);
     const err = ErrorBody.parse(refused.json);
     assert.equal(err.error.code, 'storage_unavailable');
-    assert.match(err.error.message, /store|disk/i);
+    assert.match(err.error.message, /^the run store could not commit: .*: the disk holding \S+ is full \(\d+ KiB free\)$/);
 
     // Every write is refused the same way, none with a 5xx other than 503, and the engine stays up.
     const during = [
@@ -144,7 +144,7 @@ describe('faults: disk full or read-only under the store', function () {
 
     console.log(
       `faults[disk]: tmpfs 8 MiB, chunks acked=${acked.length} (${ackedWhileFilling} after the filler), all readable; ` +
-        `refused with 503 storage_unavailable: first at append #${firstRefused}, ${refusedDuring}/${during.length} other writes; ` +
+        `refused with 503 storage_unavailable ("${err.error.message}"): first at append #${firstRefused}, ${refusedDuring}/${during.length} other writes; ` +
         `task run FAILED: "${final.error?.message}", its ${writerChunks.length} chunks intact; writes accepted again after freeing space`,
     );
   });

@@ -15,6 +15,7 @@ import {
   sameTags,
 } from './codec';
 import { clearStaleLockDir, dbLocked } from './sqlite/lock-dir';
+import { explainWriteError } from './sqlite/disk-full';
 import { filterClauses, where } from './sqlite/filter';
 import { int, intOrNull, text, textOrNull } from './sqlite/rows';
 import { migrate } from './sqlite/schema';
@@ -297,7 +298,7 @@ export class SqliteRunStore implements RunStore {
       // statement prior to binding new values"), failing the next write too: prepare them afresh.
       this.stmts?.clear();
       this.nextIdx.clear();
-      return Promise.reject(toError(err));
+      return Promise.reject(explainWriteError(toError(err), dirname(this.file)));
     }
     if (out.staged) {
       if (this.nextIdx.size + out.staged.size > CHUNK_CACHE_MAX) this.nextIdx.clear();
