@@ -72,7 +72,12 @@ export function applyMetadataOperations(metadata: Obj, ops: readonly MetadataOpe
       case 'increment': {
         const path = pathOf(op.key);
         const cur = getAt(out, path);
-        setAt(out, path, (typeof cur === 'number' ? cur : 0) + op.value);
+        const sum = (typeof cur === 'number' ? cur : 0) + op.value;
+        // JSON has no Infinity: stored, it would read back as null.
+        if (!Number.isFinite(sum)) {
+          throw new StoreRefusal('metadata_overflow', `metadata.${op.key}: incrementing ${String(cur ?? 0)} by ${op.value} gives ${sum}, which JSON cannot hold`, 422);
+        }
+        setAt(out, path, sum);
         break;
       }
     }

@@ -201,4 +201,20 @@ describe('engine: HTTP, auth and bad input', function () {
     });
     assert.deepEqual(meta, { step: 'one', n: 5, log: ['b'], deep: { path: true } });
   });
+
+  it('refuses an increment past the largest JSON number with 422 naming the key, and keeps the metadata as it was', async () => {
+    const before = await t.client.getMetadata(runId);
+    const r = await call('PUT', `/api/v1/runs/${runId}/metadata`, t.key, {
+      operations: [
+        { type: 'set', key: 'fresh', value: 1 },
+        { type: 'increment', key: 'n', value: 1.7e308 },
+        { type: 'increment', key: 'n', value: 1.7e308 },
+      ],
+    });
+    assert.equal(r.status, 422, r.text);
+    const body = JSON.parse(r.text) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'metadata_overflow');
+    assert.match(body.error.message, /^metadata\.n: incrementing .* gives Infinity, which JSON cannot hold$/);
+    assert.deepEqual(await t.client.getMetadata(runId), before, 'no operation of the refused request was applied');
+  });
 });
