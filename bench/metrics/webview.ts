@@ -59,7 +59,14 @@ function pageSetup(mode: Mode): string {
     window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__sent.push(m), getState: () => state, setState: () => {} });
     window.__from = Infinity;
     window.__loaf = [];
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__loaf.push({ start: e.startTime, duration: e.duration, blocking: e.blockingDuration ?? 0 }); })
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        // Where a long frame went: scripts (who ran them, how long, forced layout), then style/layout and paint.
+        const scripts = (e.scripts || []).map((s) => ({ invoker: s.invoker, ms: Math.round(s.duration), layoutMs: Math.round(s.forcedStyleAndLayoutDuration || 0) }));
+        const end = e.startTime + e.duration;
+        window.__loaf.push({ start: e.startTime, duration: e.duration, blocking: e.blockingDuration ?? 0, scripts, layoutMs: e.styleAndLayoutStart ? Math.round(end - e.styleAndLayoutStart) : 0 });
+      }
+    })
       .observe({ type: 'long-animation-frame', buffered: true });
     window.__gaps = [];
     let last;
@@ -82,6 +89,12 @@ function baseRun(): Run {
   return makeRun({ id: RUN_ID, status: 'EXECUTING', createdAt: t, updatedAt: t, startedAt: t, realtimeStreams: [STREAM], metadata: { progress: 0 } });
 }
 
+interface LoafEntry {
+  duration: number;
+  scripts: { invoker: string; ms: number; layoutMs: number }[];
+  layoutMs: number;
+}
+
 interface Round {
   longFrames: number;
   longestLoafMs: number;
@@ -92,7 +105,7 @@ interface Round {
 }
 
 /** One mode: the host-side panel model feeds the real webview bundle in Chromium, deltas every PANEL_DELTA_MS. */
-async function round(mode: Mode, url: string, profile: string): Promise<Round> {
+async function round(mode: Mode, url: string, profile: string, log: (s: string) => void): Promise<Round> {
   const { launchChromium, firstPage } = await import('../../test/harness/src/browser');
   const context = await launchChromium(profile);
   try {
@@ -130,8 +143,9 @@ async function round(mode: Mode, url: string, profile: string): Promise<Round> {
       const loaf = window.__loaf.filter((e) => e.start >= window.__from);
       const el = document.querySelector('[data-stream-key="${STREAM}"]');
       return { loaf, gaps: window.__gaps, chars: (el && el.textContent || '').length };
-    })()`)) as { loaf: { duration: number }[]; gaps: number[]; chars: number };
+    })()`)) as { loaf: LoafEntry[]; gaps: number[]; chars: number };
     const long = r.loaf.filter((e) => e.duration > LONG_FRAME_MS);
+    for (const e of long) log(`    ${mode}: ${Math.round(e.duration)} ms frame: scripts ${JSON.stringify(e.scripts)}, style/layout/paint ${e.layoutMs} ms`);
     return {
       longFrames: long.length,
       longestLoafMs: Math.max(0, ...r.loaf.map((e) => e.duration)),
@@ -155,7 +169,7 @@ export async function webviewMetrics(log: (s: string) => void): Promise<Metric[]
     for (const mode of ['text', 'rendered'] as const) {
       const profile = await tempDir('chromium');
       try {
-        const r = await round(mode, url, profile);
+        const r = await round(mode, url, profile, log);
         log(`  ${mode}: ${r.frames} frames in ${r.seconds.toFixed(1)} s, ${r.longFrames} long animation frames (> ${LONG_FRAME_MS} ms), longest ${r.longestLoafMs.toFixed(0)} ms, longest rAF gap ${r.maxGapMs.toFixed(0)} ms, ${r.chars} chars shown`);
         out.push(
           metric({

@@ -34,7 +34,7 @@ import type { Run, RunStatus } from '../protocol/run';
 import { STATUS_LOOK } from '../extension/tree/status';
 import { appendFor, rawLine } from './chunks';
 import { h, jsonView, mdToDom } from './dom';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown, warmUpMarkdown } from './markdown';
 import { stableMarkdownEnd } from './mdblocks';
 import { detectProgress } from './progress';
 import { isAtBottom } from './scroll';
@@ -158,16 +158,21 @@ interface StreamView {
   text?: Text;
   raw?: HTMLElement;
   rendered?: HTMLElement;
-  /** Rendered view: markdown up to `mdDone` (a cut, see mdblocks.ts) is in `mdStable`, the rest in `mdTail`. */
+  /**
+   * Rendered view: finished markdown blocks are in `mdStable`; `mdPending`, the text after the last cut (see
+   * mdblocks.ts), is rendered into `mdTail`. The whole text is never held as one string: slicing a long,
+   * growing string copies all of it, every frame.
+   */
   mdStable?: HTMLElement;
   mdTail?: HTMLElement;
-  mdDone: number;
+  mdPending: string;
   logLines?: HTMLElement;
   stateLabel?: HTMLElement;
   /** Items already appended to the text view / raw view. */
   textCount: number;
   rawCount: number;
-  textSoFar: string;
+  /** The last character of the text so far (how the next chunk joins it). */
+  lastChar: string;
   markdownDirty: boolean;
   markdownAt: number;
   follow: boolean;
@@ -199,7 +204,7 @@ function makeView(key: string): StreamView {
     className: isLogs ? 'stream logs' : 'stream',
     attrs: { role: 'tabpanel', 'data-stream-key': key, 'data-mode': isLogs ? 'text' : modeOf(key), 'data-chunks': '0', hidden: '' },
   });
-  const v: StreamView = { key, tab, root, body, textCount: 0, rawCount: 0, textSoFar: '', mdDone: 0, markdownDirty: false, markdownAt: 0, follow: true, followBtn };
+  const v: StreamView = { key, tab, root, body, textCount: 0, rawCount: 0, lastChar: '', mdPending: '', markdownDirty: false, markdownAt: 0, follow: true, followBtn };
   const toolbar = h('div', { className: 'stream-toolbar' });
   if (!isLogs) {
     for (const [mode, title, ic] of [
@@ -314,15 +319,15 @@ function renderMd(v: StreamView, force = false): void {
   }
   v.markdownAt = now;
   v.markdownDirty = false;
-  const end = stableMarkdownEnd(v.textSoFar, v.mdDone);
-  if (end > v.mdDone && v.mdStable) {
+  const end = stableMarkdownEnd(v.mdPending, 0);
+  if (end > 0 && v.mdStable) {
     const seg = h('div', { className: 'md-seg' });
-    mdToDom(renderMarkdown(v.textSoFar.slice(v.mdDone, end)), seg);
+    mdToDom(renderMarkdown(v.mdPending.slice(0, end)), seg);
     v.mdStable.append(seg);
-    v.mdDone = end;
+    v.mdPending = v.mdPending.slice(end);
   }
   const frag = document.createDocumentFragment();
-  mdToDom(renderMarkdown(v.textSoFar.slice(v.mdDone)), frag);
+  mdToDom(renderMarkdown(v.mdPending), frag);
   v.mdTail?.replaceChildren(frag);
 }
 
@@ -348,14 +353,15 @@ function renderStream(s: StreamState): void {
   const wasAtEnd = v.follow;
   if (v.textCount < s.items.length && v.text) {
     let add = '';
-    let tail = v.textSoFar.slice(-1);
+    let tail = v.lastChar;
     for (let i = v.textCount; i < s.items.length; i++) {
       const piece = appendFor(tail, s.items[i]!);
       add += piece;
       if (piece) tail = piece.slice(-1);
     }
     appendText(v, add);
-    v.textSoFar += add;
+    v.lastChar = tail;
+    v.mdPending += add;
     v.textCount = s.items.length;
     v.markdownDirty = true;
   }
@@ -539,3 +545,4 @@ setInterval(() => {
 layout();
 persist();
 send({ type: 'ready' });
+requestIdleCallback(() => warmUpMarkdown(), { timeout: 2000 });

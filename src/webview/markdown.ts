@@ -181,3 +181,19 @@ export function renderMarkdown(source: string): MdNode[] {
   const tokens = new Lexer({ gfm: true, breaks: false }).lex(source);
   return block(tokens);
 }
+
+/** Markdown of the kinds a model writes, rendered once and thrown away to warm the renderer up. */
+const WARM_UP = [
+  '# Heading\n\nSome **bold**, *italic*, `code` and a [link](https://example.com).\n',
+  '- one\n- two\n  - nested\n\n1. first\n2. second\n\n> a quote\n',
+  '```ts\nconst x = 1;\n```\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n---\n',
+].join('\n');
+
+/**
+ * The first render compiles the lexer's patterns and the renderer's code: tens of milliseconds on a small
+ * machine, in the frame that first shows streamed markdown. Doing it while the panel is idle keeps that frame
+ * short.
+ */
+export function warmUpMarkdown(): void {
+  renderMarkdown(WARM_UP);
+}
