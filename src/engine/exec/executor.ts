@@ -153,7 +153,7 @@ export class Executor {
   /** Runs may be queued (triggered, recovered, due): claims as many as there are idle workers. */
   pump(): void {
     this.mayHaveQueued = true;
-    this.claimForIdleWorkers();
+    this.claimIfQueued();
   }
 
   /**
@@ -165,13 +165,9 @@ export class Executor {
     else this.pump();
   }
 
-  /** A worker may have become free: claims for it only while queued runs may exist. */
+  /** Claims as many queued runs as there are idle workers, while queued runs may exist (a worker freed up). */
   private claimIfQueued(): void {
-    if (this.mayHaveQueued) this.claimForIdleWorkers();
-  }
-
-  private claimForIdleWorkers(): void {
-    if (this.closed) return;
+    if (this.closed || !this.mayHaveQueued) return;
     if (this.pumping) {
       this.pumpAgain = true;
       return;
