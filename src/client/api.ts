@@ -13,6 +13,7 @@ import { JWT_HEADER, routes } from '../protocol/routes';
 import { Json, JsonObject, Run, isTerminal, type RunStatus } from '../protocol/run';
 import { EngineApiError, EngineConnectionError } from './errors';
 import { runFeed, streamFeed, type FeedOptions, type StreamChunk, type StreamFeedOptions } from './feeds';
+import { fetchSend, nodeSend, type RestResponse, type RestSend } from './rest';
 import type { SseRequest } from './sse';
 
 export interface EngineClientOptions {
@@ -20,6 +21,7 @@ export interface EngineClientOptions {
   baseURL: string;
   /** The workspace secret key (`rl_dev_…`) or a Public Access Token (JWT). */
   accessToken: string;
+  /** Used for feeds, and for REST requests instead of `node:http` when given. */
   fetch?: typeof fetch;
   /** Extra headers sent with every request and feed. */
   headers?: Record<string, string>;
@@ -68,11 +70,13 @@ export class EngineClient {
   readonly baseURL: string;
   readonly accessToken: string;
   private readonly fetchImpl: typeof fetch;
+  private readonly send: RestSend;
 
   constructor(private readonly options: EngineClientOptions) {
     this.baseURL = options.baseURL.replace(/\/+$/, '');
     this.accessToken = options.accessToken;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.send = options.fetch ? fetchSend(options.fetch) : nodeSend;
   }
 
   /** A copy of this client that authenticates with another token. */
@@ -86,14 +90,14 @@ export class EngineClient {
 
   async trigger(taskId: string, payload?: Json, options?: z.input<typeof TriggerOptions>): Promise<TriggerResult> {
     const body = options === undefined ? { payload } : { payload, options };
-    const { data, headers } = await this.request('POST', routes.trigger(taskId), IdResponse, body);
-    return withToken({ id: data.id }, headers.get(JWT_HEADER));
+    const { data, res } = await this.request('POST', routes.trigger(taskId), IdResponse, body);
+    return withToken({ id: data.id }, res.header(JWT_HEADER));
   }
 
   async batchTrigger(items: BatchTriggerItem[]): Promise<BatchTriggerResult> {
     const body: z.input<typeof BatchTriggerRequest> = { items };
-    const { data, headers } = await this.request('POST', routes.batchTrigger(), BatchTriggerResponse, body);
-    return withToken(data, headers.get(JWT_HEADER));
+    const { data, res } = await this.request('POST', routes.batchTrigger(), BatchTriggerResponse, body);
+    return withToken(data, res.header(JWT_HEADER));
   }
 
   async retrieveRun(runId: string): Promise<Run> {
@@ -197,8 +201,7 @@ export class EngineClient {
     schema: z.ZodType<T>,
     json?: unknown,
     rawBody?: string,
-  ): Promise<{ data: T; headers: Headers }> {
-    const url = this.url(path);
+  ): Promise<{ data: T; res: RestResponse }> {
     const headers: Record<string, string> = { ...this.options.headers, Authorization: `Bearer ${this.accessToken}`, Accept: 'application/json' };
     let body: string | undefined;
     if (rawBody !== undefined) {
@@ -209,23 +212,17 @@ export class EngineClient {
       headers['Content-Type'] = 'application/json';
     }
     const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
-    const signal = AbortSignal.timeout(timeoutMs);
-    const connectionError = (error: unknown) =>
-      new EngineConnectionError(this.baseURL, signal.aborted ? new Error(`${method} ${path}: no answer within ${timeoutMs} ms`) : error);
-    let res: Response;
-    let text: string;
+    let res: RestResponse;
     try {
-      res = await this.fetchImpl(url, { method, headers, body, signal });
-      if (!res.ok) throw await EngineApiError.fromResponse(res);
-      text = await res.text();
+      res = await this.send({ method, url: this.url(path), headers, body, timeoutMs });
     } catch (error) {
-      if (error instanceof EngineApiError) throw error;
-      throw connectionError(error);
+      throw new EngineConnectionError(this.baseURL, error);
     }
+    if (res.status < 200 || res.status > 299) throw EngineApiError.fromBody(res.status, res.text);
     let value: unknown = undefined;
-    if (text.trim() !== '') {
+    if (res.text.trim() !== '') {
       try {
-        value = JSON.parse(text);
+        value = JSON.parse(res.text);
       } catch {
         throw new EngineApiError(res.status, 'bad_response', `${method} ${path}: the engine answered with invalid JSON`);
       }
@@ -235,7 +232,7 @@ export class EngineClient {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       throw new EngineApiError(res.status, 'bad_response', `${method} ${path}: unexpected response shape`, issues);
     }
-    return { data: parsed.data, headers: res.headers };
+    return { data: parsed.data, res };
   }
 }
 

@@ -64,6 +64,38 @@ describe('client/api EngineClient', () => {
     assert.ok(Date.now() - t0 < 3000);
   });
 
+  it('sends consecutive requests over one kept-alive connection, and decodes UTF-8 split across packets', async () => {
+    const ports: number[] = [];
+    server = await startServer((req, res) => {
+      ports.push(req.socket.remotePort ?? 0);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const body = Buffer.from(JSON.stringify({ id: 'run_ünï😀' }));
+      res.write(body.subarray(0, 12)); // cuts "ü" in half
+      setTimeout(() => res.end(body.subarray(12)), 5);
+    });
+    const c = client();
+    for (let i = 0; i < 3; i++) assert.deepEqual(await c.cancelRun('run_1'), { id: 'run_ünï😀' });
+    assert.equal(ports.length, 3);
+    assert.equal(new Set(ports).size, 1, `one connection for three requests, saw client ports ${ports.join(', ')}`);
+  });
+
+  it('goes through an injected fetch, with its timeout, when one is given', async () => {
+    server = await startServer((req, res) => {
+      if (req.url?.includes('slow')) return; // never answers
+      res.writeHead(200, { 'Content-Type': 'application/json', 'x-trigger-jwt': 'jwt.x' });
+      res.end(JSON.stringify({ id: 'run_7' }));
+    });
+    const seen: string[] = [];
+    const spy: typeof fetch = (input, init) => {
+      seen.push(String(input));
+      return fetch(input, init);
+    };
+    const c = new EngineClient({ baseURL: server.url, accessToken: KEY, fetch: spy, requestTimeoutMs: 200 });
+    assert.deepEqual(await c.trigger('t', null), { id: 'run_7', publicAccessToken: 'jwt.x' });
+    await assert.rejects(c.retrieveRun('slow'), (err: unknown) => err instanceof EngineConnectionError && /GET \/api\/v3\/runs\/slow: no answer within 200 ms/.test(err.message));
+    assert.equal(seen.length, 2);
+  });
+
   it('trigger sends the body and bearer token and returns the x-trigger-jwt', async () => {
     server = await startServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'x-trigger-jwt': 'jwt.for.run' });
