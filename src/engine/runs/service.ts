@@ -58,7 +58,9 @@ export class RunService {
     // Told before the commit: the executor's claim can then share the create's transaction.
     this.hooks.onQueued(created);
     await created;
-    return { record: (await this.store.getRun(record.run.id)) ?? record, existing: false };
+    // The record as created: reading it back would put a store read between the commit and the worker the
+    // claim in the same commit is about to start.
+    return { record, existing: false };
   }
 
   async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[] }> {
