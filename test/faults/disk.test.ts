@@ -114,9 +114,10 @@ describe('faults: disk full or read-only under the store', function () {
     served.forEach((c, i) => assert.deepEqual(c.value, acked[i]!.value, `chunk ${c.idx}`));
     assert.equal((await e.client.getMetadata(probe.id)).before, true);
 
-    // The task writing from inside its run got a failed write; the run is still EXECUTING (its end cannot
-    // be stored yet), its worker is not stuck.
-    assert.equal((await e.client.retrieveRun(writer.id)).status, 'EXECUTING');
+    // The task writing from inside its run got a failed write. Its end is stored once a commit fits: still
+    // EXECUTING, or already FAILED when that small commit fitted in log space SQLite reuses after a checkpoint.
+    const writerNow = (await e.client.retrieveRun(writer.id)).status;
+    assert.ok(writerNow === 'EXECUTING' || writerNow === 'FAILED', `writer run is ${writerNow} on a full disk`);
 
     // Space returns: the engine accepts writes again without a restart.
     await unlink(filler);
@@ -151,6 +152,7 @@ describe('faults: disk full or read-only under the store', function () {
 
   it('refuses to start on a read-only store with a clear error, and starts again once it is writable', async function () {
     if (!engine) this.skip();
+    await rm(join(mnt, 'filler'), { force: true }); // left behind when the test above failed
     const runsBefore = (await engine.client.listRuns({ pageSize: 1000 })).data.length;
     await engine.stop();
     engine = undefined;
