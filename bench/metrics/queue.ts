@@ -2,6 +2,8 @@ import { Queue, QueueEvents, Worker } from 'bullmq';
 import { z } from 'zod';
 import { alternate, metric, type Metric } from '../lib/metric';
 import type { EngineProc } from '../lib/procs';
+import { nodeSend } from '../../src/client/rest';
+import { idlePenalty } from '../lib/idle';
 import { redisBinary, startRedis, type RedisProc } from '../lib/redis';
 import { sseGet } from '../lib/sse-client';
 import { median, nowMs, pct, sleep, sortNum, withTimeout } from '../lib/stats';
@@ -82,6 +84,10 @@ async function bullmqSide(redis: RedisProc) {
       }
       return out;
     },
+    /** One Redis round trip (GET of a missing key) on the queue's connection. */
+    async ping(): Promise<void> {
+      await (await queue.client).get('bench:ping');
+    },
     async close(): Promise<void> {
       await worker.close();
       await events.close();
@@ -129,10 +135,32 @@ export async function queueMetrics(e: EngineProc, rounds: number, log: (s: strin
     const bt = median(tp.b);
     const el = median(lat.a.map((xs) => pct(sortNum(xs), 0.5)));
     const bl = median(lat.b.map((xs) => pct(sortNum(xs), 0.5)));
+    const idle = await idlePenalty(() => nodeSend({ method: 'GET', url: `${e.url}/healthz`, headers: {}, timeoutMs: 5000 }));
+    const idleRedis = await idlePenalty(() => bull.ping());
     const note = 'baseline: BullMQ on loopback redis-server (no persistence), one Worker (concurrency 1), completion seen via QueueEvents';
     return [
       metric({ name: 'no-op runs trigger→COMPLETED', value: et, unit: 'runs/s', baseline: bt, ratio: et / bt, goal: 'ratio ≥ 1.0', pass: et / bt >= 1, note }),
       metric({ name: 'no-op run latency p50', value: el, unit: 'ms', baseline: bl, ratio: el / bl, goal: 'ratio ≤ 1.0', pass: el / bl <= 1 }),
+      metric({
+        name: 'engine request 20 ms apart vs back-to-back',
+        value: idle.spaced,
+        unit: 'ms',
+        baseline: idle.hot,
+        ratio: idle.spaced / idle.hot,
+        goal: 'context',
+        pass: null,
+        note: 'GET /healthz (no store access) p50: what idle time costs one hop on this machine; a run triggered every 20 ms pays it at each of its four hops',
+      }),
+      metric({
+        name: 'Redis GET 20 ms apart vs back-to-back',
+        value: idleRedis.spaced,
+        unit: 'ms',
+        baseline: idleRedis.hot,
+        ratio: idleRedis.spaced / idleRedis.hot,
+        goal: 'context',
+        pass: null,
+        note: 'the same for the baseline: one round trip of BullMQ\'s Redis connection',
+      }),
     ];
   } finally {
     conn.close();
