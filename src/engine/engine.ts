@@ -41,6 +41,9 @@ function workerScript(): string {
   return resolve(__dirname, '../../dist/worker.js');
 }
 
+/** How long after it is announced the engine leaves the CPU to its first requests before starting workers and the build. */
+const SERVE_FIRST_MS = 20;
+
 /** Starts the engine for a workspace: store, HTTP/SSE on 127.0.0.1, task catalog, warm workers. */
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -95,7 +98,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const node = `${hostname()}:${process.pid}:${newId('attempt').slice(8, 14)}`;
     // Tasks reach the engine through the URL known only after listen; filled in below.
     const exec: { url: string } = { url: '' };
-    const tasksReady: { wait: Promise<unknown> } = { wait: Promise.resolve() };
+    // Attempts and the task list wait for the first build of the tasks, started once the engine serves.
+    let buildStarted: (build: Promise<unknown>) => void = () => {};
+    const tasksReady: { wait: Promise<unknown> } = { wait: new Promise((resolve) => (buildStarted = resolve)) };
     const executor = new Executor(store, committer, pool, { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath }, {
       node,
       get apiUrl() {
@@ -163,16 +168,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         }),
     );
 
-    pool.start();
     cleanups.push(() => pool.close());
     cleanups.push(() => executor.close());
-    await executor.recover();
-    // Bundling takes seconds: serve at once; attempts and the task list wait for the first build.
-    const catalogReady = catalog.start().catch((e: unknown) => log(`tasks: ${(e as Error).message}`));
-    tasksReady.wait = catalogReady;
     cleanups.push(() => catalog.close());
-    executor.start();
-
     const info: EngineInfo = { url, pid: process.pid, version: ENGINE_VERSION };
     const infoFile = join(runlightDir, 'engine.json');
     await writeFile(infoFile, JSON.stringify(info, null, 2) + '\n');
@@ -180,6 +178,23 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     log(`engine ready at ${url} (store: ${postgres ? "postgres" : "sqlite"}, workers: ${options.workers ?? 2})`);
 
     let closing: Promise<void> | undefined;
+    // The engine is announced as soon as it serves; worker processes, the recovery of runs a stopped engine left
+    // executing, and the first build (bundler) start once the API has had a moment to answer its first callers,
+    // instead of taking the CPU and the event loop from them. Runs triggered meanwhile stay QUEUED until a
+    // worker is up, as they would while the first build runs.
+    setTimeout(() => {
+      if (closing) return buildStarted(Promise.resolve());
+      pool.start();
+      void executor
+        .recover()
+        .catch((e: unknown) => log(`recovery: ${(e as Error).message}`))
+        .then(() => {
+          if (closing) return buildStarted(Promise.resolve());
+          // Bundling takes seconds: attempts and the task list wait for it.
+          buildStarted(catalog.start().catch((e: unknown) => log(`tasks: ${(e as Error).message}`)));
+          executor.start();
+        });
+    }, SERVE_FIRST_MS);
     return {
       url,
       secretKey,
