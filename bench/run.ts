@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform } from 'node:os';
 import { join } from 'node:path';
 import { bundleMetrics, buildProduction } from './metrics/bundles';
+import { activationMetrics } from './metrics/activation';
 import { coldStartMetrics } from './metrics/cold-start';
 import { queueMetrics } from './metrics/queue';
 import { nodesMetrics } from './metrics/nodes';
@@ -22,7 +23,7 @@ import { BENCH_TASKS } from './lib/tasks';
 import { topFrames } from './lib/top-frames';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const only = new Set((arg('only') ?? '1,2,3,4,5,6,7,8,9').split(',').map(Number));
+const only = new Set((arg('only') ?? '1,2,3,4,5,6,7,8,9,10').split(',').map(Number));
 const profileDir = arg('profile');
 const rounds = Math.max(3, Number(arg('rounds') ?? 3));
 const log = (s: string): void => void process.stderr.write(s + '\n');
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   if (only.has(7)) metrics.push(...(await nodesMetrics(rounds, log)));
   if (only.has(8)) metrics.push(...(await treeMetrics(rounds, log)));
   if (only.has(9)) metrics.push(...(await webviewMetrics(log)));
+  if (only.has(10)) metrics.push(...(await activationMetrics(rounds, log)));
 
   const cpu = cpus();
   const result = {

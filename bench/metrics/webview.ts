@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, normalize } from 'node:path';
@@ -7,6 +6,7 @@ import { PANEL_DELTA_MS, RunPanelModel, toStreamItem } from '../../src/extension
 import type { Run } from '../../src/protocol/run';
 import { makeRun } from '../../test/unit/extension/fixtures';
 import type { HostToWebview } from '../../src/protocol/webview';
+import { installHarness } from '../lib/harness';
 import { metric, type Metric } from '../lib/metric';
 import { removeDir, repoRoot, tempDir } from '../lib/procs';
 import { sleep } from '../lib/stats';
@@ -162,7 +162,7 @@ async function round(mode: Mode, url: string, profile: string, log: (s: string) 
 /** Group 9: 1 MiB of streamed text at 500 chunks/s into the run panel in Chromium; long frames by the Performance API. */
 export async function webviewMetrics(log: (s: string) => void): Promise<Metric[]> {
   log(`9. webview: ${TOTAL_BYTES / 1024} KiB of text at ${RATE} chunks/s into the run panel in Chromium (text and rendered modes)`);
-  execFileSync('bash', [join(repoRoot, 'scripts/harness-install.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  installHarness();
   const { url, server } = await servePanel();
   const out: Metric[] = [];
   try {

@@ -1,5 +1,4 @@
 import * as http from 'node:http';
-import * as https from 'node:https';
 
 /** One REST request of the engine client. */
 export interface RestRequest {
@@ -30,12 +29,13 @@ export class RestTimeoutError extends Error {
  * through this rather than `fetch`: on loopback `fetch` costs 0.5–0.8 ms per request where this costs
  * 0.1–0.2 ms, and one run trigger is one request.
  */
-export const nodeSend: RestSend = (r) =>
-  new Promise<RestResponse>((resolve, reject) => {
-    const url = new URL(r.url);
+export const nodeSend: RestSend = async (r) => {
+  const url = new URL(r.url);
+  // TLS is loaded only for an https engine URL (the engine itself serves plain HTTP on loopback).
+  const mod: Pick<typeof http, 'request'> = url.protocol === 'https:' ? await import('node:https') : http;
+  return new Promise<RestResponse>((resolve, reject) => {
     const headers: Record<string, string | number> = { ...r.headers };
     if (r.body !== undefined) headers['Content-Length'] = Buffer.byteLength(r.body);
-    const mod = url.protocol === 'https:' ? https : http;
     const req = mod.request(url, { method: r.method, headers }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (b: Buffer) => parts.push(b));
@@ -54,6 +54,7 @@ export const nodeSend: RestSend = (r) =>
     req.on('error', fail);
     req.end(r.body);
   });
+};
 
 /** The same exchange through a `fetch` implementation (an injected one, e.g. to go through a proxy). */
 export function fetchSend(fetchImpl: typeof fetch): RestSend {
