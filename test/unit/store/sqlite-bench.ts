@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Database } from 'node-sqlite3-wasm';
-import { newRunRecord, withMetadata } from '../../../src/engine/runs/model';
+import { newRunRecord, withMetadata, withStatus } from '../../../src/engine/runs/model';
 import { SqliteRunStore, type SqliteStoreOptions } from '../../../src/engine/store/sqlite';
 import type { WriteOp } from '../../../src/engine/store/types';
 
@@ -130,6 +130,39 @@ async function measure(opts: Partial<SqliteStoreOptions>, label: string): Promis
   });
 }
 
+/**
+ * A no-op run's two commits as the engine makes them alone (create + claim, then complete), p50 of each,
+ * back-to-back and 20 ms apart (the spacing of the bench's single-run latency rounds): what idle time costs
+ * the same transactions on this machine.
+ */
+async function runCommits(): Promise<void> {
+  await withStore({ synchronous: 'NORMAL' }, async (store) => {
+    let n = 1_000_000;
+    const one = async (): Promise<[number, number]> => {
+      const r = rec(n++);
+      const t0 = performance.now();
+      await store.write([{ kind: 'create', record: r }, { kind: 'claim', node: 'bench', limit: 1, now: Date.now(), leaseMs: 30_000, startAttempt: true }]);
+      const t1 = performance.now();
+      await store.write([{ kind: 'update', runId: r.run.id, apply: (x) => withStatus(x, { status: 'COMPLETED', now: new Date().toISOString(), output: null }) }]);
+      return [t1 - t0, performance.now() - t1];
+    };
+    for (let i = 0; i < 500; i++) await one();
+    console.log("\na run's commits alone (create + claim, then complete), p50:");
+    for (const gapMs of [0, 20]) {
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < (quick ? 50 : 200); i++) {
+        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+        const [x, y] = await one();
+        a.push(x);
+        b.push(y);
+      }
+      const p50 = (xs: number[]) => pct(xs.sort((p, q) => p - q), 0.5).toFixed(3);
+      console.log(`  ${gapMs ? `${gapMs} ms apart  ` : 'back-to-back'}: create + claim ${p50(a)} ms, complete ${p50(b)} ms`);
+    }
+  });
+}
+
 async function main(): Promise<void> {
   console.log(`node ${process.version}; ${N_SINGLE} single commits, ${N_GROUPS} groups of 100`);
   for (const sync of ['NORMAL', 'FULL'] as const) {
@@ -142,6 +175,7 @@ async function main(): Promise<void> {
   }
   await measure({ synchronous: 'NORMAL', walAutocheckpoint: 256 }, 'store synchronous=NORMAL, wal_autocheckpoint=256');
   await measure({ synchronous: 'NORMAL', walAutocheckpoint: 4000 }, 'store synchronous=NORMAL, wal_autocheckpoint=4000');
+  await runCommits();
   rmSync(root, { recursive: true, force: true });
 }
 
