@@ -85,7 +85,7 @@ async function bullmqSide(redis: RedisProc) {
       return out;
     },
     /** One Redis round trip (GET of a missing key) on the queue's connection. */
-    async ping(): Promise<void> {
+    async roundTrip(): Promise<void> {
       await (await queue.client).get('bench:ping');
     },
     async close(): Promise<void> {
@@ -136,7 +136,7 @@ export async function queueMetrics(e: EngineProc, rounds: number, log: (s: strin
     const el = median(lat.a.map((xs) => pct(sortNum(xs), 0.5)));
     const bl = median(lat.b.map((xs) => pct(sortNum(xs), 0.5)));
     const idle = await idlePenalty(() => nodeSend({ method: 'GET', url: `${e.url}/healthz`, headers: {}, timeoutMs: 5000 }));
-    const idleRedis = await idlePenalty(() => bull.ping());
+    const idleRedis = await idlePenalty(() => bull.roundTrip());
     const note = 'baseline: BullMQ on loopback redis-server (no persistence), one Worker (concurrency 1), completion seen via QueueEvents';
     return [
       metric({ name: 'no-op runs trigger→COMPLETED', value: et, unit: 'runs/s', baseline: bt, ratio: et / bt, goal: 'ratio ≥ 1.0', pass: et / bt >= 1, note }),
