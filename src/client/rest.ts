@@ -46,7 +46,7 @@ export const nodeSend: RestSend = async (r) => {
         resolve({ status: res.statusCode ?? 0, header: (name) => headerValue(res.headers[name.toLowerCase()]), text });
       });
     });
-    const timer = setTimeout(() => req.destroy(new RestTimeoutError(`${r.method} ${pathOf(r.url)}: no answer within ${r.timeoutMs} ms`)), r.timeoutMs);
+    const timer = setTimeout(() => req.destroy(timedOut(r)), r.timeoutMs);
     function fail(error: Error): void {
       clearTimeout(timer);
       reject(error);
@@ -65,7 +65,7 @@ export function fetchSend(fetchImpl: typeof fetch): RestSend {
       const text = await res.text();
       return { status: res.status, header: (name) => res.headers.get(name), text };
     } catch (error) {
-      if (signal.aborted) throw new RestTimeoutError(`${r.method} ${pathOf(r.url)}: no answer within ${r.timeoutMs} ms`);
+      if (signal.aborted) throw timedOut(r);
       throw error;
     }
   };
@@ -76,7 +76,7 @@ function headerValue(v: string | string[] | undefined): string | null {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-function pathOf(url: string): string {
-  const u = new URL(url);
-  return u.pathname + u.search;
+function timedOut(r: RestRequest): RestTimeoutError {
+  const u = new URL(r.url);
+  return new RestTimeoutError(`${r.method} ${u.pathname}${u.search}: no answer within ${r.timeoutMs} ms`);
 }

@@ -319,7 +319,7 @@ function renderMd(v: StreamView, force = false): void {
   }
   v.markdownAt = now;
   v.markdownDirty = false;
-  const end = stableMarkdownEnd(v.mdPending, 0);
+  const end = stableMarkdownEnd(v.mdPending);
   if (end > 0 && v.mdStable) {
     const seg = h('div', { className: 'md-seg' });
     mdToDom(renderMarkdown(v.mdPending.slice(0, end)), seg);

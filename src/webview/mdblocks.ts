@@ -10,12 +10,12 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 /** A line that may continue the block before a blank line: indented, a list item, a quote or a table row. */
 const CONTINUES = /^(\s|[-*+>|]|\d{1,9}[.)])/;
 
-/** The last cut in `text` at or after `from` (itself a cut, or 0); `from` when there is none yet. */
-export function stableMarkdownEnd(text: string, from: number): number {
-  let end = from;
+/** The last cut in `text` (the text after the previous cut); 0 when there is none yet. */
+export function stableMarkdownEnd(text: string): number {
+  let end = 0;
   let fence: { char: string; len: number } | undefined;
   let prevBlank = false;
-  for (let pos = from; ; ) {
+  for (let pos = 0; ; ) {
     const nl = text.indexOf('\n', pos);
     if (nl < 0) break; // the last line may still grow
     const line = text.slice(pos, nl);

@@ -8,7 +8,7 @@ function renderInPieces(text: string, step: number): unknown[] {
   let done = 0;
   for (let n = step; n < text.length + step; n += step) {
     const seen = text.slice(0, Math.min(n, text.length));
-    const end = stableMarkdownEnd(seen, done);
+    const end = done + stableMarkdownEnd(seen.slice(done));
     assert.ok(end >= done, 'cuts only move forward');
     if (end > done) out.push(...renderMarkdown(text.slice(done, end)));
     done = end;
@@ -20,25 +20,25 @@ function renderInPieces(text: string, step: number): unknown[] {
 describe('webview markdown cuts', () => {
   it('cuts after a blank line before a new paragraph or heading', () => {
     const t = 'First paragraph\nstill first.\n\nSecond one.\n\n# Heading\n';
-    assert.equal(stableMarkdownEnd(t, 0), t.indexOf('# Heading'));
+    assert.equal(stableMarkdownEnd(t), t.indexOf('# Heading'));
   });
 
   it('does not cut before the last line is complete', () => {
-    assert.equal(stableMarkdownEnd('One.\n\nTwo', 0), 0);
-    assert.equal(stableMarkdownEnd('One.\n\nTwo\n', 0), 6);
+    assert.equal(stableMarkdownEnd('One.\n\nTwo'), 0);
+    assert.equal(stableMarkdownEnd('One.\n\nTwo\n'), 6);
   });
 
   it('never cuts inside a fenced code block, even at blank lines', () => {
     const t = 'Intro.\n\n```ts\nconst a = 1;\n\nconst b = 2;\n\nreturn;\n';
-    assert.equal(stableMarkdownEnd(t, 0), t.indexOf('```'));
+    assert.equal(stableMarkdownEnd(t), t.indexOf('```'));
     const closed = t + '```\n\nAfter.\n';
-    assert.equal(stableMarkdownEnd(closed, 0), closed.indexOf('After.'));
-    assert.equal(stableMarkdownEnd('~~~\nx\n\ny\n```\n\nz\n', 0), 0, 'a ``` line does not close a ~~~ fence');
+    assert.equal(stableMarkdownEnd(closed), closed.indexOf('After.'));
+    assert.equal(stableMarkdownEnd('~~~\nx\n\ny\n```\n\nz\n'), 0, 'a ``` line does not close a ~~~ fence');
   });
 
   it('keeps lists, quotes, tables and indented continuations whole', () => {
     for (const t of ['1. one\n\n2. two\n', '- a\n\n- b\n', '> q\n\n> r\n', '- item\n\n  more of the item\n', '| a |\n|---|\n\n| b |\n']) {
-      assert.equal(stableMarkdownEnd(t, 0), 0, JSON.stringify(t));
+      assert.equal(stableMarkdownEnd(t), 0, JSON.stringify(t));
     }
   });
 
