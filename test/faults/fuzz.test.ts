@@ -50,7 +50,7 @@ interface Res {
 
 /** Names a 4xx message may give for the bad part of a request. */
 const FIELD =
-  /(body|payload|options|tags?\b|key\b|items|query|status|Authorization|Host|Last-Event-ID|url|runId|taskId|task id|metadata|operations|chunk|page|filter|createdAt|Public Access Token)/i;
+  /(body|payload|options|tags?\b|key\b|items|query|status|Authorization|Host|headers|request|Last-Event-ID|url|runId|taskId|task id|metadata|operations|chunk|page|filter|createdAt|Public Access Token)/i;
 const NOT_FOUND = /^(run [\s\S]* (does not exist|not found)$|no route for \/|batch|task)/i;
 
 const SSE_KINDS = new Set(['feed-run', 'feed-runs', 'feed-batch', 'feed-stream']);
@@ -376,6 +376,7 @@ describe('faults: fuzzing the engine API', function () {
       { kind: 'feed-stream', method: 'GET', path: `/realtime/v1/streams/${probe.id}/k1`, headers: { ...auth0, 'last-event-id': 'garbage' }, sse: true },
       { kind: 'random-path', method: 'GET', path: `/api/v3/runs/%E0%A4%A`, headers: auth0 },
       { kind: 'random-path', method: 'GET', path: `/api/v3/runs/${'%00'.repeat(2000)}`, headers: auth0 },
+      { kind: 'retrieve', method: 'GET', path: `/api/v3/runs/${probe.id}`, headers: { authorization: `Bearer ${'x'.repeat(20_000)}` } },
     ];
     for (const r of named) {
       if (r.probeMeta) await probeMetaCheck(r);

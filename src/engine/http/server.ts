@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, maxHeaderSize, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HttpError } from './errors';
 import { StoreRefusal } from '../store/types';
 import { StorageFailure } from '../committer';
@@ -140,6 +141,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
     if (m === 'method') return sendError(res, new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`));
     m.handler({ req, res, url, params: m.params }).catch((e: unknown) => sendError(res, toHttpError(e, o.log)));
   });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(err, socket));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
@@ -149,6 +151,33 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
   });
   port = (server.address() as AddressInfo).port;
   return { server, port };
+}
+
+/**
+ * A request Node could not parse never reaches the router; Node's own answer has no body. This one carries the
+ * same `{ error: { code, message } }` as every other refusal, then closes the connection (its framing is lost).
+ */
+function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const e =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new HttpError(431, 'headers_too_large', `headers: over the ${maxHeaderSize}-byte limit for a request's headers`)
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new HttpError(408, 'request_timeout', 'request: its headers did not arrive in time')
+        : new HttpError(400, 'bad_request', `request: not valid HTTP/1.1 (${err.code ?? err.message})`);
+  const text = JSON.stringify(e.body());
+  const head = [
+    `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(text)}`,
+    'cache-control: no-store',
+    ...Object.entries(CORS_HEADERS).map(([k, v]) => `${k}: ${v}`),
+    'connection: close',
+  ];
+  socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
 }
 
 /** Reads a request body up to `limit` bytes; more is a 413 naming the limit. */

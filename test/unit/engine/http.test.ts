@@ -118,6 +118,30 @@ describe('engine: HTTP, auth and bad input', function () {
     assert.equal(status, 403);
   });
 
+  it('answers a request it cannot parse with a JSON error naming the part, and goes on serving', async () => {
+    const port = Number(new URL(t.url).port);
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(text));
+        const parts: Buffer[] = [];
+        socket.on('data', (d: Buffer) => parts.push(d));
+        socket.on('error', reject);
+        socket.on('close', () => resolve(Buffer.concat(parts).toString('utf8')));
+      });
+    const parse = (answer: string) => {
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      return { status: Number(head.split(' ')[1]), head, error: ErrorBody.parse(JSON.parse(body)).error };
+    };
+    const big = parse(await raw(`GET /api/v3/runs/${runId} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${'x'.repeat(20_000)}\r\n\r\n`));
+    assert.equal(big.status, 431);
+    assert.match(big.error.message, /^headers: over the \d+-byte limit/);
+    assert.match(big.head, /content-type: application\/json/);
+    const junk = parse(await raw('NOT HTTP AT ALL\r\n\r\n'));
+    assert.equal(junk.status, 400);
+    assert.match(junk.error.message, /^request: not valid HTTP/);
+    assert.equal((await call('GET', `/api/v3/runs/${runId}`, t.key)).status, 200);
+  });
+
   it('listens on 127.0.0.1 only: another interface of this machine is refused', async function () {
     const port = Number(new URL(t.url).port);
     assert.equal(new URL(t.url).hostname, '127.0.0.1');
