@@ -109,7 +109,11 @@ export interface HttpServerOptions {
 
 export async function startHttpServer(o: HttpServerOptions): Promise<{ server: Server; port: number }> {
   let port = o.port;
+  /** Sockets with a response still being written: a parse error on one is not answered into that response. */
+  const answering = new WeakSet<Duplex>();
   const server = createServer((req, res) => {
+    answering.add(req.socket);
+    res.once('close', () => answering.delete(req.socket));
     for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
     if (!hostAllowed(req.headers.host, port)) {
       sendError(res, new HttpError(403, 'forbidden_host', `Host: "${req.headers.host ?? ''}" is not this engine; use http://127.0.0.1:${port}`));
@@ -141,7 +145,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
     if (m === 'method') return sendError(res, new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`));
     m.handler({ req, res, url, params: m.params }).catch((e: unknown) => sendError(res, toHttpError(e, o.log)));
   });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(err, socket));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(err, socket, answering.has(socket)));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
@@ -156,9 +160,10 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
 /**
  * A request Node could not parse never reaches the router; Node's own answer has no body. This one carries the
  * same `{ error: { code, message } }` as every other refusal, then closes the connection (its framing is lost).
+ * A connection still receiving an earlier response (a pipelining client) is closed without one, as Node does.
  */
-function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || err.code === 'ECONNRESET') {
+function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex, midResponse: boolean): void {
+  if (!socket.writable || midResponse || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }

@@ -139,6 +139,8 @@ describe('engine: HTTP, auth and bad input', function () {
     const junk = parse(await raw('NOT HTTP AT ALL\r\n\r\n'));
     assert.equal(junk.status, 400);
     assert.match(junk.error.message, /^request: not valid HTTP/);
+    const pipelined = await raw(`GET /realtime/v1/runs/${runId} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${t.key}\r\n\r\nNOT HTTP\r\n\r\n`);
+    assert.doesNotMatch(pipelined, /bad_request/, 'an error was written into the stream the connection was receiving');
     assert.equal((await call('GET', `/api/v3/runs/${runId}`, t.key)).status, 200);
   });
 
