@@ -169,7 +169,7 @@ function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex, midRespons
   }
   const e =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? new HttpError(431, 'headers_too_large', `headers: over the ${maxHeaderSize}-byte limit for a request's headers`)
+      ? new HttpError(431, 'headers_too_large', `headers: the request line and headers come to more than the ${maxHeaderSize}-byte limit`)
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? new HttpError(408, 'request_timeout', 'request: its headers did not arrive in time')
         : new HttpError(400, 'bad_request', `request: not valid HTTP/1.1 (${err.code ?? err.message})`);

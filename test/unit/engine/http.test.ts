@@ -134,7 +134,7 @@ describe('engine: HTTP, auth and bad input', function () {
     };
     const big = parse(await raw(`GET /api/v3/runs/${runId} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${'x'.repeat(20_000)}\r\n\r\n`));
     assert.equal(big.status, 431);
-    assert.match(big.error.message, /^headers: over the \d+-byte limit/);
+    assert.match(big.error.message, /^headers: the request line and headers come to more than the \d+-byte limit$/);
     assert.match(big.head, /content-type: application\/json/);
     const junk = parse(await raw('NOT HTTP AT ALL\r\n\r\n'));
     assert.equal(junk.status, 400);
