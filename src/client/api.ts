@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   BatchTriggerResponse,
   ListRunsResponse,
@@ -61,7 +61,7 @@ export interface RunFeedOptions extends FeedOptions {
 }
 
 const IdResponse = z.object({ id: z.string() });
-const MetadataResponse = z.object({ metadata: JsonObject.optional() });
+const MetadataResponse = z.object({ metadata: z.optional(JsonObject) });
 const TokenResponse = z.object({ token: z.string() });
 const Anything = z.unknown();
 
@@ -198,7 +198,7 @@ export class EngineClient {
   private async request<T>(
     method: string,
     path: string,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
     json?: unknown,
     rawBody?: string,
   ): Promise<{ data: T; res: RestResponse }> {

@@ -1,7 +1,7 @@
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { uptime } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isPidAlive } from '../client/engine-file';
 
 /**
@@ -21,7 +21,7 @@ export interface EngineRunningError extends Error {
   pid: number;
 }
 
-const LockContent = z.object({ pid: z.number().int(), startedAt: z.string() });
+const LockContent = z.object({ pid: z.number().check(z.int()), startedAt: z.string() });
 type LockContent = z.infer<typeof LockContent>;
 
 /** runlightDir (resolved) → content of the lock this process holds. */

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale';
 import { Json, JsonObject, Run, RunStatus } from './run';
 
 export const LIMITS = {
@@ -15,24 +16,31 @@ export const LIMITS = {
 } as const;
 
 /** Printable text without control characters (tags, stream keys, ids). */
-const printable = (field: string, max: number) =>
-  z
-    .string()
-    .min(1, `${field} must not be empty`)
-    .max(max, `${field} must be at most ${max} characters`)
+const printable = (field: string, max: number, ...more: z.core.$ZodCheck<string>[]) =>
+  z.string().check(
+    z.minLength(1, `${field} must not be empty`),
+    z.maxLength(max, `${field} must be at most ${max} characters`),
     // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f\u007f]+$/, `${field} must not contain control characters`);
+    z.regex(/^[^\u0000-\u001f\u007f]+$/, `${field} must not contain control characters`),
+    ...more,
+  );
 
 export const Tag = printable('tag', LIMITS.tagLength);
-export const StreamKey = printable('stream key', LIMITS.streamKeyLength)
-  .regex(/^[^/]+$/, 'stream key must not contain "/"')
-  .regex(/^[^$]/, 'stream key must not start with "$" (reserved)');
-export const TaskId = printable('task id', 128).regex(/^[^/]+$/, 'task id must not contain "/"');
+export const StreamKey = printable(
+  'stream key',
+  LIMITS.streamKeyLength,
+  z.regex(/^[^/]+$/, 'stream key must not contain "/"'),
+  z.regex(/^[^$]/, 'stream key must not start with "$" (reserved)'),
+);
+export const TaskId = printable('task id', 128, z.regex(/^[^/]+$/, 'task id must not contain "/"'));
 
-export const Tags = z
-  .union([Tag, z.array(Tag)])
-  .transform((t) => (Array.isArray(t) ? t : [t]))
-  .pipe(z.array(Tag).max(LIMITS.tagsPerRun, `a run has at most ${LIMITS.tagsPerRun} tags`));
+export const Tags = z.pipe(
+  z.pipe(
+    z.union([Tag, z.array(Tag)]),
+    z.transform((t) => (Array.isArray(t) ? t : [t])),
+  ),
+  z.array(Tag).check(z.maxLength(LIMITS.tagsPerRun, `a run has at most ${LIMITS.tagsPerRun} tags`)),
+);
 
 /** The longest delay or ttl: 10 years (longer ones overflow the date range). */
 const MAX_DURATION_SECONDS = 10 * 365 * 86_400;
@@ -40,35 +48,33 @@ const UNIT_SECONDS = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } 
 
 /** A duration such as "30s", "5m", "1h", "2d" or a number of seconds (at most 10 years). */
 export const Duration = z.union([
-  z.number().nonnegative().max(MAX_DURATION_SECONDS, 'a duration is at most 10 years'),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?(ms|s|m|h|d|w)$/, 'use a duration such as "30s", "5m" or "1h"')
-    .refine((d) => {
+  z.number().check(z.nonnegative(), z.maximum(MAX_DURATION_SECONDS, 'a duration is at most 10 years')),
+  z.string().check(
+    z.regex(/^\d+(\.\d+)?(ms|s|m|h|d|w)$/, 'use a duration such as "30s", "5m" or "1h"'),
+    z.refine((d) => {
       const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(d);
       return !m || Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS] <= MAX_DURATION_SECONDS;
     }, 'a duration is at most 10 years'),
+  ),
 ]);
 
-export const TriggerOptions = z
-  .object({
-    tags: Tags.optional(),
-    metadata: JsonObject.optional(),
-    idempotencyKey: z.string().min(1).max(512).optional(),
-    delay: z.union([Duration, z.string().datetime({ offset: true })]).optional(),
-    ttl: Duration.optional(),
-    maxAttempts: z.number().int().min(1).max(100).optional(),
-    maxDuration: z.number().positive().max(86_400).optional(),
-    batchId: z.string().optional(),
-    test: z.boolean().optional(),
-    parentRunId: z.string().optional(),
-  })
-  .strip();
+export const TriggerOptions = z.object({
+  tags: z.optional(Tags),
+  metadata: z.optional(JsonObject),
+  idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  delay: z.optional(z.union([Duration, z.iso.datetime({ offset: true })])),
+  ttl: z.optional(Duration),
+  maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(100))),
+  maxDuration: z.optional(z.number().check(z.positive(), z.maximum(86_400))),
+  batchId: z.optional(z.string()),
+  test: z.optional(z.boolean()),
+  parentRunId: z.optional(z.string()),
+});
 export type TriggerOptions = z.infer<typeof TriggerOptions>;
 
 export const TriggerRequest = z.object({
-  payload: Json.optional(),
-  options: TriggerOptions.optional(),
+  payload: z.optional(Json),
+  options: z.optional(TriggerOptions),
 });
 export type TriggerRequest = z.infer<typeof TriggerRequest>;
 
@@ -76,11 +82,11 @@ export const TriggerResponse = z.object({ id: z.string() });
 
 export const BatchItem = z.object({
   task: TaskId,
-  payload: Json.optional(),
-  options: TriggerOptions.optional(),
+  payload: z.optional(Json),
+  options: z.optional(TriggerOptions),
 });
 export const BatchTriggerRequest = z.object({
-  items: z.array(BatchItem).min(1, 'items must not be empty').max(LIMITS.batchItems),
+  items: z.array(BatchItem).check(z.minLength(1, 'items must not be empty'), z.maxLength(LIMITS.batchItems)),
 });
 export type BatchTriggerRequest = z.infer<typeof BatchTriggerRequest>;
 export const BatchTriggerResponse = z.object({
@@ -90,13 +96,14 @@ export const BatchTriggerResponse = z.object({
 export type BatchTriggerResponse = z.infer<typeof BatchTriggerResponse>;
 
 const unsafeKeySegment = /(^|[.$[\]'"])(__proto__|constructor|prototype)($|[.\]'"])/;
-export const MetadataKey = z
-  .string()
-  .min(1, 'key must not be empty')
-  .max(256)
-  .refine((k) => !unsafeKeySegment.test(k) && !['__proto__', 'constructor', 'prototype'].includes(k), {
-    message: 'key must not name __proto__, constructor or prototype',
-  });
+export const MetadataKey = z.string().check(
+  z.minLength(1, 'key must not be empty'),
+  z.maxLength(256),
+  z.refine(
+    (k) => !unsafeKeySegment.test(k) && !['__proto__', 'constructor', 'prototype'].includes(k),
+    'key must not name __proto__, constructor or prototype',
+  ),
+);
 
 export const MetadataOperation = z.discriminatedUnion('type', [
   z.object({ type: z.literal('set'), key: MetadataKey, value: Json }),
@@ -109,39 +116,39 @@ export const MetadataOperation = z.discriminatedUnion('type', [
 export type MetadataOperation = z.infer<typeof MetadataOperation>;
 
 export const MetadataUpdateRequest = z.object({
-  operations: z.array(MetadataOperation).optional(),
-  parentOperations: z.array(MetadataOperation).optional(),
-  rootOperations: z.array(MetadataOperation).optional(),
-  metadata: JsonObject.optional(),
+  operations: z.optional(z.array(MetadataOperation)),
+  parentOperations: z.optional(z.array(MetadataOperation)),
+  rootOperations: z.optional(z.array(MetadataOperation)),
+  metadata: z.optional(JsonObject),
 });
 export type MetadataUpdateRequest = z.infer<typeof MetadataUpdateRequest>;
 
 export const AddTagsRequest = z.object({ tags: Tags });
 
 export const ListRunsQuery = z.object({
-  status: z.array(RunStatus).optional(),
-  taskIdentifier: z.array(z.string()).optional(),
-  tag: z.array(z.string()).optional(),
-  batch: z.string().optional(),
-  pageSize: z.number().int().min(1).max(1000).default(50),
-  after: z.string().optional(),
+  status: z.optional(z.array(RunStatus)),
+  taskIdentifier: z.optional(z.array(z.string())),
+  tag: z.optional(z.array(z.string())),
+  batch: z.optional(z.string()),
+  pageSize: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 50),
+  after: z.optional(z.string()),
 });
 export type ListRunsQuery = z.infer<typeof ListRunsQuery>;
 
 export const ListRunsResponse = z.object({
   data: z.array(Run),
-  pagination: z.object({ next: z.string().optional() }),
+  pagination: z.object({ next: z.optional(z.string()) }),
 });
 export type ListRunsResponse = z.infer<typeof ListRunsResponse>;
 
 export const TaskInfo = z.object({
   id: z.string(),
   filePath: z.string(),
-  exportName: z.string().optional(),
-  line: z.number().int().optional(),
-  maxDuration: z.number().optional(),
+  exportName: z.optional(z.string()),
+  line: z.optional(z.number().check(z.int())),
+  maxDuration: z.optional(z.number()),
   /** The task's `retry.maxAttempts`: the default for runs triggered without `maxAttempts`. */
-  maxAttempts: z.number().int().min(1).optional(),
+  maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1))),
 });
 export type TaskInfo = z.infer<typeof TaskInfo>;
 export const ListTasksResponse = z.object({ tasks: z.array(TaskInfo), errors: z.array(z.string()) });
@@ -151,15 +158,15 @@ export const ErrorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    issues: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export const EngineInfo = z.object({ url: z.string(), pid: z.number().int(), version: z.string() });
+export const EngineInfo = z.object({ url: z.string(), pid: z.number().check(z.int()), version: z.string() });
 export type EngineInfo = z.infer<typeof EngineInfo>;
 
 export const CreatePublicTokenRequest = z.object({
-  scopes: z.array(z.string().min(1)).min(1),
-  expirationTime: z.union([z.string(), z.number()]).optional(),
+  scopes: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  expirationTime: z.optional(z.union([z.string(), z.number()])),
 });

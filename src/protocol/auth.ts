@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale';
 
 /** Claims of a Public Access Token, as Trigger.dev's SDK mints them (HS256, signed with the secret key). */
 export const JWT_ISSUER = 'https://id.trigger.dev';
@@ -7,12 +8,12 @@ export const JWT_AUDIENCE = 'https://api.trigger.dev';
 export const JWT_SUBJECT = 'runlight-dev';
 
 export const PatClaims = z.object({
-  sub: z.string().optional(),
+  sub: z.optional(z.string()),
   pub: z.literal(true),
   scopes: z.array(z.string()),
-  otu: z.boolean().optional(),
-  realtime: z.object({ skipColumns: z.array(z.string()).optional() }).optional(),
-  iat: z.number().optional(),
+  otu: z.optional(z.boolean()),
+  realtime: z.optional(z.object({ skipColumns: z.optional(z.array(z.string())) })),
+  iat: z.optional(z.number()),
   exp: z.number(),
 });
 export type PatClaims = z.infer<typeof PatClaims>;

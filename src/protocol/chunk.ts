@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale';
 
 /**
  * A stream chunk travels as JSON text. Strings and JSON values are themselves; binary data

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale';
 import { Json, JsonObject, RunError } from './run';
 import { MetadataOperation, TaskInfo } from './api';
 
@@ -11,19 +12,19 @@ export const EngineToWorker = z.discriminatedUnion('type', [
     taskId: z.string(),
     run: z.object({
       id: z.string(),
-      payload: Json.optional(),
+      payload: z.optional(Json),
       metadata: JsonObject,
       tags: z.array(z.string()),
-      attempt: z.number().int(),
-      batchId: z.string().optional(),
-      parentRunId: z.string().optional(),
-      rootRunId: z.string().optional(),
+      attempt: z.number().check(z.int()),
+      batchId: z.optional(z.string()),
+      parentRunId: z.optional(z.string()),
+      rootRunId: z.optional(z.string()),
     }),
     apiUrl: z.string(),
     accessToken: z.string(),
   }),
   z.object({ type: z.literal('index'), requestId: z.string(), bundlePath: z.string() }),
-  z.object({ type: z.literal('ack'), requestId: z.string(), error: z.string().optional() }),
+  z.object({ type: z.literal('ack'), requestId: z.string(), error: z.optional(z.string()) }),
 ]);
 export type EngineToWorker = z.infer<typeof EngineToWorker>;
 
@@ -35,8 +36,8 @@ export const WorkerToEngine = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('indexed'),
     requestId: z.string(),
-    tasks: z.array(TaskInfo.omit({ filePath: true, line: true })),
-    error: z.string().optional(),
+    tasks: z.array(z.omit(TaskInfo, { filePath: true, line: true })),
+    error: z.optional(z.string()),
   }),
   z.object({
     type: z.literal('metadata'),
@@ -55,7 +56,7 @@ export const WorkerToEngine = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('tags'), requestId: z.string(), attemptId: z.string(), tags: z.array(z.string()) }),
   z.object({ type: z.literal('logs'), attemptId: z.string(), lines: z.array(WorkerLog) }),
-  z.object({ type: z.literal('completed'), attemptId: z.string(), output: Json.optional() }),
+  z.object({ type: z.literal('completed'), attemptId: z.string(), output: z.optional(Json) }),
   z.object({ type: z.literal('failed'), attemptId: z.string(), error: RunError, retryable: z.boolean() }),
 ]);
 export type WorkerToEngine = z.infer<typeof WorkerToEngine>;

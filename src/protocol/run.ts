@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale';
 
 /** The 13 public run statuses, as Trigger.dev's public API names them. */
 export const RUN_STATUSES = [
@@ -40,22 +41,24 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
  * A JSON object. A `"__proto__"` key (which JSON.parse keeps as an own key) is refused with its path: every
  * copy into a plain object, this schema's included, would drop it silently.
  */
-export const JsonObject: z.ZodType<{ [key: string]: Json }> = z.lazy(() =>
-  z
-    .unknown()
-    .superRefine((v, ctx) => {
-      if (typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__')) {
-        ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'the key "__proto__" is not allowed in JSON objects here' });
-      }
-    })
-    .pipe(z.record(z.string(), Json)),
+export const JsonObject: z.ZodMiniType<{ [key: string]: Json }> = z.lazy(() =>
+  z.pipe(
+    z.unknown().check(
+      z.superRefine((v, ctx) => {
+        if (typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__')) {
+          ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'the key "__proto__" is not allowed in JSON objects here' });
+        }
+      }),
+    ),
+    z.record(z.string(), Json),
+  ),
 );
-export const Json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), JsonObject]));
+export const Json: z.ZodMiniType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), JsonObject]));
 
 export const RunError = z.object({
   message: z.string(),
-  name: z.string().optional(),
-  stackTrace: z.string().optional(),
+  name: z.optional(z.string()),
+  stackTrace: z.optional(z.string()),
 });
 export type RunError = z.infer<typeof RunError>;
 
@@ -66,27 +69,27 @@ export const Run = z.object({
   id: z.string(),
   taskIdentifier: z.string(),
   status: RunStatus,
-  payload: Json.optional(),
-  output: Json.optional(),
-  metadata: JsonObject.optional(),
-  error: RunError.optional(),
+  payload: z.optional(Json),
+  output: z.optional(Json),
+  metadata: z.optional(JsonObject),
+  error: z.optional(RunError),
   tags: z.array(z.string()),
-  batchId: z.string().optional(),
+  batchId: z.optional(z.string()),
   createdAt: isoDate,
   updatedAt: isoDate,
-  startedAt: isoDate.optional(),
-  finishedAt: isoDate.optional(),
-  delayedUntil: isoDate.optional(),
-  expiredAt: isoDate.optional(),
-  ttl: z.string().optional(),
-  idempotencyKey: z.string().optional(),
+  startedAt: z.optional(isoDate),
+  finishedAt: z.optional(isoDate),
+  delayedUntil: z.optional(isoDate),
+  expiredAt: z.optional(isoDate),
+  ttl: z.optional(z.string()),
+  idempotencyKey: z.optional(z.string()),
   isTest: z.boolean(),
   durationMs: z.number(),
   costInCents: z.number(),
   baseCostInCents: z.number(),
   realtimeStreams: z.array(z.string()),
-  attemptCount: z.number().int(),
-  number: z.number().int(),
+  attemptCount: z.number().check(z.int()),
+  number: z.number().check(z.int()),
   isQueued: z.boolean(),
   isExecuting: z.boolean(),
   isWaiting: z.boolean(),

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale';
 
 /** SSE event names used by the engine's realtime feeds. */
 export const SSE_EVENTS = {

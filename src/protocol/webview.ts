@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale';
 import { Json, Run } from './run';
 import { LogChunk } from './sse';
 
@@ -15,17 +16,17 @@ export const StreamItem = z.discriminatedUnion('kind', [
   /** Any other JSON chunk (an SDK event object, a number, …). */
   z.object({ kind: z.literal('json'), value: Json }),
   /** Binary chunk: its size and a hex preview of its first bytes. */
-  z.object({ kind: z.literal('binary'), size: z.number().int().nonnegative(), hex: z.string() }),
+  z.object({ kind: z.literal('binary'), size: z.number().check(z.int(), z.nonnegative()), hex: z.string() }),
 ]);
 export type StreamItem = z.infer<typeof StreamItem>;
 
 export const StreamSlice = z.object({
   key: z.string(),
   /** idx of the first item of `items` within the stream. */
-  from: z.number().int().nonnegative(),
+  from: z.number().check(z.int(), z.nonnegative()),
   items: z.array(StreamItem),
   /** The engine said `end` for this stream. */
-  ended: z.boolean().optional(),
+  ended: z.optional(z.boolean()),
 });
 export type StreamSlice = z.infer<typeof StreamSlice>;
 
@@ -40,18 +41,18 @@ export const HostToWebview = z.discriminatedUnion('type', [
     type: z.literal('snapshot'),
     runId: z.string(),
     /** null until the run has been fetched (or when it does not exist). */
-    run: Run.nullable(),
+    run: z.nullable(Run),
     streams: z.array(StreamSlice),
     logs: z.array(LogChunk),
     /** Items dropped from the start of buffers that grew past their cap. */
-    truncated: z.boolean().optional(),
-    notice: PanelNotice.optional(),
+    truncated: z.optional(z.boolean()),
+    notice: z.optional(PanelNotice),
   }),
   z.object({
     type: z.literal('delta'),
-    run: Run.optional(),
-    streams: z.array(StreamSlice).optional(),
-    logs: z.array(LogChunk).optional(),
+    run: z.optional(Run),
+    streams: z.optional(z.array(StreamSlice)),
+    logs: z.optional(z.array(LogChunk)),
   }),
   z.object({ type: z.literal('notice'), notice: PanelNotice }),
 ]);
@@ -64,10 +65,10 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('replay') }),
   z.object({ type: z.literal('copyId') }),
   /** An error inside the webview script, for the host's log. */
-  z.object({ type: z.literal('error'), message: z.string().max(4000) }),
+  z.object({ type: z.literal('error'), message: z.string().check(z.maxLength(4000)) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHost>;
 
 /** The state a run panel's webview persists with `setState`, read back by the panel serializer. */
-export const PanelPersistedState = z.object({ runId: z.string().min(1) });
+export const PanelPersistedState = z.object({ runId: z.string().check(z.minLength(1)) });
 export type PanelPersistedState = z.infer<typeof PanelPersistedState>;

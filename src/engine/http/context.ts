@@ -4,7 +4,7 @@ import type { RunStore } from '../store/types';
 import type { Hub } from '../realtime/hub';
 import type { TaskInfo } from '../../protocol/api';
 import type { RequestContext } from './server';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { validationError } from './errors';
 
 /** What route handlers need from the engine. */
@@ -28,7 +28,7 @@ export function principal(deps: EngineDeps, ctx: RequestContext): Promise<Princi
   return deps.auth.authenticate(ctx.req.headers.authorization);
 }
 
-export function parse<T extends z.ZodType>(schema: T, value: unknown, root: string): z.infer<T> {
+export function parse<T extends z.ZodMiniType>(schema: T, value: unknown, root: string): z.infer<T> {
   const r = schema.safeParse(value);
   if (!r.success) throw validationError(r.error, root);
   return r.data;

@@ -1,4 +1,4 @@
-import type { ZodError, z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ErrorBody } from '../../protocol/api';
 
 /** An error that becomes `{ error: { code, message, issues? } }` with its HTTP status. */
@@ -19,7 +19,7 @@ export class HttpError extends Error {
 }
 
 /** A 422 naming the first bad field, with every issue listed. */
-export function validationError(err: ZodError, root: string): HttpError {
+export function validationError(err: z.core.$ZodError, root: string): HttpError {
   const issues = err.issues.map((i) => {
     const { path, message } = innermost(i, []);
     return { path: [root, ...path.map(String)].filter(Boolean).join('.'), message };

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RUN_STATUSES, Run } from '../../protocol/run';
 import type { RunEvent, RunEventType, RunFilter, RunRecord } from './types';
 import { StoreRefusal } from './types';
@@ -9,17 +9,17 @@ import { StoreRefusal } from './types';
  */
 
 const RUN_EVENT_TYPES = ['created', 'status', 'metadata', 'tags', 'stream', 'output', 'error', 'attempt'] as const;
-export const RunEventTypeSchema: z.ZodType<RunEventType> = z.enum(RUN_EVENT_TYPES);
+export const RunEventTypeSchema: z.ZodMiniType<RunEventType> = z.enum(RUN_EVENT_TYPES);
 
 const RunRecordSchema = z.object({
   run: Run,
   maxAttempts: z.number(),
-  maxDuration: z.number().optional(),
-  ttlMs: z.number().optional(),
-  parentRunId: z.string().optional(),
-  rootRunId: z.string().optional(),
-  lockedBy: z.string().optional(),
-  leaseUntil: z.number().optional(),
+  maxDuration: z.optional(z.number()),
+  ttlMs: z.optional(z.number()),
+  parentRunId: z.optional(z.string()),
+  rootRunId: z.optional(z.string()),
+  lockedBy: z.optional(z.string()),
+  leaseUntil: z.optional(z.number()),
   lastSeq: z.number(),
 });
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Tag, type TaskInfo } from '../../protocol/api';
 import { Json } from '../../protocol/run';
 import { errorMessage } from './args';
@@ -11,11 +11,11 @@ const PAYLOADS_KEY = 'runlight.lastPayloads';
 
 /** `runlight.triggerTask` may also be called with a request (tests, other extensions): no prompts then. */
 const TriggerArgs = z.object({
-  taskId: z.string().min(1),
-  payload: Json.optional(),
-  tags: z.array(Tag).optional(),
+  taskId: z.string().check(z.minLength(1)),
+  payload: z.optional(Json),
+  tags: z.optional(z.array(Tag)),
   /** Open the run's panel (default true). */
-  open: z.boolean().optional(),
+  open: z.optional(z.boolean()),
 });
 
 async function pickTask(s: Services, preset: unknown): Promise<string | undefined> {

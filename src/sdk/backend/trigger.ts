@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { BatchTriggerItem, EngineClient } from '../../client/api';
 import { isSecretKey } from '../../protocol/auth';
 import type { TriggerOptions as WireTriggerOptions } from '../../protocol/api';

@@ -9,6 +9,7 @@ import { EngineClient } from '../../../src/client/api';
 import { EngineApiError } from '../../../src/client/errors';
 import { readEngineInfo } from '../../../src/client/engine-file';
 import { Run } from '../../../src/protocol/run';
+import * as z from 'zod/mini';
 import { auth, batch, configure, readStream, runs, tasks } from '../../../src/sdk/backend';
 
 /**
@@ -176,7 +177,7 @@ function indexOfAll(text: string, parts: string[]): number[] {
     it('runs lists runs as JSON and as a filtered table', async () => {
       const j = await runCli(['runs', '--json', '--limit', '50', '--dir', dir]);
       assert.equal(j.code, 0, j.stderr);
-      const list = Run.array().parse(JSON.parse(j.stdout));
+      const list = z.array(Run).parse(JSON.parse(j.stdout));
       assert.ok(list.some((r) => r.taskIdentifier === 'chat' && r.status === 'COMPLETED'));
       const t = await runCli(['runs', '--status', 'failed', '--tag', 'user:123', '--dir', dir]);
       assert.equal(t.code, 0, t.stderr);

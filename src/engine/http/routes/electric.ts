@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RunStatus, type Run } from '../../../protocol/run';
 import type { Principal } from '../../auth/principal';
 import { ElectricFeeds, electricOptionsFromEnv, type ElectricShape } from '../../realtime/electric';

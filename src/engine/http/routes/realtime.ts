@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { LIMITS, StreamKey, Tag } from '../../../protocol/api';
 import { RunStatus } from '../../../protocol/run';
 import { encodeChunk } from '../../../protocol/chunk';
@@ -22,7 +22,7 @@ function lastEventId(ctx: RequestContext): number | undefined {
   return n;
 }
 
-const TagsParam = z.array(Tag).max(LIMITS.tagsPerRun);
+const TagsParam = z.array(Tag).check(z.maxLength(LIMITS.tagsPerRun));
 const StatusParam = z.array(RunStatus);
 
 function feedWriter(deps: EngineDeps, ctx: RequestContext): SseWriter {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { TriggerRequest, LIMITS, TaskId } from '../../../protocol/api';
 import { JWT_SUBJECT } from '../../../protocol/auth';
 import { JWT_HEADER } from '../../../protocol/routes';
@@ -80,16 +80,16 @@ export function toListRunItem(run: Run): Record<string, unknown> {
 }
 
 const CreateBatchBody = z.object({
-  runCount: z.number().int().min(1).max(LIMITS.batchItems),
-  taskIdentifiers: z.array(z.string()).optional(),
-  idempotencyKey: z.string().optional(),
+  runCount: z.number().check(z.int(), z.minimum(1), z.maximum(LIMITS.batchItems)),
+  taskIdentifiers: z.optional(z.array(z.string())),
+  idempotencyKey: z.optional(z.string()),
 });
 
 const BatchItemLine = z.object({
-  index: z.number().int().nonnegative(),
+  index: z.number().check(z.int(), z.nonnegative()),
   task: TaskId,
-  payload: z.unknown().optional(),
-  options: z.record(z.string(), z.unknown()).optional(),
+  payload: z.optional(z.unknown()),
+  options: z.optional(z.record(z.string(), z.unknown())),
 });
 
 interface PendingBatch {
@@ -177,7 +177,7 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
   router.add('POST', '/api/v2/tasks/batch', async (ctx) => {
     const p = await principal(deps, ctx);
     const raw = await readJson(ctx.req, 16 * 1024 * 1024, LIMITS.jsonDepth);
-    const body = parse(z.object({ items: z.array(z.object({ task: TaskId, payload: z.unknown().optional(), options: z.record(z.string(), z.unknown()).optional() })).min(1).max(LIMITS.batchItems) }), raw, 'body');
+    const body = parse(z.object({ items: z.array(z.object({ task: TaskId, payload: z.optional(z.unknown()), options: z.optional(z.record(z.string(), z.unknown())) })).check(z.minLength(1), z.maxLength(LIMITS.batchItems)) }), raw, 'body');
     const items = body.items.map((item, i) => {
       requireScope(p, 'batchTrigger', [{ type: 'tasks', id: item.task }], `batch-triggering task ${item.task}`);
       const req = parse(TriggerRequest, normalizeTriggerBody({ payload: item.payload, options: item.options ?? {} }), `items.${i}`);
