@@ -15,7 +15,7 @@ export const LIMITS = {
   jsonDepth: 64,
 } as const;
 
-/** Printable text without control characters (tags, stream keys, ids). */
+/** Printable text without control characters (tags, stream keys, ids), then any `more` checks in order. */
 const printable = (field: string, max: number, ...more: z.core.$ZodCheck<string>[]) =>
   z.string().check(
     z.minLength(1, `${field} must not be empty`),
