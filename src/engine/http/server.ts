@@ -66,14 +66,12 @@ const CORS_HEADERS = {
     'x-trigger-jwt, x-trigger-jwt-claims, electric-handle, electric-offset, electric-schema, electric-cursor, electric-up-to-date, x-stream-version, retry-after',
 };
 
+/** The headers of every JSON answer, besides its length. */
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...headers,
-  });
+  res.writeHead(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -174,14 +172,8 @@ function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex, midRespons
         ? new HttpError(408, 'request_timeout', 'request: its headers did not arrive in time')
         : new HttpError(400, 'bad_request', `request: not valid HTTP/1.1 (${err.code ?? err.message})`);
   const text = JSON.stringify(e.body());
-  const head = [
-    `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}`,
-    'content-type: application/json; charset=utf-8',
-    `content-length: ${Buffer.byteLength(text)}`,
-    'cache-control: no-store',
-    ...Object.entries(CORS_HEADERS).map(([k, v]) => `${k}: ${v}`),
-    'connection: close',
-  ];
+  const headers = { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text), ...CORS_HEADERS, connection: 'close' };
+  const head = [`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
 }
 
