@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RUN_STATUSES, type Json, type RunStatus } from '../protocol/run';
+import { type Json, type RunStatus } from '../protocol/run';
+import { RUN_STATUSES } from '../shared/status';
 import { UsageError } from './errors';
 
 /** The command line, parsed and validated. Bad input throws UsageError naming the flag. */

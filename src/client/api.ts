@@ -10,7 +10,8 @@ import {
 } from '../protocol/api';
 import { encodeChunk } from '../protocol/chunk';
 import { JWT_HEADER, routes } from '../protocol/routes';
-import { Json, JsonObject, Run, isTerminal, type RunStatus } from '../protocol/run';
+import { Json, JsonObject, Run, type RunStatus } from '../protocol/run';
+import { isTerminal } from '../shared/status';
 import { EngineApiError, EngineConnectionError } from './errors';
 import { runFeed, streamFeed, type FeedOptions, type StreamChunk, type StreamFeedOptions } from './feeds';
 import { fetchSend, nodeSend, type RestResponse, type RestSend } from './rest';

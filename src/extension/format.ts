@@ -1,43 +1,7 @@
+// The tree's texts for a run: its one-line description and its Markdown tooltip.
 import type { Run } from '../protocol/run';
-import { isTerminal } from '../protocol/run';
-import { statusLook } from './tree/status';
-
-/** "850ms", "12s", "3m 05s", "2h 10m". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
-/** "just now" (under a minute, so descriptions do not change every few seconds), "3m ago", "2h ago", "4d ago". */
-export function formatRelative(iso: string | undefined, now: number): string {
-  if (!iso) return '';
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return '';
-  const d = Math.max(0, now - t);
-  if (d < 60_000) return 'just now';
-  if (d < 3_600_000) return `${Math.floor(d / 60_000)}m ago`;
-  if (d < 86_400_000) return `${Math.floor(d / 3_600_000)}h ago`;
-  return `${Math.floor(d / 86_400_000)}d ago`;
-}
-
-/** How long the run has run: durationMs once finished, otherwise measured from startedAt. */
-export function runDurationMs(run: Run, now: number): number | undefined {
-  if (run.startedAt === undefined) return undefined;
-  const start = Date.parse(run.startedAt);
-  if (Number.isNaN(start)) return undefined;
-  if (isTerminal(run.status) || run.finishedAt) {
-    if (run.durationMs > 0) return run.durationMs;
-    const end = run.finishedAt ? Date.parse(run.finishedAt) : now;
-    return Number.isNaN(end) ? undefined : Math.max(0, end - start);
-  }
-  return Math.max(0, now - start);
-}
+import { formatDuration, formatRelative, runDurationMs } from '../shared/format';
+import { isTerminal, statusLook } from '../shared/status';
 
 /** Tree item description: "Executing · 10s · 1m ago". Durations of live runs are shown in steps of
  * 5 s (none under 5 s), so the tree repaints a live run at most every 5 s. */

@@ -3,7 +3,7 @@ import { Disposable } from './lifecycle';
 import { completionNotice } from './notify';
 import type { RunStore } from './runs/runStore';
 import type { Settings } from './settings';
-import { statusLook } from './tree/status';
+import { statusLook } from '../shared/status';
 
 /** Completion notifications per `runlight.notifications.completion`, with "Open Run" / "Don't show again". */
 export class CompletionNotifications extends Disposable {

@@ -1,5 +1,5 @@
 import type { Run } from '../protocol/run';
-import { isTerminal } from '../protocol/run';
+import { isTerminal } from '../shared/status';
 import type { RunlightSettings } from './settingsModel';
 
 export type NotifyKind = 'success' | 'failure' | 'canceled';

@@ -1,39 +1,9 @@
 import * as z from 'zod/mini';
 import './zod-locale';
-
-/** The 13 public run statuses, as Trigger.dev's public API names them. */
-export const RUN_STATUSES = [
-  'PENDING_VERSION',
-  'QUEUED',
-  'DEQUEUED',
-  'EXECUTING',
-  'WAITING',
-  'COMPLETED',
-  'CANCELED',
-  'FAILED',
-  'CRASHED',
-  'SYSTEM_FAILURE',
-  'DELAYED',
-  'EXPIRED',
-  'TIMED_OUT',
-] as const;
+import { RUN_STATUSES } from '../shared/status';
 
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
-
-export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set<RunStatus>([
-  'COMPLETED',
-  'CANCELED',
-  'FAILED',
-  'CRASHED',
-  'SYSTEM_FAILURE',
-  'EXPIRED',
-  'TIMED_OUT',
-]);
-
-export function isTerminal(status: RunStatus): boolean {
-  return TERMINAL_STATUSES.has(status);
-}
 
 /** Any JSON value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };

@@ -31,14 +31,15 @@
  */
 import type { HostToWebview, WebviewToHost } from '../protocol/webview';
 import type { Run, RunStatus } from '../protocol/run';
-import { STATUS_LOOK } from '../extension/tree/status';
+import { formatDuration, runDurationMs } from '../shared/format';
+import { STATUS_LOOK, isCancelable, isTerminal } from '../shared/status';
 import { appendFor, rawLine } from './chunks';
 import { h, jsonView, mdToDom } from './dom';
 import { renderMarkdown, warmUpMarkdown } from './markdown';
 import { stableMarkdownEnd } from './mdblocks';
 import { detectProgress } from './progress';
 import { isAtBottom } from './scroll';
-import { canCancel, initialState, reduce, type PanelState, type StreamState } from './state';
+import { initialState, reduce, type PanelState, type StreamState } from './state';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -367,7 +368,7 @@ function renderStream(s: StreamState): void {
   }
   v.root.dataset.chunks = String(s.base + s.items.length);
   if (s.ended) v.root.dataset.ended = 'true';
-  if (v.stateLabel) v.stateLabel.textContent = s.ended ? 'ended' : state.run && isFinished(state.run.status) ? 'finishing' : 'streaming';
+  if (v.stateLabel) v.stateLabel.textContent = s.ended ? 'ended' : state.run && isTerminal(state.run.status) ? 'finishing' : 'streaming';
   if (!v.root.hidden) {
     const mode = v.root.dataset.mode as Mode;
     if (mode === 'raw') appendRaw(v, s);
@@ -399,10 +400,6 @@ function renderLogs(): void {
 
 // ---------------------------------------------------------------- header, progress, JSON
 
-function isFinished(status: RunStatus): boolean {
-  return ['COMPLETED', 'CANCELED', 'FAILED', 'CRASHED', 'SYSTEM_FAILURE', 'EXPIRED', 'TIMED_OUT'].includes(status);
-}
-
 function fmtTime(iso: string | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
@@ -410,13 +407,7 @@ function fmtTime(iso: string | undefined): string {
 }
 
 function fmtDuration(run: Run): string {
-  let ms = run.durationMs;
-  if (!isFinished(run.status) && run.startedAt) ms = Date.now() - Date.parse(run.startedAt);
-  if (!run.startedAt && !ms) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  return `${Math.floor(s / 60)} m ${Math.round(s % 60)} s`;
+  return formatDuration(runDurationMs(run, Date.now()) ?? Number.NaN) || '—';
 }
 
 function renderHeader(run: Run): void {
@@ -435,7 +426,7 @@ function renderHeader(run: Run): void {
   el.finished.textContent = fmtTime(run.finishedAt);
   el.duration.textContent = fmtDuration(run);
   el.attempt.textContent = String(run.attemptCount || '—');
-  el.cancel.disabled = !canCancel(run);
+  el.cancel.disabled = !isCancelable(run.status);
   document.title = `${run.taskIdentifier} · ${look.label}`;
 }
 
@@ -507,7 +498,7 @@ function render(): void {
     renderProgress(run.metadata);
     renderJson(el.metadata, run.metadata ?? {}, '');
     renderJson(el.payload, run.payload, 'no payload');
-    renderJson(el.output, run.output, isFinished(run.status) ? 'no output' : 'not finished yet');
+    renderJson(el.output, run.output, isTerminal(run.status) ? 'no output' : 'not finished yet');
     el.errorSection.hidden = !run.error;
     el.errorMessage.textContent = run.error ? `${run.error.name ? `${run.error.name}: ` : ''}${run.error.message}` : '';
     el.errorStack.textContent = run.error?.stackTrace ?? '';
@@ -539,7 +530,7 @@ window.addEventListener('error', (e) => send({ type: 'error', message: String(e.
 // Live duration of a running run.
 setInterval(() => {
   const run = state.run;
-  if (run && !isFinished(run.status) && run.startedAt) el.duration.textContent = fmtDuration(run);
+  if (run && !isTerminal(run.status) && run.startedAt) el.duration.textContent = fmtDuration(run);
 }, 1000);
 
 layout();

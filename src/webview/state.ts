@@ -84,8 +84,3 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState {
       return { ...state, notice: msg.notice };
   }
 }
-
-/** Whether the panel offers Cancel (the run can still be cancelled). */
-export function canCancel(run: Run | null): boolean {
-  return !!run && ['PENDING_VERSION', 'QUEUED', 'DEQUEUED', 'EXECUTING', 'WAITING', 'DELAYED'].includes(run.status);
-}

@@ -2,7 +2,8 @@ import type { Run } from '../../protocol/run';
 import type { Command } from '../args';
 import { connect } from '../connect';
 import type { CliContext } from '../context';
-import { formatDuration, paintStatus, styleFor, type Style } from '../output/style';
+import { paintStatus, styleFor, type Style } from '../output/style';
+import { formatDuration, formatRelative, runDurationMs } from '../../shared/format';
 import { renderTable } from '../output/table';
 
 export async function runsCommand(cmd: Extract<Command, { kind: 'runs' }>, ctx: CliContext): Promise<number> {
@@ -27,23 +28,14 @@ export async function runsCommand(cmd: Extract<Command, { kind: 'runs' }>, ctx: 
 
 export function runsTable(runs: Run[], style: Style, now = Date.now()): string {
   const rows = runs.map((r) => {
-    const start = r.startedAt ? Date.parse(r.startedAt) : undefined;
-    const end = r.finishedAt ? Date.parse(r.finishedAt) : now;
     return [
       r.id,
       r.taskIdentifier,
       paintStatus(style, r.status),
-      formatCreated(r.createdAt, now),
-      start === undefined ? '-' : formatDuration(end - start),
+      formatRelative(r.createdAt, now) || '-',
+      formatDuration(runDurationMs(r, now) ?? Number.NaN) || '-',
       r.tags.join(', '),
     ];
   });
   return renderTable(['ID', 'TASK', 'STATUS', 'CREATED', 'DURATION', 'TAGS'], rows);
-}
-
-function formatCreated(iso: string, now: number): string {
-  const t = Date.parse(iso);
-  const ago = now - t;
-  if (ago >= 0 && ago < 24 * 3600_000) return `${formatDuration(ago)} ago`;
-  return new Date(t).toISOString().replace('T', ' ').slice(0, 16);
 }

@@ -1,4 +1,5 @@
 import type { RunStatus } from '../../protocol/run';
+import { statusLook, type StatusTone } from '../../shared/status';
 
 /** ANSI colour only when writing to a terminal and NO_COLOR is unset. */
 export interface Style {
@@ -16,38 +17,14 @@ export function paint(style: Style, color: Color, text: string): string {
   return style.color ? `\u001b[${codes[color]}m${text}\u001b[0m` : text;
 }
 
+const TONE_COLOR: Readonly<Record<StatusTone, Color>> = { passed: 'green', failed: 'red', skipped: 'gray', active: 'blue', pending: 'yellow' };
+
 export function statusColor(status: RunStatus): Color {
-  switch (status) {
-    case 'COMPLETED':
-      return 'green';
-    case 'FAILED':
-    case 'CRASHED':
-    case 'SYSTEM_FAILURE':
-    case 'TIMED_OUT':
-    case 'EXPIRED':
-      return 'red';
-    case 'CANCELED':
-      return 'gray';
-    case 'EXECUTING':
-    case 'DEQUEUED':
-      return 'blue';
-    default:
-      return 'yellow';
-  }
+  return TONE_COLOR[statusLook(status).tone];
 }
 
 export function paintStatus(style: Style, status: RunStatus): string {
   return paint(style, statusColor(status), status);
-}
-
-/** "850ms", "1.2s", "3m 05s", "2h 03m". */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /** Compact JSON, cut to `max` characters. */

@@ -1,8 +1,9 @@
-import { isTerminal } from '../../protocol/run';
+import { isTerminal } from '../../shared/status';
 import type { LogChunk } from '../../protocol/sse';
 import type { RealtimeRun } from '../../sdk/backend/types';
 import { chunkText } from './chunk-text';
-import { compactJson, formatDuration, paint, paintStatus, type Style } from './style';
+import { compactJson, paint, paintStatus, type Style } from './style';
+import { formatDuration } from '../../shared/format';
 
 /**
  * Prints one run as it changes: a header, status changes, metadata and tag changes, stream chunks

@@ -1,4 +1,5 @@
-import { isTerminal, type Json, type RunError } from '../../protocol/run';
+import { type Json, type RunError } from '../../protocol/run';
+import { isTerminal } from '../../shared/status';
 import type { WorkerToEngine } from '../../protocol/ipc';
 import { encodeChunk } from '../../protocol/chunk';
 import { LOG_STREAM_KEY, type LogChunk } from '../../protocol/sse';

@@ -1,4 +1,5 @@
-import { isTerminal, type RunStatus } from '../../protocol/run';
+import { type RunStatus } from '../../protocol/run';
+import { isTerminal } from '../../shared/status';
 import { SSE_EVENTS } from '../../protocol/sse';
 import type { StoredChunk } from '../../protocol/chunk';
 import type { RunEvent, RunFilter, RunStore } from '../store/types';

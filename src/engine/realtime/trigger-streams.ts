@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { isTerminal, type RunStatus } from '../../protocol/run';
+import { type RunStatus } from '../../protocol/run';
+import { isTerminal } from '../../shared/status';
 import type { StoredChunk } from '../../protocol/chunk';
 import type { RunStore } from '../store/types';
 import type { Hub } from './hub';

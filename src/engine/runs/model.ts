@@ -1,4 +1,5 @@
-import { type Run, type RunError, type RunStatus, type Json, isTerminal, statusFlags } from '../../protocol/run';
+import { type Run, type RunError, type RunStatus, type Json, statusFlags } from '../../protocol/run';
+import { isTerminal } from '../../shared/status';
 import type { RunRecord, RunUpdate } from '../store/types';
 import { StoreRefusal } from '../store/types';
 

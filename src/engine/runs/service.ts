@@ -1,5 +1,5 @@
 import type { Json } from '../../protocol/run';
-import { isTerminal } from '../../protocol/run';
+import { isTerminal } from '../../shared/status';
 import { LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
 import { LOG_STREAM_KEY } from '../../protocol/sse';
 import type { Committer } from '../committer';

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { RUN_STATUSES, Run } from '../../protocol/run';
+import { Run } from '../../protocol/run';
+import { RUN_STATUSES } from '../../shared/status';
 import type { RunEvent, RunEventType, RunFilter, RunRecord } from './types';
 import { StoreRefusal } from './types';
 

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { Run } from '../../protocol/run';
-import { formatRelative } from '../format';
+import { formatRelative } from '../../shared/format';
 import type { Services } from '../services';
 import { compareRuns } from '../tree/model';
-import { statusLook } from '../tree/status';
+import { statusLook } from '../../shared/status';
 
 /**
  * Run commands are called from the tree (a node id such as `tag:x:run:<id>`), from a run panel or the

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage, resolveRunId } from './args';
 import type { CommandDef } from './command';
-import { isCancelable } from '../tree/status';
+import { isCancelable } from '../../shared/status';
 
 export const cancelRun: CommandDef = {
   id: 'runlight.cancelRun',

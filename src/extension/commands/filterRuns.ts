@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { RUN_STATUSES, RunStatus } from '../../protocol/run';
+import { RunStatus } from '../../protocol/run';
+import { RUN_STATUSES, statusLook } from '../../shared/status';
 import type { CommandDef } from './command';
-import { statusLook } from '../tree/status';
 import type { RunFilter } from '../tree/model';
 
 type Item = vscode.QuickPickItem & { status?: RunStatus; taskId?: string };

@@ -5,7 +5,7 @@ import { Coalescer, realTimers } from '../coalescer';
 import type { EngineManager } from '../engine/engineManager';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { RunStore } from '../runs/runStore';
-import { statusLook } from '../tree/status';
+import { statusLook } from '../../shared/status';
 import { makeNonce, renderPanelHtml } from './html';
 import { PANEL_DELTA_MS, RunPanelModel } from './panelModel';
 import { RunStreams } from './runStreams';

@@ -1,7 +1,6 @@
 import type { Run, RunStatus } from '../../protocol/run';
-import { isTerminal } from '../../protocol/run';
+import { isCancelable, isTerminal, mostSevere, statusLook } from '../../shared/status';
 import { runDescription, runTooltipMarkdown } from '../format';
-import { isCancelable, mostSevere, statusLook } from './status';
 
 /**
  * The Runs tree as plain data: built from the run list, diffed against the previous build so that only

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { chunkText } from '../../../src/cli/output/chunk-text';
 import { renderTable } from '../../../src/cli/output/table';
 import { WatchPrinter } from '../../../src/cli/output/watch-printer';
-import { compactJson, formatDuration } from '../../../src/cli/output/style';
+import { compactJson } from '../../../src/cli/output/style';
+import { formatDuration } from '../../../src/shared/format';
 import { runsTable } from '../../../src/cli/commands/runs';
 import { reportError } from '../../../src/cli/report';
 import { EngineApiError } from '../../../src/client/errors';
@@ -106,7 +107,7 @@ describe('cli/output tables and formats', () => {
     );
     assert.equal(
       t,
-      ['ID     TASK   STATUS     CREATED     DURATION  TAGS', 'run_1  hello  COMPLETED  1m 00s ago  2.3s      a, b', 'run_2  hello  QUEUED     1m 00s ago  -'].join('\n'),
+      ['ID     TASK   STATUS     CREATED  DURATION  TAGS', 'run_1  hello  COMPLETED  1m ago   2.3s      a, b', 'run_2  hello  QUEUED     1m ago   -'].join('\n'),
     );
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { applySlice, canCancel, initialState, reduce } from '../../../src/webview/state';
+import { applySlice, initialState, reduce } from '../../../src/webview/state';
 import { isAtBottom } from '../../../src/webview/scroll';
 import { HostToWebview, WebviewToHost, PanelPersistedState } from '../../../src/protocol/webview';
 import { makeRun } from '../extension/fixtures';
@@ -49,12 +49,6 @@ describe('panel state reducer', () => {
   it('notices replace the previous notice', () => {
     const s = reduce(initialState, { type: 'notice', notice: { level: 'error', message: 'x' } });
     assert.equal(s.notice!.message, 'x');
-  });
-
-  it('offers Cancel only while the run can be cancelled', () => {
-    assert.equal(canCancel(null), false);
-    assert.equal(canCancel(makeRun({ status: 'EXECUTING' })), true);
-    assert.equal(canCancel(makeRun({ status: 'COMPLETED' })), false);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { RUN_STATUSES, type RunStatus } from '../../../src/protocol/run';
-import { STATUS_LOOK, isCancelable, mostSevere, statusLook } from '../../../src/extension/tree/status';
+import { type RunStatus } from '../../../src/protocol/run';
+import { RUN_STATUSES, STATUS_LOOK, isCancelable, mostSevere, statusLook } from '../../../src/shared/status';
 
 describe('status → icon table', () => {
   it('has a codicon, a label and a testing.* colour for all 13 statuses', () => {
