@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { type Json, type RunStatus } from '../protocol/run';
 import { RUN_STATUSES } from '../shared/status';
 import { UsageError } from './errors';
+import { describeError } from '../shared/errors';
 
 /** The command line, parsed and validated. Bad input throws UsageError naming the flag. */
 export type Command =
@@ -105,7 +106,7 @@ export function parseJsonFlag(raw: string, flag: string): Json {
   try {
     return JSON.parse(raw) as Json;
   } catch (error) {
-    throw new UsageError(`${flag} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`${flag} is not valid JSON: ${describeError(error)}`);
   }
 }
 

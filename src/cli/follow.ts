@@ -1,5 +1,6 @@
 import type { EngineClient } from '../client/api';
-import { LOG_STREAM_KEY, LogChunk } from '../protocol/sse';
+import { LogChunk } from '../protocol/sse';
+import { LOG_STREAM_KEY } from '../shared/streams';
 import { RunSubscription } from '../sdk/backend/subscription';
 import type { CliContext } from './context';
 import { WatchPrinter } from './output/watch-printer';

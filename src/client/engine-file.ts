@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineInfo } from '../protocol/api';
 import { routes } from '../protocol/routes';
+import { describeError } from '../shared/errors';
 
 /** Finding a workspace's running engine: `<dir>/.runlight/engine.json`, its secret key, and a health check. */
 
@@ -44,7 +45,7 @@ export async function readEngineInfo(dir: string): Promise<EngineInfo | undefine
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new EngineFileError(`cannot read ${path}: ${(error as Error).message}`);
+    throw new EngineFileError(`cannot read ${path}: ${describeError(error)}`);
   }
   let json: unknown;
   try {

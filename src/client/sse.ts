@@ -2,6 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { SSE_EVENTS } from '../protocol/sse';
 import { Channel } from './channel';
 import { EngineApiError, SseFeedError, isAbortError } from './errors';
+import { sleep } from '../shared/sleep';
 
 /**
  * SSE client for the engine's feeds: reads the response body with eventsource-parser, reconnects with
@@ -227,20 +228,4 @@ function feedError(data: string): SseFeedError {
 
 export class SseTimeoutError extends Error {
   override readonly name = 'SseTimeoutError';
-}
-
-/** Resolves true after `ms`, false as soon as `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

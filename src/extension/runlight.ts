@@ -13,6 +13,7 @@ import { Settings } from './settings';
 import { RunlightStatusBar } from './statusBar';
 import { RunsTreeProvider } from './tree/runsTree';
 import { TasksTreeProvider } from './tree/tasksTree';
+import { describeError } from '../shared/errors';
 
 /**
  * The root object of the extension: owns everything else. Building it is cheap — no process, no
@@ -53,7 +54,7 @@ export class Runlight extends Disposable {
       if (k !== 'stopped') return; // running, starting, or needs the user (error, untrusted, no folder)
       void vscode.window
         .withProgress({ location: { viewId: 'runlight.runs' }, title: 'Starting the Runlight engine…' }, () => engine.ensureStarted())
-        .then(undefined, (err: unknown) => log.warn(`Auto-start failed: ${err instanceof Error ? err.message : String(err)}`));
+        .then(undefined, (err: unknown) => log.warn(`Auto-start failed: ${describeError(err)}`));
     };
     this._register(runsView.onDidChangeVisibility((e) => onVisible(e.visible)));
     this._register(tasksView.onDidChangeVisibility((e) => onVisible(e.visible)));

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import './zod-locale';
+import type { MetadataOperation as SharedMetadataOperation } from '../shared/metadata';
 import { Json, JsonObject, Run, RunStatus } from './run';
 
 export const LIMITS = {
@@ -105,7 +106,8 @@ export const MetadataKey = z.string().check(
   ),
 );
 
-export const MetadataOperation = z.discriminatedUnion('type', [
+/** The operations src/shared/metadata.ts applies (the annotation makes the compiler keep the two the same). */
+export const MetadataOperation: z.ZodMiniType<SharedMetadataOperation> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('set'), key: MetadataKey, value: Json }),
   z.object({ type: z.literal('delete'), key: MetadataKey }),
   z.object({ type: z.literal('append'), key: MetadataKey, value: Json }),
@@ -113,7 +115,7 @@ export const MetadataOperation = z.discriminatedUnion('type', [
   z.object({ type: z.literal('increment'), key: MetadataKey, value: z.number() }),
   z.object({ type: z.literal('update'), value: JsonObject }),
 ]);
-export type MetadataOperation = z.infer<typeof MetadataOperation>;
+export type MetadataOperation = SharedMetadataOperation;
 
 export const MetadataUpdateRequest = z.object({
   operations: z.optional(z.array(MetadataOperation)),

@@ -1,12 +1,11 @@
 import * as z from 'zod/mini';
 import './zod-locale';
+import { BINARY_MARKER } from '../shared/streams';
 
 /**
  * A stream chunk travels as JSON text. Strings and JSON values are themselves; binary data
  * (Uint8Array, ArrayBuffer, Buffer) is base64 with a marker so it comes back out as bytes.
  */
-export const BINARY_MARKER = '$runlight.binary';
-
 export const BinaryChunk = z.object({ [BINARY_MARKER]: z.string() });
 
 function toBase64(bytes: Uint8Array): string {

@@ -1,12 +1,13 @@
 import * as z from 'zod/mini';
 import './zod-locale';
+import type { Json as SharedJson } from '../shared/json';
 import { RUN_STATUSES } from '../shared/status';
 
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 /** Any JSON value. */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type Json = SharedJson;
 /**
  * A JSON object. A `"__proto__"` key (which JSON.parse keeps as an own key) is refused with its path: every
  * copy into a plain object, this schema's included, would drop it silently.

@@ -11,9 +11,6 @@ export const SSE_EVENTS = {
   error: 'error',
 } as const;
 
-/** Log lines of a run are kept as chunks of this reserved stream key (not listed in realtimeStreams). */
-export const LOG_STREAM_KEY = '$logs';
-
 export const LogChunk = z.object({
   level: z.enum(['debug', 'log', 'info', 'warn', 'error']),
   message: z.string(),

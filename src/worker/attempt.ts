@@ -7,6 +7,7 @@ import { loadBundle } from './bundle';
 import { NamedError, isRetryable, toRunError } from './errors';
 import type { IpcChannel } from './ipc';
 import { IpcTransport } from './transport';
+import { describeError } from '../shared/errors';
 
 export type ExecuteMessage = Extract<EngineToWorker, { type: 'execute' }>;
 
@@ -84,11 +85,11 @@ export class AttemptRunner {
       const waitMs = current.crashed !== undefined ? Math.min(1000, this.opts.streamWaitMs) : this.opts.streamWaitMs;
       const { aborted, errors } = await rt.waitForStreams(waitMs);
       if (aborted > 0) transport.log('warn', `${aborted} stream write(s) did not finish within ${Math.round(waitMs / 1000)} s of the task's end and were stopped`);
-      for (const err of errors) transport.log('warn', `a stream write failed: ${err instanceof Error ? err.message : String(err)}`);
+      for (const err of errors) transport.log('warn', `a stream write failed: ${describeError(err)}`);
       try {
         await rt.metadata.close();
       } catch (err) {
-        transport.log('error', `metadata could not be saved: ${err instanceof Error ? err.message : String(err)}`);
+        transport.log('error', `metadata could not be saved: ${describeError(err)}`);
       }
     }
     if (outcome.ok && current.crashed !== undefined) outcome = { ok: false, error: current.crashed };
@@ -139,7 +140,7 @@ function configureBackend(msg: ExecuteMessage): void {
   try {
     configure({ baseURL: msg.apiUrl, accessToken: msg.accessToken });
   } catch (err) {
-    process.stderr.write(`runlight worker: configure() failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`runlight worker: configure() failed: ${describeError(err)}\n`);
   }
 }
 
@@ -150,7 +151,7 @@ function checkOutput(output: unknown): Json | undefined {
   try {
     text = JSON.stringify(output);
   } catch (err) {
-    throw new NamedError('OutputNotSerialisableError', `the task's return value is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`);
+    throw new NamedError('OutputNotSerialisableError', `the task's return value is not JSON-serialisable: ${describeError(err)}`);
   }
   if (text === undefined) return undefined;
   const bytes = Buffer.byteLength(text, 'utf8');

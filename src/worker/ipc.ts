@@ -1,4 +1,5 @@
 import { EngineToWorker, WorkerToEngine } from '../protocol/ipc';
+import { asError } from '../shared/errors';
 
 type Outgoing = WorkerToEngine;
 /** A request message before the channel gives it its requestId. */
@@ -60,7 +61,7 @@ export class IpcChannel {
         this.send({ ...body, requestId } as Outgoing);
       } catch (err) {
         this.waiting.delete(requestId);
-        reject(err instanceof Error ? err : new Error(String(err)));
+        reject(asError(err));
       }
     });
   }

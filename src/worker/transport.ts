@@ -2,6 +2,7 @@ import type { MetadataOperation } from '../protocol/api';
 import type { MetadataTarget } from '../sdk/task/metadataManager';
 import type { LogLevel, RuntimeTransport } from '../sdk/task/runtime';
 import type { IpcChannel } from './ipc';
+import { describeError } from '../shared/errors';
 
 const MAX_LINES_PER_MESSAGE = 500;
 const MAX_LINE_CHARS = 64 * 1024;
@@ -47,7 +48,7 @@ export class IpcTransport implements RuntimeTransport {
       try {
         this.channel.send({ type: 'logs', attemptId: this.attemptId, lines });
       } catch (err) {
-        process.stderr.write(`runlight worker: could not send log lines: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(`runlight worker: could not send log lines: ${describeError(err)}\n`);
       }
     }
   }

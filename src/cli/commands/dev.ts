@@ -1,5 +1,6 @@
 import type { Command } from '../args';
 import type { CliContext } from '../context';
+import { describeError } from '../../shared/errors';
 
 export const LISTENING_PREFIX = 'Runlight engine listening on ';
 
@@ -36,7 +37,7 @@ export async function devCommand(cmd: Extract<Command, { kind: 'dev' }>, ctx: Cl
       });
       engine
         .close()
-        .catch((e: unknown) => ctx.err(`error while stopping: ${e instanceof Error ? e.message : String(e)}\n`))
+        .catch((e: unknown) => ctx.err(`error while stopping: ${describeError(e)}\n`))
         .finally(() => {
           offAgain();
           resolve();

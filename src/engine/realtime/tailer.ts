@@ -1,5 +1,6 @@
 import type { RunEvent, RunStore } from '../store/types';
 import type { Hub } from './hub';
+import { describeError } from '../../shared/errors';
 
 /**
  * Several engine nodes on one database: every node publishes run events to its own subscribers by reading
@@ -53,7 +54,7 @@ export class ChangeLogTailer {
           }
         } while (this.again && !this.closed);
       } catch (e) {
-        this.log(`change log: ${(e as Error).message}`);
+        this.log(`change log: ${describeError(e)}`);
       } finally {
         this.running = false;
       }

@@ -1,7 +1,7 @@
 import type { Json } from '../../protocol/run';
 import { isTerminal } from '../../shared/status';
 import { LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
-import { LOG_STREAM_KEY } from '../../protocol/sse';
+import { LOG_STREAM_KEY } from '../../shared/streams';
 import type { Committer } from '../committer';
 import type { RunRecord, RunStore } from '../store/types';
 import { StoreRefusal } from '../store/types';

@@ -27,6 +27,7 @@ import {
   type WriteOp,
   type WriteResult,
 } from './types';
+import { asError } from '../../shared/errors';
 
 export interface PostgresStoreOptions {
   /** `postgres://` or `postgresql://` URL. */
@@ -529,5 +530,5 @@ function limitOf(n: number): number {
 }
 
 function toError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
+  return asError(err);
 }

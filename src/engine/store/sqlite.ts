@@ -32,6 +32,7 @@ import {
   type WriteOp,
   type WriteResult,
 } from './types';
+import { asError } from '../../shared/errors';
 
 export interface SqliteStoreOptions {
   /** Database file (its folder is created). Always a real file. */
@@ -491,5 +492,5 @@ function limitOf(n: number): number {
 }
 
 function toError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
+  return asError(err);
 }

@@ -4,6 +4,7 @@ import type { BuildContext, BuildOptions, Message, Plugin } from 'esbuild-wasm';
 import { workspaceRelative } from './discover';
 import { dropManifest, manifestPathFor, metafileInputs, reusableBundle, makeManifest } from './build-cache';
 import { loadEsbuild, restartEsbuild, withEsbuild } from './esbuild';
+import { describeError } from '../../shared/errors';
 
 /** Imports that mean "the SDK": they resolve to the worker's SDK object. */
 export const SDK_IMPORT = /^(@trigger\.dev\/sdk(\/v3)?|runlight(\/sdk)?)$/;
@@ -145,7 +146,7 @@ export class TaskBundler {
         await this.forget(abs);
         if (/The service (was stopped|is no longer running)/.test(String((err as Error)?.message))) await restartEsbuild();
       }
-      const error = Array.isArray(errors) && errors.length > 0 ? formatMessages(errors) : err instanceof Error ? err.message : String(err);
+      const error = Array.isArray(errors) && errors.length > 0 ? formatMessages(errors) : describeError(err);
       return { file: abs, relPath, error, inputs: [abs], ms: performance.now() - started };
     }
   }

@@ -6,6 +6,7 @@ import { TaskBundler, bundlePathFor, type BundleResult } from './bundle';
 import { DEFAULT_TASK_DIRS, discoverTaskFiles } from './discover';
 import { indexBundle, mergeIndexed, type IndexBundle } from './indexer';
 import { watchTasks, type TaskWatcher } from './watch';
+import { describeError } from '../../shared/errors';
 
 export interface TaskCatalogOptions {
   /** The workspace folder. */
@@ -96,7 +97,7 @@ export class TaskCatalog {
       try {
         await this.rebuild(paths);
       } catch (err) {
-        this.o.log?.(`tasks: rebuild failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.o.log?.(`tasks: rebuild failed: ${describeError(err)}`);
       }
       const next = this.queued;
       this.queued = undefined;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { TaskInfo } from '../../protocol/api';
 import type { BundleResult } from './bundle';
+import { describeError } from '../../shared/errors';
 
 /** What a worker reports for one bundle (the `indexed` message without its requestId). */
 export interface IndexReply {
@@ -38,7 +39,7 @@ export async function indexBundle(result: BundleResult, index: IndexBundle): Pro
   try {
     reply = await index(result.bundlePath);
   } catch (err) {
-    return { tasks: [], error: `${result.relPath}: ${err instanceof Error ? err.message : String(err)}` };
+    return { tasks: [], error: `${result.relPath}: ${describeError(err)}` };
   }
   const source = await readFile(result.file, 'utf8').catch(() => '');
   const tasks = reply.tasks.flatMap((t) => {

@@ -4,6 +4,7 @@ import { formatRelative } from '../../shared/format';
 import type { Services } from '../services';
 import { compareRuns } from '../tree/model';
 import { statusLook } from '../../shared/status';
+import { describeError } from '../../shared/errors';
 
 /**
  * Run commands are called from the tree (a node id such as `tag:x:run:<id>`), from a run panel or the
@@ -47,5 +48,5 @@ export async function resolveRunId(services: Services, arg: unknown, placeHolder
 }
 
 export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return describeError(err);
 }

@@ -1,5 +1,6 @@
 import { Tag } from '../../protocol/api';
 import { Json } from '../../protocol/run';
+import { describeError } from '../../shared/errors';
 
 /** Parsing of what the user types into Trigger Task…'s input boxes. Pure (no vscode). */
 
@@ -10,7 +11,7 @@ export function parsePayloadInput(text: string): { ok: true; value: Json | undef
     const parsed = Json.safeParse(JSON.parse(text));
     return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: 'The payload must be JSON.' };
   } catch (err) {
-    return { ok: false, message: `Not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, message: `Not valid JSON: ${describeError(err)}` };
   }
 }
 

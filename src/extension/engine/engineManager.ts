@@ -15,6 +15,7 @@ import {
   parseListeningLine,
   readSecretKeyFile,
 } from './engineFiles';
+import { describeError } from '../../shared/errors';
 
 export type EngineState =
   | { kind: 'stopped' }
@@ -170,7 +171,7 @@ export class EngineManager extends Disposable {
       this.setState({ kind: 'running', url: conn.url, pid: started.pid, owned: started.owned });
       return conn;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = describeError(err);
       this.log.error(`Engine failed to start: ${message}`);
       this.setState({ kind: 'error', message });
       throw err;
@@ -217,7 +218,7 @@ export class EngineManager extends Disposable {
 
   private async attach(ws: string, secretKey: string): Promise<Started | undefined> {
     const info = await readEngineInfo(ws).catch((err: unknown) => {
-      this.log.warn(String(err instanceof Error ? err.message : err));
+      this.log.warn(describeError(err));
       return undefined;
     });
     if (!info) return undefined;

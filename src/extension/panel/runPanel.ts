@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { LOG_STREAM_KEY } from '../../protocol/sse';
+import { LOG_STREAM_KEY } from '../../shared/streams';
 import { WebviewToHost, type HostToWebview, type PanelNotice } from '../../protocol/webview';
 import { Coalescer, realTimers } from '../coalescer';
 import type { EngineManager } from '../engine/engineManager';
@@ -9,6 +9,7 @@ import { statusLook } from '../../shared/status';
 import { makeNonce, renderPanelHtml } from './html';
 import { PANEL_DELTA_MS, RunPanelModel } from './panelModel';
 import { RunStreams } from './runStreams';
+import { describeError } from '../../shared/errors';
 
 export const RUN_PANEL_VIEW_TYPE = 'runlight.run';
 
@@ -120,7 +121,7 @@ export class RunPanel extends Disposable {
       this.onRun(this.deps.store.get(this.runId) ?? run);
     } catch (err) {
       if (this.isDisposed) return;
-      this.notice({ level: 'error', message: `Cannot load run ${this.runId}: ${err instanceof Error ? err.message : String(err)}` });
+      this.notice({ level: 'error', message: `Cannot load run ${this.runId}: ${describeError(err)}` });
     }
   }
 

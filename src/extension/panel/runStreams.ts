@@ -1,8 +1,10 @@
 import type { EngineClient } from '../../client/api';
 import { EngineApiError, isAbortError } from '../../client/errors';
-import { LOG_STREAM_KEY } from '../../protocol/sse';
+import { LOG_STREAM_KEY } from '../../shared/streams';
 import type { IDisposable } from '../lifecycle';
 import { toLogLine, toStreamItem, type RunPanelModel } from './panelModel';
+import { describeError } from '../../shared/errors';
+import { sleep } from '../../shared/sleep';
 
 export interface StreamLogger {
   warn(message: string): void;
@@ -74,8 +76,8 @@ export class RunStreams implements IDisposable {
         if (signal.aborted || isAbortError(err)) return;
         failures++;
         const status = err instanceof EngineApiError ? ` (${err.status} ${err.code})` : '';
-        this.log.warn(`Stream ${key} of ${this.runId} failed${status}: ${err instanceof Error ? err.message : String(err)}`);
-        await delay(Math.min(30_000, this.retryMs * 2 ** Math.min(failures - 1, 5)), signal);
+        this.log.warn(`Stream ${key} of ${this.runId} failed${status}: ${describeError(err)}`);
+        await sleep(Math.min(30_000, this.retryMs * 2 ** Math.min(failures - 1, 5)), signal);
       }
     }
   }
@@ -84,16 +86,4 @@ export class RunStreams implements IDisposable {
     this.disposed = true;
     this.abort.abort();
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(finish, ms);
-    signal.addEventListener('abort', finish, { once: true });
-    function finish() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', finish);
-      resolve();
-    }
-  });
 }

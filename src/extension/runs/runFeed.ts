@@ -2,6 +2,8 @@ import { EngineClient } from '../../client/api';
 import { isAbortError } from '../../client/errors';
 import type { IDisposable } from '../lifecycle';
 import type { RunStore } from './runStore';
+import { describeError } from '../../shared/errors';
+import { sleep } from '../../shared/sleep';
 
 export interface FeedLogger {
   info(message: string): void;
@@ -71,7 +73,7 @@ export class RunFeed implements IDisposable {
         if (!after || page.data.length === 0) break;
       }
     } catch (err) {
-      if (!this.abort.signal.aborted) this.log.warn(`Reconciling runs failed: ${errorText(err)}`);
+      if (!this.abort.signal.aborted) this.log.warn(`Reconciling runs failed: ${describeError(err)}`);
     }
   }
 
@@ -91,7 +93,7 @@ export class RunFeed implements IDisposable {
           },
           onError: (err, info) => {
             this.setConnected(false);
-            this.log.warn(`Run feed dropped (${errorText(err)}); retrying in ${info.delayMs} ms.`);
+            this.log.warn(`Run feed dropped (${describeError(err)}); retrying in ${info.delayMs} ms.`);
           },
         },
       });
@@ -103,7 +105,7 @@ export class RunFeed implements IDisposable {
         this.log.warn('Run feed ended; resubscribing.');
       } catch (err) {
         if (signal.aborted || isAbortError(err)) break;
-        this.log.warn(`Run feed failed: ${errorText(err)}`);
+        this.log.warn(`Run feed failed: ${describeError(err)}`);
       } finally {
         await initial;
       }
@@ -118,19 +120,3 @@ export class RunFeed implements IDisposable {
   }
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import type { TaskInfo } from '../../protocol/api';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { EngineManager } from '../engine/engineManager';
+import { describeError } from '../../shared/errors';
 
 /** Elements of the Tasks tree: `task:<id>` or `error:<n>`. */
 export type TaskElement = string;
@@ -68,7 +69,7 @@ export class TasksTreeProvider extends Disposable implements vscode.TreeDataProv
         this.tasks = new Map(res.tasks.map((t) => [t.id, t]));
         this.errors = res.errors;
       } catch (err) {
-        this.errors = [err instanceof Error ? err.message : String(err)];
+        this.errors = [describeError(err)];
       } finally {
         this.loading = undefined;
         this._onDidChangeTreeData.fire(undefined);

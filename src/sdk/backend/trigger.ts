@@ -4,6 +4,7 @@ import { isSecretKey } from '../../protocol/auth';
 import type { TriggerOptions as WireTriggerOptions } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
 import { signPublicToken, type ExpirationTime } from './auth';
+import { describeError } from '../../shared/errors';
 
 /** Options of `tasks.trigger` as Trigger.dev's SDK takes them (the ones the local engine supports). */
 export type TriggerOptions = Omit<z.input<typeof WireTriggerOptions>, 'delay'> & {
@@ -41,7 +42,7 @@ export function toJsonValue(value: unknown, what: string): Json | undefined {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new TypeError(`${what} is not JSON-serialisable: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TypeError(`${what} is not JSON-serialisable: ${describeError(error)}`);
   }
   return text === undefined ? undefined : (JSON.parse(text) as Json);
 }

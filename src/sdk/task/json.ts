@@ -1,4 +1,5 @@
 import type { Json } from '../../protocol/run';
+import { describeError } from '../../shared/errors';
 
 /**
  * A detached JSON copy of a value, as `JSON.stringify` would send it (Dates become strings,
@@ -10,7 +11,7 @@ export function toJson(value: unknown, what: string): Json | undefined {
   try {
     text = JSON.stringify(value);
   } catch (err) {
-    throw new TypeError(`${what} is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TypeError(`${what} is not JSON-serialisable: ${describeError(err)}`);
   }
   return text === undefined ? undefined : (JSON.parse(text) as Json);
 }

@@ -1,7 +1,8 @@
 import { LIMITS, MetadataKey, type MetadataOperation } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
 import { byteLength, isPlainObject, toJson } from './json';
-import { applyMetadataOperation, collapseMetadataOperations, type MetadataObject } from './metadataOps';
+import { applyMetadataOperation, collapseMetadataOperations } from '../../shared/metadata';
+import type { JsonObject } from '../../shared/json';
 
 export type MetadataTarget = 'self' | 'parent' | 'root';
 
@@ -32,7 +33,7 @@ export class MetadataTooLargeError extends Error {
  * Sends are serialised so the engine sees operations in the order they were made.
  */
 export class MetadataManager {
-  private current: MetadataObject;
+  private current: JsonObject;
   /** Upper bound of the JSON size of `current`; measured exactly only when it passes the limit. */
   private sizeBound: number;
   private readonly queues: Record<MetadataTarget, MetadataOperation[]> = { self: [], parent: [], root: [] };

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MetadataOperation } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
 import { ChunkSender } from './chunkSender';
+import { resolveTarget } from '../../shared/targets';
 import { MetadataManager, type MetadataTarget } from './metadataManager';
 
 export type LogLevel = 'debug' | 'log' | 'info' | 'warn' | 'error';
@@ -77,10 +78,8 @@ export class AttemptRuntime {
   /** `self` for this run, else the run id a stream target names (parent/root fall back to self). */
   streamTarget(target: string | undefined): string {
     const run = this.opts.ctx.run;
-    if (target === undefined || target === 'self' || target === run.id) return 'self';
-    if (target === 'parent') return run.parentTaskRunId ?? 'self';
-    if (target === 'root') return run.rootTaskRunId ?? 'self';
-    return target;
+    if (target === run.id) return 'self';
+    return resolveTarget(target, { id: 'self', parentId: run.parentTaskRunId, rootId: run.rootTaskRunId });
   }
 
   /** Registers a stream write so the end of the attempt waits for it. */

@@ -1,3 +1,4 @@
+import { describeError } from '../../shared/errors';
 /** Payload schemas for `schemaTask`: a Standard Schema (zod ≥ 3.24, valibot, arktype), anything with `parse`, or a function. */
 
 interface StandardIssue {
@@ -85,6 +86,6 @@ export async function parsePayload(taskId: string, schema: TaskSchema, payload: 
   } catch (err) {
     const issues = issuesOf(err);
     if (issues) fail(taskId, issues);
-    throw new TaskPayloadParsedError(`Invalid payload for task "${taskId}": ${err instanceof Error ? err.message : String(err)}`);
+    throw new TaskPayloadParsedError(`Invalid payload for task "${taskId}": ${describeError(err)}`);
   }
 }

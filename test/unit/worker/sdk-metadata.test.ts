@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import type { MetadataOperation } from '../../../src/protocol/api';
 import { applyMetadataOperations as engineApply } from '../../../src/engine/runs/metadata';
 import { MetadataManager, MetadataTooLargeError, type MetadataTarget } from '../../../src/sdk/task/metadataManager';
-import { applyMetadataOperation, collapseMetadataOperations, type MetadataObject } from '../../../src/sdk/task/metadataOps';
+import { applyMetadataOperation, collapseMetadataOperations } from '../../../src/shared/metadata';
+import type { JsonObject } from '../../../src/shared/json';
 import { AttemptRuntime, runWithRuntime, type RuntimeTransport } from '../../../src/sdk/task/runtime';
 import { metadata } from '../../../src/sdk';
 
-function apply(start: MetadataObject, ops: readonly MetadataOperation[]): MetadataObject {
+function apply(start: JsonObject, ops: readonly MetadataOperation[]): JsonObject {
   let out = structuredClone(start);
   for (const op of ops) out = applyMetadataOperation(out, op);
   return out;
@@ -108,7 +109,7 @@ describe('SDK metadata', () => {
       const rand = prng(42);
       let shorter = 0;
       for (let i = 0; i < 2000; i++) {
-        const start: MetadataObject = rand() < 0.5 ? {} : { a: { x: 5 }, b: 2, c: [1] };
+        const start: JsonObject = rand() < 0.5 ? {} : { a: { x: 5 }, b: 2, c: [1] };
         const ops = randomOps(rand, 1 + Math.floor(rand() * 12));
         const collapsed = collapseMetadataOperations(ops);
         assert.deepEqual(apply(start, collapsed), apply(start, ops), `sequence ${i}: ${JSON.stringify(ops)}`);
@@ -174,6 +175,9 @@ describe('SDK metadata', () => {
       assert.throws(() => m.set('self', '$.x.constructor', 1), /constructor/);
       assert.throws(() => m.set('self', 'n', 10n), /not JSON-serialisable/);
       assert.throws(() => m.increment('self', 'n', Number.NaN), /finite/);
+      m.set('self', 'big', Number.MAX_VALUE);
+      assert.throws(() => m.increment('self', 'big', Number.MAX_VALUE), /^MetadataOverflowError: metadata\.big: incrementing .* which JSON cannot hold$/);
+      assert.equal(m.get('big'), Number.MAX_VALUE);
       m.set('self', 'gone', undefined);
       assert.equal(m.snapshot().gone, undefined);
       m.set('self', 'when', new Date(0));

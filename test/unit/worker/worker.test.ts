@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { decodeChunk } from '../../../src/protocol/chunk';
 import type { MetadataOperation } from '../../../src/protocol/api';
 import type { WorkerToEngine } from '../../../src/protocol/ipc';
-import { applyMetadataOperation, type MetadataObject } from '../../../src/sdk/task/metadataOps';
+import { applyMetadataOperation } from '../../../src/shared/metadata';
+import type { JsonObject } from '../../../src/shared/json';
 import { FakeEngine, fixtureBundle, type Recorded } from './support';
 
 type Chunks = Extract<WorkerToEngine, { type: 'chunks' }>;
@@ -79,7 +80,7 @@ describe('task worker (real forked dist/worker.js)', function () {
     ]);
     assert.ok(metas.every((m) => m.msg.target === 'self'));
     // The engine applying the flushed operations ends where the task's local copy ended.
-    let applied: MetadataObject = { initial: 1 };
+    let applied: JsonObject = { initial: 1 };
     for (const m of metas) for (const op of m.msg.operations as MetadataOperation[]) applied = applyMetadataOperation(applied, op);
     assert.deepEqual(applied, { initial: 1, status: 'done', count: 5, log: ['b'], nested: { deep: true } });
     const out = end.type === 'completed' ? (end.output as { current: unknown; get: unknown }) : undefined;

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { LIMITS, StreamKey, Tag } from '../../../protocol/api';
 import { RunStatus } from '../../../protocol/run';
 import { encodeChunk } from '../../../protocol/chunk';
-import { LOG_STREAM_KEY } from '../../../protocol/sse';
+import { LOG_STREAM_KEY } from '../../../shared/streams';
 import { allows, requireScope, requireSecret, type Principal } from '../../auth/principal';
 import { serveRunFeed, serveStreamFeed } from '../../realtime/feeds';
 import { SseWriter } from '../../realtime/sse-writer';
@@ -12,6 +12,7 @@ import { readBody, type RequestContext, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { runResources } from './runs';
 import { serveElectricFeed, wantsElectric } from './electric';
+import { resolveTarget } from '../../../shared/targets';
 import { isOfficialClient, serveOfficialStream } from './trigger-compat';
 
 function lastEventId(ctx: RequestContext): number | undefined {
@@ -103,7 +104,7 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
     requireSecret(await principal(deps, ctx), 'Writing to a stream');
     const key = parse(StreamKey, ctx.params.key, 'key');
     const source = await deps.service.getRun(ctx.params.runId!);
-    const target = ctx.params.target === 'self' ? source.run.id : ctx.params.target === 'parent' ? (source.parentRunId ?? source.run.id) : ctx.params.target === 'root' ? (source.rootRunId ?? source.parentRunId ?? source.run.id) : ctx.params.target!;
+    const target = resolveTarget(ctx.params.target, { id: source.run.id, parentId: source.parentRunId, rootId: source.rootRunId });
     await deps.service.getRun(target);
     const body = await readBody(ctx.req, LIMITS.appendBodyBytes);
     const type = ctx.req.headers['content-type'] ?? '';

@@ -1,4 +1,5 @@
 import { Client, type ClientConfig } from 'pg';
+import { describeError } from '../../../shared/errors';
 
 export const EVENTS_CHANNEL = 'runlight_events';
 
@@ -60,7 +61,7 @@ export async function listenForSeq(options: ListenOptions): Promise<() => Promis
           options.onReconnect();
         },
         (err: unknown) => {
-          options.log?.(`store: LISTEN reconnect failed: ${err instanceof Error ? err.message : String(err)}`);
+          options.log?.(`store: LISTEN reconnect failed: ${describeError(err)}`);
           delay = Math.min(delay * 2, 5000);
           scheduleRetry();
         },

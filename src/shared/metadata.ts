@@ -1,33 +1,52 @@
-import type { Json } from '../../protocol/run';
-import type { MetadataOperation } from '../../protocol/api';
-import { isPlainObject } from './json';
+// What a metadata operation does — the one definition the engine (which stores metadata) and the task SDK
+// (which keeps a live copy and batches operations) both apply.
+import { isJsonObject, type Json, type JsonObject } from './json';
 
-export type MetadataObject = { [key: string]: Json };
+/** A metadata operation, as the protocol's `MetadataOperation` schema parses it. */
+export type MetadataOperation =
+  | { type: 'set'; key: string; value: Json }
+  | { type: 'delete'; key: string }
+  | { type: 'append'; key: string; value: Json }
+  | { type: 'remove'; key: string; value: Json }
+  | { type: 'increment'; key: string; value: number }
+  | { type: 'update'; value: JsonObject };
+
+/** An increment whose result JSON cannot hold (it would be stored as null). Nothing of it was applied. */
+export class MetadataOverflowError extends RangeError {
+  override readonly name = 'MetadataOverflowError';
+  constructor(
+    readonly key: string,
+    current: number,
+    by: number,
+  ) {
+    super(`metadata.${key}: incrementing ${current} by ${by} gives ${current + by}, which JSON cannot hold`);
+  }
+}
 
 /**
  * A key starting with `$.` is a path of dot segments (`$.a.b`); anything else is one top-level key
- * (so `"a.b"` is a key with a dot in it). Same rule as the engine's `applyMetadataOperations`.
+ * (so `"a.b"` is a key with a dot in it).
  */
 export function metadataPath(key: string): string[] {
   return key.startsWith('$.') ? key.slice(2).split('.') : [key];
 }
 
-function getAt(root: MetadataObject, path: readonly string[]): Json | undefined {
+function getAt(root: JsonObject, path: readonly string[]): Json | undefined {
   let cur: Json | undefined = root;
   for (const seg of path) {
-    if (!isPlainObject(cur) || !Object.hasOwn(cur, seg)) return undefined;
+    if (!isJsonObject(cur) || !Object.hasOwn(cur, seg)) return undefined;
     cur = cur[seg];
   }
   return cur;
 }
 
-function setAt(root: MetadataObject, path: readonly string[], value: Json | undefined): void {
-  let cur: MetadataObject = root;
+function setAt(root: JsonObject, path: readonly string[], value: Json | undefined): void {
+  let cur: JsonObject = root;
   for (const seg of path.slice(0, -1)) {
     const next = Object.hasOwn(cur, seg) ? cur[seg] : undefined;
-    if (isPlainObject(next)) cur = next;
+    if (isJsonObject(next)) cur = next;
     else {
-      const fresh: MetadataObject = {};
+      const fresh: JsonObject = {};
       cur[seg] = fresh;
       cur = fresh;
     }
@@ -43,9 +62,10 @@ function jsonEqual(a: Json, b: Json): boolean {
 
 /**
  * Applies one operation to `target` in place and returns the resulting object (a new one only for
- * `update`). Values are stored as given: callers pass detached JSON copies.
+ * `update`). Values are copied in. Throws MetadataOverflowError, before changing anything, for an increment
+ * past the largest JSON number.
  */
-export function applyMetadataOperation(target: MetadataObject, op: MetadataOperation): MetadataObject {
+export function applyMetadataOperation(target: JsonObject, op: MetadataOperation): JsonObject {
   switch (op.type) {
     case 'update':
       return structuredClone(op.value);
@@ -72,10 +92,20 @@ export function applyMetadataOperation(target: MetadataObject, op: MetadataOpera
     case 'increment': {
       const path = metadataPath(op.key);
       const cur = getAt(target, path);
-      setAt(target, path, (typeof cur === 'number' ? cur : 0) + op.value);
+      const base = typeof cur === 'number' ? cur : 0;
+      const sum = base + op.value;
+      if (!Number.isFinite(sum)) throw new MetadataOverflowError(op.key, base, op.value);
+      setAt(target, path, sum);
       return target;
     }
   }
+}
+
+/** Applies operations in order to a copy of `metadata`; `metadata` itself is left as it was. */
+export function applyMetadataOperations(metadata: JsonObject, ops: readonly MetadataOperation[]): JsonObject {
+  let out = structuredClone(metadata);
+  for (const op of ops) out = applyMetadataOperation(out, op);
+  return out;
 }
 
 type Relation = 'same' | 'inside' | 'contains' | 'disjoint';
