@@ -69,7 +69,7 @@ export async function serveElectricFeed(deps: EngineDeps, ctx: RequestContext, p
       try {
         createdWithinMs = durationMs(createdAt);
       } catch {
-        throw new HttpError(400, 'invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
+        throw new HttpError(422, 'invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
       }
     }
   }

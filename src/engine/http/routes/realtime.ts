@@ -18,7 +18,7 @@ function lastEventId(ctx: RequestContext): number | undefined {
   const raw = ctx.req.headers['last-event-id'] ?? ctx.url.searchParams.get('lastEventId') ?? undefined;
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < -1) throw new HttpError(400, 'invalid_request', 'Last-Event-ID: must be an integer');
+  if (!Number.isInteger(n) || n < -1) throw new HttpError(422, 'invalid_request', 'Last-Event-ID: must be an integer');
   return n;
 }
 

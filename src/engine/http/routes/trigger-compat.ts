@@ -201,7 +201,7 @@ export async function serveOfficialStream(deps: EngineDeps, ctx: RequestContext,
   if (rawTimeout !== undefined) {
     timeoutSeconds = Number(rawTimeout);
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 600) {
-      throw new HttpError(400, 'invalid_request', 'Timeout-Seconds: must be an integer from 1 to 600');
+      throw new HttpError(422, 'invalid_request', 'Timeout-Seconds: must be an integer from 1 to 600');
     }
   }
   const start = String(ctx.req.headers['x-trigger-stream-start'] ?? '');
