@@ -75,7 +75,7 @@ export function applyMetadataOperations(metadata: Obj, ops: readonly MetadataOpe
         const sum = (typeof cur === 'number' ? cur : 0) + op.value;
         // JSON has no Infinity: stored, it would read back as null.
         if (!Number.isFinite(sum)) {
-          throw new StoreRefusal('metadata_overflow', `metadata.${op.key}: incrementing ${String(cur ?? 0)} by ${op.value} gives ${sum}, which JSON cannot hold`, 422);
+          throw new StoreRefusal('metadata_overflow', `metadata.${op.key}: incrementing ${String(cur ?? 0)} by ${op.value} gives ${sum}, which JSON cannot hold`);
         }
         setAt(out, path, sum);
         break;
@@ -84,11 +84,7 @@ export function applyMetadataOperations(metadata: Obj, ops: readonly MetadataOpe
   }
   const size = Buffer.byteLength(JSON.stringify(out));
   if (size > LIMITS.metadataBytes) {
-    throw new StoreRefusal(
-      'metadata_too_large',
-      `metadata: ${size} bytes is over the ${LIMITS.metadataBytes}-byte limit`,
-      413,
-    );
+    throw new StoreRefusal('metadata_too_large', `metadata: ${size} bytes is over the ${LIMITS.metadataBytes}-byte limit`);
   }
   return out;
 }

@@ -270,8 +270,8 @@ describe('engine: error bodies of what no request provokes stay byte-identical',
       ['store: run not found', runNotFound('run_gone')],
       ['store: run exists', new StoreRefusal('run_exists', 'run run_dup already exists')],
       ['store: batch exists', new StoreRefusal('batch_exists', 'batch batch_dup already exists')],
-      ['store: invalid text', new StoreRefusal('invalid_text', 'run run_nul: ids, tags and keys may not contain U+0000', 422)],
-      ['store: chunk too large', new StoreRefusal('chunk_too_large', 'chunk: 2000000 bytes is over the 1048576-byte limit', 413)],
+      ['store: invalid text', new StoreRefusal('invalid_text', 'run run_nul: ids, tags and keys may not contain U+0000')],
+      ['store: chunk too large', new StoreRefusal('chunk_too_large', 'chunk: 2000000 bytes is over the 1048576-byte limit')],
     ];
     const router = new Router();
     router.add('GET', '/throw/:n', async (ctx) => {
