@@ -8,7 +8,7 @@ import { serveRunFeed, serveStreamFeed } from '../../realtime/feeds';
 import { SseWriter } from '../../realtime/sse-writer';
 import type { RunFilter } from '../../store/types';
 import { EngineError } from '../../errors';
-import { readBody, type RequestContext, type Router } from '../server';
+import { readBody, sendJson, type RequestContext, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { runResources } from './runs';
 import { serveElectricFeed, wantsElectric } from './electric';
@@ -120,7 +120,6 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
       wire = JSON.stringify(body.toString('utf8'));
     }
     const [idx] = await deps.service.appendChunks(target, key, [wire]);
-    ctx.res.writeHead(200, { 'content-type': 'application/json' });
-    ctx.res.end(JSON.stringify({ ok: true, idx }));
+    sendJson(ctx.res, 200, { ok: true, idx });
   });
 }
