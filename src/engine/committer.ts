@@ -1,4 +1,5 @@
 import type { RunEvent, RunStore, WriteOp, WriteResult } from './store/types';
+import { EngineError } from './errors';
 import type { Hub } from './realtime/hub';
 
 interface Pending {
@@ -127,10 +128,9 @@ export class Committer {
 }
 
 /** The store failed as a whole (disk full, read-only, …): nothing of the group was committed. */
-export class StorageFailure extends Error {
-  readonly code = 'storage_unavailable';
+export class StorageFailure extends EngineError {
   constructor(override readonly cause: Error) {
-    super(`the run store could not commit: ${cause.message}`);
+    super('storage_unavailable', `the run store could not commit: ${cause.message}`);
     this.name = 'StorageFailure';
   }
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_SUBJECT, PatClaims, isSecretKey, parseScope, type Scope } from '../../protocol/auth';
-import { HttpError } from '../http/errors';
+import { EngineError } from '../errors';
 
 /** Who is calling: the holder of the secret key, or a Public Access Token with scopes. */
 export type Principal = { kind: 'secret' } | { kind: 'pat'; scopes: Scope[]; claims: PatClaims };
@@ -24,30 +24,30 @@ export class Authenticator {
   }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    if (!authorization) throw new HttpError(401, 'unauthorized', 'Authorization: missing; send "Authorization: Bearer <secret key or Public Access Token>"');
+    if (!authorization) throw new EngineError('unauthorized', 'Authorization: missing; send "Authorization: Bearer <secret key or Public Access Token>"');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!m) throw new HttpError(401, 'unauthorized', 'Authorization: expected "Bearer <token>"');
+    if (!m) throw new EngineError('unauthorized', 'Authorization: expected "Bearer <token>"');
     const token = m[1]!;
     if (isSecretKey(token)) {
       if (this.isOurSecret(token)) return { kind: 'secret' };
-      throw new HttpError(401, 'invalid_api_key', 'Authorization: the secret key is not valid for this engine');
+      throw new EngineError('invalid_api_key', 'Authorization: the secret key is not valid for this engine');
     }
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, await this.key, { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE }));
     } catch (e) {
       if (e instanceof joseErrors.JWTExpired) {
-        throw new HttpError(401, 'token_expired', 'Public Access Token has expired; mint a new one');
+        throw new EngineError('token_expired', 'Public Access Token has expired; mint a new one');
       }
       const detail = e instanceof joseErrors.JOSEError ? e.code : 'ERR_MALFORMED';
-      throw new HttpError(401, 'invalid_token', `Public Access Token is invalid (${detail}); check it was signed with this workspace's secret key`);
+      throw new EngineError('invalid_token', `Public Access Token is invalid (${detail}); check it was signed with this workspace's secret key`);
     }
     const claims = PatClaims.safeParse(payload);
-    if (!claims.success) throw new HttpError(401, 'invalid_token', 'Public Access Token is invalid: claims pub, scopes and exp are required');
+    if (!claims.success) throw new EngineError('invalid_token', 'Public Access Token is invalid: claims pub, scopes and exp are required');
     if (claims.data.otu) {
       const hash = createHash('sha256').update(token).digest('hex');
       if (!(await this.useTokenOnce(hash))) {
-        throw new HttpError(401, 'token_used', 'Public Access Token is a one-time use token and has already been used');
+        throw new EngineError('token_used', 'Public Access Token is a one-time use token and has already been used');
       }
     }
     return { kind: 'pat', scopes: claims.data.scopes.map(parseScope), claims: claims.data };
@@ -84,13 +84,13 @@ export function allows(principal: Principal, action: string, resources: readonly
 
 export function requireSecret(principal: Principal, what: string): void {
   if (principal.kind !== 'secret') {
-    throw new HttpError(403, 'forbidden', `${what} needs the secret key; a Public Access Token cannot do this`);
+    throw new EngineError('forbidden', `${what} needs the secret key; a Public Access Token cannot do this`);
   }
 }
 
 export function requireScope(principal: Principal, action: string, resources: readonly Resource[], what: string): void {
   if (!allows(principal, action, resources)) {
     const wanted = resources.map((r) => `${action}:${r.type}${r.id === undefined ? '' : `:${r.id}`}`).join(', ');
-    throw new HttpError(403, 'forbidden', `Public Access Token has no scope for ${what} (one of: ${wanted})`);
+    throw new EngineError('forbidden', `Public Access Token has no scope for ${what} (one of: ${wanted})`);
   }
 }

@@ -330,7 +330,7 @@ export class Executor {
           // arrived, which is also the order every write of the same target resolves in here.
           const target = await this.targetRun(a, m.target);
           for (const b of m.bodies) {
-            if (b.length > LIMITS.chunkBytes) throw new StoreRefusal('chunk_too_large', `chunk: ${b.length} bytes is over the ${LIMITS.chunkBytes}-byte limit`, 413);
+            if (b.length > LIMITS.chunkBytes) throw new StoreRefusal('chunk_too_large', `chunk: ${b.length} bytes is over the ${LIMITS.chunkBytes}-byte limit`);
           }
           await this.service!.appendChunks(target, m.key, m.bodies);
           return ack();

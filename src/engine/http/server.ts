@@ -1,9 +1,8 @@
 import { createServer, maxHeaderSize, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HttpError } from './errors';
-import { StoreRefusal } from '../store/types';
-import { StorageFailure } from '../committer';
+import { EngineError } from '../errors';
+import { errorAnswer } from './errors';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -51,7 +50,7 @@ export class Router {
         try {
           params[k] = decodeURIComponent(m[i + 1]!);
         } catch {
-          throw new HttpError(400, 'bad_url', `url: the ${k} path segment has malformed percent-encoding`);
+          throw new EngineError('bad_url', `url: the ${k} path segment has malformed percent-encoding`);
         }
       });
       return { handler: r.handler, params };
@@ -75,21 +74,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, err: HttpError): void {
+/** Answers whatever a handler threw as `{ error: { code, message, issues? } }` (see `errorAnswer`). */
+export function sendError(res: ServerResponse, e: unknown, log: (line: string) => void): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  sendJson(res, err.status, err.body());
-}
-
-/** Maps anything thrown by a handler to an HTTP error; unexpected ones are 500 with a generic message. */
-export function toHttpError(e: unknown, log: (line: string) => void): HttpError {
-  if (e instanceof HttpError) return e;
-  if (e instanceof StoreRefusal) return new HttpError(e.status, e.code, e.message);
-  if (e instanceof StorageFailure) return new HttpError(503, e.code, e.message);
-  log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  return new HttpError(500, 'internal_error', 'the engine hit an unexpected error; see its log');
+  const { status, body } = errorAnswer(e, log);
+  sendJson(res, status, body);
 }
 
 /** Hosts allowed in the Host header: the loopback names of our own port (refuses DNS rebinding). */
@@ -114,7 +106,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
     res.once('close', () => answering.delete(req.socket));
     for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
     if (!hostAllowed(req.headers.host, port)) {
-      sendError(res, new HttpError(403, 'forbidden_host', `Host: "${req.headers.host ?? ''}" is not this engine; use http://127.0.0.1:${port}`));
+      sendError(res, new EngineError('forbidden_host', `Host: "${req.headers.host ?? ''}" is not this engine; use http://127.0.0.1:${port}`), o.log);
       return;
     }
     if (req.method === 'OPTIONS') {
@@ -130,20 +122,20 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
     try {
       url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     } catch {
-      sendError(res, new HttpError(400, 'bad_url', 'url: not a valid request target'));
+      sendError(res, new EngineError('bad_url', 'url: not a valid request target'), o.log);
       return;
     }
     let m: ReturnType<Router['match']>;
     try {
       m = o.router.match(req.method ?? 'GET', url.pathname);
     } catch (e) {
-      return sendError(res, toHttpError(e, o.log));
+      return sendError(res, e, o.log);
     }
-    if (m === undefined) return sendError(res, new HttpError(404, 'not_found', `no route for ${url.pathname}`));
-    if (m === 'method') return sendError(res, new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname}`));
-    m.handler({ req, res, url, params: m.params }).catch((e: unknown) => sendError(res, toHttpError(e, o.log)));
+    if (m === undefined) return sendError(res, new EngineError('not_found', `no route for ${url.pathname}`), o.log);
+    if (m === 'method') return sendError(res, new EngineError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}`), o.log);
+    m.handler({ req, res, url, params: m.params }).catch((e: unknown) => sendError(res, e, o.log));
   });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(err, socket, answering.has(socket)));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(err, socket, answering.has(socket), o.log));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
@@ -160,20 +152,22 @@ export async function startHttpServer(o: HttpServerOptions): Promise<{ server: S
  * same `{ error: { code, message } }` as every other refusal, then closes the connection (its framing is lost).
  * A connection still receiving an earlier response (a pipelining client) is closed without one, as Node does.
  */
-function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex, midResponse: boolean): void {
+function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex, midResponse: boolean, log: (line: string) => void): void {
   if (!socket.writable || midResponse || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
-  const e =
+  const { status, body } = errorAnswer(
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? new HttpError(431, 'headers_too_large', `headers: the request line and headers come to more than the ${maxHeaderSize}-byte limit`)
+      ? new EngineError('headers_too_large', `headers: the request line and headers come to more than the ${maxHeaderSize}-byte limit`)
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? new HttpError(408, 'request_timeout', 'request: its headers did not arrive in time')
-        : new HttpError(400, 'bad_request', `request: not valid HTTP/1.1 (${err.code ?? err.message})`);
-  const text = JSON.stringify(e.body());
+        ? new EngineError('request_timeout', 'request: its headers did not arrive in time')
+        : new EngineError('bad_request', `request: not valid HTTP/1.1 (${err.code ?? err.message})`),
+    log,
+  );
+  const text = JSON.stringify(body);
   const headers = { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text), ...CORS_HEADERS, connection: 'close' };
-  const head = [`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   socket.end(`${head.join('\r\n')}\r\n\r\n${text}`);
 }
 
@@ -182,7 +176,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) {
     req.resume();
-    throw new HttpError(413, 'body_too_large', `body: ${declared} bytes is over the ${limit}-byte limit`);
+    throw new EngineError('body_too_large', `body: ${declared} bytes is over the ${limit}-byte limit`);
   }
   const parts: Buffer[] = [];
   let size = 0;
@@ -190,7 +184,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     size += (chunk as Buffer).length;
     if (size > limit) {
       req.resume();
-      throw new HttpError(413, 'body_too_large', `body: over the ${limit}-byte limit`);
+      throw new EngineError('body_too_large', `body: over the ${limit}-byte limit`);
     }
     parts.push(chunk as Buffer);
   }
@@ -206,7 +200,7 @@ export async function readJson(req: IncomingMessage, limit: number, maxDepth: nu
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new HttpError(400, 'invalid_json', `body: not valid JSON (${(e as Error).message})`);
+    throw new EngineError('invalid_json', `body: not valid JSON (${(e as Error).message})`);
   }
 }
 
@@ -220,7 +214,7 @@ function checkDepth(text: string, maxDepth: number): void {
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
-      if (++depth > maxDepth) throw new HttpError(422, 'too_deep', `body: JSON nested deeper than ${maxDepth} levels`);
+      if (++depth > maxDepth) throw new EngineError('too_deep', `body: JSON nested deeper than ${maxDepth} levels`);
     } else if (c === 125 || c === 93) depth--;
   }
 }

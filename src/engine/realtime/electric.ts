@@ -5,6 +5,7 @@ import type { RunEvent, RunFilter, RunStore } from '../store/types';
 import type { Hub } from './hub';
 import { matches } from './feeds';
 import { columnsFor, encodeRow, rowKey, schemaHeader, type ElectricValue } from './electric-row';
+import { sendJson } from '../http/server';
 
 /**
  * Run feeds in the Electric shape protocol, as Trigger.dev's official client (`@electric-sql/client`
@@ -54,7 +55,7 @@ interface HandleState {
 }
 
 /** Sent when the request does not fit the protocol state (unknown handle, offset from another store). */
-const MUST_REFETCH = JSON.stringify([{ headers: { control: 'must-refetch' } }]);
+const MUST_REFETCH = [{ headers: { control: 'must-refetch' } }];
 const UP_TO_DATE = { headers: { control: 'up-to-date' } };
 
 interface ChangeMessage {
@@ -87,12 +88,9 @@ export class ElectricFeeds {
     const apiVersion = String(req.headers['x-trigger-api-version'] ?? '');
     const legacyApi = apiVersion === '' || apiVersion < '2025-07-16';
     const columns = columnsFor(shape.skipColumns);
-    const send = (status: number, body: string, h: { handle: string; offset: string; upToDate: boolean }): void => {
+    const send = (status: number, body: unknown, h: { handle: string; offset: string; upToDate: boolean }): void => {
       if (res.writableEnded || res.destroyed) return;
       const headers: Record<string, string> = {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': String(Buffer.byteLength(body)),
-        'cache-control': 'no-store',
         'electric-handle': h.handle,
         'electric-offset': h.offset,
         'electric-schema': schemaHeader(columns),
@@ -104,8 +102,7 @@ export class ElectricFeeds {
         headers['electric-shape-id'] = h.handle;
         headers['electric-chunk-last-offset'] = h.offset;
       }
-      res.writeHead(status, headers);
-      res.end(body);
+      sendJson(res, status, body, headers);
     };
     const encode = (run: Run, operation: 'insert' | 'update'): ChangeMessage => ({
       key: rowKey(run.id),
@@ -125,7 +122,7 @@ export class ElectricFeeds {
       for (const r of records) if (accept(r.run)) messages.push(encode(r.run, 'insert'));
       messages.push(UP_TO_DATE);
       const newHandle = this.register(state);
-      send(200, JSON.stringify(messages), { handle: newHandle, offset: `${head}_0`, upToDate: true });
+      send(200, messages, { handle: newHandle, offset: `${head}_0`, upToDate: true });
       return;
     }
 
@@ -140,11 +137,7 @@ export class ElectricFeeds {
     const accept = this.acceptor(shape, state);
     const live = q.get('live') === 'true';
     if (live && this.livePolls >= this.options.maxLivePolls) {
-      const body = JSON.stringify({ error: 'Too many concurrent requests' });
-      if (!res.headersSent) {
-        res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'retry-after': '1' });
-        res.end(body);
-      }
+      if (!res.headersSent) sendJson(res, 429, { error: 'Too many concurrent requests' }, { 'retry-after': '1' });
       return;
     }
 
@@ -152,7 +145,7 @@ export class ElectricFeeds {
     if (result === 'closed') return;
     const messages: (ChangeMessage | typeof UP_TO_DATE)[] = result.runs.map((r) => encode(r, 'update'));
     messages.push(UP_TO_DATE);
-    send(200, JSON.stringify(messages), { handle, offset: `${result.last}_0`, upToDate: true });
+    send(200, messages, { handle, offset: `${result.last}_0`, upToDate: true });
   }
 
   private acceptor(shape: ElectricShape, state: HandleState): (run: Run) => boolean {

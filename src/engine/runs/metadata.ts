@@ -12,12 +12,12 @@ export function applyMetadataOperations(metadata: JsonObject, ops: readonly Meta
   try {
     out = apply(metadata, ops);
   } catch (err) {
-    if (err instanceof MetadataOverflowError) throw new StoreRefusal('metadata_overflow', err.message, 422);
+    if (err instanceof MetadataOverflowError) throw new StoreRefusal('metadata_overflow', err.message);
     throw err;
   }
   const size = Buffer.byteLength(JSON.stringify(out));
   if (size > LIMITS.metadataBytes) {
-    throw new StoreRefusal('metadata_too_large', `metadata: ${size} bytes is over the ${LIMITS.metadataBytes}-byte limit`, 413);
+    throw new StoreRefusal('metadata_too_large', `metadata: ${size} bytes is over the ${LIMITS.metadataBytes}-byte limit`);
   }
   return out;
 }

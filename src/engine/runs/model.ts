@@ -130,7 +130,7 @@ export function withTags(record: RunRecord, tags: string[], now: string, maxTags
   const merged = [...new Set([...record.run.tags, ...tags])];
   if (merged.length === record.run.tags.length) return undefined;
   if (merged.length > maxTags) {
-    throw new StoreRefusal('too_many_tags', `tags: a run has at most ${maxTags} tags`, 422);
+    throw new StoreRefusal('too_many_tags', `tags: a run has at most ${maxTags} tags`);
   }
   return { record: { ...record, run: { ...record.run, tags: merged, updatedAt: now } }, type: 'tags' };
 }

@@ -6,7 +6,7 @@ import type { Committer } from '../committer';
 import type { RunRecord, RunStore } from '../store/types';
 import { StoreRefusal } from '../store/types';
 import { newId, durationMs } from '../ids';
-import { HttpError } from '../http/errors';
+import { EngineError } from '../errors';
 import { applyMetadataOperations } from './metadata';
 import { newRunRecord, withMetadata, withStatus, withStreamWrite, withTags } from './model';
 
@@ -43,7 +43,7 @@ export class RunService {
 
   async getRun(id: string): Promise<RunRecord> {
     const r = await this.store.getRun(id);
-    if (!r) throw new HttpError(404, 'run_not_found', `run ${id} does not exist`);
+    if (!r) throw new EngineError('run_not_found', `run ${id} does not exist`);
     return r;
   }
 
@@ -70,7 +70,7 @@ export class RunService {
       try {
         return this.buildRun(item.task, item.payload, { ...item.options, batchId });
       } catch (e) {
-        if (e instanceof HttpError) throw new HttpError(e.status, e.code, `items.${i}.${e.message}`);
+        if (e instanceof EngineError) throw new EngineError(e.code, `items.${i}.${e.message}`);
         throw e;
       }
     });
@@ -87,14 +87,14 @@ export class RunService {
   private buildRun(taskId: string, payload: Json | undefined, options: TriggerOptions): RunRecord {
     const payloadBytes = payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload));
     if (payloadBytes > LIMITS.payloadBytes) {
-      throw new HttpError(413, 'payload_too_large', `payload: ${payloadBytes} bytes is over the ${LIMITS.payloadBytes}-byte limit`);
+      throw new EngineError('payload_too_large', `payload: ${payloadBytes} bytes is over the ${LIMITS.payloadBytes}-byte limit`);
     }
     if (options.metadata) {
       // Validates size and keys the same way later updates are validated.
       try {
         applyMetadataOperations({}, [{ type: 'update', value: options.metadata }]);
       } catch (e) {
-        if (e instanceof StoreRefusal) throw new HttpError(e.status, e.code, `options.${e.message}`);
+        if (e instanceof StoreRefusal) throw new EngineError(e.code, `options.${e.message}`);
         throw e;
       }
     }

@@ -126,5 +126,5 @@ export function sameTags(a: readonly string[], b: readonly string[]): boolean {
 
 /** Error for an op naming a run that does not exist. */
 export function runNotFound(runId: string): StoreRefusal {
-  return new StoreRefusal('run_not_found', `run ${runId} not found`, 404);
+  return new StoreRefusal('run_not_found', `run ${runId} not found`);
 }

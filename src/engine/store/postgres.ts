@@ -501,7 +501,7 @@ function checkText(record: RunRecord): void {
   const { run } = record;
   const fields = [run.id, run.taskIdentifier, run.status, run.batchId, run.idempotencyKey, record.lockedBy, ...run.tags];
   if (fields.some((v) => v?.includes('\u0000'))) {
-    throw new StoreRefusal('invalid_text', `run ${run.id}: ids, tags and keys may not contain U+0000`, 422);
+    throw new StoreRefusal('invalid_text', `run ${run.id}: ids, tags and keys may not contain U+0000`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Run, RunStatus } from '../../protocol/run';
 import type { StoredChunk } from '../../protocol/chunk';
+import { EngineError, type EngineErrorCode } from '../errors';
 
 /**
  * A run as the engine keeps it: the public Run object plus what only the engine needs.
@@ -47,14 +48,10 @@ export interface RunUpdate {
   type: RunEventType;
 }
 
-/** Thrown by an `apply` function to refuse a write; the op fails with this code and message. */
-export class StoreRefusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 409,
-  ) {
-    super(message);
+/** Thrown by an `apply` function (or a store) to refuse a write; the op fails with this error, the others of its group go on. */
+export class StoreRefusal extends EngineError {
+  constructor(code: EngineErrorCode, message: string) {
+    super(code, message);
     this.name = 'StoreRefusal';
   }
 }

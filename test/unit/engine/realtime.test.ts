@@ -110,11 +110,17 @@ describe('engine: realtime feeds over SSE', function () {
     await waitFor(async () => ((await t.client.retrieveRun(id)).status === 'EXECUTING' ? true : undefined), 10_000, 'executing');
     await t.client.appendToStream(id, 'external', { hello: 'world' });
     await t.client.appendToStream(id, 'external', 'second');
+    const res = await fetch(`${t.url}/realtime/v1/streams/${id}/self/external/append`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json' },
+      body: '"third"',
+    });
+    assert.deepEqual([res.status, res.headers.get('content-type'), res.headers.get('cache-control'), await res.json()], [200, 'application/json; charset=utf-8', 'no-store', { ok: true, idx: 2 }]);
     const run = await t.client.retrieveRun(id);
     assert.ok(run.realtimeStreams.includes('external'));
     await t.client.cancelRun(id);
     await assert.rejects(t.client.appendToStream(id, 'external', 'too late'), (e: Error & { status?: number }) => e.status === 409);
     const events = await readEvents(`${t.url}/realtime/v1/streams/${id}/external`, t.key, { stop: (e) => e.event === 'end' });
-    assert.deepEqual(events.filter((e) => e.event !== 'end').map((e) => JSON.parse(e.data)), [{ hello: 'world' }, 'second']);
+    assert.deepEqual(events.filter((e) => e.event !== 'end').map((e) => JSON.parse(e.data)), [{ hello: 'world' }, 'second', 'third']);
   });
 });

@@ -176,7 +176,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
           kind: 'update',
           runId: b.run.id,
           apply: () => {
-            throw new StoreRefusal('nope', 'refused on purpose', 422);
+            throw new StoreRefusal('invalid_request', 'refused on purpose');
           },
         },
         create(c),
@@ -198,8 +198,8 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       const refused = results[1];
       assert.ok(refused && !refused.ok);
       assert.ok(refused.error instanceof StoreRefusal);
-      assert.equal(refused.error.code, 'nope');
-      assert.equal(refused.error.status, 422);
+      assert.equal(refused.error.code, 'invalid_request');
+      assert.equal(refused.error.message, 'refused on purpose');
       assert.equal(ok(results[2]).event?.type, 'created');
       const missing = results[3];
       assert.ok(missing && !missing.ok);
@@ -271,7 +271,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
           kind: 'update',
           runId: r.run.id,
           apply: () => {
-            throw new StoreRefusal('no', 'no');
+            throw new StoreRefusal('run_finished', 'no');
           },
         },
         {
@@ -361,7 +361,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
           key: 'k',
           bodies: ['2', '3'],
           apply: () => {
-            throw new StoreRefusal('closed', 'closed');
+            throw new StoreRefusal('run_finished', 'closed');
           },
         },
         { kind: 'chunks', runId: r.run.id, key: 'k', bodies: ['4'] },

@@ -160,7 +160,7 @@ describe('trigger-sdk: Electric shape protocol on the run feeds', function () {
     const records = batches.flatMap((b) => b.records);
     assert.deepEqual(records.map((r) => r.seq_num), [3, 4, 5], 'resumes right after Last-Event-ID, ends when the run is done');
     assert.deepEqual(records.map((r) => JSON.parse(r.body) as { data: string; id: string }).map((b) => b.data), ['t3 ', 't4 ', 't5 ']);
-    assert.equal((await read({ 'timeout-seconds': '0' })).res.status, 400);
+    assert.equal((await read({ 'timeout-seconds': '0' })).res.status, 422);
     // Our own SSE framing is unchanged for our client (no trigger-version header).
     const ours = await fetch(`${e.url}/realtime/v1/streams/${id}/tokens`, { headers: { authorization: `Bearer ${TR_SECRET}`, accept: 'text/event-stream' } });
     assert.equal(ours.headers.get('x-stream-version'), null);

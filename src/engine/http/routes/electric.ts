@@ -4,7 +4,7 @@ import type { Principal } from '../../auth/principal';
 import { ElectricFeeds, electricOptionsFromEnv, type ElectricShape } from '../../realtime/electric';
 import type { RunFilter } from '../../store/types';
 import { durationMs } from '../../ids';
-import { HttpError } from '../errors';
+import { EngineError } from '../../errors';
 import type { RequestContext } from '../server';
 import { parse, type EngineDeps } from '../context';
 
@@ -69,7 +69,7 @@ export async function serveElectricFeed(deps: EngineDeps, ctx: RequestContext, p
       try {
         createdWithinMs = durationMs(createdAt);
       } catch {
-        throw new HttpError(400, 'invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
+        throw new EngineError('invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
       }
     }
   }

@@ -7,8 +7,8 @@ import { allows, requireScope, requireSecret, type Principal } from '../../auth/
 import { serveRunFeed, serveStreamFeed } from '../../realtime/feeds';
 import { SseWriter } from '../../realtime/sse-writer';
 import type { RunFilter } from '../../store/types';
-import { HttpError } from '../errors';
-import { readBody, type RequestContext, type Router } from '../server';
+import { EngineError } from '../../errors';
+import { readBody, sendJson, type RequestContext, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { runResources } from './runs';
 import { serveElectricFeed, wantsElectric } from './electric';
@@ -19,7 +19,7 @@ function lastEventId(ctx: RequestContext): number | undefined {
   const raw = ctx.req.headers['last-event-id'] ?? ctx.url.searchParams.get('lastEventId') ?? undefined;
   if (raw === undefined || raw === '') return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < -1) throw new HttpError(400, 'invalid_request', 'Last-Event-ID: must be an integer');
+  if (!Number.isInteger(n) || n < -1) throw new EngineError('invalid_request', 'Last-Event-ID: must be an integer');
   return n;
 }
 
@@ -38,10 +38,10 @@ async function runFeed(deps: EngineDeps, ctx: RequestContext, filter: RunFilter,
   const createdAt = extra.get('createdAt');
   if (createdAt) {
     const m = /^(\d+)(s|m|h|d|w)$/.exec(createdAt);
-    if (!m) throw new HttpError(422, 'invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
+    if (!m) throw new EngineError('invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
     const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[m[2] as 's'];
     const after = new Date(Date.now() - Number(m[1]) * unit);
-    if (Number.isNaN(after.getTime())) throw new HttpError(422, 'invalid_request', `createdAt: the window "${createdAt}" is too large`);
+    if (Number.isNaN(after.getTime())) throw new EngineError('invalid_request', `createdAt: the window "${createdAt}" is too large`);
     createdAfter = after.toISOString();
   }
   const accept =
@@ -73,7 +73,7 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
     if (tagsRaw) {
       const tags = parse(TagsParam, tagsRaw.split(',').map((t) => t.trim()).filter(Boolean), 'tags');
       const ok = allows(p, 'read', [{ type: 'runs' }, { type: 'tags' }, ...tags.map((t) => ({ type: 'tags', id: t }))]);
-      if (!ok) throw new HttpError(403, 'forbidden', `Public Access Token has no scope for the tags ${tags.join(', ')} (read:tags:<tag> or read:runs)`);
+      if (!ok) throw new EngineError('forbidden', `Public Access Token has no scope for the tags ${tags.join(', ')} (read:tags:<tag> or read:runs)`);
       if (wantsElectric(ctx)) return serveElectricFeed(deps, ctx, p, { tags }, 'tags');
       await runFeed(deps, ctx, { tags }, ctx.url.searchParams);
     } else {
@@ -113,7 +113,7 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
       try {
         wire = JSON.stringify(JSON.parse(body.toString('utf8')));
       } catch (e) {
-        throw new HttpError(400, 'invalid_json', `body: not valid JSON (${(e as Error).message})`);
+        throw new EngineError('invalid_json', `body: not valid JSON (${(e as Error).message})`);
       }
     } else if (type.startsWith('application/octet-stream')) {
       wire = encodeChunk(new Uint8Array(body));
@@ -121,7 +121,6 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
       wire = JSON.stringify(body.toString('utf8'));
     }
     const [idx] = await deps.service.appendChunks(target, key, [wire]);
-    ctx.res.writeHead(200, { 'content-type': 'application/json' });
-    ctx.res.end(JSON.stringify({ ok: true, idx }));
+    sendJson(ctx.res, 200, { ok: true, idx });
   });
 }

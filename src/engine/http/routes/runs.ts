@@ -12,7 +12,7 @@ import { JWT_HEADER } from '../../../protocol/routes';
 import { JWT_SUBJECT } from '../../../protocol/auth';
 import type { RunRecord } from '../../store/types';
 import { requireScope, requireSecret, type Resource } from '../../auth/principal';
-import { HttpError } from '../errors';
+import { EngineError } from '../../errors';
 import { readJson, sendJson, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { durationMs } from '../../ids';
@@ -164,10 +164,10 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
             ? body.expirationTime - Math.floor(Date.now() / 1000)
             : Math.round(durationMs(body.expirationTime) / 1000);
       } catch {
-        throw new HttpError(422, 'invalid_request', 'body.expirationTime: use a duration such as "15m" or unix seconds');
+        throw new EngineError('invalid_request', 'body.expirationTime: use a duration such as "15m" or unix seconds');
       }
     }
-    if (seconds <= 0) throw new HttpError(422, 'invalid_request', 'body.expirationTime: must be in the future');
+    if (seconds <= 0) throw new EngineError('invalid_request', 'body.expirationTime: must be in the future');
     sendJson(ctx.res, 200, { token: await deps.auth.mint(body.scopes, seconds) });
   });
 

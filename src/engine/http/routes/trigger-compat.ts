@@ -6,7 +6,7 @@ import type { Run } from '../../../protocol/run';
 import { allows, requireScope, requireSecret } from '../../auth/principal';
 import { newId } from '../../ids';
 import type { RunRecord } from '../../store/types';
-import { HttpError } from '../errors';
+import { EngineError } from '../../errors';
 import { readBody, readJson, sendJson, type RequestContext, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { serveTriggerStream } from '../../realtime/trigger-streams';
@@ -38,13 +38,13 @@ export function decodePayload(payload: unknown, payloadType: unknown, field = 'p
         return v !== null && typeof v === 'object' && 'json' in v ? (v as { json: unknown }).json : v;
       }
       case 'application/store':
-        throw new HttpError(422, 'unsupported_payload', `${field}: offloaded payloads (application/store) are not supported by the local engine; keep it under 128 KB`);
+        throw new EngineError('unsupported_payload', `${field}: offloaded payloads (application/store) are not supported by the local engine; keep it under 128 KB`);
       default:
         return payload;
     }
   } catch (e) {
-    if (e instanceof HttpError) throw e;
-    throw new HttpError(400, 'invalid_payload', `${field}: not valid ${String(payloadType)} (${(e as Error).message})`);
+    if (e instanceof EngineError) throw e;
+    throw new EngineError('invalid_payload', `${field}: not valid ${String(payloadType)} (${(e as Error).message})`);
   }
 }
 
@@ -123,7 +123,7 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
     if (p.kind !== 'secret') {
       for (const t of body.taskIdentifiers ?? []) requireScope(p, 'batchTrigger', [{ type: 'tasks', id: t }], `batch-triggering task ${t}`);
       if (!body.taskIdentifiers?.length && !allows(p, 'batchTrigger', [{ type: 'tasks' }])) {
-        throw new HttpError(403, 'forbidden', 'Public Access Token has no scope for batch-triggering (batchTrigger:tasks:<id>)');
+        throw new EngineError('forbidden', 'Public Access Token has no scope for batch-triggering (batchTrigger:tasks:<id>)');
       }
     }
     const id = newId('batch');
@@ -138,7 +138,7 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
     const p = await principal(deps, ctx);
     const batchId = ctx.params.id!;
     const batch = batches(deps).get(batchId);
-    if (!batch) throw new HttpError(404, 'batch_not_found', `batch ${batchId} does not exist (or was already sealed)`);
+    if (!batch) throw new EngineError('batch_not_found', `batch ${batchId} does not exist (or was already sealed)`);
     const text = (await readBody(ctx.req, 64 * 1024 * 1024)).toString('utf8');
     let accepted = 0;
     let deduplicated = 0;
@@ -148,10 +148,10 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
       try {
         raw = JSON.parse(line);
       } catch (e) {
-        throw new HttpError(400, 'invalid_json', `line ${n + 1}: not valid JSON (${(e as Error).message})`);
+        throw new EngineError('invalid_json', `line ${n + 1}: not valid JSON (${(e as Error).message})`);
       }
       const item = parse(BatchItemLine, raw, `items.${n}`);
-      if (item.index >= batch.runCount) throw new HttpError(422, 'invalid_request', `items.${n}.index: ${item.index} is past the batch's runCount ${batch.runCount}`);
+      if (item.index >= batch.runCount) throw new EngineError('invalid_request', `items.${n}.index: ${item.index} is past the batch's runCount ${batch.runCount}`);
       if (batch.runs.has(item.index)) {
         deduplicated++;
         continue;
@@ -201,7 +201,7 @@ export async function serveOfficialStream(deps: EngineDeps, ctx: RequestContext,
   if (rawTimeout !== undefined) {
     timeoutSeconds = Number(rawTimeout);
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 600) {
-      throw new HttpError(400, 'invalid_request', 'Timeout-Seconds: must be an integer from 1 to 600');
+      throw new EngineError('invalid_request', 'Timeout-Seconds: must be an integer from 1 to 600');
     }
   }
   const start = String(ctx.req.headers['x-trigger-stream-start'] ?? '');
