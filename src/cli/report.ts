@@ -1,6 +1,7 @@
 import { EngineApiError, EngineConnectionError } from '../client/errors';
 import { EngineFileError } from '../client/engine-file';
 import { CliError, UsageError } from './errors';
+import { describeError } from '../shared/errors';
 
 /** Prints an error the way the CLI reports them and returns the exit code. */
 export function reportError(error: unknown, err: (text: string) => void): number {
@@ -23,6 +24,6 @@ export function reportError(error: unknown, err: (text: string) => void): number
     err(`error: ${error.message}\n`);
     return 1;
   }
-  err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  err(`error: ${describeError(error, { stack: true })}\n`);
   return 1;
 }

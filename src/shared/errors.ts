@@ -1,9 +1,12 @@
 // What a thrown value says. A `throw` need not throw an Error: every catch turns what it caught into text or
 // an Error through these two, never through a cast.
 
-/** The message of an Error; any other thrown value as text (JSON where it has a JSON form). */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message;
+/**
+ * The message of an Error (its stack, which starts with the message, when `stack` is asked for and known);
+ * any other thrown value as text (JSON where it has a JSON form).
+ */
+export function describeError(err: unknown, options?: { stack?: boolean }): string {
+  if (err instanceof Error) return (options?.stack ? err.stack : undefined) ?? err.message;
   if (typeof err === 'string') return err;
   if (err !== null && typeof err === 'object') {
     try {

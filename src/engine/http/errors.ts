@@ -1,6 +1,7 @@
 import type * as z from 'zod/mini';
 import type { ErrorBody } from '../../protocol/api';
 import { EngineError, type EngineErrorCode } from '../errors';
+import { describeError } from '../../shared/errors';
 
 /** The HTTP status of every engine error code: the one place where a code meets HTTP. */
 export const HTTP_STATUS: Record<EngineErrorCode, number> = {
@@ -47,7 +48,7 @@ export interface ErrorAnswer {
 /** Anything thrown → its status and `{ error: { code, message, issues? } }`; an unexpected one is logged and is a 500. */
 export function errorAnswer(e: unknown, log: (line: string) => void): ErrorAnswer {
   if (!(e instanceof EngineError)) {
-    log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    log(`internal error: ${describeError(e, { stack: true })}`);
     return errorAnswer(new EngineError('internal_error', 'the engine hit an unexpected error; see its log'), log);
   }
   const { code, message, issues } = e;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { EngineError } from '../errors';
 import { errorAnswer } from './errors';
+import { describeError } from '../../shared/errors';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -200,7 +201,7 @@ export async function readJson(req: IncomingMessage, limit: number, maxDepth: nu
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new EngineError('invalid_json', `body: not valid JSON (${(e as Error).message})`);
+    throw new EngineError('invalid_json', `body: not valid JSON (${describeError(e)})`);
   }
 }
 

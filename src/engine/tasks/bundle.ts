@@ -144,7 +144,7 @@ export class TaskBundler {
       // Not a build error (e.g. the esbuild service stopped): start from a fresh context next time.
       if (!Array.isArray(errors) || errors.length === 0) {
         await this.forget(abs);
-        if (/The service (was stopped|is no longer running)/.test(String((err as Error)?.message))) await restartEsbuild();
+        if (/The service (was stopped|is no longer running)/.test(describeError(err))) await restartEsbuild();
       }
       const error = Array.isArray(errors) && errors.length > 0 ? formatMessages(errors) : describeError(err);
       return { file: abs, relPath, error, inputs: [abs], ms: performance.now() - started };

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../lifecycle';
 import type { Services } from '../services';
 import type { CommandDef } from './command';
+import { describeError } from '../../shared/errors';
 
 /** Registers every command once; a command that throws is logged (and rethrown to its caller). */
 export class CommandRegistry extends Disposable {
@@ -13,7 +14,7 @@ export class CommandRegistry extends Disposable {
           try {
             return await cmd.run(services, ...args);
           } catch (err) {
-            services.log.error(`${cmd.id} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+            services.log.error(`${cmd.id} failed: ${describeError(err, { stack: true })}`);
             throw err;
           }
         }),

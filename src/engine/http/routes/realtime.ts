@@ -14,6 +14,7 @@ import { runResources } from './runs';
 import { serveElectricFeed, wantsElectric } from './electric';
 import { resolveTarget } from '../../../shared/targets';
 import { isOfficialClient, serveOfficialStream } from './trigger-compat';
+import { describeError } from '../../../shared/errors';
 
 function lastEventId(ctx: RequestContext): number | undefined {
   const raw = ctx.req.headers['last-event-id'] ?? ctx.url.searchParams.get('lastEventId') ?? undefined;
@@ -113,7 +114,7 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
       try {
         wire = JSON.stringify(JSON.parse(body.toString('utf8')));
       } catch (e) {
-        throw new EngineError('invalid_json', `body: not valid JSON (${(e as Error).message})`);
+        throw new EngineError('invalid_json', `body: not valid JSON (${describeError(e)})`);
       }
     } else if (type.startsWith('application/octet-stream')) {
       wire = encodeChunk(new Uint8Array(body));

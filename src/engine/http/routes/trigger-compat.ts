@@ -10,6 +10,7 @@ import { EngineError } from '../../errors';
 import { readBody, readJson, sendJson, type RequestContext, type Router } from '../server';
 import { parse, principal, type EngineDeps } from '../context';
 import { serveTriggerStream } from '../../realtime/trigger-streams';
+import { describeError } from '../../../shared/errors';
 
 /**
  * What Trigger.dev's official SDK (`@trigger.dev/sdk` 4.x, `@trigger.dev/core` ApiClient) needs beyond our
@@ -44,7 +45,7 @@ export function decodePayload(payload: unknown, payloadType: unknown, field = 'p
     }
   } catch (e) {
     if (e instanceof EngineError) throw e;
-    throw new EngineError('invalid_payload', `${field}: not valid ${String(payloadType)} (${(e as Error).message})`);
+    throw new EngineError('invalid_payload', `${field}: not valid ${String(payloadType)} (${describeError(e)})`);
   }
 }
 
@@ -148,7 +149,7 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
       try {
         raw = JSON.parse(line);
       } catch (e) {
-        throw new EngineError('invalid_json', `line ${n + 1}: not valid JSON (${(e as Error).message})`);
+        throw new EngineError('invalid_json', `line ${n + 1}: not valid JSON (${describeError(e)})`);
       }
       const item = parse(BatchItemLine, raw, `items.${n}`);
       if (item.index >= batch.runCount) throw new EngineError('invalid_request', `items.${n}.index: ${item.index} is past the batch's runCount ${batch.runCount}`);
