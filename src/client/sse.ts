@@ -186,7 +186,7 @@ async function connectOnce(
 
     for (;;) {
       arm(idleMs, `no data for ${idleMs} ms`);
-      let chunk: ReadableStreamReadResult<Uint8Array>;
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
       try {
         chunk = await reader.read();
       } catch (error) {

@@ -30,7 +30,7 @@
  *   #payload  #output  (JSON views)  #error-section > #error-message + #error-stack
  */
 import type { HostToWebview, WebviewToHost } from '../protocol/webview';
-import type { Run, RunStatus } from '../protocol/run';
+import type { Run } from '../protocol/run';
 import { formatDuration, runDurationMs } from '../shared/format';
 import { STATUS_LOOK, isCancelable, isTerminal } from '../shared/status';
 import { appendFor, rawLine } from './chunks';

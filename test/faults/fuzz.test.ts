@@ -53,8 +53,6 @@ const FIELD =
   /(body|payload|options|tags?\b|key\b|items|query|status|Authorization|Host|headers|request|Last-Event-ID|url|runId|taskId|task id|metadata|operations|chunk|page|filter|createdAt|Public Access Token)/i;
 const NOT_FOUND = /^(run [\s\S]* (does not exist|not found)$|no route for \/|batch|task)/i;
 
-const SSE_KINDS = new Set(['feed-run', 'feed-runs', 'feed-batch', 'feed-stream']);
-
 describe('faults: fuzzing the engine API', function () {
   this.timeout(120_000);
   let dir: string;

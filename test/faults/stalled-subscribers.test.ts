@@ -4,7 +4,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { makeWorkspace } from '../support/engine';
-import { FAULT_TASKS, SECRET, rssKiB, sleep, spawnEngine, waitForTask, type ChildEngine } from './support';
+import { FAULT_TASKS, SECRET, rssKiB, spawnEngine, waitForTask, type ChildEngine } from './support';
 
 /**
  * Fault 4: 1,000 SSE subscribers on one streaming run that never read. The engine closes each once its queued

@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import { jwtVerify, SignJWT, errors as joseErrors, type CryptoKey } from 'jose';
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_SUBJECT, PatClaims, isSecretKey, parseScope, type Scope } from '../../protocol/auth';
 import { EngineError } from '../errors';
 

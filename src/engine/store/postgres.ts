@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { StoredChunk } from '../../protocol/chunk';
-import { claimUpdates, withStatus } from '../runs/model';
+import { claimUpdates } from '../runs/model';
 import {
   decodeRecord,
   decodeTags,

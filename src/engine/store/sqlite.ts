@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Database, type QueryResult, type SQLiteValue } from 'node-sqlite3-wasm';
 import type { StoredChunk } from '../../protocol/chunk';
-import { claimUpdates, withStatus } from '../runs/model';
+import { claimUpdates } from '../runs/model';
 import {
   decodeRecord,
   decodeTags,

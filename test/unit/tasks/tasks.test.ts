@@ -109,7 +109,7 @@ describe('task discovery, bundling and indexing', function () {
         { id: 'first', exportName: 't', filePath: 'trigger/dup.ts', line: 3 },
         { id: 'first', exportName: 'first', filePath: 'trigger/one.ts', line: 5, maxDuration: 60, maxAttempts: 2 },
         { id: 'second', exportName: 'second', filePath: 'trigger/one.ts', line: 11 },
-      ].filter((t, i) => i !== 1));
+      ].filter((_, i) => i !== 1));
       assert.equal(errors.length, 4, errors.join('\n'));
       assert.match(errors.find((e) => e.startsWith('trigger/unsupported.ts'))!, /"schedules" from @trigger\.dev\/sdk is not supported by Runlight \(yet\)\. Available: .*\btask\b/);
       assert.match(errors.find((e) => e.startsWith('trigger/bad.ts'))!, /^trigger\/bad\.ts: trigger\/bad\.ts:1:\d+: Expected/);
