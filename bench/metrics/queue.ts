@@ -34,7 +34,7 @@ class Completions {
   /** Resolves with the time the last of `ids` completed. */
   wait(ids: readonly string[], ms: number): Promise<number> {
     const left = new Set(ids.filter((id) => !this.done.has(id)));
-    let last = Math.max(0, ...ids.map((id) => this.done.get(id) ?? 0));
+    const last = Math.max(0, ...ids.map((id) => this.done.get(id) ?? 0));
     if (left.size === 0) return Promise.resolve(last);
     return withTimeout(
       new Promise<number>((resolve) => (this.waiting = { ids: left, resolve, last })),

@@ -100,7 +100,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const exec: { url: string } = { url: '' };
     // Attempts and the task list wait for the first build of the tasks, started once the engine serves.
     let buildStarted: (build: Promise<unknown>) => void = () => {};
-    const tasksReady: { wait: Promise<unknown> } = { wait: new Promise((resolve) => (buildStarted = resolve)) };
+    const tasksReady: { wait: Promise<unknown> } = { wait: new Promise((started) => (buildStarted = started)) };
     const executor = new Executor(store, committer, pool, { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath }, {
       node,
       get apiUrl() {
@@ -208,17 +208,17 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
 function indexOn(w: import('./exec/pool').WorkerHandle, bundlePath: string) {
   const requestId = newId('attempt');
-  return new Promise<{ tasks: { id: string; exportName?: string; maxDuration?: number }[]; error?: string }>((resolve) => {
+  return new Promise<{ tasks: { id: string; exportName?: string; maxDuration?: number }[]; error?: string }>((settle) => {
     const onMessage = (m: import('../protocol/ipc').WorkerToEngine): void => {
       if (m.type === 'indexed' && m.requestId === requestId) {
         w.off('message', onMessage);
         w.off('exit', onExit);
-        resolve({ tasks: m.tasks, error: m.error });
+        settle({ tasks: m.tasks, error: m.error });
       }
     };
     const onExit = (): void => {
       w.off('message', onMessage);
-      resolve({ tasks: [], error: 'the worker exited while loading the task file' });
+      settle({ tasks: [], error: 'the worker exited while loading the task file' });
     };
     w.on('message', onMessage);
     w.once('exit', onExit);

@@ -157,12 +157,12 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
     assert.ok(listing.length > 0, 'the .vsix lists its entries');
     const named = listing.filter((e) => /(^|\/)(secret-key|\.env(\..*)?|\.runlight)(\/|$)/.test(e));
     assert.deepEqual(named, [], 'no key file, .env or .runlight folder in the .vsix');
-    const out = join(dir, 'vsix');
-    execFileSync('unzip', ['-q', '-o', file, '-d', out]);
+    const unpacked = join(dir, 'vsix');
+    execFileSync('unzip', ['-q', '-o', file, '-d', unpacked]);
     let literalPrefixes = 0;
     let files = 0;
-    for (const entry of readdirSync(out, { recursive: true, encoding: 'utf8' })) {
-      const path = join(out, entry);
+    for (const entry of readdirSync(unpacked, { recursive: true, encoding: 'utf8' })) {
+      const path = join(unpacked, entry);
       if (!statSync(path).isFile()) continue;
       files++;
       const body = readFileSync(path).toString('latin1');

@@ -47,13 +47,13 @@ export class SseWriter {
   }
 
   /**
-   * Queues an already formatted frame (see `frame`). A `paced` write is part of a backlog the caller sends
+   * Queues an already formatted frame (see `frame()`). A `paced` write is part of a backlog the caller sends
    * at the reader's pace (it waits on `drain`), so it never counts toward the stalled bound.
    */
-  write(frame: string | Buffer, paced = false): void {
+  write(text: string | Buffer, paced = false): void {
     if (this.closed) return;
     if (paced) this.pacedPending = true;
-    this.pending.push(frame);
+    this.pending.push(text);
     if (!this.scheduled) {
       this.scheduled = true;
       // Everything written in this tick goes out in one socket write. No timer gathers more: under load, one

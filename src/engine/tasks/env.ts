@@ -13,7 +13,7 @@ export function loadWorkspaceEnv(dir: string): Record<string, string> {
     text = readFileSync(join(dir, '.env'), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return {};
-    throw new Error(`could not read ${join(dir, '.env')}: ${describeError(err)}`);
+    throw new Error(`could not read ${join(dir, '.env')}: ${describeError(err)}`, { cause: err });
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(parseEnv(text))) if (v !== undefined) out[k] = v;

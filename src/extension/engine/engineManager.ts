@@ -203,7 +203,7 @@ export class EngineManager extends Disposable {
       await conn.client.listRuns({ pageSize: 1 });
     } catch (err) {
       if (err instanceof EngineApiError && (err.status === 401 || err.status === 403)) {
-        throw new Error(`The remote engine ${url} refuses the stored key: run "Runlight: Set Remote Engine Key…".`);
+        throw new Error(`The remote engine ${url} refuses the stored key: run "Runlight: Set Remote Engine Key…".`, { cause: err });
       }
       throw err;
     }

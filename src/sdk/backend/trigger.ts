@@ -4,7 +4,7 @@ import { isSecretKey } from '../../protocol/auth';
 import type { TriggerOptions as WireTriggerOptions } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
 import { signPublicToken, type ExpirationTime } from './auth';
-import { describeError } from '../../shared/errors';
+import { toJson } from '../../shared/json';
 
 /** Options of `tasks.trigger` as Trigger.dev's SDK takes them (the ones the local engine supports). */
 export type TriggerOptions = Omit<z.input<typeof WireTriggerOptions>, 'delay'> & {
@@ -36,24 +36,13 @@ export interface BatchItemInput<TPayload = unknown> {
   options?: TriggerOptions;
 }
 
-/** A JSON copy of a value as JSON.stringify would send it (Dates become ISO strings); throws for cycles/BigInt. */
-export function toJsonValue(value: unknown, what: string): Json | undefined {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new TypeError(`${what} is not JSON-serialisable: ${describeError(error)}`);
-  }
-  return text === undefined ? undefined : (JSON.parse(text) as Json);
-}
-
 export function toWireOptions(options: TriggerOptions | undefined): z.input<typeof WireTriggerOptions> | undefined {
   if (!options) return undefined;
   const { publicAccessToken: _pat, delay, ...rest } = options;
   void _pat;
   const wire: z.input<typeof WireTriggerOptions> = { ...rest };
   if (delay !== undefined) wire.delay = delay instanceof Date ? delay.toISOString() : delay;
-  if (rest.metadata !== undefined) wire.metadata = toJsonValue(rest.metadata, 'options.metadata') as Record<string, Json>;
+  if (rest.metadata !== undefined) wire.metadata = toJson(rest.metadata, 'options.metadata') as Record<string, Json>;
   return wire;
 }
 
@@ -77,7 +66,7 @@ export async function triggerTask<TTask = unknown>(
   payload: unknown,
   options?: TriggerOptions,
 ): Promise<RunHandle<TTask>> {
-  const res = await client.trigger(taskId, toJsonValue(payload, 'payload'), toWireOptions(options));
+  const res = await client.trigger(taskId, toJson(payload, 'payload'), toWireOptions(options));
   const publicAccessToken = await handleToken(client, res.publicAccessToken, [`read:runs:${res.id}`], options?.publicAccessToken?.expirationTime);
   return { id: res.id, taskIdentifier: taskId, publicAccessToken };
 }
@@ -88,7 +77,7 @@ export async function triggerBatch(
 ): Promise<BatchRunHandle> {
   const wire: BatchTriggerItem[] = items.map((item, i) => ({
     task: item.task,
-    payload: toJsonValue(item.payload, `items[${i}].payload`),
+    payload: toJson(item.payload, `items[${i}].payload`),
     options: toWireOptions(item.options),
   }));
   const res = await client.batchTrigger(wire);

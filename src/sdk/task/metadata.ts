@@ -1,6 +1,6 @@
 import type { Json } from '../../protocol/run';
 import { backendFunction } from './backendBridge';
-import { isPlainObject, toJson } from './json';
+import { isJsonObject, toJson } from '../../shared/json';
 import type { MetadataTarget } from './metadataManager';
 import { pipeToEngine, type AsyncIterableStream, type StreamWriteOptions } from './pipe';
 import { currentRuntime, requireRuntime } from './runtime';
@@ -85,7 +85,7 @@ export const metadata = {
     if (!retrieve) return;
     const run: unknown = await retrieve(rt.ctx.run.id);
     const fresh = toJson((run as { metadata?: unknown } | null)?.metadata ?? {}, 'metadata');
-    if (isPlainObject(fresh)) rt.metadata.reset(fresh);
+    if (isJsonObject(fresh)) rt.metadata.reset(fresh);
   },
   /** @deprecated as in Trigger.dev: use `streams.pipe()`. */
   async stream<T>(key: string, value: AsyncIterable<T> | ReadableStream<T>, signal?: AbortSignal): Promise<AsyncIterableStream<T>> {

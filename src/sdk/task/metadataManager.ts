@@ -1,8 +1,8 @@
 import { LIMITS, MetadataKey, type MetadataOperation } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
-import { byteLength, isPlainObject, toJson } from './json';
 import { applyMetadataOperation, collapseMetadataOperations } from '../../shared/metadata';
 import type { JsonObject } from '../../shared/json';
+import { isJsonObject, toJson } from '../../shared/json';
 
 export type MetadataTarget = 'self' | 'parent' | 'root';
 
@@ -92,7 +92,7 @@ export class MetadataManager {
 
   replace(target: MetadataTarget, value: unknown): void {
     const json = toJson(value, 'metadata');
-    if (!isPlainObject(json)) throw new TypeError('metadata.replace() needs a plain object');
+    if (!isJsonObject(json)) throw new TypeError('metadata.replace() needs a plain object');
     this.enqueue(target, { type: 'update', value: json });
   }
 
@@ -172,4 +172,8 @@ function checkKey(key: string): string {
   const parsed = MetadataKey.safeParse(key);
   if (!parsed.success) throw new TypeError(`invalid metadata key ${JSON.stringify(key)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
 }

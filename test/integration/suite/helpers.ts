@@ -83,7 +83,7 @@ export async function runReaches(api: RunlightApi, id: string, status: string, t
       timeoutMs,
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}; last status: ${seen}`);
+    throw new Error(`${(err as Error).message}; last status: ${seen}`, { cause: err });
   }
 }
 

@@ -56,7 +56,7 @@ describe('run panel', function () {
       await eventually('a run panel tab after the reload', () => (runPanelTabs().length > 0 ? true : undefined));
       await eventually(`the panel of ${id} is restored`, () => (api.openPanels().includes(id) ? true : undefined));
     } catch (err) {
-      throw new Error(`${(err as Error).message}; tabs: ${describeTabs()}; open panels: ${api.openPanels().join(', ') || 'none'}`);
+      throw new Error(`${(err as Error).message}; tabs: ${describeTabs()}; open panels: ${api.openPanels().join(', ') || 'none'}`, { cause: err });
     }
   });
 });

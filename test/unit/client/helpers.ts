@@ -28,7 +28,7 @@ export async function startServer(handler: Handler): Promise<TestServer> {
     req.on('end', () => {
       const body = Buffer.concat(parts).toString('utf8');
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      for (const w of waiters.filter((w) => requests.length >= w.n)) w.resolve();
+      for (const w of waiters.filter((x) => requests.length >= x.n)) w.resolve();
       Promise.resolve(handler(req, res, requests.length, body)).catch((err: unknown) => {
         res.destroy(err instanceof Error ? err : new Error(String(err)));
       });
