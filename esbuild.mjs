@@ -1,12 +1,18 @@
-// Builds every bundle of Runlight. `node esbuild.mjs [--production] [--watch]`.
+// Builds every bundle of Runlight. `node esbuild.mjs [--production] [--watch] [--if-stale]`.
+//   --production  minified, no sourcemaps; fails when a bundle is over its budget (scripts/bundle-budgets.json)
+//   --if-stale    does nothing when dist/ was built from exactly these sources (and, with --production, as a
+//                 production build): `npm test` builds once and its suites' own build steps find it fresh
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const ifStale = process.argv.includes('--if-stale');
+const stampFile = join(root, 'dist/.build-stamp.json');
 
 /** Node-side bundles: CommonJS, Node 20, `vscode` provided by the host. */
 const node = {
@@ -52,6 +58,45 @@ function copyAssets() {
   }
 }
 
+/** A hash of everything the bundles are built from. */
+function sourcesHash() {
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else hash.update(p.slice(root.length)).update(readFileSync(p));
+    }
+  };
+  walk(join(root, 'src'));
+  for (const f of ['esbuild.mjs', 'package.json', 'package-lock.json', 'scripts/bundle-budgets.json']) hash.update(f).update(readFileSync(join(root, f)));
+  return hash.digest('hex');
+}
+
+function readStamp() {
+  try {
+    return JSON.parse(readFileSync(stampFile, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fails the production build when a bundle is over its budget. */
+function checkBudgets() {
+  const budgets = JSON.parse(readFileSync(join(root, 'scripts/bundle-budgets.json'), 'utf8'));
+  const over = Object.entries(budgets)
+    .filter(([file]) => !file.startsWith('/'))
+    .map(([file, kib]) => ({ file, kib, size: statSync(join(root, file)).size / 1024 }))
+    .filter((b) => b.size > b.kib);
+  for (const b of over) console.error(`esbuild.mjs: ${b.file} is ${b.size.toFixed(1)} KiB, over its budget of ${b.kib} KiB (scripts/bundle-budgets.json)`);
+  if (over.length) process.exit(1);
+}
+
+const hash = watch ? undefined : sourcesHash();
+const stamp = readStamp();
+if (ifStale && stamp?.hash === hash && (stamp.production || !production) && builds.every((b) => Object.keys(b.entryPoints).every((n) => existsSync(join(root, b.outdir, `${n}.js`))))) {
+  process.exit(0);
+}
 copyAssets();
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
@@ -59,4 +104,6 @@ if (watch) {
   console.log('watching…');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (production) checkBudgets();
+  writeFileSync(stampFile, JSON.stringify({ hash, production }) + '\n');
 }
