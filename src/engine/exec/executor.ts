@@ -48,6 +48,16 @@ export interface ExecutorOptions {
 
 const now = (): string => new Date().toISOString();
 
+/** The message of anything thrown: an Error's own, else the value as text (an object without one: a fixed text). */
+function thrownMessage(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  try {
+    return String(thrown);
+  } catch {
+    return 'a value that is not an Error was thrown';
+  }
+}
+
 function retryDelayMs(attempt: number): number {
   return Math.min(30_000, 1000 * 2 ** (attempt - 1));
 }
@@ -314,8 +324,12 @@ export class Executor {
 
   private async onWorkerMessage(a: Attempt, m: WorkerToEngine): Promise<void> {
     if (!('attemptId' in m) || m.attemptId !== a.id) return;
-    const ack = (error?: unknown): void => {
-      if ('requestId' in m) a.worker.send({ type: 'ack', requestId: m.requestId, ...(error ? { error: (error as Error).message } : {}) });
+    const ack = (): void => {
+      if ('requestId' in m) a.worker.send({ type: 'ack', requestId: m.requestId });
+    };
+    // Whatever was thrown, the write was not made: the worker gets a failed ack, never a successful one.
+    const refuse = (thrown: unknown): void => {
+      if ('requestId' in m) a.worker.send({ type: 'ack', requestId: m.requestId, error: thrownMessage(thrown) });
     };
     try {
       switch (m.type) {
@@ -348,7 +362,7 @@ export class Executor {
           return await this.settle(a, { status: 'FAILED', error: m.error }, m.retryable);
       }
     } catch (e) {
-      ack(e);
+      refuse(e);
     }
   }
 
