@@ -10,8 +10,6 @@ import { withAttemptStarted, withStatus, withTags } from '../runs/model';
 import type { RunService } from '../runs/service';
 import { newId } from '../ids';
 import type { WorkerHandle, WorkerPool } from './pool';
-import { hostname } from 'node:os';
-import { isPidAlive } from '../../client/engine-file';
 
 /** Where a task's code is: the engine's task catalog answers this. */
 export interface TaskLookup {
@@ -537,12 +535,4 @@ export class Executor {
       clearTimeout(a.timer);
     }
   }
-}
-
-/** A lease held by `host:pid:…` on this host whose process is gone (an engine killed by SIGKILL) is stale. */
-function leaseHolderGone(node: string): boolean {
-  const parts = node.split(':');
-  if (parts.length < 3) return false;
-  const pid = Number(parts[parts.length - 2]);
-  return parts.slice(0, -2).join(':') === hostname() && !isPidAlive(pid);
 }
