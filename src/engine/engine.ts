@@ -63,13 +63,13 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const store = await openStore(storeSpec, runlightDir);
     cleanups.push(() => store.close());
     const hub = new Hub();
-    const committer = new Committer(store, hub);
-    cleanups.push(() => committer.close());
     // A database shared by several engine nodes: publish from the change log, in seq order, on every node.
+    // The committer kicks the tailer after its commits, so the tailer is built first.
     const shared = hasListen(store);
-    const tailer = shared ? new ChangeLogTailer(store, hub, (events) => onSharedEvents(events), log) : undefined;
-    if (tailer) committer.tailedBy = () => tailer.kick();
     let onSharedEvents: (events: readonly RunEvent[]) => void = () => {};
+    const tailer = shared ? new ChangeLogTailer(store, hub, (events) => onSharedEvents(events), log) : undefined;
+    const committer = new Committer(store, hub, { tail: tailer });
+    cleanups.push(() => committer.close());
     const auth = new Authenticator(secretKey, (hash) => store.useTokenOnce(hash));
 
     const workspaceEnv = loadWorkspaceEnv(dir);
