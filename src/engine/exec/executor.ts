@@ -93,7 +93,7 @@ export class Executor {
     private readonly tasks: TaskLookup,
     private readonly o: ExecutorOptions,
   ) {
-    pool.onIdle = () => this.claimIfQueued();
+    pool.on('idle', () => this.claimIfQueued());
   }
 
   service?: RunService;

@@ -47,7 +47,8 @@ describe('executor: acks of worker requests', () => {
     };
     let idle = 1;
     const pool = {
-      onIdle: undefined as (() => void) | undefined,
+      on: () => pool,
+      off: () => pool,
       get idleCount() {
         return idle;
       },

@@ -34,7 +34,8 @@ describe('executor: cancel while an attempt is being started', () => {
     const worker = { dead: false, send: (m: unknown) => sent.push(m), on: () => worker, once: () => worker, off: () => worker, kill: () => undefined };
     let handOver: ((w: WorkerHandle) => void) | undefined;
     const pool = {
-      onIdle: undefined as (() => void) | undefined,
+      on: () => pool,
+      off: () => pool,
       idleCount: 1,
       tryAcquire: () => undefined,
       acquire: () => new Promise<WorkerHandle>((resolve) => (handOver = resolve)),
