@@ -101,7 +101,19 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     // Attempts and the task list wait for the first build of the tasks, started once the engine serves.
     let buildStarted: (build: Promise<unknown>) => void = () => {};
     const tasksReady: { wait: Promise<unknown> } = { wait: new Promise((resolve) => (buildStarted = resolve)) };
-    const executor = new Executor(store, committer, pool, { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath }, {
+    // The run service and the executor need each other: the executor writes a task's metadata and chunks
+    // through the service, and the service tells the executor about queued and cancelled runs. The service is
+    // built first with hooks that name the executor, built right after; they are only called when a run is
+    // triggered or cancelled, which takes the HTTP server started below.
+    const service: RunService = new RunService(store, committer, {
+      onQueued: (committed) => executor.queued(committed),
+      cancelExecuting: (id) => executor.cancel(id),
+      taskDefaults: (id) => {
+        const t = catalog.get(id)?.info;
+        return t ? { maxDuration: t.maxDuration, maxAttempts: (t as { maxAttempts?: number }).maxAttempts } : undefined;
+      },
+    });
+    const executor: Executor = new Executor(store, committer, pool, { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath }, service, {
       node,
       get apiUrl() {
         return exec.url;
@@ -112,15 +124,6 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       shared,
       log,
     });
-    const service = new RunService(store, committer, {
-      onQueued: (committed) => executor.queued(committed),
-      cancelExecuting: (id) => executor.cancel(id),
-      taskDefaults: (id) => {
-        const t = catalog.get(id)?.info;
-        return t ? { maxDuration: t.maxDuration, maxAttempts: (t as { maxAttempts?: number }).maxAttempts } : undefined;
-      },
-    });
-    executor.service = service;
     await service.init();
     // Runs queued through another node are claimed here too.
     onSharedEvents = (events) => {

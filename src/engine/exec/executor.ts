@@ -2,12 +2,11 @@ import { isTerminal, type Json, type RunError } from '../../protocol/run';
 import type { WorkerToEngine } from '../../protocol/ipc';
 import { encodeChunk } from '../../protocol/chunk';
 import { LOG_STREAM_KEY, type LogChunk } from '../../protocol/sse';
-import { LIMITS } from '../../protocol/api';
+import { LIMITS, type MetadataOperation } from '../../protocol/api';
 import { StorageFailure, type Committer } from '../committer';
 import type { ClaimedRun, RunRecord, RunStore } from '../store/types';
 import { StoreRefusal } from '../store/types';
 import { withAttemptStarted, withStatus, withTags } from '../runs/model';
-import type { RunService } from '../runs/service';
 import { newId } from '../ids';
 import type { WorkerHandle, WorkerPool } from './pool';
 
@@ -16,6 +15,12 @@ export interface TaskLookup {
   /** Resolves once the first build of the workspace's tasks is done. */
   ready(): Promise<unknown>;
   bundleFor(taskId: string): string | undefined;
+}
+
+/** The run service's writes a task reaches: metadata operations and stream chunks. */
+export interface RunWrites {
+  updateMetadata(runId: string, operations: readonly MetadataOperation[]): Promise<unknown>;
+  appendChunks(runId: string, key: string, bodies: string[]): Promise<unknown>;
 }
 
 interface Attempt {
@@ -91,12 +96,11 @@ export class Executor {
     private readonly committer: Committer,
     private readonly pool: WorkerPool,
     private readonly tasks: TaskLookup,
+    private readonly writes: RunWrites,
     private readonly o: ExecutorOptions,
   ) {
     pool.on('idle', () => this.claimIfQueued());
   }
-
-  service?: RunService;
 
   /**
    * Runs left DEQUEUED/EXECUTING by an engine that died are retried when attempts remain, else CRASHED.
@@ -332,7 +336,7 @@ export class Executor {
     try {
       switch (m.type) {
         case 'metadata': {
-          await this.service!.updateMetadata(await this.targetRun(a, m.target), m.operations);
+          await this.writes.updateMetadata(await this.targetRun(a, m.target), m.operations);
           return ack();
         }
         case 'chunks': {
@@ -342,7 +346,7 @@ export class Executor {
           for (const b of m.bodies) {
             if (b.length > LIMITS.chunkBytes) throw new StoreRefusal('chunk_too_large', `chunk: ${b.length} bytes is over the ${LIMITS.chunkBytes}-byte limit`, 413);
           }
-          await this.service!.appendChunks(target, m.key, m.bodies);
+          await this.writes.appendChunks(target, m.key, m.bodies);
           return ack();
         }
         case 'tags':
@@ -351,7 +355,7 @@ export class Executor {
         case 'logs': {
           const time = now();
           const bodies = m.lines.map((l) => encodeChunk({ level: l.level, message: l.message, time } satisfies LogChunk));
-          await this.service!.appendChunks(a.runId, LOG_STREAM_KEY, bodies).catch(() => undefined);
+          await this.writes.appendChunks(a.runId, LOG_STREAM_KEY, bodies).catch(() => undefined);
           return;
         }
         case 'completed':

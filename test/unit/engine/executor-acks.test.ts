@@ -8,7 +8,6 @@ import { Executor } from '../../../src/engine/exec/executor';
 import type { WorkerHandle, WorkerPool } from '../../../src/engine/exec/pool';
 import { Hub } from '../../../src/engine/realtime/hub';
 import { newRunRecord } from '../../../src/engine/runs/model';
-import type { RunService } from '../../../src/engine/runs/service';
 import { openStore } from '../../../src/engine/store/open';
 import type { RunStore } from '../../../src/engine/store/types';
 
@@ -56,8 +55,14 @@ describe('executor: acks of worker requests', () => {
       acquire: () => new Promise<WorkerHandle>(() => undefined),
       release: () => undefined,
     };
+    const writes = {
+      updateMetadata: async () => {
+        throw thrown;
+      },
+      appendChunks: async () => [],
+    };
     const committer = new Committer(store, new Hub());
-    const executor = new Executor(store, committer, pool as unknown as WorkerPool, { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') }, {
+    const executor = new Executor(store, committer, pool as unknown as WorkerPool, { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') }, writes, {
       node: 'node-a',
       apiUrl: 'http://127.0.0.1:9',
       accessToken: 'rl_dev_test',
@@ -66,11 +71,6 @@ describe('executor: acks of worker requests', () => {
       shared: false,
       log: () => undefined,
     });
-    executor.service = {
-      updateMetadata: async () => {
-        throw thrown;
-      },
-    } as unknown as RunService;
     try {
       await store.write([{ kind: 'create', record: newRunRecord({ id, taskIdentifier: 'noop', payload: null, maxAttempts: 1, number: 1, now: new Date().toISOString() }) }]);
       executor.pump();

@@ -10,6 +10,9 @@ import { newRunRecord } from '../../../src/engine/runs/model';
 import { openStore } from '../../../src/engine/store/open';
 import type { RunStore } from '../../../src/engine/store/types';
 
+/** The run service's writes, which no task makes here. */
+const noWrites = { updateMetadata: async () => ({}), appendChunks: async () => [] };
+
 /**
  * A run claimed here whose worker is not free yet (another user of the pool, such as task indexing, took the
  * idle one) is cancelled before it gets one: it ends CANCELED and its attempt never reaches a worker.
@@ -42,7 +45,7 @@ describe('executor: cancel while an attempt is being started', () => {
       release: (w: unknown) => released.push(w),
     };
     const committer = new Committer(store, new Hub());
-    const executor = new Executor(store, committer, pool as unknown as WorkerPool, { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') }, {
+    const executor = new Executor(store, committer, pool as unknown as WorkerPool, { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') }, noWrites, {
       node: 'node-a',
       apiUrl: 'http://127.0.0.1:9',
       accessToken: 'rl_dev_test',
