@@ -20,7 +20,7 @@ import { acquireWorkspaceLock } from './workspace-lock';
 import { TaskCatalog, loadWorkspaceEnv } from './tasks';
 import { newId } from './ids';
 import { ChangeLogTailer } from './realtime/tailer';
-import type { RunEvent, RunStore } from './store/types';
+import type { RunStore } from './store/types';
 
 /** `RUNLIGHT_TASK_DIRS=trigger,jobs` (set by the extension from its `runlight.taskDirectories` setting). */
 function taskDirsFromEnv(): string[] | undefined {
@@ -64,10 +64,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     cleanups.push(() => store.close());
     const hub = new Hub();
     // A database shared by several engine nodes: publish from the change log, in seq order, on every node.
-    // The committer kicks the tailer after its commits, so the tailer is built first.
+    // The committer kicks the tailer, so the tailer is built first; its listener names the executor built
+    // below, which it can only reach once it exists: the tailer reads the log only when kicked after a
+    // commit or once started, both after the executor is built.
     const shared = hasListen(store);
-    let onSharedEvents: (events: readonly RunEvent[]) => void = () => {};
-    const tailer = shared ? new ChangeLogTailer(store, hub, (events) => onSharedEvents(events), log) : undefined;
+    const tailer = shared ? new ChangeLogTailer(store, hub, (events) => executor.onSharedEvents(events), log) : undefined;
     const committer = new Committer(store, hub, { tail: tailer });
     cleanups.push(() => committer.close());
     const auth = new Authenticator(secretKey, (hash) => store.useTokenOnce(hash));
@@ -125,16 +126,6 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       log,
     });
     await service.init();
-    // Runs queued through another node are claimed here too.
-    onSharedEvents = (events) => {
-      if (events.some((e) => e.type === 'created' || e.type === 'status')) executor.pump();
-      // A run cancelled through another node: stop its attempt here if this node is executing it.
-      for (const e of events) {
-        if (e.type === 'status' && executor.isExecuting(e.runId) && (JSON.parse(e.data) as { status: string }).status === 'CANCELED') {
-          void executor.cancel(e.runId);
-        }
-      }
-    };
     if (tailer) {
       await tailer.start();
       cleanups.push(() => tailer.close());

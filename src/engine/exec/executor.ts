@@ -5,7 +5,7 @@
  */
 
 import type { Committer } from '../committer';
-import type { RunStore } from '../store/types';
+import type { RunEvent, RunStore } from '../store/types';
 import type { WorkerPool } from './pool';
 import { Attempts, type TaskLookup } from './attempts';
 import { Scheduler } from './scheduler';
@@ -83,6 +83,19 @@ export class Executor {
   /** Cancels a run executing here (kills its worker), being started here, or waiting for a retry. */
   cancel(runId: string): Promise<boolean> {
     return this.attempts.cancel(runId);
+  }
+
+  /**
+   * Events of a change log shared by several engine nodes: runs queued through another node are claimed here
+   * too, and a run cancelled through another node has its attempt stopped if this node is executing it.
+   */
+  onSharedEvents(events: readonly RunEvent[]): void {
+    if (events.some((e) => e.type === 'created' || e.type === 'status')) this.pump();
+    for (const e of events) {
+      if (e.type === 'status' && this.isExecuting(e.runId) && (JSON.parse(e.data) as { status: string }).status === 'CANCELED') {
+        void this.cancel(e.runId);
+      }
+    }
   }
 
   async close(): Promise<void> {
