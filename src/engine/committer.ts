@@ -1,6 +1,24 @@
+/** Group commit of the engine's writes, and publishing what each commit changed to live subscribers. */
+
 import type { RunEvent, RunStore, WriteOp, WriteResult } from './store/types';
 import { EngineError } from './errors';
 import type { Hub } from './realtime/hub';
+import { asError } from '../shared/errors';
+
+/** The change-log tailer of an engine sharing its database with other nodes: told after each commit that changed runs. */
+export interface ChangeLogTail {
+  kick(): void;
+}
+
+export interface CommitterOptions {
+  /**
+   * With several engine nodes, run events reach subscribers through the change-log tailer (in seq order
+   * across nodes): it is kicked after each local commit instead of run events being published directly.
+   */
+  tail?: ChangeLogTail;
+  /** Most writes committed in one transaction. */
+  maxGroup?: number;
+}
 
 interface Pending {
   op: WriteOp;
@@ -20,12 +38,17 @@ export class Committer {
   private running = false;
   private scheduled = false;
   private closed = false;
+  private readonly tail?: ChangeLogTail;
+  private readonly maxGroup: number;
 
   constructor(
     private readonly store: RunStore,
     private readonly hub: Hub,
-    private readonly maxGroup = 512,
-  ) {}
+    options: CommitterOptions = {},
+  ) {
+    this.tail = options.tail;
+    this.maxGroup = options.maxGroup ?? 512;
+  }
 
   submit(op: WriteOp): Promise<WriteResult> {
     if (this.closed) return Promise.resolve({ ok: false, error: new Error('engine is shutting down') });
@@ -42,17 +65,11 @@ export class Committer {
     return r;
   }
 
-  /**
-   * With several engine nodes, run events reach subscribers through the change-log tailer (in seq order
-   * across nodes); this is then called after each local commit instead of publishing run events directly.
-   */
-  tailedBy?: () => void;
-
   publish(results: readonly WriteResult[], ops: readonly WriteOp[]): void {
-    if (this.tailedBy && results.some((r) => r.ok && (r.event || r.claimed?.length))) this.tailedBy();
+    if (this.tail && results.some((r) => r.ok && (r.event || r.claimed?.length))) this.tail.kick();
     results.forEach((r, i) => {
       if (!r.ok) return;
-      if (!this.tailedBy) {
+      if (!this.tail) {
         if (r.event) this.hub.publishRun(r.event);
         for (const c of r.claimed ?? []) for (const e of c.events) this.hub.publishRun(e);
       }
@@ -63,8 +80,8 @@ export class Committer {
 
   /** Publishes events committed outside the queue (a claim in its own transaction). */
   publishEvents(events: readonly RunEvent[]): void {
-    if (this.tailedBy) {
-      if (events.length) this.tailedBy();
+    if (this.tail) {
+      if (events.length) this.tail.kick();
       return;
     }
     for (const e of events) this.hub.publishRun(e);
@@ -88,7 +105,7 @@ export class Committer {
         try {
           results = await this.store.write(ops);
         } catch (e) {
-          const error = e instanceof Error ? e : new Error(String(e));
+          const error = asError(e);
           for (const p of group) p.resolve({ ok: false, error: storageError(error) });
           continue;
         }

@@ -20,7 +20,8 @@ import { acquireWorkspaceLock } from './workspace-lock';
 import { TaskCatalog, loadWorkspaceEnv } from './tasks';
 import { newId } from './ids';
 import { ChangeLogTailer } from './realtime/tailer';
-import type { RunEvent, RunStore } from './store/types';
+import type { RunStore } from './store/types';
+import { describeError } from '../shared/errors';
 
 /** `RUNLIGHT_TASK_DIRS=trigger,jobs` (set by the extension from its `runlight.taskDirectories` setting). */
 function taskDirsFromEnv(): string[] | undefined {
@@ -63,13 +64,14 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const store = await openStore(storeSpec, runlightDir);
     cleanups.push(() => store.close());
     const hub = new Hub();
-    const committer = new Committer(store, hub);
-    cleanups.push(() => committer.close());
     // A database shared by several engine nodes: publish from the change log, in seq order, on every node.
+    // The committer kicks the tailer, so the tailer is built first; its listener names the executor built
+    // below, which it can only reach once it exists: the tailer reads the log only when kicked after a
+    // commit or once started, both after the executor is built.
     const shared = hasListen(store);
-    const tailer = shared ? new ChangeLogTailer(store, hub, (events) => onSharedEvents(events), log) : undefined;
-    if (tailer) committer.tailedBy = () => tailer.kick();
-    let onSharedEvents: (events: readonly RunEvent[]) => void = () => {};
+    const tailer = shared ? new ChangeLogTailer(store, hub, (events) => executor.onSharedEvents(events), log) : undefined;
+    const committer = new Committer(store, hub, { tail: tailer });
+    cleanups.push(() => committer.close());
     const auth = new Authenticator(secretKey, (hash) => store.useTokenOnce(hash));
 
     const workspaceEnv = loadWorkspaceEnv(dir);
@@ -101,7 +103,19 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     // Attempts and the task list wait for the first build of the tasks, started once the engine serves.
     let buildStarted: (build: Promise<unknown>) => void = () => {};
     const tasksReady: { wait: Promise<unknown> } = { wait: new Promise((started) => (buildStarted = started)) };
-    const executor = new Executor(store, committer, pool, { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath }, {
+    // The run service and the executor need each other: the executor writes a task's metadata and chunks
+    // through the service, and the service tells the executor about queued and cancelled runs. The service is
+    // built first with hooks that name the executor, built right after; they are only called when a run is
+    // triggered or cancelled, which takes the HTTP server started below.
+    const service: RunService = new RunService(store, committer, {
+      onQueued: (committed) => executor.queued(committed),
+      cancelExecuting: (id) => executor.cancel(id),
+      taskDefaults: (id) => {
+        const t = catalog.get(id)?.info;
+        return t ? { maxDuration: t.maxDuration, maxAttempts: (t as { maxAttempts?: number }).maxAttempts } : undefined;
+      },
+    });
+    const executor: Executor = new Executor(store, committer, pool, { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath }, service, {
       node,
       get apiUrl() {
         return exec.url;
@@ -112,26 +126,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       shared,
       log,
     });
-    const service = new RunService(store, committer, {
-      onQueued: (committed) => executor.queued(committed),
-      cancelExecuting: (id) => executor.cancel(id),
-      taskDefaults: (id) => {
-        const t = catalog.get(id)?.info;
-        return t ? { maxDuration: t.maxDuration, maxAttempts: (t as { maxAttempts?: number }).maxAttempts } : undefined;
-      },
-    });
-    executor.service = service;
     await service.init();
-    // Runs queued through another node are claimed here too.
-    onSharedEvents = (events) => {
-      if (events.some((e) => e.type === 'created' || e.type === 'status')) executor.pump();
-      // A run cancelled through another node: stop its attempt here if this node is executing it.
-      for (const e of events) {
-        if (e.type === 'status' && executor.isExecuting(e.runId) && (JSON.parse(e.data) as { status: string }).status === 'CANCELED') {
-          void executor.cancel(e.runId);
-        }
-      }
-    };
     if (tailer) {
       await tailer.start();
       cleanups.push(() => tailer.close());
@@ -187,11 +182,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       pool.start();
       void executor
         .recover()
-        .catch((e: unknown) => log(`recovery: ${(e as Error).message}`))
+        .catch((e: unknown) => log(`recovery: ${describeError(e)}`))
         .then(() => {
           if (closing) return buildStarted(Promise.resolve());
           // Bundling takes seconds: attempts and the task list wait for it.
-          buildStarted(catalog.start().catch((e: unknown) => log(`tasks: ${(e as Error).message}`)));
+          buildStarted(catalog.start().catch((e: unknown) => log(`tasks: ${describeError(e)}`)));
           executor.start();
         });
     }, SERVE_FIRST_MS);

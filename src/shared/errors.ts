@@ -16,7 +16,11 @@ export function describeError(err: unknown, options?: { stack?: boolean }): stri
       // a cycle or a BigInt: fall through to String()
     }
   }
-  return String(err);
+  try {
+    return String(err);
+  } catch {
+    return 'a value that is not an Error was thrown';
+  }
 }
 
 /** The value itself when it is an Error, else an Error whose message describes it. */

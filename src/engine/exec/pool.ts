@@ -1,3 +1,5 @@
+/** The warm task-worker processes: spawning, handing out, taking back and replacing them. */
+
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { EngineToWorker, WorkerToEngine } from '../../protocol/ipc';
@@ -56,14 +58,16 @@ export class WorkerHandle extends EventEmitter<{
   }
 }
 
-/** A fixed number of warm workers; a dead or killed worker is replaced at once. */
-export class WorkerPool {
+/** A fixed number of warm workers; a dead or killed worker is replaced at once. Emits `idle` whenever a worker becomes idle. */
+export class WorkerPool extends EventEmitter<{ idle: [] }> {
   private readonly workers = new Set<WorkerHandle>();
   private readonly idle: WorkerHandle[] = [];
   private readonly waiters: ((w: WorkerHandle) => void)[] = [];
   private closed = false;
 
-  constructor(private readonly o: PoolOptions) {}
+  constructor(private readonly o: PoolOptions) {
+    super();
+  }
 
   start(): void {
     for (let i = 0; i < this.o.size; i++) this.spawn();
@@ -121,11 +125,8 @@ export class WorkerPool {
     }
     w.busy = false;
     this.idle.push(w);
-    this.onIdle?.();
+    this.emit('idle');
   }
-
-  /** Called whenever a worker becomes idle. */
-  onIdle?: () => void;
 
   /** Kills a worker (its replacement is spawned). */
   discard(w: WorkerHandle): void {

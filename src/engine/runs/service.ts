@@ -9,6 +9,7 @@ import { newId, durationMs } from '../ids';
 import { EngineError } from '../errors';
 import { applyMetadataOperations } from './metadata';
 import { newRunRecord, withMetadata, withStatus, withStreamWrite, withTags } from './model';
+import { nowIso } from '../clock';
 
 export interface TaskDefaults {
   maxAttempts?: number;
@@ -23,8 +24,6 @@ export interface RunServiceHooks {
   /** Known task defaults (retry, maxDuration), or undefined when the task is not (yet) discovered. */
   taskDefaults(taskId: string): TaskDefaults | undefined;
 }
-
-const now = (): string => new Date().toISOString();
 
 /** Every change a caller can make to runs, as committed writes. */
 export class RunService {
@@ -65,7 +64,7 @@ export class RunService {
 
   async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[] }> {
     const batchId = newId('batch');
-    const createdAt = now();
+    const createdAt = nowIso();
     const records = req.items.map((item, i) => {
       try {
         return this.buildRun(item.task, item.payload, { ...item.options, batchId });
@@ -120,7 +119,7 @@ export class RunService {
       isTest: options.test,
       parentRunId: options.parentRunId,
       number: this.nextNumber++,
-      now: now(),
+      now: nowIso(),
     });
   }
 
@@ -131,7 +130,7 @@ export class RunService {
     await this.committer.commit({
       kind: 'update',
       runId,
-      apply: (r) => withStatus(r, { status: 'CANCELED', now: now() }),
+      apply: (r) => withStatus(r, { status: 'CANCELED', now: nowIso() }),
     });
     return this.getRun(runId);
   }
@@ -144,7 +143,7 @@ export class RunService {
 
   async addTags(runId: string, tags: string[]): Promise<RunRecord> {
     await this.getRun(runId);
-    await this.committer.commit({ kind: 'update', runId, apply: (r) => withTags(r, tags, now(), LIMITS.tagsPerRun) });
+    await this.committer.commit({ kind: 'update', runId, apply: (r) => withTags(r, tags, nowIso(), LIMITS.tagsPerRun) });
     return this.getRun(runId);
   }
 
@@ -157,7 +156,7 @@ export class RunService {
       runId,
       apply: (r) => {
         result = applyMetadataOperations(r.run.metadata ?? {}, operations);
-        return withMetadata(r, result, now());
+        return withMetadata(r, result, nowIso());
       },
     });
     return result;
@@ -171,7 +170,7 @@ export class RunService {
       runId,
       key,
       bodies,
-      apply: (rec) => withStreamWrite(rec, key, now(), reserved),
+      apply: (rec) => withStreamWrite(rec, key, nowIso(), reserved),
     });
     return (r.chunks ?? []).map((c) => c.idx);
   }

@@ -10,6 +10,9 @@ import { newRunRecord } from '../../../src/engine/runs/model';
 import { openStore } from '../../../src/engine/store/open';
 import type { RunStore } from '../../../src/engine/store/types';
 
+/** The run service's writes, which no task makes here. */
+const noWrites = { updateMetadata: async () => ({}), appendChunks: async () => [] };
+
 /**
  * A run claimed here whose worker is not free yet (another user of the pool, such as task indexing, took the
  * idle one) is cancelled before it gets one: it ends CANCELED and its attempt never reaches a worker.
@@ -34,14 +37,15 @@ describe('executor: cancel while an attempt is being started', () => {
     const worker = { dead: false, send: (m: unknown) => sent.push(m), on: () => worker, once: () => worker, off: () => worker, kill: () => undefined };
     let handOver: ((w: WorkerHandle) => void) | undefined;
     const pool = {
-      onIdle: undefined as (() => void) | undefined,
+      on: () => pool,
+      off: () => pool,
       idleCount: 1,
       tryAcquire: () => undefined,
       acquire: () => new Promise<WorkerHandle>((resolve) => (handOver = resolve)),
       release: (w: unknown) => released.push(w),
     };
     const committer = new Committer(store, new Hub());
-    const executor = new Executor(store, committer, pool as unknown as WorkerPool, { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') }, {
+    const executor = new Executor(store, committer, pool as unknown as WorkerPool, { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') }, noWrites, {
       node: 'node-a',
       apiUrl: 'http://127.0.0.1:9',
       accessToken: 'rl_dev_test',

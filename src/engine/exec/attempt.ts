@@ -1,0 +1,93 @@
+/** One attempt of a run on one worker: the message that starts it, what the worker sends back about it, and its maxDuration timer. */
+
+import type { WorkerToEngine } from '../../protocol/ipc';
+import type { RunRecord } from '../store/types';
+import { newId } from '../ids';
+import type { WorkerHandle } from './pool';
+import type { RequestOrigin, WorkerRequest } from './worker-requests';
+import type { Lineage } from '../../shared/targets';
+
+/** The worker's report of how an attempt ended. */
+export type AttemptReport = Extract<WorkerToEngine, { type: 'completed' | 'failed' }>;
+
+/** Where an attempt passes on what its worker does. */
+export interface AttemptEvents {
+  /** The task ended: completed, or failed. */
+  reported(a: Attempt, m: AttemptReport): void;
+  /** The task asked for a write. */
+  requested(a: Attempt, m: WorkerRequest): void;
+  /** The worker exited: it crashed, or the engine stopped the attempt. */
+  exited(a: Attempt, code: number | null, signal: NodeJS.Signals | null, stderr: string): void;
+}
+
+export class Attempt implements RequestOrigin {
+  readonly id = newId('attempt');
+  readonly startedAt = Date.now();
+  /** Set when the engine itself ends the attempt (cancel, timeout) before killing the worker. */
+  ending?: 'CANCELED' | 'TIMED_OUT';
+  settled = false;
+  /** The run's parent and root, read once when a write first targets them. */
+  lineage?: Promise<Lineage>;
+  private timer?: NodeJS.Timeout;
+  private readonly onMessage: (m: WorkerToEngine) => void;
+  private readonly onExit: (code: number | null, signal: NodeJS.Signals | null, stderr: string) => void;
+
+  constructor(
+    readonly runId: string,
+    /** The run's attempt count this attempt started with. */
+    readonly number: number,
+    readonly worker: WorkerHandle,
+    events: AttemptEvents,
+  ) {
+    this.onMessage = (m) => {
+      if (!('attemptId' in m) || m.attemptId !== this.id) return;
+      if (m.type === 'completed' || m.type === 'failed') events.reported(this, m);
+      else events.requested(this, m);
+    };
+    this.onExit = (code, signal, stderr) => events.exited(this, code, signal, stderr);
+  }
+
+  /** Listens to the worker, arms the maxDuration timer and sends the attempt of the started `record` to the worker. */
+  start(record: RunRecord, bundlePath: string, api: { apiUrl: string; accessToken: string }): void {
+    this.worker.on('message', this.onMessage);
+    this.worker.once('exit', this.onExit);
+    if (record.maxDuration) this.timer = setTimeout(() => this.stop('TIMED_OUT'), record.maxDuration * 1000);
+    this.worker.send({
+      type: 'execute',
+      attemptId: this.id,
+      bundlePath,
+      taskId: record.run.taskIdentifier,
+      run: {
+        id: this.runId,
+        payload: record.run.payload,
+        metadata: record.run.metadata ?? {},
+        tags: record.run.tags,
+        attempt: record.run.attemptCount,
+        batchId: record.run.batchId,
+        parentRunId: record.parentRunId,
+        rootRunId: record.rootRunId,
+      },
+      apiUrl: api.apiUrl,
+      accessToken: api.accessToken,
+    });
+  }
+
+  /** Ends the attempt from the engine's side: kills the worker, whose exit then settles the attempt as `ending`. */
+  stop(ending: 'CANCELED' | 'TIMED_OUT'): void {
+    this.ending = ending;
+    this.worker.kill();
+  }
+
+  /** Stops the timer and listening to the worker. */
+  detach(): void {
+    clearTimeout(this.timer);
+    this.worker.off('message', this.onMessage);
+    this.worker.off('exit', this.onExit);
+  }
+
+  /** Forgets the attempt (the engine is closing): its end is no longer committed. */
+  abandon(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+  }
+}
