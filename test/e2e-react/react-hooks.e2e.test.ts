@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { auth, configure, tasks } from '@trigger.dev/sdk';
 import type { BrowserContext, Page } from '../harness/src';
 import { launchChromium, firstPage } from '../harness/src/browser';
-import { startSdkEngine, TR_SECRET, type SdkEngine } from '../unit/trigger-sdk/support';
+import { startSdkEngine, TR_SECRET, type SdkEngine } from '../unit/engine/trigger-compat/support';
 import { TASKS } from '../unit/engine/fixtures';
 import { repoRoot, waitFor } from '../support/engine';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { newRunRecord } from '../../../src/engine/runs/model';
-import { decodeRecord, encodeRecord } from '../../../src/engine/store/codec';
+import { newRunRecord } from '../../../../src/engine/runs/model';
+import { decodeRecord, encodeRecord } from '../../../../src/engine/store/codec';
 
 describe('store codec', () => {
   const record = newRunRecord({

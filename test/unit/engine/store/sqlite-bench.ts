@@ -1,5 +1,5 @@
 /**
- * SQLite store throughput, not a test: `npx tsx test/unit/store/sqlite-bench.ts [--quick]`.
+ * SQLite store throughput, not a test: `npx tsx test/unit/engine/store/sqlite-bench.ts [--quick]`.
  * Prints commit rates of the store next to a raw node-sqlite3-wasm baseline measured in the same run,
  * and the distribution of single write() times (checkpoints block the event loop).
  */
@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Database } from 'node-sqlite3-wasm';
-import { newRunRecord, withMetadata, withStatus } from '../../../src/engine/runs/model';
-import { SqliteRunStore, type SqliteStoreOptions } from '../../../src/engine/store/sqlite';
-import type { WriteOp } from '../../../src/engine/store/types';
+import { newRunRecord, withMetadata, withStatus } from '../../../../src/engine/runs/model';
+import { SqliteRunStore, type SqliteStoreOptions } from '../../../../src/engine/store/sqlite';
+import type { WriteOp } from '../../../../src/engine/store/types';
 
 const quick = process.argv.includes('--quick');
 const N_SINGLE = quick ? 2_000 : 10_000;

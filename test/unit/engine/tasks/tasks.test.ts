@@ -15,8 +15,8 @@ import {
   indexOnWorker,
   workerReady,
   esbuildLocation,
-} from '../../../src/engine/tasks';
-import { buildWorker, FIXTURE_WS, ROOT, WORKER_JS } from '../worker/support';
+} from '../../../../src/engine/tasks';
+import { buildWorker, FIXTURE_WS, ROOT, WORKER_JS } from '../../worker/support';
 
 function workspace(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'runlight-ws-'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { Run } from '../../../src/protocol/run';
-import { newRunRecord, withMetadata, withStatus, withStreamWrite, withTags } from '../../../src/engine/runs/model';
+import { Run } from '../../../../src/protocol/run';
+import { newRunRecord, withMetadata, withStatus, withStreamWrite, withTags } from '../../../../src/engine/runs/model';
 import {
   StoreRefusal,
   type RunEvent,
@@ -8,7 +8,7 @@ import {
   type RunStore,
   type WriteOp,
   type WriteResult,
-} from '../../../src/engine/store/types';
+} from '../../../../src/engine/store/types';
 
 /** One store under test, on a fresh database. */
 export interface StoreFixture {

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { auth, batch, configure, runs, tasks } from '@trigger.dev/sdk';
 import { startSdkEngine, TR_SECRET, type SdkEngine } from './support';
-import { TASKS } from '../engine/fixtures';
-import { repoRoot, waitFor } from '../../support/engine';
+import { TASKS } from '../fixtures';
+import { repoRoot, waitFor } from '../../../support/engine';
 
 /**
  * The official `@trigger.dev/sdk` (pinned devDependency), configured with `baseURL` = the engine and the

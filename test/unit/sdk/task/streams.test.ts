@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { decodeChunk } from '../../../src/protocol/chunk';
-import { BINARY_MARKER } from '../../../src/shared/streams';
-import { LIMITS } from '../../../src/protocol/api';
-import { streams } from '../../../src/sdk';
-import { ChunkSender } from '../../../src/sdk/task/chunkSender';
-import { encodeStreamValue } from '../../../src/sdk/task/pipe';
-import { AttemptRuntime, runWithRuntime, type RuntimeTransport } from '../../../src/sdk/task/runtime';
+import { decodeChunk } from '../../../../src/protocol/chunk';
+import { BINARY_MARKER } from '../../../../src/shared/streams';
+import { LIMITS } from '../../../../src/protocol/api';
+import { streams } from '../../../../src/sdk';
+import { ChunkSender } from '../../../../src/sdk/task/chunkSender';
+import { encodeStreamValue } from '../../../../src/sdk/task/pipe';
+import { AttemptRuntime, runWithRuntime, type RuntimeTransport } from '../../../../src/sdk/task/runtime';
 
 interface Sent {
   target: string;

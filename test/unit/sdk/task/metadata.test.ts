@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import type { MetadataOperation } from '../../../src/protocol/api';
-import { applyMetadataOperations as engineApply } from '../../../src/engine/runs/metadata';
-import { MetadataManager, MetadataTooLargeError, type MetadataTarget } from '../../../src/sdk/task/metadataManager';
-import { applyMetadataOperation, collapseMetadataOperations } from '../../../src/shared/metadata';
-import type { JsonObject } from '../../../src/shared/json';
-import { AttemptRuntime, runWithRuntime, type RuntimeTransport } from '../../../src/sdk/task/runtime';
-import { metadata } from '../../../src/sdk';
+import type { MetadataOperation } from '../../../../src/protocol/api';
+import { applyMetadataOperations as engineApply } from '../../../../src/engine/runs/metadata';
+import { MetadataManager, MetadataTooLargeError, type MetadataTarget } from '../../../../src/sdk/task/metadataManager';
+import { applyMetadataOperation, collapseMetadataOperations } from '../../../../src/shared/metadata';
+import type { JsonObject } from '../../../../src/shared/json';
+import { AttemptRuntime, runWithRuntime, type RuntimeTransport } from '../../../../src/sdk/task/runtime';
+import { metadata } from '../../../../src/sdk';
 
 function apply(start: JsonObject, ops: readonly MetadataOperation[]): JsonObject {
   let out = structuredClone(start);

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
-import { startEngine, type RunningEngine } from '../../../src/engine';
-import { makeWorkspace, waitFor } from '../../support/engine';
-import { EngineClient } from '../../../src/client';
+import { startEngine, type RunningEngine } from '../../../../src/engine';
+import { makeWorkspace, waitFor } from '../../../support/engine';
+import { EngineClient } from '../../../../src/client';
 
 /** A Trigger.dev-style development secret key: the official SDK is configured with it unchanged. */
 export const TR_SECRET = 'tr_dev_runlightOfficialSdk0123456789';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startSdkEngine, TR_SECRET, type SdkEngine } from './support';
-import { TASKS } from '../engine/fixtures';
-import { followRun, waitFor } from '../../support/engine';
+import { TASKS } from '../fixtures';
+import { followRun, waitFor } from '../../../support/engine';
 
 /** The Electric shape protocol on our run feeds, checked on the wire with plain fetch. */
 

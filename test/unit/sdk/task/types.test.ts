@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { schemaTask, streams, task, type AnyTask, type TaskIdentifier, type TaskOutput, type TaskPayload } from '../../../src/sdk';
-import { collectTasks, taskDefinitionOf } from '../../../src/sdk/task/registry';
+import { schemaTask, streams, task, type AnyTask, type TaskIdentifier, type TaskOutput, type TaskPayload } from '../../../../src/sdk';
+import { collectTasks, taskDefinitionOf } from '../../../../src/sdk/task/registry';
 
 /** Trigger.dev-style task code must type-check against the SDK (this file is part of `tsc --noEmit`). */
 describe('SDK task definitions', () => {

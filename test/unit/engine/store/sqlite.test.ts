@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { newRunRecord, withMetadata } from '../../../src/engine/runs/model';
-import { openStore } from '../../../src/engine/store/open';
-import { SqliteRunStore } from '../../../src/engine/store/sqlite';
-import { acquireWorkspaceLock, holdsWorkspaceLock } from '../../../src/engine/workspace-lock';
+import { newRunRecord, withMetadata } from '../../../../src/engine/runs/model';
+import { openStore } from '../../../../src/engine/store/open';
+import { SqliteRunStore } from '../../../../src/engine/store/sqlite';
+import { acquireWorkspaceLock, holdsWorkspaceLock } from '../../../../src/engine/workspace-lock';
 import { describeStoreConformance } from './conformance';
 
 const CHILD = join(__dirname, 'fixtures', 'sqlite-child.ts');
@@ -40,7 +40,7 @@ describeStoreConformance('sqlite', async () => {
 function startChild(dir: string, mode: 'write' | 'hold'): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, mode], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: join(__dirname, '..', '..', '..'),
+    cwd: join(__dirname, '..', '..', '..', '..'),
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

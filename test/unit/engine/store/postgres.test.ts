@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { withMetadata, withStatus, withTags } from '../../../src/engine/runs/model';
-import { openStore } from '../../../src/engine/store/open';
-import { PostgresRunStore } from '../../../src/engine/store/postgres';
-import type { RunStore } from '../../../src/engine/store/types';
-import { findPostgresBin, startTestPostgres, type TestPostgres } from '../../support/postgres';
+import { withMetadata, withStatus, withTags } from '../../../../src/engine/runs/model';
+import { openStore } from '../../../../src/engine/store/open';
+import { PostgresRunStore } from '../../../../src/engine/store/postgres';
+import type { RunStore } from '../../../../src/engine/store/types';
+import { findPostgresBin, startTestPostgres, type TestPostgres } from '../../../support/postgres';
 import { create, describeStoreConformance, ok, record } from './conformance';
 
 describe('Postgres store', function () {

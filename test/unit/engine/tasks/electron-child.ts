@@ -3,7 +3,7 @@
  * RUNLIGHT_FAKE_ELECTRON=1 it first pretends to run under Electron, which must make the bundler put
  * a `node` link to process.execPath on the PATH of esbuild's service. Prints a JSON result.
  */
-import { bundleTaskFile } from '../../../src/engine/tasks';
+import { bundleTaskFile } from '../../../../src/engine/tasks';
 
 if (process.env.RUNLIGHT_FAKE_ELECTRON === '1') Object.defineProperty(process.versions, 'electron', { value: '99.0.0', enumerable: true });
 

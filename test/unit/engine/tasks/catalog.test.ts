@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { TaskCatalog } from '../../../src/engine/tasks';
-import { FakeEngine } from '../worker/support';
+import { TaskCatalog } from '../../../../src/engine/tasks';
+import { FakeEngine } from '../../worker/support';
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;

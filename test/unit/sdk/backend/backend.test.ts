@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { decodeJwt, jwtVerify } from 'jose';
-import { auth, batch, configure, readStream, runs, tasks } from '../../../src/sdk/backend';
-import * as backend from '../../../src/sdk/backend';
-import { JWT_AUDIENCE, JWT_ISSUER, PatClaims } from '../../../src/protocol/auth';
-import { encodeChunk } from '../../../src/protocol/chunk';
-import { makeRun, runEvent } from './fixtures';
-import { sseHead, startServer, within, type TestServer } from './helpers';
+import { auth, batch, configure, readStream, runs, tasks } from '../../../../src/sdk/backend';
+import * as backend from '../../../../src/sdk/backend';
+import { JWT_AUDIENCE, JWT_ISSUER, PatClaims } from '../../../../src/protocol/auth';
+import { encodeChunk } from '../../../../src/protocol/chunk';
+import { makeRun, runEvent } from '../../client/fixtures';
+import { sseHead, startServer, within, type TestServer } from '../../client/helpers';
 
 const SECRET = 'rl_dev_' + 'k'.repeat(43);
 const secretBytes = new TextEncoder().encode(SECRET);
