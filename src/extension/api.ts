@@ -12,6 +12,12 @@ export interface RunlightApi {
     get(id: string): Run | undefined;
     all(): Run[];
   };
+  tasks: {
+    /** Ids of the tasks the Tasks view lists. */
+    list(): string[];
+    /** The glob the Tasks view watches task files with, relative to each workspace folder. */
+    watchedFiles(): string | undefined;
+  };
   /** Run ids of the open run panels. */
   openPanels(): string[];
 }

@@ -35,7 +35,7 @@ export class Runlight extends Disposable {
     const runsTree = this._register(new RunsTreeProvider(store, settings.read()));
     const runsView = this._register(vscode.window.createTreeView('runlight.runs', { treeDataProvider: runsTree, showCollapseAll: true }));
     runsTree.attachView(runsView);
-    const tasksTree = this._register(new TasksTreeProvider(engine));
+    const tasksTree = this._register(new TasksTreeProvider(engine, settings));
     const tasksView = this._register(vscode.window.createTreeView('runlight.tasks', { treeDataProvider: tasksTree }));
     const panels = this._register(new RunPanels({ engine, store, extensionUri: context.extensionUri, log }, context.workspaceState));
     const statusBar = this._register(new RunlightStatusBar(engine));
@@ -80,6 +80,7 @@ export class Runlight extends Disposable {
         ready: async () => (await engine.ensureStarted()).url,
       },
       runs: { get: (id) => store.get(id), all: () => store.all() },
+      tasks: { list: () => tasksTree.list().map((t) => t.id), watchedFiles: () => tasksTree.watchedTaskFiles },
       openPanels: () => panels.openIds(),
     };
   }

@@ -1,11 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
+import { DEFAULT_TASK_DIRS, isTaskFileName } from '../../shared/tasks';
 
-/** Task folders searched when the workspace does not say otherwise. */
-export const DEFAULT_TASK_DIRS: readonly string[] = ['trigger', 'src/trigger'];
-
-const TASK_FILE = /\.(ts|js|mts|mjs)$/;
-const NOT_TASK_FILE = /\.d\.m?ts$|\.(test|spec)\.m?[jt]s$/;
 const SKIP_DIRS = new Set(['node_modules', '__tests__']);
 
 /** The workspace-relative path with forward slashes, as TaskInfo.filePath shows it. */
@@ -32,7 +28,7 @@ export function discoverTaskFiles(dir: string, taskDirs: readonly string[] = DEF
       const full = join(folder, e.name);
       if (e.isDirectory()) {
         if (!e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) walk(full);
-      } else if ((e.isFile() || e.isSymbolicLink()) && TASK_FILE.test(e.name) && !NOT_TASK_FILE.test(e.name)) {
+      } else if ((e.isFile() || e.isSymbolicLink()) && isTaskFileName(e.name)) {
         found.add(full);
       }
     }

@@ -1,6 +1,6 @@
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { DEFAULT_TASK_DIRS } from './discover';
+import { DEFAULT_TASK_DIRS } from '../../shared/tasks';
 
 export interface TaskWatcher {
   /** Also watch these folders (non-recursively), e.g. where imported helper files live. */

@@ -4,6 +4,8 @@ import type { TaskInfo } from '../../protocol/api';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { EngineManager } from '../engine/engineManager';
 import { describeError } from '../../shared/errors';
+import { taskDirectories, taskFileGlob } from '../../shared/tasks';
+import type { Settings } from '../settings';
 
 /** Elements of the Tasks tree: `task:<id>` or `error:<n>`. */
 export type TaskElement = string;
@@ -20,10 +22,14 @@ export class TasksTreeProvider extends Disposable implements vscode.TreeDataProv
   private tasks = new Map<string, TaskInfo>();
   private errors: string[] = [];
   private loading: Promise<TaskInfo[]> | undefined;
-  private watching = false;
+  private watcher: vscode.Disposable | undefined;
+  private watchedGlob: string | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly engine: EngineManager) {
+  constructor(
+    private readonly engine: EngineManager,
+    private readonly settings: Settings,
+  ) {
     super();
     this._register(
       engine.onDidChangeState((s) => {
@@ -32,23 +38,38 @@ export class TasksTreeProvider extends Disposable implements vscode.TreeDataProv
         this.watchTaskFiles();
       }),
     );
-    this._register(toDisposable(() => clearTimeout(this.reloadTimer)));
+    // A change of runlight.taskDirectories takes effect in the engine when it restarts; the watcher follows it now.
+    this._register(settings.onDidChange(() => this.watcher && this.watchTaskFiles()));
+    this._register(
+      toDisposable(() => {
+        clearTimeout(this.reloadTimer);
+        this.watcher?.dispose();
+      }),
+    );
   }
 
   /** Task files change → ask the engine again a little later (it rebuilds them itself). */
   private watchTaskFiles(): void {
-    if (this.watching) return;
-    this.watching = true;
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/trigger/**/*.{ts,tsx,mts,js,mjs}'));
+    const glob = taskFileGlob(taskDirectories(this.settings.read().taskDirectories));
+    if (glob === this.watchedGlob) return;
+    this.watcher?.dispose();
+    this.watchedGlob = glob;
     const later = () => {
       clearTimeout(this.reloadTimer);
       this.reloadTimer = setTimeout(() => {
         if (this.engine.state.kind === 'running') void this.reload();
       }, 2000);
     };
-    this._register(watcher.onDidCreate(later));
-    this._register(watcher.onDidChange(later));
-    this._register(watcher.onDidDelete(later));
+    const watchers = (vscode.workspace.workspaceFolders ?? []).map((folder) => {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+      return vscode.Disposable.from(w, w.onDidCreate(later), w.onDidChange(later), w.onDidDelete(later));
+    });
+    this.watcher = vscode.Disposable.from(...watchers);
+  }
+
+  /** The glob the Tasks view watches task files with (undefined before the engine first ran). */
+  get watchedTaskFiles(): string | undefined {
+    return this.watchedGlob;
   }
 
   list(): TaskInfo[] {

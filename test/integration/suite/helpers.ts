@@ -29,6 +29,7 @@ export interface RunLike {
 export interface RunlightApi {
   engine: { url(): string | undefined; ready(): Promise<string> };
   runs: { get(id: string): RunLike | undefined; all(): RunLike[] };
+  tasks: { list(): string[]; watchedFiles(): string | undefined };
   openPanels(): string[];
 }
 
