@@ -114,6 +114,27 @@ export function appendFor(tail: string, item: StreamItem): string {
   return `${tail === '' || tail === '\n' ? '' : '\n'}${e.text}\n`;
 }
 
+/**
+ * What `items[from..]` add to a text view whose last character is `tail`, and its last character after them.
+ * Built as one string, so a frame appends to the DOM once whatever the number of chunks.
+ */
+export function appendItems(items: readonly StreamItem[], from: number, tail: string): { add: string; tail: string } {
+  let add = '';
+  for (let i = from; i < items.length; i++) {
+    const piece = appendFor(tail, items[i]!);
+    add += piece;
+    if (piece) tail = piece.slice(-1);
+  }
+  return { add, tail };
+}
+
+/** The raw view's lines for `items[from..]`, each ended by a newline. */
+export function rawLines(items: readonly StreamItem[], from: number): string {
+  let out = '';
+  for (let i = from; i < items.length; i++) out += `${rawLine(items[i]!)}\n`;
+  return out;
+}
+
 /** The whole text of a stream, as the text view shows it. */
 export function streamText(items: readonly StreamItem[]): string {
   let out = '';

@@ -16,6 +16,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
+/** A codicon (decorative: hidden from screen readers). */
+export function icon(name: string): HTMLElement {
+  return h('span', { className: `codicon codicon-${name}`, attrs: { 'aria-hidden': 'true' } });
+}
+
 /** The safe markdown tree (markdown.ts) → DOM. */
 export function mdToDom(nodes: readonly MdNode[], parent: Node): void {
   for (const n of nodes) {

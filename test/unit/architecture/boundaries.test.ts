@@ -38,7 +38,7 @@ export const ARROWS: Readonly<Record<Room, Rule>> = {
   'sdk/backend': { rooms: ['client', 'protocol', 'shared'], packages: ['zod', 'jose'], node: true },
   cli: { rooms: ['client', 'engine', 'sdk/backend', 'protocol', 'shared'], packages: [], node: true },
   extension: { rooms: ['client', 'protocol', 'shared'], packages: ['vscode', 'zod'], node: true },
-  webview: { rooms: ['protocol', 'shared'], packages: ['marked'], node: false },
+  webview: { rooms: ['protocol', 'shared'], packages: ['marked', 'vscode-webview'], node: false },
 };
 
 export function roomOf(file: string): Room | undefined {
