@@ -94,7 +94,12 @@ function checkBudgets() {
 
 const hash = watch ? undefined : sourcesHash();
 const stamp = readStamp();
-if (ifStale && stamp?.hash === hash && (stamp.production || !production) && builds.every((b) => Object.keys(b.entryPoints).every((n) => existsSync(join(root, b.outdir, `${n}.js`))))) {
+if (
+  ifStale &&
+  stamp?.hash === hash &&
+  (stamp.production || !production) &&
+  builds.every((b) => Object.keys(b.entryPoints).every((n) => existsSync(join(root, b.outdir, `${n}.js`))))
+) {
   process.exit(0);
 }
 copyAssets();

@@ -30,7 +30,10 @@ const log = (s: string): void => void process.stderr.write(s + '\n');
 
 function table(metrics: Metric[]): string {
   const fmt = (v: number | null): string => (v === null ? '–' : Math.abs(v) >= 100 ? String(Math.round(v)) : String(v));
-  const rows = [['metric', 'value', 'unit', 'baseline', 'ratio', 'goal', 'pass'], ...metrics.map((m) => [m.name, fmt(m.value), m.unit, fmt(m.baseline), fmt(m.ratio), m.goal, m.pass === null ? '–' : m.pass ? 'yes' : 'NO'])];
+  const rows = [
+    ['metric', 'value', 'unit', 'baseline', 'ratio', 'goal', 'pass'],
+    ...metrics.map((m) => [m.name, fmt(m.value), m.unit, fmt(m.baseline), fmt(m.ratio), m.goal, m.pass === null ? '–' : m.pass ? 'yes' : 'NO']),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => r.map((cell, c) => (c === 0 || c === 2 || c === 5 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   const notes = metrics.filter((m) => m.note).map((m) => `  * ${m.name}: ${m.note}`);
@@ -83,7 +86,9 @@ async function main(): Promise<void> {
   const outDir = join(repoRoot, 'bench/results');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
-  process.stdout.write(`\n${result.machine.model} × ${result.machine.cpus}, node ${result.machine.node}, ${result.machine.platform}, ${result.durationS} s\n\n`);
+  process.stdout.write(
+    `\n${result.machine.model} × ${result.machine.cpus}, node ${result.machine.node}, ${result.machine.platform}, ${result.durationS} s\n\n`,
+  );
   process.stdout.write(table(metrics) + '\n\nwritten: bench/results/latest.json\n');
 }
 

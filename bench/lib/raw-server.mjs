@@ -37,7 +37,7 @@ async function paced(n, rate, pad) {
 }
 
 async function burst(n, pad, coalesce) {
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let out = '';
     for (let k = 0; k < coalesce && i < n; k++, i++) out += `id: ${i}\ndata: ${JSON.stringify({ i, t: now(), p: pad })}\n\n`;
     writeAll(out);

@@ -17,9 +17,13 @@ export function redisBinary(): string | undefined {
 /** redis-server on a free loopback port without persistence. */
 export async function startRedis(bin: string): Promise<RedisProc> {
   const port = await freePort();
-  const child: ChildProcess = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    bin,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await waitLine(child, /Ready to accept connections/, 10_000, 'redis-server');
   return { port, pid: child.pid!, stop: () => stopChild(child) };
 }

@@ -42,7 +42,12 @@ export function sseGet(url: string, headers: Record<string, string>, onEvent: (m
 }
 
 /** JSON request over node:http; rejects on non-2xx. */
-export function httpJson<T>(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; data: T; headers: http.IncomingHttpHeaders }> {
+export function httpJson<T>(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status: number; data: T; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(

@@ -29,7 +29,15 @@ export function topFrames(file: string, n: number): string[] {
     byFrame.set(key, (byFrame.get(key) ?? 0) + us);
   }
   const rows = [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, n);
-  return [`busy ${Math.round(total / 1000)} ms`, ...rows.map(([k, us]) => `${((us / total) * 100).toFixed(1).padStart(5)}%  ${Math.round(us / 1000).toString().padStart(6)} ms  ${k}`)];
+  return [
+    `busy ${Math.round(total / 1000)} ms`,
+    ...rows.map(
+      ([k, us]) =>
+        `${((us / total) * 100).toFixed(1).padStart(5)}%  ${Math.round(us / 1000)
+          .toString()
+          .padStart(6)} ms  ${k}`,
+    ),
+  ];
 }
 
 if (require.main === module) {

@@ -73,10 +73,16 @@ async function prefill(dir: string): Promise<void> {
     const perRun = EVENTS / RUNS - 2; // + created + COMPLETED
     const now = new Date().toISOString();
     for (let k = 0; k < perRun; k++) {
-      const ops: WriteOp[] = records.map((r) => ({ kind: 'update', runId: r.run.id, apply: (rec) => withMetadata(rec, { step: k, note: 'progress update' }, now) }));
+      const ops: WriteOp[] = records.map((r) => ({
+        kind: 'update',
+        runId: r.run.id,
+        apply: (rec) => withMetadata(rec, { step: k, note: 'progress update' }, now),
+      }));
       await store.write(ops);
     }
-    await store.write(records.map((r) => ({ kind: 'update', runId: r.run.id, apply: (rec) => withStatus(rec, { status: 'COMPLETED', now, output: { ok: true } }) })));
+    await store.write(
+      records.map((r) => ({ kind: 'update', runId: r.run.id, apply: (rec) => withStatus(rec, { status: 'COMPLETED', now, output: { ok: true } }) })),
+    );
     const head = await store.headSeq();
     if (head < EVENTS) throw new Error(`prefill wrote ${head} events, wanted ${EVENTS}`);
   } finally {
@@ -106,12 +112,7 @@ export async function coldStartMetrics(rounds: number, log: (s: string) => void)
       return ms;
     };
     // Rounds alternate engine (empty, then 100k) with the bare server.
-    const { a } = await alternate(
-      rounds,
-      async () => ({ empty: await engineEmpty(), full: await engineFull() }),
-      bareOne,
-      log,
-    );
+    const { a } = await alternate(rounds, async () => ({ empty: await engineEmpty(), full: await engineFull() }), bareOne, log);
     const e = median(a.map((r) => r.empty));
     const f = median(a.map((r) => r.full));
     const b = median(bare);

@@ -158,7 +158,10 @@ async function measure(pg: TestPostgres, n: number, rounds: number, log: (s: str
       await feed.opened;
       const round = async (size: number): Promise<Round> => {
         const sampler = startWaitSampler(pg.url, dbName);
-        const before = cpuSample(nodes.map((x) => x.pid), dbName);
+        const before = cpuSample(
+          nodes.map((x) => x.pid),
+          dbName,
+        );
         const t0 = nowMs();
         const per = Math.ceil(size / n);
         const batches = await Promise.all(
@@ -170,7 +173,10 @@ async function measure(pg: TestPostgres, n: number, rounds: number, log: (s: str
         const ids = new Set(batches.flatMap((b) => b.runs.map((r) => r.id)).filter((id) => !done.has(id)));
         if (ids.size) await withTimeout(new Promise<void>((resolve) => (waiting = { ids, resolve })), 300_000, `${ids.size} completions on ${n} node(s)`);
         const t1 = nowMs();
-        const after = cpuSample(nodes.map((x) => x.pid), dbName);
+        const after = cpuSample(
+          nodes.map((x) => x.pid),
+          dbName,
+        );
         await sampler.stop();
         const c = sampler.counts;
         const total = Math.max(1, c.lock + c.node + c.running);
@@ -207,7 +213,16 @@ export async function nodesMetrics(rounds: number, log: (s: string) => void): Pr
   if (!process.env['RUNLIGHT_TEST_DATABASE_URL'] && !findPostgresBin()) {
     log('  Postgres is not installed (apt-get install postgresql): skipping');
     return [1, 2, 3].map((n) =>
-      metric({ name: name(n), value: null, unit: 'runs/s', baseline: null, ratio: null, goal: 'report', pass: null, note: 'skipped: no Postgres server binaries' }),
+      metric({
+        name: name(n),
+        value: null,
+        unit: 'runs/s',
+        baseline: null,
+        ratio: null,
+        goal: 'report',
+        pass: null,
+        note: 'skipped: no Postgres server binaries',
+      }),
     );
   }
   const pg = await startTestPostgres();

@@ -36,11 +36,7 @@ class Completions {
     const left = new Set(ids.filter((id) => !this.done.has(id)));
     const last = Math.max(0, ...ids.map((id) => this.done.get(id) ?? 0));
     if (left.size === 0) return Promise.resolve(last);
-    return withTimeout(
-      new Promise<number>((resolve) => (this.waiting = { ids: left, resolve, last })),
-      ms,
-      `${left.size} of ${ids.length} completions`,
-    );
+    return withTimeout(new Promise<number>((resolve) => (this.waiting = { ids: left, resolve, last })), ms, `${left.size} of ${ids.length} completions`);
   }
 }
 
@@ -116,7 +112,10 @@ export async function queueMetrics(e: EngineProc, rounds: number, log: (s: strin
       const items = Array.from({ length: BATCH }, () => ({ task: 'noop', payload: null }));
       const t0 = nowMs();
       const res = await e.client.batchTrigger(items);
-      const t1 = await completions.wait(res.runs.map((r) => r.id), 120_000);
+      const t1 = await completions.wait(
+        res.runs.map((r) => r.id),
+        120_000,
+      );
       return BATCH / ((t1 - t0) / 1000);
     };
     const engineLatency = async (): Promise<number[]> => {
@@ -159,7 +158,7 @@ export async function queueMetrics(e: EngineProc, rounds: number, log: (s: strin
         ratio: idleRedis.spaced / idleRedis.hot,
         goal: 'context',
         pass: null,
-        note: 'the same for the baseline: one round trip of BullMQ\'s Redis connection',
+        note: "the same for the baseline: one round trip of BullMQ's Redis connection",
       }),
     ];
   } finally {

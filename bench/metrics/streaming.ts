@@ -85,7 +85,13 @@ async function rawLatency(raw: RawProc): Promise<LatRound> {
 
 export async function latencyMetrics(e: EngineProc, raw: RawProc, rounds: number, log: (s: string) => void): Promise<Metric[]> {
   log(`1. append → SSE latency, ${LAT_RATE} chunks/s, ${LAT_N} chunks per round`);
-  const { a, b } = await alternate(rounds, () => engineLatency(e), () => rawLatency(raw), log, { warmup: true });
+  const { a, b } = await alternate(
+    rounds,
+    () => engineLatency(e),
+    () => rawLatency(raw),
+    log,
+    { warmup: true },
+  );
   const delivered = a.every((r) => r.n === LAT_N) && b.every((r) => r.n === LAT_N);
   const ep50 = median(a.map((r) => r.p50));
   const rp50 = median(b.map((r) => r.p50));
@@ -94,7 +100,16 @@ export async function latencyMetrics(e: EngineProc, raw: RawProc, rounds: number
   const note = delivered ? undefined : `chunks missing: engine ${a.map((r) => r.n).join('/')}, raw ${b.map((r) => r.n).join('/')} of ${LAT_N}`;
   return [
     metric({ name: 'stream latency p50 @1k/s', value: ep50, unit: 'ms', baseline: rp50, ratio: ep50 / rp50, goal: 'report', pass: null, note }),
-    metric({ name: 'stream latency p99 @1k/s', value: ep99, unit: 'ms', baseline: rp99, ratio: ep99 / rp99, goal: 'ratio ≤ 1.5', pass: delivered && ep99 / rp99 <= 1.5, note }),
+    metric({
+      name: 'stream latency p99 @1k/s',
+      value: ep99,
+      unit: 'ms',
+      baseline: rp99,
+      ratio: ep99 / rp99,
+      goal: 'ratio ≤ 1.5',
+      pass: delivered && ep99 / rp99 <= 1.5,
+      note,
+    }),
   ];
 }
 
@@ -123,11 +138,26 @@ async function rawThroughput(raw: RawProc): Promise<number> {
 
 export async function throughputMetrics(e: EngineProc, raw: RawProc, rounds: number, log: (s: string) => void): Promise<Metric[]> {
   log(`2. durable single-stream throughput, ${TP_N} chunks per round`);
-  const { a, b } = await alternate(rounds, () => engineThroughput(e), () => rawThroughput(raw), log, { warmup: true });
+  const { a, b } = await alternate(
+    rounds,
+    () => engineThroughput(e),
+    () => rawThroughput(raw),
+    log,
+    { warmup: true },
+  );
   const ev = median(a);
   const rv = median(b);
   return [
-    metric({ name: 'single-stream throughput', value: ev, unit: 'chunks/s', baseline: rv, ratio: ev / rv, goal: 'ratio ≥ 0.10', pass: ev / rv >= 0.1, note: 'baseline: raw SSE, 64 events per write' }),
+    metric({
+      name: 'single-stream throughput',
+      value: ev,
+      unit: 'chunks/s',
+      baseline: rv,
+      ratio: ev / rv,
+      goal: 'ratio ≥ 0.10',
+      pass: ev / rv >= 0.1,
+      note: 'baseline: raw SSE, 64 events per write',
+    }),
   ];
 }
 
@@ -180,7 +210,13 @@ async function rawFan(raw: RawProc): Promise<FanRound> {
 
 export async function fanoutMetrics(e: EngineProc, raw: RawProc, rounds: number, log: (s: string) => void): Promise<Metric[]> {
   log(`3. fan-out: ${FAN_CLIENTS} subscribers, ${FAN_RATE} chunks/s, ${FAN_N} chunks`);
-  const { a, b } = await alternate(rounds, () => engineFan(e), () => rawFan(raw), log, { warmup: true });
+  const { a, b } = await alternate(
+    rounds,
+    () => engineFan(e),
+    () => rawFan(raw),
+    log,
+    { warmup: true },
+  );
   const late = a.some((r) => r.lateOpen) ? 'some subscribers opened after the first chunk (latency includes catch-up)' : undefined;
   const ed = median(a.map((r) => r.delivered));
   const rd = median(b.map((r) => r.delivered));
@@ -190,7 +226,16 @@ export async function fanoutMetrics(e: EngineProc, raw: RawProc, rounds: number,
   const rc = median(b.map((r) => r.cpuMs));
   const window = (FAN_N / FAN_RATE) * 1000;
   return [
-    metric({ name: 'fan-out delivered', value: ed * 100, unit: '%', baseline: rd * 100, ratio: ed / rd, goal: '100%', pass: a.every((r) => r.delivered === 1), note: late }),
+    metric({
+      name: 'fan-out delivered',
+      value: ed * 100,
+      unit: '%',
+      baseline: rd * 100,
+      ratio: ed / rd,
+      goal: '100%',
+      pass: a.every((r) => r.delivered === 1),
+      note: late,
+    }),
     metric({ name: 'fan-out latency p99', value: ep, unit: 'ms', baseline: rp, ratio: ep / rp, goal: 'ratio ≤ 1.5', pass: ep / rp <= 1.5, note: late }),
     metric({
       name: 'fan-out server CPU',

@@ -57,7 +57,9 @@ async function round(): Promise<Round> {
       const i = (updates * 7919) % RUNS;
       const prev = store.get(runs[i]!.id)!;
       const status = k % 5 === 0 ? STATUSES[(updates >> 3) % STATUSES.length]! : prev.status;
-      store.upsert([{ ...prev, status, ...statusFlags(status), metadata: { progress: (updates % 100) / 100 }, updatedAt: new Date(now + updates + 1).toISOString() }]);
+      store.upsert([
+        { ...prev, status, ...statusFlags(status), metadata: { progress: (updates % 100) / 100 }, updatedAt: new Date(now + updates + 1).toISOString() },
+      ]);
       updates++;
     }
   }, 2);
@@ -83,7 +85,9 @@ export async function treeMetrics(rounds: number, log: (s: string) => void): Pro
   for (let r = 0; r < rounds; r++) {
     rs.push(await round());
     const x = rs.at(-1)!;
-    log(`  round ${r + 1}/${rounds}: ${x.updatesPerS.toFixed(0)} updates/s → ${x.refreshesPerS.toFixed(1)} refreshes/s, ${x.firedPerRefresh.toFixed(1)} nodes fired each, ${x.fullRefreshes} full, host CPU ${x.cpuPct.toFixed(0)}%`);
+    log(
+      `  round ${r + 1}/${rounds}: ${x.updatesPerS.toFixed(0)} updates/s → ${x.refreshesPerS.toFixed(1)} refreshes/s, ${x.firedPerRefresh.toFixed(1)} nodes fired each, ${x.fullRefreshes} full, host CPU ${x.cpuPct.toFixed(0)}%`,
+    );
   }
   const refreshes = median(rs.map((x) => x.refreshesPerS));
   const full = Math.max(...rs.map((x) => x.fullRefreshes));

@@ -32,7 +32,17 @@ function servePanel(): Promise<{ url: string; server: Server }> {
     const path = normalize(new URL(req.url ?? '/', origin).pathname);
     if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(renderPanelHtml({ cspSource: origin, nonce: makeNonce(), scriptUri: `${origin}/main.js`, styleUri: `${origin}/panel.css`, codiconsUri: `${origin}/codicons/codicon.css`, runId: RUN_ID, title: `Run ${RUN_ID}` }));
+      res.end(
+        renderPanelHtml({
+          cspSource: origin,
+          nonce: makeNonce(),
+          scriptUri: `${origin}/main.js`,
+          styleUri: `${origin}/panel.css`,
+          codiconsUri: `${origin}/codicons/codicon.css`,
+          runId: RUN_ID,
+          title: `Run ${RUN_ID}`,
+        }),
+      );
       return;
     }
     const f = files[path] ?? (path.startsWith('/codicons/') ? { path: join('media', path), type: 'font/ttf' } : undefined);
@@ -45,10 +55,12 @@ function servePanel(): Promise<{ url: string; server: Server }> {
     if (!f || !body) res.writeHead(404).end();
     else res.writeHead(200, { 'content-type': f.type }).end(body);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const a = server.address();
-    resolve({ url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/`, server });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      resolve({ url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/`, server });
+    }),
+  );
 }
 
 /** Installed in the page before the panel's script: the webview API VS Code provides, and frame observers. */
@@ -170,7 +182,9 @@ export async function webviewMetrics(log: (s: string) => void): Promise<Metric[]
       const profile = await tempDir('chromium');
       try {
         const r = await round(mode, url, profile, log);
-        log(`  ${mode}: ${r.frames} frames in ${r.seconds.toFixed(1)} s, ${r.longFrames} long animation frames (> ${LONG_FRAME_MS} ms), longest ${r.longestLoafMs.toFixed(0)} ms, longest rAF gap ${r.maxGapMs.toFixed(0)} ms, ${r.chars} chars shown`);
+        log(
+          `  ${mode}: ${r.frames} frames in ${r.seconds.toFixed(1)} s, ${r.longFrames} long animation frames (> ${LONG_FRAME_MS} ms), longest ${r.longestLoafMs.toFixed(0)} ms, longest rAF gap ${r.maxGapMs.toFixed(0)} ms, ${r.chars} chars shown`,
+        );
         out.push(
           metric({
             name: `webview longest frame, 1 MiB @500/s (${mode})`,

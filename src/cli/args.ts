@@ -81,7 +81,14 @@ function build(first: string, values: Values, positionals: string[], cwd: string
       if (task === undefined) throw new UsageError('trigger needs a TASK id, e.g. runlight trigger chat', first);
       noPositionals(extra, first);
       const raw = str(values.payload, '--payload');
-      return { kind: 'trigger', dir, task, payload: raw === undefined ? undefined : parseJsonFlag(raw, '--payload'), tags: list(values.tag, '--tag'), watch: values.watch === true };
+      return {
+        kind: 'trigger',
+        dir,
+        task,
+        payload: raw === undefined ? undefined : parseJsonFlag(raw, '--payload'),
+        tags: list(values.tag, '--tag'),
+        watch: values.watch === true,
+      };
     }
     case 'runs': {
       noPositionals(positionals, first);

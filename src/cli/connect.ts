@@ -13,7 +13,9 @@ export async function connect(dir: string, env: Record<string, string | undefine
     throw new CliError(`no secret key: set RUNLIGHT_SECRET_KEY or let the engine write ${secretKeyPath(dir)}`);
   }
   if (!(await isEngineAlive(info.url, { accessToken }))) {
-    throw new CliError(`the engine recorded in ${engineFilePath(dir)} (pid ${info.pid}) does not answer at ${info.url}; start one with: runlight dev --dir ${quote(dir)}`);
+    throw new CliError(
+      `the engine recorded in ${engineFilePath(dir)} (pid ${info.pid}) does not answer at ${info.url}; start one with: runlight dev --dir ${quote(dir)}`,
+    );
   }
   return new EngineClient({ baseURL: info.url, accessToken });
 }

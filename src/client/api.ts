@@ -196,13 +196,7 @@ export class EngineClient {
     };
   }
 
-  private async request<T>(
-    method: string,
-    path: string,
-    schema: z.ZodMiniType<T>,
-    json?: unknown,
-    rawBody?: string,
-  ): Promise<{ data: T; res: RestResponse }> {
+  private async request<T>(method: string, path: string, schema: z.ZodMiniType<T>, json?: unknown, rawBody?: string): Promise<{ data: T; res: RestResponse }> {
     const headers: Record<string, string> = { ...this.options.headers, Authorization: `Bearer ${this.accessToken}`, Accept: 'application/json' };
     let body: string | undefined;
     if (rawBody !== undefined) {

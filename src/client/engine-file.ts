@@ -54,7 +54,8 @@ export async function readEngineInfo(dir: string): Promise<EngineInfo | undefine
     throw new EngineFileError(`${path} is not valid JSON`);
   }
   const parsed = EngineInfo.safeParse(json);
-  if (!parsed.success) throw new EngineFileError(`${path} is not an engine file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new EngineFileError(`${path} is not an engine file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -86,10 +87,7 @@ export async function readSecretKey(dir: string, env: Record<string, string | un
   }
 }
 
-export type EngineLookup =
-  | { state: 'running'; info: EngineInfo }
-  | { state: 'stale'; info: EngineInfo }
-  | { state: 'absent' };
+export type EngineLookup = { state: 'running'; info: EngineInfo } | { state: 'stale'; info: EngineInfo } | { state: 'absent' };
 
 /** Reads engine.json and checks the engine answers. `stale` = the file exists but nothing healthy listens there. */
 export async function findEngine(dir: string, options: { accessToken?: string; timeoutMs?: number } = {}): Promise<EngineLookup> {

@@ -119,11 +119,7 @@ export function sseMessages(request: SseRequest): AsyncIterableIterator<SseMessa
   return channel;
 }
 
-async function connectOnce(
-  options: SubscribeSseOptions,
-  state: { lastEventId?: string; retryMs?: number },
-  attempt: number,
-): Promise<Attempt> {
+async function connectOnce(options: SubscribeSseOptions, state: { lastEventId?: string; retryMs?: number }, attempt: number): Promise<Attempt> {
   const outer = options.signal;
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(outer?.reason);

@@ -25,7 +25,9 @@ import { describeError } from '../shared/errors';
 
 /** `RUNLIGHT_TASK_DIRS=trigger,jobs` (set by the extension from its `runlight.taskDirectories` setting). */
 function taskDirsFromEnv(): string[] | undefined {
-  const dirs = process.env.RUNLIGHT_TASK_DIRS?.split(',').map((d) => d.trim()).filter(Boolean);
+  const dirs = process.env.RUNLIGHT_TASK_DIRS?.split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
   return dirs && dirs.length ? dirs : undefined;
 }
 
@@ -170,7 +172,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const infoFile = join(runlightDir, 'engine.json');
     await writeFile(infoFile, JSON.stringify(info, null, 2) + '\n');
     cleanups.push(() => rm(infoFile, { force: true }));
-    log(`engine ready at ${url} (store: ${postgres ? "postgres" : "sqlite"}, workers: ${options.workers ?? 2})`);
+    log(`engine ready at ${url} (store: ${postgres ? 'postgres' : 'sqlite'}, workers: ${options.workers ?? 2})`);
 
     let closing: Promise<void> | undefined;
     // The engine is announced as soon as it serves; worker processes, the recovery of runs a stopped engine left

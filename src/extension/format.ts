@@ -23,11 +23,7 @@ export function escapeMarkdown(text: string): string {
 /** The Markdown tooltip of a run node: id, status, tags, batch, times, error message. */
 export function runTooltipMarkdown(run: Run, now: number): string {
   const look = statusLook(run.status);
-  const lines = [
-    `**${escapeMarkdown(run.taskIdentifier)}** — ${look.label}`,
-    '',
-    `- id: \`${run.id.replace(/`/g, '')}\``,
-  ];
+  const lines = [`**${escapeMarkdown(run.taskIdentifier)}** — ${look.label}`, '', `- id: \`${run.id.replace(/`/g, '')}\``];
   if (run.tags.length) lines.push(`- tags: ${run.tags.map((t) => `\`${t.replace(/`/g, '')}\``).join(', ')}`);
   if (run.batchId) lines.push(`- batch: \`${run.batchId.replace(/`/g, '')}\``);
   lines.push(`- created: ${run.createdAt}`);

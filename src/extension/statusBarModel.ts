@@ -11,7 +11,11 @@ export function statusBarLook(state: EngineStateKind, executing: number): { text
   switch (state.kind) {
     case 'running':
       return executing > 0
-        ? { text: `$(loading~spin) ${executing} running`, tooltip: `Runlight: ${executing} run${executing === 1 ? '' : 's'} executing (engine ${state.url})`, error: false }
+        ? {
+            text: `$(loading~spin) ${executing} running`,
+            tooltip: `Runlight: ${executing} run${executing === 1 ? '' : 's'} executing (engine ${state.url})`,
+            error: false,
+          }
         : { text: '$(pulse) Runlight idle', tooltip: `Runlight engine at ${state.url}: no run executing`, error: false };
     case 'starting':
       return { text: '$(loading~spin) Runlight starting…', tooltip: 'Starting the Runlight engine', error: false };

@@ -100,10 +100,7 @@ const unsafeKeySegment = /(^|[.$[\]'"])(__proto__|constructor|prototype)($|[.\]'
 export const MetadataKey = z.string().check(
   z.minLength(1, 'key must not be empty'),
   z.maxLength(256),
-  z.refine(
-    (k) => !unsafeKeySegment.test(k) && !['__proto__', 'constructor', 'prototype'].includes(k),
-    'key must not name __proto__, constructor or prototype',
-  ),
+  z.refine((k) => !unsafeKeySegment.test(k) && !['__proto__', 'constructor', 'prototype'].includes(k), 'key must not name __proto__, constructor or prototype'),
 );
 
 /** The operations src/shared/metadata.ts applies (the annotation makes the compiler keep the two the same). */

@@ -71,10 +71,7 @@ export const Run = z.object({
 });
 export type Run = z.infer<typeof Run>;
 
-export type RunFlags = Pick<
-  Run,
-  'isQueued' | 'isExecuting' | 'isWaiting' | 'isCompleted' | 'isFailed' | 'isSuccess' | 'isCancelled'
->;
+export type RunFlags = Pick<Run, 'isQueued' | 'isExecuting' | 'isWaiting' | 'isCompleted' | 'isFailed' | 'isSuccess' | 'isCancelled'>;
 
 const FAILED: ReadonlySet<RunStatus> = new Set<RunStatus>(['FAILED', 'CRASHED', 'SYSTEM_FAILURE', 'EXPIRED', 'TIMED_OUT']);
 

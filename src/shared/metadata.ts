@@ -86,7 +86,12 @@ export function applyMetadataOperation(target: JsonObject, op: MetadataOperation
     case 'remove': {
       const path = metadataPath(op.key);
       const cur = getAt(target, path);
-      if (Array.isArray(cur)) setAt(target, path, cur.filter((v) => !jsonEqual(v, op.value)));
+      if (Array.isArray(cur))
+        setAt(
+          target,
+          path,
+          cur.filter((v) => !jsonEqual(v, op.value)),
+        );
       return target;
     }
     case 'increment': {

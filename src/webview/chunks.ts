@@ -51,7 +51,7 @@ export function llmText(value: unknown): string | undefined {
   if (!isObj(value)) return undefined;
   const type = value.type;
   // OpenAI chat completion chunk (also without `object`, as some proxies send it)
-  if (Array.isArray(value.choices) && (value.object === 'chat.completion.chunk' || isObj(value.choices[0]) && isObj((value.choices[0] as Obj).delta))) {
+  if (Array.isArray(value.choices) && (value.object === 'chat.completion.chunk' || (isObj(value.choices[0]) && isObj((value.choices[0] as Obj).delta)))) {
     const choice = value.choices[0];
     if (!isObj(choice)) return '';
     const delta = choice.delta;

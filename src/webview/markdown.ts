@@ -8,8 +8,31 @@ import { Lexer, type Token, type Tokens } from 'marked';
  */
 
 export type MdTag =
-  | 'p' | 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' | 'pre' | 'code' | 'blockquote' | 'ul' | 'ol' | 'li'
-  | 'hr' | 'br' | 'strong' | 'em' | 'del' | 'a' | 'table' | 'thead' | 'tbody' | 'tr' | 'th' | 'td';
+  | 'p'
+  | 'h1'
+  | 'h2'
+  | 'h3'
+  | 'h4'
+  | 'h5'
+  | 'h6'
+  | 'pre'
+  | 'code'
+  | 'blockquote'
+  | 'ul'
+  | 'ol'
+  | 'li'
+  | 'hr'
+  | 'br'
+  | 'strong'
+  | 'em'
+  | 'del'
+  | 'a'
+  | 'table'
+  | 'thead'
+  | 'tbody'
+  | 'tr'
+  | 'th'
+  | 'td';
 
 export interface MdElement {
   tag: MdTag;
@@ -146,8 +169,21 @@ function block(tokens: readonly Token[]): MdNode[] {
         const cell = (tag: 'th' | 'td', c: Tokens.TableCell) => el(tag, inline(c.tokens), c.align ? { align: c.align } : undefined);
         out.push(
           el('table', [
-            el('thead', [el('tr', tb.header.map((c) => cell('th', c)))]),
-            el('tbody', tb.rows.map((r) => el('tr', r.map((c) => cell('td', c))))),
+            el('thead', [
+              el(
+                'tr',
+                tb.header.map((c) => cell('th', c)),
+              ),
+            ]),
+            el(
+              'tbody',
+              tb.rows.map((r) =>
+                el(
+                  'tr',
+                  r.map((c) => cell('td', c)),
+                ),
+              ),
+            ),
           ]),
         );
         break;

@@ -15,7 +15,7 @@ export function stableMarkdownEnd(text: string): number {
   let end = 0;
   let fence: { char: string; len: number } | undefined;
   let prevBlank = false;
-  for (let pos = 0; ; ) {
+  for (let pos = 0; ;) {
     const nl = text.indexOf('\n', pos);
     if (nl < 0) break; // the last line may still grow
     const line = text.slice(pos, nl);

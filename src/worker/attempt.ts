@@ -84,7 +84,8 @@ export class AttemptRunner {
       // After a crash the task's code may be in any state: give its streams a short grace only.
       const waitMs = current.crashed !== undefined ? Math.min(1000, this.opts.streamWaitMs) : this.opts.streamWaitMs;
       const { aborted, errors } = await rt.waitForStreams(waitMs);
-      if (aborted > 0) transport.log('warn', `${aborted} stream write(s) did not finish within ${Math.round(waitMs / 1000)} s of the task's end and were stopped`);
+      if (aborted > 0)
+        transport.log('warn', `${aborted} stream write(s) did not finish within ${Math.round(waitMs / 1000)} s of the task's end and were stopped`);
       for (const err of errors) transport.log('warn', `a stream write failed: ${describeError(err)}`);
       try {
         await rt.metadata.close();

@@ -25,9 +25,7 @@ export function toRunError(err: unknown): RunError {
 /** Failures that a retry cannot fix. */
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof Error)) return true;
-  return !['AbortTaskRunError', 'TaskPayloadParsedError', 'OutputNotSerialisableError', 'OutputTooLargeError', 'TaskNotFoundError'].includes(
-    err.name,
-  );
+  return !['AbortTaskRunError', 'TaskPayloadParsedError', 'OutputNotSerialisableError', 'OutputTooLargeError', 'TaskNotFoundError'].includes(err.name);
 }
 
 export class NamedError extends Error {

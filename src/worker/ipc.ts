@@ -3,13 +3,8 @@ import { asError } from '../shared/errors';
 
 type Outgoing = WorkerToEngine;
 /** A request message before the channel gives it its requestId. */
-export type RequestBody = Extract<Outgoing, { requestId: string }> extends infer M
-  ? M extends { type: 'indexed' }
-    ? never
-    : M extends unknown
-      ? Omit<M, 'requestId'>
-      : never
-  : never;
+export type RequestBody =
+  Extract<Outgoing, { requestId: string }> extends infer M ? (M extends { type: 'indexed' } ? never : M extends unknown ? Omit<M, 'requestId'> : never) : never;
 
 export interface Port {
   send(message: unknown, callback?: (error: Error | null) => void): boolean;

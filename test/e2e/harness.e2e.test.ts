@@ -15,11 +15,10 @@ describe('harness (trivial extension)', function () {
     const runDir = makeRunDir('e2e-harness');
     const fixture = join(harnessDir, 'fixtures', 'trivial-extension');
     const vsix = join(runDir, 'trivial.vsix');
-    execFileSync(
-      join(repoRoot, 'node_modules', '.bin', 'vsce'),
-      ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix],
-      { cwd: fixture, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    execFileSync(join(repoRoot, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], {
+      cwd: fixture,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const folder = copyWorkspace(fixture, join(runDir, 'workspace'));
     session = await openSession({ name: 'harness', vsixFiles: [vsix], folder, runDir });
   });

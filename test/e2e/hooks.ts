@@ -11,6 +11,8 @@ export const mochaHooks = {
   },
   afterAll(): void {
     const peak = sampler?.stop() ?? 0;
-    console.log(`\n  e2e: ${((Date.now() - started) / 1000).toFixed(1)} s, peak memory ${peak.toFixed(0)} MiB PSS (runner, code-server, extension host, engine, Chromium)`);
+    console.log(
+      `\n  e2e: ${((Date.now() - started) / 1000).toFixed(1)} s, peak memory ${peak.toFixed(0)} MiB PSS (runner, code-server, extension host, engine, Chromium)`,
+    );
   },
 };

@@ -134,7 +134,10 @@ describe('Runlight in the browser (packaged .vsix)', function () {
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') failed = true;
-    const title = (this.currentTest?.title ?? 'step').replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 60);
+    const title = (this.currentTest?.title ?? 'step')
+      .replace(/[^a-z0-9]+/gi, '-')
+      .toLowerCase()
+      .slice(0, 60);
     await session?.shot(title);
   });
 
@@ -153,7 +156,9 @@ describe('Runlight in the browser (packaged .vsix)', function () {
     await sidebar.locator('.pane-header', { hasText: /Tasks/i }).first().waitFor();
     // The views start the engine; the status bar item shows when the extension is up.
     await waitForStatusBarItem(page, EXTENSION_ID);
-    await treeRows(page, /^\s*chat/).first().waitFor({ timeout: 60_000 });
+    await treeRows(page, /^\s*chat/)
+      .first()
+      .waitFor({ timeout: 60_000 });
   });
 
   it('triggers chat from the command palette; the run spins, then passes', async () => {
@@ -215,16 +220,24 @@ describe('Runlight in the browser (packaged .vsix)', function () {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(values.filter((v) => v > 0 && v < 100).length >= 2, `the bar moved through at least two values below 100% (${values.join(', ')})`);
-    assert.deepEqual([...values].sort((a, b) => a - b), values, 'the bar only moves forward');
+    assert.deepEqual(
+      [...values].sort((a, b) => a - b),
+      values,
+      'the bar only moves forward',
+    );
     assert.equal(values[values.length - 1], 100);
   });
 
   it('shows a batch group for batch-demo', async () => {
     await triggerFromPalette(page, 'batch-demo', '{}', '');
-    const byBatch = treeRows(page).filter({ has: page.locator('.label-name', { hasText: /^By batch$/ }) }).first();
+    const byBatch = treeRows(page)
+      .filter({ has: page.locator('.label-name', { hasText: /^By batch$/ }) })
+      .first();
     await byBatch.waitFor({ timeout: 30_000 });
     await expandRow(byBatch);
-    const batchRow = treeRows(page).filter({ has: page.locator('.label-name', { hasText: /^batch_/ }) }).first();
+    const batchRow = treeRows(page)
+      .filter({ has: page.locator('.label-name', { hasText: /^batch_/ }) })
+      .first();
     await batchRow.waitFor({ timeout: 30_000 });
     await expandRow(batchRow);
     const level = Number(await batchRow.getAttribute('aria-level'));
@@ -242,7 +255,15 @@ describe('Runlight in the browser (packaged .vsix)', function () {
     // the extension attach to it (the `.runlight/engine.json` + `.runlight/secret-key` path).
     const info = JSON.parse(readFileSync(join(folder, '.runlight', 'engine.json'), 'utf8')) as { url: string };
     await runCommand(page, 'Runlight: Stop Engine');
-    await waitUntil('the extension\'s engine stops', async () => !(await fetch(`${info.url}/healthz`).then((r) => r.ok, () => false)), { timeoutMs: 30_000 });
+    await waitUntil(
+      "the extension's engine stops",
+      async () =>
+        !(await fetch(`${info.url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )),
+      { timeoutMs: 30_000 },
+    );
     const key = `rl_dev_e2e${randomBytes(16).toString('hex')}`;
     writeFileSync(join(folder, '.runlight', 'secret-key'), `${key}\n`, { mode: 0o600 });
     const extDir = join(session!.runDir, 'extensions');
@@ -289,7 +310,10 @@ describe('Runlight in the browser (packaged .vsix)', function () {
         if (text !== undefined) chunks.push({ t: c.t - streamOpenedAt < 30 ? Number.NaN : c.t, text });
       });
       subscriptions.push(stream);
-      void stream.opened.then(() => (streamOpenedAt = Date.now()), () => undefined);
+      void stream.opened.then(
+        () => (streamOpenedAt = Date.now()),
+        () => undefined,
+      );
     });
     subscriptions.push(feed);
     await feed.opened;

@@ -177,7 +177,9 @@ describe('Hostile model output in the run panel (packaged .vsix, Chromium)', fun
   it('renders hostile stream output inert and readable in text and rendered modes', async () => {
     await openViewContainer(page, 'Runlight');
     await waitForStatusBarItem(page, EXTENSION_ID);
-    await treeRows(page, new RegExp(`^\\s*${TASK_ID}`)).first().waitFor({ timeout: 60_000 });
+    await treeRows(page, new RegExp(`^\\s*${TASK_ID}`))
+      .first()
+      .waitFor({ timeout: 60_000 });
     await closeAllEditors(page);
 
     const requestsBefore = requests.length;
@@ -210,7 +212,10 @@ describe('Hostile model output in the run panel (packaged .vsix, Chromium)', fun
     await frame.evaluate(`document.querySelector('.stream[data-stream-key="answer"] .stream-body').scrollTop = 0`);
     await session!.shot('rendered-mode-top');
 
-    const outerPwned = await frame.parentFrame()?.evaluate('window.__pwned').catch(() => 'unreadable');
+    const outerPwned = await frame
+      .parentFrame()
+      ?.evaluate('window.__pwned')
+      .catch(() => 'unreadable');
     const pagePwned = await page.evaluate('window.__pwned');
     const webviewRequests = requests.slice(requestsBefore).filter((r) => r.webview);
     // Allowed: the workbench origin, and the webview resource origin (served by the webview's service worker)

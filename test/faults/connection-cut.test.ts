@@ -85,7 +85,11 @@ describe('faults: connections cut every 200 ms', function () {
 
     // The run feed replayed directly (no proxy) from seq 0: the reference list of this run's events.
     const direct: number[] = [];
-    for await (const _ of engine!.client.subscribeToRun(id, { lastEventId: '0', onEventId: (s) => direct.push(Number(s)), signal: AbortSignal.timeout(10_000) }));
+    for await (const _ of engine!.client.subscribeToRun(id, {
+      lastEventId: '0',
+      onEventId: (s) => direct.push(Number(s)),
+      signal: AbortSignal.timeout(10_000),
+    }));
     const runDuplicates = seqs.length - new Set(seqs).size;
     const runGaps = direct.filter((s) => !seqs.includes(s)).length;
 

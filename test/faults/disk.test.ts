@@ -110,7 +110,10 @@ describe('faults: disk full or read-only under the store', function () {
 
     // What was acknowledged is still served, in order.
     const served = await readChunks(e, probe.id, acked.length);
-    assert.deepEqual(served.map((c) => c.idx), acked.map((a) => a.idx));
+    assert.deepEqual(
+      served.map((c) => c.idx),
+      acked.map((a) => a.idx),
+    );
     served.forEach((c, i) => assert.deepEqual(c.value, acked[i]!.value, `chunk ${c.idx}`));
     assert.equal((await e.client.getMetadata(probe.id)).before, true);
 
@@ -136,7 +139,10 @@ describe('faults: disk full or read-only under the store', function () {
     writerChunks.forEach((c, i) => assert.equal(c.idx, i, 'task chunks numbered without a gap'));
 
     const all = await readChunks(e, probe.id, acked.length);
-    assert.deepEqual(all.map((c) => c.idx), acked.map((a) => a.idx));
+    assert.deepEqual(
+      all.map((c) => c.idx),
+      acked.map((a) => a.idx),
+    );
     const meta = await e.client.getMetadata(probe.id);
     assert.equal(meta.before, true, 'metadata acknowledged before the disk filled');
     assert.equal(meta.after, true);
@@ -173,7 +179,9 @@ describe('faults: disk full or read-only under the store', function () {
     }
     engine = await spawnEngine(dir);
     assert.equal((await engine.client.listRuns({ pageSize: 1000 })).data.length, runsBefore, 'every run is still stored');
-    console.log(`faults[disk]: read-only store: the engine exits 1 with "${/Error: (.*)/.exec(message)?.[1] ?? message.slice(0, 200)}"; restarts once writable with ${runsBefore} runs`);
+    console.log(
+      `faults[disk]: read-only store: the engine exits 1 with "${/Error: (.*)/.exec(message)?.[1] ?? message.slice(0, 200)}"; restarts once writable with ${runsBefore} runs`,
+    );
   });
 
   async function readChunks(e: ChildEngine, runId: string, count?: number): Promise<StreamChunk[]> {

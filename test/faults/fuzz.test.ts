@@ -115,8 +115,28 @@ describe('faults: fuzzing the engine API', function () {
     // ---- generators ---------------------------------------------------------------------------------------
     const ascii = (max: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: max });
     const nasty = fc.constantFrom(
-      '__proto__', 'constructor', 'prototype', '$.__proto__.x', '$.constructor.prototype.y', '$.a.prototype', '$..', '$.', '$',
-      '', ' ', 'bad\u0001key', 'x\u0000y', '\u007f', '../..', '%00', 'tok/ens', '$logs', '$reserved', 'x'.repeat(129), '\u{1F600}', '\uD800',
+      '__proto__',
+      'constructor',
+      'prototype',
+      '$.__proto__.x',
+      '$.constructor.prototype.y',
+      '$.a.prototype',
+      '$..',
+      '$.',
+      '$',
+      '',
+      ' ',
+      'bad\u0001key',
+      'x\u0000y',
+      '\u007f',
+      '../..',
+      '%00',
+      'tok/ens',
+      '$logs',
+      '$reserved',
+      'x'.repeat(129),
+      '\u{1F600}',
+      '\uD800',
     );
     const anyString = fc.oneof(
       { weight: 3, arbitrary: fc.string({ maxLength: 24 }) },
@@ -140,7 +160,11 @@ describe('faults: fuzzing the engine API', function () {
     }));
     const tag = fc.oneof(fc.constantFrom('probe', 'fuzz', 'a', 'b'), anyString);
     const tags = fc.oneof(tag, fc.array(tag, { maxLength: 14 }), json);
-    const duration = fc.oneof(fc.constantFrom('1s', '5m', '1h', '0s', 'soon', '-1s', '1.5h', '99999999999999999999d', '2030-01-01T00:00:00Z', 'not-a-date'), fc.double(), fc.integer());
+    const duration = fc.oneof(
+      fc.constantFrom('1s', '5m', '1h', '0s', 'soon', '-1s', '1.5h', '99999999999999999999d', '2030-01-01T00:00:00Z', 'not-a-date'),
+      fc.double(),
+      fc.integer(),
+    );
     /** Mostly a valid value, sometimes a hostile one. */
     const mostly = <T, U>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) => fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: bad });
     const goodTags = fc.array(fc.constantFrom('probe', 'fuzz', 'a', 'b', 'ü', '🙂'), { maxLength: 3 });
@@ -180,12 +204,23 @@ describe('faults: fuzzing the engine API', function () {
     const triggerBody = fc.oneof(
       { weight: 5, arbitrary: fc.record({ payload: json, options: goodOptions }, { requiredKeys: [] }) },
       { weight: 2, arbitrary: fc.record({ payload: json, options }, { requiredKeys: [] }) },
-      { weight: 1, arbitrary: fc.record({ payload: anyString.map((s) => JSON.stringify(s)), options: options.map((o) => ({ ...o, payloadType: 'application/json' })) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ payload: anyString.map((s) => JSON.stringify(s)), options: options.map((o) => ({ ...o, payloadType: 'application/json' })) }),
+      },
       { weight: 1, arbitrary: json },
     );
     const batchBody = fc.oneof(
-      { weight: 5, arbitrary: fc.record({ items: fc.array(fc.record({ task: taskId, payload: json, options: goodOptions }, { requiredKeys: ['task'] }), { maxLength: 5 }) }) },
-      { weight: 2, arbitrary: fc.record({ items: fc.array(fc.record({ task: taskId, payload: json, options }, { requiredKeys: ['task'] }), { maxLength: 5 }) }) },
+      {
+        weight: 5,
+        arbitrary: fc.record({
+          items: fc.array(fc.record({ task: taskId, payload: json, options: goodOptions }, { requiredKeys: ['task'] }), { maxLength: 5 }),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({ items: fc.array(fc.record({ task: taskId, payload: json, options }, { requiredKeys: ['task'] }), { maxLength: 5 }) }),
+      },
       { weight: 1, arbitrary: fc.record({ items: json }) },
       { weight: 1, arbitrary: json },
     );
@@ -194,7 +229,18 @@ describe('faults: fuzzing the engine API', function () {
       { requiredKeys: ['type'] },
     );
     const metadataBody = fc.oneof(
-      { weight: 5, arbitrary: fc.record({ metadata: fc.dictionary(keyArb, json, { maxKeys: 4 }), operations: fc.array(op, { maxLength: 4 }), parentOperations: fc.array(op, { maxLength: 2 }), rootOperations: fc.array(op, { maxLength: 2 }) }, { requiredKeys: [] }) },
+      {
+        weight: 5,
+        arbitrary: fc.record(
+          {
+            metadata: fc.dictionary(keyArb, json, { maxKeys: 4 }),
+            operations: fc.array(op, { maxLength: 4 }),
+            parentOperations: fc.array(op, { maxLength: 2 }),
+            rootOperations: fc.array(op, { maxLength: 2 }),
+          },
+          { requiredKeys: [] },
+        ),
+      },
       { weight: 1, arbitrary: json },
     );
     const tagsBody = fc.oneof({ weight: 4, arbitrary: fc.record({ tags }) }, { weight: 1, arbitrary: json });
@@ -218,7 +264,23 @@ describe('faults: fuzzing the engine API', function () {
       fc.oneof(
         { weight: 6, arbitrary: fc.constant(valid) },
         { weight: 2, arbitrary: anyString.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?')) || 'x') },
-        { weight: 2, arbitrary: fc.constantFrom('..', '.', '%00', '%2e%2e', '..%2F..%2Fetc', '%E0%A4%A', '%', '%zz', 'run_nope', '%F0%9F%98%80', 'a'.repeat(5000), '%C0%AF') },
+        {
+          weight: 2,
+          arbitrary: fc.constantFrom(
+            '..',
+            '.',
+            '%00',
+            '%2e%2e',
+            '..%2F..%2Fetc',
+            '%E0%A4%A',
+            '%',
+            '%zz',
+            'run_nope',
+            '%F0%9F%98%80',
+            'a'.repeat(5000),
+            '%C0%AF',
+          ),
+        },
       );
     const runIdSeg = fc.oneof(seg(probe.id), seg(done.id));
 
@@ -226,14 +288,32 @@ describe('faults: fuzzing the engine API', function () {
       { weight: 30, arbitrary: fc.constant(`Bearer ${SECRET}`) },
       { weight: 1, arbitrary: ascii(40) },
       { weight: 1, arbitrary: ascii(60).map((s) => `Bearer ${s}`) },
-      { weight: 1, arbitrary: fc.constantFrom('Bearer ', 'Basic Zm9vOmJhcg==', `bearer ${SECRET}x`, 'Bearer a.b.c', 'Bearer eyJhbGciOiJub25lIn0.eyJwdWIiOnRydWV9.', `Bearer ${'x'.repeat(8000)}`) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'Bearer ',
+          'Basic Zm9vOmJhcg==',
+          `bearer ${SECRET}x`,
+          'Bearer a.b.c',
+          'Bearer eyJhbGciOiJub25lIn0.eyJwdWIiOnRydWV9.',
+          `Bearer ${'x'.repeat(8000)}`,
+        ),
+      },
       { weight: 1, arbitrary: fc.constant(undefined) },
     );
     const host = fc.oneof(
       { weight: 40, arbitrary: fc.constant<string | undefined>(undefined) },
       { weight: 1, arbitrary: fc.oneof(ascii(30), fc.constantFrom('evil.example:80', 'localhost', '127.0.0.1', '127.0.0.1:1', '[::1]')) },
     );
-    const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/octet-stream', '', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded');
+    const contentType = fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/octet-stream',
+      '',
+      'multipart/form-data; boundary=x',
+      'application/x-www-form-urlencoded',
+    );
     const lastEventId = fc.oneof(
       { weight: 3, arbitrary: fc.constant<string | undefined>(undefined) },
       { weight: 2, arbitrary: fc.oneof(ascii(12), fc.constantFrom('-1', '0', '5', '-2', '1e400', '1.5', 'NaN', '0x10', '99999999999999999999', ' 3')) },
@@ -248,37 +328,118 @@ describe('faults: fuzzing the engine API', function () {
         return { ...req, headers };
       });
 
-    const qv = fc.oneof(fc.constantFrom('QUEUED', 'COMPLETED,EXECUTING', 'FOO', '', ',,', 'probe', '1', '0', '1000', '1001', '-1', 'abc', '1.5', '7d', '1h', '99999999999999999999d', 'x'.repeat(300)), anyString);
+    const qv = fc.oneof(
+      fc.constantFrom(
+        'QUEUED',
+        'COMPLETED,EXECUTING',
+        'FOO',
+        '',
+        ',,',
+        'probe',
+        '1',
+        '0',
+        '1000',
+        '1001',
+        '-1',
+        'abc',
+        '1.5',
+        '7d',
+        '1h',
+        '99999999999999999999d',
+        'x'.repeat(300),
+      ),
+      anyString,
+    );
     const query = (keys: string[]) =>
-      fc.array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: anyString }), qv), { maxLength: 4 }).map((pairs) => {
-        const q = new URLSearchParams();
-        for (const [k, v] of pairs) q.append(k.replace(/[\uD800-\uDFFF]/g, '?'), v.replace(/[\uD800-\uDFFF]/g, '?'));
-        const s = q.toString();
-        return s ? `?${s}` : '';
-      });
+      fc
+        .array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: anyString }), qv), { maxLength: 4 })
+        .map((pairs) => {
+          const q = new URLSearchParams();
+          for (const [k, v] of pairs) q.append(k.replace(/[\uD800-\uDFFF]/g, '?'), v.replace(/[\uD800-\uDFFF]/g, '?'));
+          const s = q.toString();
+          return s ? `?${s}` : '';
+        });
 
     const requests: fc.Arbitrary<Req> = fc.oneof(
-      withHeaders(fc.tuple(seg('echo'), text(triggerBody)).map(([t, b]) => ({ kind: 'trigger', method: 'POST', path: `/api/v1/tasks/${t}/trigger`, headers: { 'content-type': 'application/json' }, body: b }))),
-      withHeaders(text(batchBody).map((b) => ({ kind: 'batch', method: 'POST', path: '/api/v1/tasks/batch', headers: { 'content-type': 'application/json' }, body: b }))),
-      withHeaders(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constant(probe.id) }, { weight: 1, arbitrary: runIdSeg }), text(metadataBody)).map(([id, b]) => ({ kind: 'metadata', method: 'PUT', path: `/api/v1/runs/${id}/metadata`, headers: { 'content-type': 'application/json' }, body: b, probeMeta: id === probe.id }))),
-      withHeaders(fc.tuple(runIdSeg, text(tagsBody)).map(([id, b]) => ({ kind: 'tags', method: 'POST', path: `/api/v1/runs/${id}/tags`, headers: { 'content-type': 'application/json' }, body: b }))),
       withHeaders(
-        fc.tuple(runIdSeg, fc.oneof(seg('self'), fc.constantFrom('parent', 'root')), fc.oneof(seg('k1'), seg('k2')), fc.oneof(text(json), anyString, fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)))).map(([id, target, key, b]) => ({
-          kind: 'append',
-          method: 'POST',
-          path: `/realtime/v1/streams/${id}/${target}/${key}/append`,
-          headers: {},
-          body: b,
-          probeAppend: id === probe.id && ['self', 'parent', 'root'].includes(target) && (key === 'k1' || key === 'k2') ? key : undefined,
-        })),
+        fc
+          .tuple(seg('echo'), text(triggerBody))
+          .map(([t, b]) => ({ kind: 'trigger', method: 'POST', path: `/api/v1/tasks/${t}/trigger`, headers: { 'content-type': 'application/json' }, body: b })),
       ),
-      withHeaders(fc.tuple(query(['filter[status]', 'filter[taskIdentifier]', 'filter[tag]', 'filter[batch]', 'page[size]', 'page[after]'])).map(([q]) => ({ kind: 'list', method: 'GET', path: `/api/v1/runs${q}`, headers: {} }))),
-      withHeaders(fc.tuple(runIdSeg, fc.constantFrom('/api/v3/runs/', '/api/v1/runs/')).map(([id, p]) => ({ kind: 'retrieve', method: 'GET', path: `${p}${id}${p === '/api/v1/runs/' ? '/metadata' : ''}`, headers: {} }))),
-      withHeaders(fc.tuple(runIdSeg, lastEventId).map(([id, l]) => ({ kind: 'feed-run', method: 'GET', path: `/realtime/v1/runs/${id}`, headers: leid(l), sse: true }))),
-      withHeaders(fc.tuple(query(['tags', 'createdAt', 'status', 'taskIdentifier', 'lastEventId']), lastEventId).map(([q, l]) => ({ kind: 'feed-runs', method: 'GET', path: `/realtime/v1/runs${q}`, headers: leid(l), sse: true }))),
-      withHeaders(fc.tuple(seg('batch_nope'), query(['status', 'createdAt'])).map(([id, q]) => ({ kind: 'feed-batch', method: 'GET', path: `/realtime/v1/batches/${id}${q}`, headers: {}, sse: true }))),
-      withHeaders(fc.tuple(runIdSeg, fc.oneof(seg('k1'), seg('$logs')), lastEventId).map(([id, k, l]) => ({ kind: 'feed-stream', method: 'GET', path: `/realtime/v1/streams/${id}/${k}`, headers: leid(l), sse: true }))),
-      withHeaders(fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'), fc.array(seg('api'), { minLength: 1, maxLength: 5 })).map(([m, segs]) => ({ kind: 'random-path', method: m, path: `/${segs.join('/')}`, headers: {} }))),
+      withHeaders(
+        text(batchBody).map((b) => ({ kind: 'batch', method: 'POST', path: '/api/v1/tasks/batch', headers: { 'content-type': 'application/json' }, body: b })),
+      ),
+      withHeaders(
+        fc
+          .tuple(fc.oneof({ weight: 5, arbitrary: fc.constant(probe.id) }, { weight: 1, arbitrary: runIdSeg }), text(metadataBody))
+          .map(([id, b]) => ({
+            kind: 'metadata',
+            method: 'PUT',
+            path: `/api/v1/runs/${id}/metadata`,
+            headers: { 'content-type': 'application/json' },
+            body: b,
+            probeMeta: id === probe.id,
+          })),
+      ),
+      withHeaders(
+        fc
+          .tuple(runIdSeg, text(tagsBody))
+          .map(([id, b]) => ({ kind: 'tags', method: 'POST', path: `/api/v1/runs/${id}/tags`, headers: { 'content-type': 'application/json' }, body: b })),
+      ),
+      withHeaders(
+        fc
+          .tuple(
+            runIdSeg,
+            fc.oneof(seg('self'), fc.constantFrom('parent', 'root')),
+            fc.oneof(seg('k1'), seg('k2')),
+            fc.oneof(
+              text(json),
+              anyString,
+              fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
+            ),
+          )
+          .map(([id, target, key, b]) => ({
+            kind: 'append',
+            method: 'POST',
+            path: `/realtime/v1/streams/${id}/${target}/${key}/append`,
+            headers: {},
+            body: b,
+            probeAppend: id === probe.id && ['self', 'parent', 'root'].includes(target) && (key === 'k1' || key === 'k2') ? key : undefined,
+          })),
+      ),
+      withHeaders(
+        fc
+          .tuple(query(['filter[status]', 'filter[taskIdentifier]', 'filter[tag]', 'filter[batch]', 'page[size]', 'page[after]']))
+          .map(([q]) => ({ kind: 'list', method: 'GET', path: `/api/v1/runs${q}`, headers: {} })),
+      ),
+      withHeaders(
+        fc
+          .tuple(runIdSeg, fc.constantFrom('/api/v3/runs/', '/api/v1/runs/'))
+          .map(([id, p]) => ({ kind: 'retrieve', method: 'GET', path: `${p}${id}${p === '/api/v1/runs/' ? '/metadata' : ''}`, headers: {} })),
+      ),
+      withHeaders(
+        fc.tuple(runIdSeg, lastEventId).map(([id, l]) => ({ kind: 'feed-run', method: 'GET', path: `/realtime/v1/runs/${id}`, headers: leid(l), sse: true })),
+      ),
+      withHeaders(
+        fc
+          .tuple(query(['tags', 'createdAt', 'status', 'taskIdentifier', 'lastEventId']), lastEventId)
+          .map(([q, l]) => ({ kind: 'feed-runs', method: 'GET', path: `/realtime/v1/runs${q}`, headers: leid(l), sse: true })),
+      ),
+      withHeaders(
+        fc
+          .tuple(seg('batch_nope'), query(['status', 'createdAt']))
+          .map(([id, q]) => ({ kind: 'feed-batch', method: 'GET', path: `/realtime/v1/batches/${id}${q}`, headers: {}, sse: true })),
+      ),
+      withHeaders(
+        fc
+          .tuple(runIdSeg, fc.oneof(seg('k1'), seg('$logs')), lastEventId)
+          .map(([id, k, l]) => ({ kind: 'feed-stream', method: 'GET', path: `/realtime/v1/streams/${id}/${k}`, headers: leid(l), sse: true })),
+      ),
+      withHeaders(
+        fc
+          .tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'), fc.array(seg('api'), { minLength: 1, maxLength: 5 }))
+          .map(([m, segs]) => ({ kind: 'random-path', method: m, path: `/${segs.join('/')}`, headers: {} })),
+      ),
     );
 
     // ---- checks -------------------------------------------------------------------------------------------
@@ -305,7 +466,8 @@ describe('faults: fuzzing the engine API', function () {
         else if (res.status === 405) assert.match(message, /is not allowed on \//, where);
         else assert.match(message, FIELD, `4xx names no field: ${where}`);
         const issues = err.data.error.issues;
-        if (res.status === 422 && issues?.length) assert.ok(message.startsWith(`${issues[0]!.path}:`), `422 message does not start with the field path: ${where}`);
+        if (res.status === 422 && issues?.length)
+          assert.ok(message.startsWith(`${issues[0]!.path}:`), `422 message does not start with the field path: ${where}`);
       } else if (res.status >= 200 && res.status < 300) {
         if (r.sse && res.status === 200) assert.match(String(res.headers['content-type']), /^text\/event-stream/, `SSE 200 not event-stream: ${where}`);
         if (r.kind === 'trigger') knownRuns.add(JSON.parse(res.text).id as string);
@@ -341,34 +503,148 @@ describe('faults: fuzzing the engine API', function () {
     const named: Req[] = [
       { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/echo/trigger', headers: auth0, body: json3({ payload: 'x'.repeat(3 * 1024 * 1024 + 10) }) },
       { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/echo/trigger', headers: auth0, body: json3({ payload: 'x'.repeat(5 * 1024 * 1024) }) },
-      { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/echo/trigger', headers: auth0, body: json3({ payload: 1, options: { metadata: { big: 'x'.repeat(300 * 1024) } } }) },
-      { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/echo/trigger', headers: auth0, body: json3({ payload: 1, options: { tags: Array.from({ length: 11 }, (_, i) => `t${i}`) } }) },
+      {
+        kind: 'trigger',
+        method: 'POST',
+        path: '/api/v1/tasks/echo/trigger',
+        headers: auth0,
+        body: json3({ payload: 1, options: { metadata: { big: 'x'.repeat(300 * 1024) } } }),
+      },
+      {
+        kind: 'trigger',
+        method: 'POST',
+        path: '/api/v1/tasks/echo/trigger',
+        headers: auth0,
+        body: json3({ payload: 1, options: { tags: Array.from({ length: 11 }, (_, i) => `t${i}`) } }),
+      },
       { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/echo/trigger', headers: auth0, body: json3({ payload: 1, options: { tags: ['bad\u0001tag'] } }) },
       { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/echo/trigger', headers: auth0, body: `{"payload":${deep(10_000)}}` },
       { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/echo/trigger', headers: auth0, body: deep(10_000) },
-      { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/echo/trigger', headers: auth0, body: `{"payload":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}` },
-      { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/echo/trigger', headers: auth0, body: json3({ payload: 1, options: { metadata: JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}') } }) },
+      {
+        kind: 'trigger',
+        method: 'POST',
+        path: '/api/v1/tasks/echo/trigger',
+        headers: auth0,
+        body: `{"payload":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`,
+      },
+      {
+        kind: 'trigger',
+        method: 'POST',
+        path: '/api/v1/tasks/echo/trigger',
+        headers: auth0,
+        body: json3({ payload: 1, options: { metadata: JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}') } }),
+      },
       { kind: 'trigger', method: 'POST', path: `/api/v1/tasks/${'t'.repeat(10_000)}/trigger`, headers: auth0, body: '{}' },
       { kind: 'trigger', method: 'POST', path: '/api/v1/tasks/bad%01id/trigger', headers: auth0, body: '{}' },
-      { kind: 'batch', method: 'POST', path: '/api/v1/tasks/batch', headers: auth0, body: json3({ items: Array.from({ length: 1001 }, () => ({ task: 'echo' })) }) },
-      { kind: 'batch', method: 'POST', path: '/api/v1/tasks/batch', headers: auth0, body: json3({ items: [{ task: 'echo' }, { task: 'echo', payload: 'x'.repeat(3 * 1024 * 1024 + 10) }] }) },
-      { kind: 'batch', method: 'POST', path: '/api/v1/tasks/batch', headers: auth0, body: json3({ items: [{ task: 'echo' }, { task: 'echo', options: { tags: ['t\u0000'] } }] }) },
-      { kind: 'metadata', method: 'PUT', path: `/api/v1/runs/${probe.id}/metadata`, headers: auth0, body: json3({ metadata: { big: 'x'.repeat(300 * 1024) } }), probeMeta: true },
-      { kind: 'metadata', method: 'PUT', path: `/api/v1/runs/${probe.id}/metadata`, headers: auth0, body: json3({ metadata: { half: 'x'.repeat(200 * 1024) }, parentOperations: [{ type: 'set', key: 'other', value: 'y'.repeat(200 * 1024) }] }), probeMeta: true },
-      { kind: 'metadata', method: 'PUT', path: `/api/v1/runs/${probe.id}/metadata`, headers: auth0, body: '{"metadata":{"__proto__":{"polluted":true}}}', probeMeta: true },
-      { kind: 'metadata', method: 'PUT', path: `/api/v1/runs/${probe.id}/metadata`, headers: auth0, body: json3({ operations: [{ type: 'set', key: '$.__proto__.polluted', value: true }] }), probeMeta: true },
-      { kind: 'metadata', method: 'PUT', path: `/api/v1/runs/${probe.id}/metadata`, headers: auth0, body: json3({ operations: [{ type: 'set', key: 'constructor', value: 1 }, { type: 'set', key: 'ok', value: 1 }] }), probeMeta: true },
-      { kind: 'metadata', method: 'PUT', path: `/api/v1/runs/${probe.id}/metadata`, headers: auth0, body: json3({ operations: [{ type: 'update', value: { prototype: 1 } }] }), probeMeta: true },
-      { kind: 'metadata', method: 'PUT', path: `/api/v1/runs/${probe.id}/metadata`, headers: auth0, body: `{"metadata":{"a":${deep(10_000)}}}`, probeMeta: true },
-      { kind: 'tags', method: 'POST', path: `/api/v1/runs/${probe.id}/tags`, headers: auth0, body: json3({ tags: Array.from({ length: 11 }, (_, i) => `n${i}`) }) },
+      {
+        kind: 'batch',
+        method: 'POST',
+        path: '/api/v1/tasks/batch',
+        headers: auth0,
+        body: json3({ items: Array.from({ length: 1001 }, () => ({ task: 'echo' })) }),
+      },
+      {
+        kind: 'batch',
+        method: 'POST',
+        path: '/api/v1/tasks/batch',
+        headers: auth0,
+        body: json3({ items: [{ task: 'echo' }, { task: 'echo', payload: 'x'.repeat(3 * 1024 * 1024 + 10) }] }),
+      },
+      {
+        kind: 'batch',
+        method: 'POST',
+        path: '/api/v1/tasks/batch',
+        headers: auth0,
+        body: json3({ items: [{ task: 'echo' }, { task: 'echo', options: { tags: ['t\u0000'] } }] }),
+      },
+      {
+        kind: 'metadata',
+        method: 'PUT',
+        path: `/api/v1/runs/${probe.id}/metadata`,
+        headers: auth0,
+        body: json3({ metadata: { big: 'x'.repeat(300 * 1024) } }),
+        probeMeta: true,
+      },
+      {
+        kind: 'metadata',
+        method: 'PUT',
+        path: `/api/v1/runs/${probe.id}/metadata`,
+        headers: auth0,
+        body: json3({ metadata: { half: 'x'.repeat(200 * 1024) }, parentOperations: [{ type: 'set', key: 'other', value: 'y'.repeat(200 * 1024) }] }),
+        probeMeta: true,
+      },
+      {
+        kind: 'metadata',
+        method: 'PUT',
+        path: `/api/v1/runs/${probe.id}/metadata`,
+        headers: auth0,
+        body: '{"metadata":{"__proto__":{"polluted":true}}}',
+        probeMeta: true,
+      },
+      {
+        kind: 'metadata',
+        method: 'PUT',
+        path: `/api/v1/runs/${probe.id}/metadata`,
+        headers: auth0,
+        body: json3({ operations: [{ type: 'set', key: '$.__proto__.polluted', value: true }] }),
+        probeMeta: true,
+      },
+      {
+        kind: 'metadata',
+        method: 'PUT',
+        path: `/api/v1/runs/${probe.id}/metadata`,
+        headers: auth0,
+        body: json3({
+          operations: [
+            { type: 'set', key: 'constructor', value: 1 },
+            { type: 'set', key: 'ok', value: 1 },
+          ],
+        }),
+        probeMeta: true,
+      },
+      {
+        kind: 'metadata',
+        method: 'PUT',
+        path: `/api/v1/runs/${probe.id}/metadata`,
+        headers: auth0,
+        body: json3({ operations: [{ type: 'update', value: { prototype: 1 } }] }),
+        probeMeta: true,
+      },
+      {
+        kind: 'metadata',
+        method: 'PUT',
+        path: `/api/v1/runs/${probe.id}/metadata`,
+        headers: auth0,
+        body: `{"metadata":{"a":${deep(10_000)}}}`,
+        probeMeta: true,
+      },
+      {
+        kind: 'tags',
+        method: 'POST',
+        path: `/api/v1/runs/${probe.id}/tags`,
+        headers: auth0,
+        body: json3({ tags: Array.from({ length: 11 }, (_, i) => `n${i}`) }),
+      },
       { kind: 'tags', method: 'POST', path: `/api/v1/runs/${probe.id}/tags`, headers: auth0, body: json3({ tags: ['t\u001b[31m'] }) },
       { kind: 'append', method: 'POST', path: `/realtime/v1/streams/${probe.id}/self/k1/append`, headers: auth0, body: json3('x'.repeat(1536 * 1024)) },
-      { kind: 'append', method: 'POST', path: `/realtime/v1/streams/${probe.id}/self/k1/append`, headers: { ...auth0, 'content-type': 'application/octet-stream' }, body: Buffer.alloc(1536 * 1024) },
+      {
+        kind: 'append',
+        method: 'POST',
+        path: `/realtime/v1/streams/${probe.id}/self/k1/append`,
+        headers: { ...auth0, 'content-type': 'application/octet-stream' },
+        body: Buffer.alloc(1536 * 1024),
+      },
       { kind: 'append', method: 'POST', path: `/realtime/v1/streams/${probe.id}/self/k1/append`, headers: auth0, body: deep(10_000) },
       { kind: 'append', method: 'POST', path: `/realtime/v1/streams/${probe.id}/self/bad%01key/append`, headers: auth0, body: '1' },
       { kind: 'append', method: 'POST', path: `/realtime/v1/streams/${probe.id}/self/%24logs/append`, headers: auth0, body: '1' },
       { kind: 'append', method: 'POST', path: `/realtime/v1/streams/${probe.id}/self/${'k'.repeat(200)}/append`, headers: auth0, body: '1' },
-      { kind: 'feed-runs', method: 'GET', path: `/realtime/v1/runs?tags=${encodeURIComponent(Array.from({ length: 11 }, (_, i) => `t${i}`).join(','))}`, headers: auth0, sse: true },
+      {
+        kind: 'feed-runs',
+        method: 'GET',
+        path: `/realtime/v1/runs?tags=${encodeURIComponent(Array.from({ length: 11 }, (_, i) => `t${i}`).join(','))}`,
+        headers: auth0,
+        sse: true,
+      },
       { kind: 'feed-runs', method: 'GET', path: `/realtime/v1/runs?tags=a%01b`, headers: auth0, sse: true },
       { kind: 'feed-runs', method: 'GET', path: `/realtime/v1/runs?tags=probe&createdAt=99999999999999999999d`, headers: auth0, sse: true },
       { kind: 'feed-stream', method: 'GET', path: `/realtime/v1/streams/${probe.id}/k1`, headers: { ...auth0, 'last-event-id': 'garbage' }, sse: true },
@@ -438,13 +714,21 @@ describe('faults: fuzzing the engine API', function () {
     }
 
     const ms = Date.now() - started;
-    const h = [...hist.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(' ');
+    const h = [...hist.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([s, n]) => `${s}:${n}`)
+      .join(' ');
     const n4 = [...hist.entries()].filter(([s]) => s >= 400).reduce((a, [, n]) => a + n, 0);
     const n2 = [...hist.entries()].filter(([s]) => s < 300).reduce((a, [, n]) => a + n, 0);
     console.log(`fuzz: cases=${cases} (${namedCases} named), 5xx=0, 4xx=${n4}, 2xx=${n2}, engine alive; ${ms} ms; runs stored=${stored.size}; seed=${seed}`);
     console.log(`fuzz: statuses ${h}`);
     console.log(`fuzz: by kind (2xx/4xx) ${[...kinds.entries()].map(([k, v]) => `${k}=${v.ok}/${v.refused}`).join(', ')}`);
-    console.log(`fuzz: codes ${[...codes.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c}=${n}`).join(', ')}`);
+    console.log(
+      `fuzz: codes ${[...codes.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([c, n]) => `${c}=${n}`)
+        .join(', ')}`,
+    );
     assert.ok(cases >= 10_000, `cases=${cases}`);
   });
 

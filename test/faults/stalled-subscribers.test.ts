@@ -50,16 +50,18 @@ describe('faults: stalled subscribers', function () {
     const openStart = Date.now();
     for (let i = 0; i < STALLED; i += 100) {
       await Promise.all(
-        Array.from({ length: Math.min(100, STALLED - i) }, () =>
-          new Promise<void>((resolve, reject) => {
-            const s = connect({ host: '127.0.0.1', port: e.port }, () => {
-              s.write(request);
-              resolve();
-            });
-            s.once('error', reject);
-            s.pause();
-            sockets.push(s);
-          }),
+        Array.from(
+          { length: Math.min(100, STALLED - i) },
+          () =>
+            new Promise<void>((resolve, reject) => {
+              const s = connect({ host: '127.0.0.1', port: e.port }, () => {
+                s.write(request);
+                resolve();
+              });
+              s.once('error', reject);
+              s.pause();
+              sockets.push(s);
+            }),
         ),
       );
     }
@@ -205,4 +207,3 @@ class SseTally {
     this.prev = line;
   }
 }
-

@@ -41,6 +41,8 @@ describe('faults: task worker runs out of memory', function () {
     // Three more runs after the crash: all three workers serve (the dead one was replaced).
     const after = await Promise.all(Array.from({ length: 3 }, (_, i) => client.trigger('echo', { after: i })));
     for (const e of after) assert.equal((await followRun(client, e.id)).at(-1)!.status, 'COMPLETED');
-    console.log(`faults[worker-oom]: hog CRASHED after ${crashMs} ms ("${hogFinal.error?.name}: ${hogFinal.error?.message}"), other runs completed=${1 + echoes.length + after.length}/9`);
+    console.log(
+      `faults[worker-oom]: hog CRASHED after ${crashMs} ms ("${hogFinal.error?.name}: ${hogFinal.error?.message}"), other runs completed=${1 + echoes.length + after.length}/9`,
+    );
   });
 });

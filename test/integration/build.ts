@@ -7,7 +7,9 @@ export const outDir = join(__dirname, '..', '..', 'out', 'integration');
 
 export async function buildSuites(): Promise<string> {
   const suiteDir = join(__dirname, 'suite');
-  const suites = readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => join(suiteDir, f));
+  const suites = readdirSync(suiteDir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join(suiteDir, f));
   rmSync(outDir, { recursive: true, force: true });
   await build({
     entryPoints: [join(__dirname, 'index.ts'), ...suites],

@@ -65,7 +65,11 @@ function assertSameAsLog(what: string, got: Received[], log: { seq: number; runI
   const gotSeqs = got.map((r) => r.seq);
   const logSeqs = log.map((e) => e.seq);
   const missing = logSeqs.filter((s) => !gotSeqs.includes(s));
-  assert.equal(got.length, log.length, `${what}: ${got.length} events received, ${log.length} in the change log; first missing: ${missing.slice(0, 5).join(', ')}`);
+  assert.equal(
+    got.length,
+    log.length,
+    `${what}: ${got.length} events received, ${log.length} in the change log; first missing: ${missing.slice(0, 5).join(', ')}`,
+  );
   for (let i = 0; i < log.length; i++) {
     const g = got[i]!;
     const e = log[i]!;
@@ -182,13 +186,23 @@ describe('multinode: three engine nodes on one Postgres', function () {
       const triggeredMs = Date.now() - t0;
 
       const ids = new Set(runIds);
-      const completedIn = (f: ReturnType<typeof follow>): number => new Set(f.received().filter((r) => ids.has(r.run.id) && r.run.status === 'COMPLETED').map((r) => r.run.id)).size;
+      const completedIn = (f: ReturnType<typeof follow>): number =>
+        new Set(
+          f
+            .received()
+            .filter((r) => ids.has(r.run.id) && r.run.status === 'COMPLETED')
+            .map((r) => r.run.id),
+        ).size;
       await waitUntil(`${RUNS} runs COMPLETED on subscriber A`, 150_000, () => completedIn(whole) === RUNS);
       const doneMs = Date.now() - t0;
       // Everything is quiet now: both feeds must reach the head of the change log.
       log = await changeLog(db);
       const head = log.at(-1)!.seq;
-      await waitUntil('both feeds to reach the head of the log', 20_000, () => whole.received().at(-1)?.seq === head && resumed.received().at(-1)?.seq === head);
+      await waitUntil(
+        'both feeds to reach the head of the log',
+        20_000,
+        () => whole.received().at(-1)?.seq === head && resumed.received().at(-1)?.seq === head,
+      );
       clearTimeout(bound);
       stopWhole.abort();
       stopResumed.abort();
@@ -203,11 +217,19 @@ describe('multinode: three engine nodes on one Postgres', function () {
       const runs = await allRuns(trio[1]!.client, 'noop');
       assert.equal(runs.length, RUNS, 'runs listed');
       const bad = runs.filter((r) => r.status !== 'COMPLETED' || r.attemptCount !== 1);
-      assert.deepEqual(bad.map((r) => `${r.id} ${r.status} attempts=${r.attemptCount}`), [], 'every run COMPLETED after exactly one attempt');
+      assert.deepEqual(
+        bad.map((r) => `${r.id} ${r.status} attempts=${r.attemptCount}`),
+        [],
+        'every run COMPLETED after exactly one attempt',
+      );
       const executions = parseExecutions(await readFile(execFile, 'utf8'));
       const perRun = countBy(executions, (e) => e.runId);
       const notOnce = runIds.filter((id) => perRun[id] !== 1);
-      assert.deepEqual(notOnce.map((id) => `${id}: ${perRun[id] ?? 0} executions`), [], 'exactly one execution line per run');
+      assert.deepEqual(
+        notOnce.map((id) => `${id}: ${perRun[id] ?? 0} executions`),
+        [],
+        'exactly one execution line per run',
+      );
       assert.equal(executions.length, RUNS, 'no execution of a run that was not triggered');
       // The output names the node whose worker ran the attempt: it agrees with the execution line.
       const nodeOf = new Map(executions.map((e) => [e.runId, e.node]));
@@ -338,16 +360,24 @@ describe('multinode: three engine nodes on one Postgres', function () {
           { id: (await n3.client.trigger('slow2', { log: execFile, ms: MS })).id, task: 'slow2' },
           { id: (await n3.client.trigger('slow1', { log: execFile, ms: MS })).id, task: 'slow1' },
         ];
-        await waitUntil('node 3 to execute both runs', 30_000, async () => parseExecutions(await readFile(execFile, 'utf8')).filter((e) => e.node === 'n3').length >= 2);
+        await waitUntil(
+          'node 3 to execute both runs',
+          30_000,
+          async () => parseExecutions(await readFile(execFile, 'utf8')).filter((e) => e.node === 'n3').length >= 2,
+        );
       } finally {
         n1.child.kill('SIGCONT');
         n2.child.kill('SIGCONT');
       }
       // More runs while it dies, triggered round-robin (node 3's workers are busy: nodes 1 and 2 take them).
-      const more = await mapLimit(Array.from({ length: 8 }, (_, i) => i), 4, async (i) => {
-        const task = i % 2 === 0 ? 'slow2' : 'slow1';
-        return { id: (await trio[i % 3]!.client.trigger(task, { log: execFile, ms: 1000 })).id, task };
-      });
+      const more = await mapLimit(
+        Array.from({ length: 8 }, (_, i) => i),
+        4,
+        async (i) => {
+          const task = i % 2 === 0 ? 'slow2' : 'slow1';
+          return { id: (await trio[i % 3]!.client.trigger(task, { log: execFile, ms: 1000 })).id, task };
+        },
+      );
       const ids = [...held, ...more];
       const taskOf = new Map(ids.map((r) => [r.id, r.task]));
       await sleep(500);
@@ -357,7 +387,9 @@ describe('multinode: three engine nodes on one Postgres', function () {
       const lost = onN3.map((e) => e.runId);
       if (process.env.RUNLIGHT_MULTINODE_DEBUG) {
         const t = (r: Received): string => `${r.at - killedAt} ms ${r.run.id} ${r.run.status} attempts=${r.run.attemptCount}`;
-        process.stderr.write(`held ${held.map((r) => r.id).join(' ')}\n${await readFile(execFile, 'utf8')}\n${on1.received().map(t).join('\n')}\n--- n3\n${n3.stderr()}\n`);
+        process.stderr.write(
+          `held ${held.map((r) => r.id).join(' ')}\n${await readFile(execFile, 'utf8')}\n${on1.received().map(t).join('\n')}\n--- n3\n${n3.stderr()}\n`,
+        );
       }
       assert.deepEqual(new Set(lost), new Set(held.map((r) => r.id)), 'node 3 held exactly the two runs it claimed alone');
 
@@ -365,7 +397,10 @@ describe('multinode: three engine nodes on one Postgres', function () {
       await waitUntil('the killed node’s workers to exit', 10_000, () => onN3.every((e) => !pidAlive(e.pid)));
 
       const finalOn = (f: ReturnType<typeof follow>, id: string): Run | undefined =>
-        f.received().filter((r) => r.run.id === id && ['COMPLETED', 'CRASHED', 'FAILED'].includes(r.run.status)).at(-1)?.run;
+        f
+          .received()
+          .filter((r) => r.run.id === id && ['COMPLETED', 'CRASHED', 'FAILED'].includes(r.run.status))
+          .at(-1)?.run;
       await waitUntil('every run to finish on the feeds of nodes 1 and 2', 60_000, () => ids.every((r) => finalOn(on1, r.id) && finalOn(on2, r.id)));
       const finishedMs = Date.now() - killedAt;
       clearTimeout(bound);
@@ -417,7 +452,9 @@ describe('multinode: three engine nodes on one Postgres', function () {
       let stalled: string;
       try {
         stalled = (await n2.client.trigger('slow2', { log: execFile, ms: 6000 })).id;
-        await waitUntil('node 2 to execute the run', 30_000, async () => parseExecutions(await readFile(execFile, 'utf8')).some((e) => e.runId === stalled && e.node === 'n2'));
+        await waitUntil('node 2 to execute the run', 30_000, async () =>
+          parseExecutions(await readFile(execFile, 'utf8')).some((e) => e.runId === stalled && e.node === 'n2'),
+        );
       } finally {
         n1.child.kill('SIGCONT');
       }

@@ -4,8 +4,10 @@
 import { createServer } from 'node:http';
 
 export function answerFor(prompt) {
-  return `Hello from the local model! You asked: "${prompt}". Runlight streams this answer token by token, ` +
-    `straight from the task into the editor, so you can watch it arrive as it is written.`;
+  return (
+    `Hello from the local model! You asked: "${prompt}". Runlight streams this answer token by token, ` +
+    `straight from the task into the editor, so you can watch it arrive as it is written.`
+  );
 }
 
 export function tokensOf(text) {
@@ -43,7 +45,15 @@ export function startLocalLlm({ port = 4010, tokenMs = 40 } = {}) {
       JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
     if (!request.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] }));
+      res.end(
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+        }),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -59,7 +69,15 @@ export function startLocalLlm({ port = 4010, tokenMs = 40 } = {}) {
   return new Promise((resolve) => {
     server.listen(port, '127.0.0.1', () => {
       const { port: actual } = server.address();
-      resolve({ url: `http://127.0.0.1:${actual}/v1`, port: actual, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) });
+      resolve({
+        url: `http://127.0.0.1:${actual}/v1`,
+        port: actual,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
     });
   });
 }

@@ -73,7 +73,9 @@ export class WatchPrinter {
       return 1;
     }
     if (!isTerminal(run.status)) {
-      this.line(`${interrupted ? 'stopped watching' : 'the feed ended'}; ${run.id} is ${paintStatus(this.style, run.status)} (follow it again with: runlight watch ${run.id})`);
+      this.line(
+        `${interrupted ? 'stopped watching' : 'the feed ended'}; ${run.id} is ${paintStatus(this.style, run.status)} (follow it again with: runlight watch ${run.id})`,
+      );
       return 1;
     }
     const start = run.startedAt ?? run.createdAt;

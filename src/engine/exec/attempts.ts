@@ -53,7 +53,8 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
   private readonly events: AttemptEvents = {
     // A report has no ack: should its end fail to be written, there is no one to tell.
     reported: (a, m) => {
-      const settled = m.type === 'completed' ? this.settle(a, { status: 'COMPLETED', output: m.output }) : this.settle(a, { status: 'FAILED', error: m.error }, m.retryable);
+      const settled =
+        m.type === 'completed' ? this.settle(a, { status: 'COMPLETED', output: m.output }) : this.settle(a, { status: 'FAILED', error: m.error }, m.retryable);
       settled.catch(() => undefined);
     },
     requested: (a, m) => void this.requests.handle(a, m),
@@ -138,7 +139,10 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
       this.pool.release(worker);
       await this.finisher.finish(runId, {
         status: 'FAILED',
-        error: { name: 'TaskNotFound', message: `Task "${record.run.taskIdentifier}" was not found in this workspace. Check the task id and that its file is under a task folder.` },
+        error: {
+          name: 'TaskNotFound',
+          message: `Task "${record.run.taskIdentifier}" was not found in this workspace. Check the task id and that its file is under a task folder.`,
+        },
       });
       return;
     }
@@ -179,7 +183,8 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
     };
     const dropped = (): void => {
       // Finished elsewhere (a cancel through another node) or taken over by another node.
-      if (lostTo && !isTerminal(lostTo.run.status)) this.o.log(`run ${a.runId}: attempt ${a.number} ended after another node took the run over; its result is dropped`);
+      if (lostTo && !isTerminal(lostTo.run.status))
+        this.o.log(`run ${a.runId}: attempt ${a.number} ended after another node took the run over; its result is dropped`);
       this.emit('ended');
     };
     if (end.status === 'FAILED' && retryable) {
@@ -190,7 +195,10 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
         await this.committer.submit({
           kind: 'update',
           runId: a.runId,
-          apply: (r) => (holds(r) ? { record: { ...r, run: { ...r.run, error: end.error, durationMs: r.run.durationMs + attemptMs, updatedAt: nowIso() } }, type: 'error' } : undefined),
+          apply: (r) =>
+            holds(r)
+              ? { record: { ...r, run: { ...r.run, error: end.error, durationMs: r.run.durationMs + attemptMs, updatedAt: nowIso() } }, type: 'error' }
+              : undefined,
         });
         const t = setTimeout(() => {
           this.retryTimers.delete(a.runId);

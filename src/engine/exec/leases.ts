@@ -35,10 +35,13 @@ export class Leases {
 
   /** Renews leases every third of their length; on a shared database, recovers expired ones as often. */
   start(): void {
-    this.timer = setInterval(() => {
-      void this.renew().catch((e: unknown) => this.o.log(`leases: ${describeError(e)}`));
-      if (this.o.shared) void this.recover().catch((e: unknown) => this.o.log(`recovery: ${describeError(e)}`));
-    }, Math.max(100, Math.floor(this.o.leaseMs / 3)));
+    this.timer = setInterval(
+      () => {
+        void this.renew().catch((e: unknown) => this.o.log(`leases: ${describeError(e)}`));
+        if (this.o.shared) void this.recover().catch((e: unknown) => this.o.log(`recovery: ${describeError(e)}`));
+      },
+      Math.max(100, Math.floor(this.o.leaseMs / 3)),
+    );
     this.timer.unref();
   }
 

@@ -36,13 +36,24 @@ export class Maintenance {
       let queued = false;
       for (const r of due) {
         if (r.run.status === 'DELAYED' && r.run.delayedUntil && Date.parse(r.run.delayedUntil) <= t) {
-          await this.committer.submit({ kind: 'update', runId: r.run.id, apply: (rec) => (rec.run.status === 'DELAYED' ? withStatus(rec, { status: 'QUEUED', now: nowIso() }) : undefined) });
+          await this.committer.submit({
+            kind: 'update',
+            runId: r.run.id,
+            apply: (rec) => (rec.run.status === 'DELAYED' ? withStatus(rec, { status: 'QUEUED', now: nowIso() }) : undefined),
+          });
           queued = true;
         } else if (r.run.status === 'QUEUED' && r.ttlMs !== undefined && Date.parse(r.run.createdAt) + r.ttlMs <= t) {
           await this.committer.submit({
             kind: 'update',
             runId: r.run.id,
-            apply: (rec) => (rec.run.status === 'QUEUED' ? withStatus(rec, { status: 'EXPIRED', now: nowIso(), error: { name: 'Expired', message: `Run expired: it waited in the queue longer than its ttl (${r.run.ttl}).` } }) : undefined),
+            apply: (rec) =>
+              rec.run.status === 'QUEUED'
+                ? withStatus(rec, {
+                    status: 'EXPIRED',
+                    now: nowIso(),
+                    error: { name: 'Expired', message: `Run expired: it waited in the queue longer than its ttl (${r.run.ttl}).` },
+                  })
+                : undefined,
           });
         } else if (r.run.status === 'QUEUED') queued = true;
       }

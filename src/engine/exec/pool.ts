@@ -23,7 +23,10 @@ export class WorkerHandle extends EventEmitter<{
   dead = false;
   private stderrTail = '';
 
-  constructor(readonly child: ChildProcess, log: (line: string) => void) {
+  constructor(
+    readonly child: ChildProcess,
+    log: (line: string) => void,
+  ) {
     super();
     let markReady: () => void = () => {};
     this.ready = new Promise((r) => (markReady = r));

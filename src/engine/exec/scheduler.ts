@@ -55,7 +55,11 @@ export class Scheduler {
    * shared database the claim is a transaction of its own, so it waits until the runs are committed.
    */
   queued(committed: Promise<unknown>): void {
-    if (this.o.shared) void committed.then(() => this.pump(), () => undefined);
+    if (this.o.shared)
+      void committed.then(
+        () => this.pump(),
+        () => undefined,
+      );
     else this.pump();
   }
 

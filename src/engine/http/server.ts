@@ -29,10 +29,12 @@ export class Router {
     const keys: string[] = [];
     const pattern = new RegExp(
       '^' +
-        path.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === ':' ? c : `\\${c}`)).replace(/:(\w+)/g, (_, k: string) => {
-          keys.push(k);
-          return '([^/]+)';
-        }) +
+        path
+          .replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === ':' ? c : `\\${c}`))
+          .replace(/:(\w+)/g, (_, k: string) => {
+            keys.push(k);
+            return '([^/]+)';
+          }) +
         '$',
     );
     this.routes.push({ method, pattern, keys, handler });

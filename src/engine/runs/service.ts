@@ -101,8 +101,7 @@ export class RunService {
     let delayedUntil: string | undefined;
     if (options.delay !== undefined) {
       const d = options.delay;
-      delayedUntil =
-        typeof d === 'string' && /^\d{4}-/.test(d) ? new Date(d).toISOString() : new Date(Date.now() + durationMs(d)).toISOString();
+      delayedUntil = typeof d === 'string' && /^\d{4}-/.test(d) ? new Date(d).toISOString() : new Date(Date.now() + durationMs(d)).toISOString();
     }
     return newRunRecord({
       id: newId('run'),

@@ -1,16 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
-import {
-  decodeRecord,
-  decodeTags,
-  delayedUntilMs,
-  encodeRecord,
-  epochMs,
-  eventOf,
-  normalizeFilter,
-  runNotFound,
-} from './codec';
+import { decodeRecord, decodeTags, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound } from './codec';
 import { filterClauses, where } from './postgres/filter';
 import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
 import { int, type Row, text, textOrNull } from './postgres/rows';
@@ -178,10 +169,7 @@ export class PostgresRunStore implements RunStore {
     const params: unknown[] = [];
     const clauses = filterClauses(normalizeFilter(filter), params);
     params.push(limitOf(limit));
-    const res = await this.pool().query<Row>(
-      `SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.last_seq ASC LIMIT $${params.length}`,
-      params,
-    );
+    const res = await this.pool().query<Row>(`SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.last_seq ASC LIMIT $${params.length}`, params);
     return res.rows.map((row) => decodeRecord(row['data']));
   }
 
@@ -219,18 +207,17 @@ export class PostgresRunStore implements RunStore {
   }
 
   async chunksAfter(runId: string, key: string, afterIdx: number, limit: number): Promise<StoredChunk[]> {
-    const res = await this.pool().query<Row>(
-      'SELECT idx, body FROM stream_chunks WHERE run_id = $1 AND key = $2 AND idx > $3 ORDER BY idx ASC LIMIT $4',
-      [runId, key, afterIdx, limitOf(limit)],
-    );
+    const res = await this.pool().query<Row>('SELECT idx, body FROM stream_chunks WHERE run_id = $1 AND key = $2 AND idx > $3 ORDER BY idx ASC LIMIT $4', [
+      runId,
+      key,
+      afterIdx,
+      limitOf(limit),
+    ]);
     return res.rows.map((row) => ({ idx: int(row, 'idx'), body: text(row, 'body') }));
   }
 
   async chunkCount(runId: string, key: string): Promise<number> {
-    const res = await this.pool().query<Row>('SELECT COUNT(*) AS n FROM stream_chunks WHERE run_id = $1 AND key = $2', [
-      runId,
-      key,
-    ]);
+    const res = await this.pool().query<Row>('SELECT COUNT(*) AS n FROM stream_chunks WHERE run_id = $1 AND key = $2', [runId, key]);
     const row = res.rows[0];
     return row ? int(row, 'n') : 0;
   }
@@ -246,10 +233,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   async useTokenOnce(hash: string): Promise<boolean> {
-    const res = await this.pool().query(
-      'INSERT INTO used_tokens (hash, used_at) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING',
-      [hash, Date.now()],
-    );
+    const res = await this.pool().query('INSERT INTO used_tokens (hash, used_at) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING', [hash, Date.now()]);
     return res.rowCount === 1;
   }
 
@@ -260,8 +244,7 @@ export class PostgresRunStore implements RunStore {
    */
   async expiredLeases(now: number, limit: number): Promise<RunRecord[]> {
     const res = await this.pool().query<Row>(
-      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < $1 AND status IN ('DEQUEUED', 'EXECUTING') " +
-        'ORDER BY lease_until ASC LIMIT $2',
+      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < $1 AND status IN ('DEQUEUED', 'EXECUTING') " + 'ORDER BY lease_until ASC LIMIT $2',
       [now, limitOf(limit)],
     );
     return res.rows.map((row) => decodeRecord(row['data']));
@@ -275,10 +258,10 @@ export class PostgresRunStore implements RunStore {
   async renewLeases(node: string, runIds: readonly string[], until: number): Promise<void> {
     if (runIds.length === 0) return;
     await this.transaction(async (client) => {
-      const res = await client.query<Row>(
-        'SELECT data FROM runs WHERE id = ANY($1::text[]) AND locked_by = $2 ORDER BY id FOR UPDATE SKIP LOCKED',
-        [[...runIds], node],
-      );
+      const res = await client.query<Row>('SELECT data FROM runs WHERE id = ANY($1::text[]) AND locked_by = $2 ORDER BY id FOR UPDATE SKIP LOCKED', [
+        [...runIds],
+        node,
+      ]);
       if (res.rows.length === 0) return { value: undefined };
       const ids: string[] = [];
       const data: string[] = [];
@@ -287,10 +270,11 @@ export class PostgresRunStore implements RunStore {
         ids.push(record.run.id);
         data.push(encodeRecord({ ...record, leaseUntil: until }));
       }
-      await client.query(
-        'UPDATE runs r SET lease_until = $1, data = v.data::json FROM unnest($2::text[], $3::text[]) AS v(id, data) WHERE r.id = v.id',
-        [until, ids, data],
-      );
+      await client.query('UPDATE runs r SET lease_until = $1, data = v.data::json FROM unnest($2::text[], $3::text[]) AS v(id, data) WHERE r.id = v.id', [
+        until,
+        ids,
+        data,
+      ]);
       return { value: undefined };
     });
   }
@@ -306,9 +290,7 @@ export class PostgresRunStore implements RunStore {
       config: { connectionString: this.options.connectionString },
       onSeq,
       onReconnect: () => {
-        this.headSeq().then(onSeq, (err: unknown) =>
-          this.options.log?.(`store: head seq after reconnect failed: ${toError(err).message}`),
-        );
+        this.headSeq().then(onSeq, (err: unknown) => this.options.log?.(`store: head seq after reconnect failed: ${toError(err).message}`));
       },
       log: this.options.log,
     });
@@ -372,10 +354,11 @@ export class PostgresRunStore implements RunStore {
         return { events: [stage(record, 'created')] };
       }
       case 'batch': {
-        const res = await client.query(
-          'INSERT INTO batches (id, created_at, run_count) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
-          [op.batchId, epochMs(op.createdAt, 'batch createdAt'), op.runIds.length],
-        );
+        const res = await client.query('INSERT INTO batches (id, created_at, run_count) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
+          op.batchId,
+          epochMs(op.createdAt, 'batch createdAt'),
+          op.runIds.length,
+        ]);
         if (res.rowCount !== 1) throw new StoreRefusal('batch_exists', `batch ${op.batchId} already exists`);
         return {};
       }
@@ -442,7 +425,7 @@ export class PostgresRunStore implements RunStore {
       const res = await client.query<Row>(
         'WITH e AS (INSERT INTO run_events (run_id, type, tags, batch_id, data) VALUES ($1, $2, $3::text[], $4, $5) RETURNING seq) ' +
           'UPDATE runs SET task_identifier = $6, status = $7, batch_id = $4, idempotency_key = $8, last_seq = e.seq, ' +
-          "delayed_until = $9, locked_by = $10, lease_until = $11, tags = $3::text[], data = ($13 || e.seq::text || $12)::json " +
+          'delayed_until = $9, locked_by = $10, lease_until = $11, tags = $3::text[], data = ($13 || e.seq::text || $12)::json ' +
           'FROM e WHERE runs.id = $1 RETURNING e.seq',
         [
           run.id,

@@ -3,17 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Database, type QueryResult, type SQLiteValue } from 'node-sqlite3-wasm';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
-import {
-  decodeRecord,
-  decodeTags,
-  delayedUntilMs,
-  encodeRecord,
-  epochMs,
-  eventOf,
-  normalizeFilter,
-  runNotFound,
-  sameTags,
-} from './codec';
+import { decodeRecord, decodeTags, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound, sameTags } from './codec';
 import { clearStaleLockDir, dbLocked } from './sqlite/lock-dir';
 import { explainWriteError } from './sqlite/disk-full';
 import { filterClauses, where } from './sqlite/filter';
@@ -137,10 +127,10 @@ export class SqliteRunStore implements RunStore {
   }
 
   async findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined> {
-    const row = this.first(
-      'SELECT data FROM runs WHERE task_identifier = ? AND idempotency_key = ? ORDER BY created_at DESC, id DESC LIMIT 1',
-      [taskIdentifier, key],
-    );
+    const row = this.first('SELECT data FROM runs WHERE task_identifier = ? AND idempotency_key = ? ORDER BY created_at DESC, id DESC LIMIT 1', [
+      taskIdentifier,
+      key,
+    ]);
     return row ? decodeRecord(text(row, 'data')) : undefined;
   }
 
@@ -153,18 +143,13 @@ export class SqliteRunStore implements RunStore {
       clauses.push('(r.created_at < ? OR (r.created_at = ? AND r.id < ?))');
       params.push(createdAt, createdAt, page.after);
     }
-    const rows = this.stmt(
-      `SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-    ).all([...params, limitOf(page.size)]);
+    const rows = this.stmt(`SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`).all([...params, limitOf(page.size)]);
     return rows.map((row) => decodeRecord(text(row, 'data')));
   }
 
   async snapshot(filter: RunFilter, limit: number): Promise<RunRecord[]> {
     const { clauses, params } = filterClauses(normalizeFilter(filter));
-    const rows = this.stmt(`SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.last_seq ASC LIMIT ?`).all([
-      ...params,
-      limitOf(limit),
-    ]);
+    const rows = this.stmt(`SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.last_seq ASC LIMIT ?`).all([...params, limitOf(limit)]);
     return rows.map((row) => decodeRecord(text(row, 'data')));
   }
 
@@ -203,9 +188,12 @@ export class SqliteRunStore implements RunStore {
   }
 
   async chunksAfter(runId: string, key: string, afterIdx: number, limit: number): Promise<StoredChunk[]> {
-    const rows = this.stmt(
-      'SELECT idx, body FROM stream_chunks WHERE run_id = ? AND key = ? AND idx > ? ORDER BY idx ASC LIMIT ?',
-    ).all([runId, key, afterIdx, limitOf(limit)]);
+    const rows = this.stmt('SELECT idx, body FROM stream_chunks WHERE run_id = ? AND key = ? AND idx > ? ORDER BY idx ASC LIMIT ?').all([
+      runId,
+      key,
+      afterIdx,
+      limitOf(limit),
+    ]);
     return rows.map((row) => ({ idx: int(row, 'idx'), body: text(row, 'body') }));
   }
 
@@ -229,8 +217,7 @@ export class SqliteRunStore implements RunStore {
    */
   async expiredLeases(now: number, limit: number): Promise<RunRecord[]> {
     const rows = this.stmt(
-      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < ? AND status IN ('DEQUEUED', 'EXECUTING') " +
-        'ORDER BY lease_until ASC LIMIT ?',
+      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < ? AND status IN ('DEQUEUED', 'EXECUTING') " + 'ORDER BY lease_until ASC LIMIT ?',
     ).all([now, limitOf(limit)]);
     return rows.map((row) => decodeRecord(text(row, 'data')));
   }
@@ -243,8 +230,7 @@ export class SqliteRunStore implements RunStore {
     if (runIds.length === 0) return;
     await this.transaction(() => {
       this.run(
-        "UPDATE runs SET lease_until = ?, data = json_set(data, '$.leaseUntil', ?) " +
-          'WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ?',
+        "UPDATE runs SET lease_until = ?, data = json_set(data, '$.leaseUntil', ?) " + 'WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ?',
         [until, until, JSON.stringify(runIds), node],
       );
       return { value: undefined };
@@ -336,8 +322,7 @@ export class SqliteRunStore implements RunStore {
 
   private claim(op: Extract<WriteOp, { kind: 'claim' }>): ClaimedRun[] {
     const rows = this.stmt(
-      "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) " +
-        'ORDER BY created_at ASC, id ASC LIMIT ?',
+      "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) " + 'ORDER BY created_at ASC, id ASC LIMIT ?',
     ).all([op.now, limitOf(op.limit)]);
     const claimed: ClaimedRun[] = [];
     for (const row of rows) {
@@ -432,20 +417,10 @@ export class SqliteRunStore implements RunStore {
     if (this.first('SELECT 1 AS x FROM batches WHERE id = ?', [batchId])) {
       throw new StoreRefusal('batch_exists', `batch ${batchId} already exists`);
     }
-    this.run('INSERT INTO batches (id, created_at, run_count) VALUES (?, ?, ?)', [
-      batchId,
-      epochMs(createdAt, 'batch createdAt'),
-      runCount,
-    ]);
+    this.run('INSERT INTO batches (id, created_at, run_count) VALUES (?, ?, ?)', [batchId, epochMs(createdAt, 'batch createdAt'), runCount]);
   }
 
-  private insertChunks(
-    runId: string,
-    key: string,
-    bodies: string[],
-    staged: Map<string, number>,
-    opStaged: Map<string, number>,
-  ): StoredChunk[] {
+  private insertChunks(runId: string, key: string, bodies: string[], staged: Map<string, number>, opStaged: Map<string, number>): StoredChunk[] {
     const cacheKey = `${runId}\u0000${key}`;
     let next = staged.get(cacheKey) ?? this.nextIdx.get(cacheKey);
     if (next === undefined) {

@@ -22,15 +22,7 @@ export interface RunRecord {
   lastSeq: number;
 }
 
-export type RunEventType =
-  | 'created'
-  | 'status'
-  | 'metadata'
-  | 'tags'
-  | 'stream'
-  | 'output'
-  | 'error'
-  | 'attempt';
+export type RunEventType = 'created' | 'status' | 'metadata' | 'tags' | 'stream' | 'output' | 'error' | 'attempt';
 
 /** One committed row of the change log. `data` is the public Run JSON after the change, serialised once. */
 export interface RunEvent {
@@ -79,9 +71,7 @@ export type WriteOp =
   /** `claimQueued` as an op: grouped with other writes, it shares their transaction. */
   | { kind: 'claim'; node: string; limit: number; now: number; leaseMs: number; startAttempt: boolean };
 
-export type WriteResult =
-  | { ok: true; event?: RunEvent; chunks?: StoredChunk[]; claimed?: ClaimedRun[] }
-  | { ok: false; error: Error };
+export type WriteResult = { ok: true; event?: RunEvent; chunks?: StoredChunk[]; claimed?: ClaimedRun[] } | { ok: false; error: Error };
 
 export interface RunFilter {
   runIds?: string[];

@@ -44,7 +44,13 @@ export function metafileInputs(root: string, inputs: Record<string, unknown>): s
 }
 
 /** The record for a bundle just built from `inputs` (`local`: the ones outside node_modules, for watching). */
-export async function makeManifest(root: string, entry: string, inputs: readonly string[], local: readonly string[], esbuildVersion: string): Promise<Manifest> {
+export async function makeManifest(
+  root: string,
+  entry: string,
+  inputs: readonly string[],
+  local: readonly string[],
+  esbuildVersion: string,
+): Promise<Manifest> {
   return { format: FORMAT, esbuild: esbuildVersion, entry, stamps: await stamps(root, inputs), local: [...local] };
 }
 

@@ -88,13 +88,23 @@ export function watchTasks(
       waitingOn.add(parent);
       add(parent, false, (file) => {
         const p = file ? join(parent, file) : parent;
-        if (taskDirs.some((t) => { const f = resolve(root, t); return f === p || f.startsWith(p + sep); }) && existsSync(p)) {
+        if (
+          taskDirs.some((t) => {
+            const f = resolve(root, t);
+            return f === p || f.startsWith(p + sep);
+          }) &&
+          existsSync(p)
+        ) {
           rearmNeeded = true;
           note(p);
         }
       });
     }
-    const covered = (d: string) => taskDirs.some((t) => { const f = resolve(root, t); return d === f || d.startsWith(f + sep); });
+    const covered = (d: string) =>
+      taskDirs.some((t) => {
+        const f = resolve(root, t);
+        return d === f || d.startsWith(f + sep);
+      });
     for (const d of extra) if (isDir(d) && !covered(d)) add(d, false, (file) => note(file ? join(d, file) : d));
   }
 

@@ -27,4 +27,3 @@ export function parseTagsInput(text: string): { ok: true; tags: string[] } | { o
   if (tags.length > 10) return { ok: false, message: 'A run has at most 10 tags.' };
   return { ok: true, tags };
 }
-

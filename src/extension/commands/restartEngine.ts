@@ -6,9 +6,8 @@ export const restartEngine: CommandDef = {
   id: 'runlight.restartEngine',
   async run(s) {
     try {
-      const conn = await vscode.window.withProgress(
-        { location: { viewId: 'runlight.runs' }, title: 'Restarting the Runlight engine…' },
-        () => s.engine.restart(),
+      const conn = await vscode.window.withProgress({ location: { viewId: 'runlight.runs' }, title: 'Restarting the Runlight engine…' }, () =>
+        s.engine.restart(),
       );
       return conn.url;
     } catch (err) {

@@ -6,9 +6,8 @@ export const startEngine: CommandDef = {
   id: 'runlight.startEngine',
   async run(s) {
     try {
-      const conn = await vscode.window.withProgress(
-        { location: { viewId: 'runlight.runs' }, title: 'Starting the Runlight engine…' },
-        () => s.engine.ensureStarted(),
+      const conn = await vscode.window.withProgress({ location: { viewId: 'runlight.runs' }, title: 'Starting the Runlight engine…' }, () =>
+        s.engine.ensureStarted(),
       );
       return conn.url;
     } catch (err) {

@@ -7,14 +7,7 @@ import { EngineApiError } from '../../client/errors';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Settings } from '../settings';
 import { isEngineAlive, readEngineInfo } from '../../client/engine-file';
-import {
-  engineSpawnPlan,
-  generateSecretKey,
-  isLoopbackUrl,
-  isPidAlive,
-  parseListeningLine,
-  readSecretKeyFile,
-} from './engineFiles';
+import { engineSpawnPlan, generateSecretKey, isLoopbackUrl, isPidAlive, parseListeningLine, readSecretKeyFile } from './engineFiles';
 import { describeError } from '../../shared/errors';
 
 export type EngineState =

@@ -56,7 +56,7 @@ function toJson(value: unknown): Json {
 export function toLogLine(value: unknown): LogChunk {
   const parsed = LogChunk.safeParse(value);
   if (parsed.success) return parsed.data;
-  return { level: 'log', message: typeof value === 'string' ? value : JSON.stringify(value) ?? '', time: '' };
+  return { level: 'log', message: typeof value === 'string' ? value : (JSON.stringify(value) ?? ''), time: '' };
 }
 
 export class RunPanelModel {

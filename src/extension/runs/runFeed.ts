@@ -119,4 +119,3 @@ export class RunFeed implements IDisposable {
     this.abort.abort();
   }
 }
-

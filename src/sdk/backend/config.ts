@@ -51,9 +51,7 @@ export function resolveConfig(env: Record<string, string | undefined> = process.
     );
   }
   if (!accessToken) {
-    throw new ConfigurationError(
-      'Runlight SDK: no access token. Call configure({ accessToken }) or set RUNLIGHT_SECRET_KEY (or TRIGGER_SECRET_KEY).',
-    );
+    throw new ConfigurationError('Runlight SDK: no access token. Call configure({ accessToken }) or set RUNLIGHT_SECRET_KEY (or TRIGGER_SECRET_KEY).');
   }
   return { baseURL, accessToken };
 }

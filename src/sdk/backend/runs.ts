@@ -90,10 +90,7 @@ function subscribeToRun<TTask = unknown>(runId: RunRef, options: SubscribeToRunO
   const client = apiClient();
   const id = idOf(runId);
   const stopOnCompletion = options.stopOnCompletion ?? true;
-  return linked(
-    new RunSubscription<TTask>(client, (signal) => client.subscribeToRun(id, { signal, stopOnCompletion }), options),
-    options.signal,
-  );
+  return linked(new RunSubscription<TTask>(client, (signal) => client.subscribeToRun(id, { signal, stopOnCompletion }), options), options.signal);
 }
 
 /** Follows every run having all the tags (AND). Never ends by itself. */

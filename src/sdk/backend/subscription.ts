@@ -61,9 +61,7 @@ export class RunSubscription<TTask = unknown> implements AsyncIterable<RealtimeR
    * `realtimeStreams`, its chunks as `{ type: key, chunk, run }` (run = the latest state of that run).
    * Each (run, key) stream is opened once. Ends when the run feed has ended and every stream has ended.
    */
-  withStreams<TStreams extends Record<string, unknown> = Record<string, unknown>>(): AsyncIterableIterator<
-    RunWithStreamsResult<RealtimeRun<TTask>, TStreams>
-  > {
+  withStreams<TStreams extends Record<string, unknown> = Record<string, unknown>>(): AsyncIterableIterator<RunWithStreamsResult<RealtimeRun<TTask>, TStreams>> {
     type Part = RunWithStreamsResult<RealtimeRun<TTask>, TStreams>;
     const signal = this.claim();
     const out = new Channel<Part>(256, () => this.unsubscribe());

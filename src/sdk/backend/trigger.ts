@@ -71,10 +71,7 @@ export async function triggerTask<TTask = unknown>(
   return { id: res.id, taskIdentifier: taskId, publicAccessToken };
 }
 
-export async function triggerBatch(
-  client: EngineClient,
-  items: { task: string; payload?: unknown; options?: TriggerOptions }[],
-): Promise<BatchRunHandle> {
+export async function triggerBatch(client: EngineClient, items: { task: string; payload?: unknown; options?: TriggerOptions }[]): Promise<BatchRunHandle> {
   const wire: BatchTriggerItem[] = items.map((item, i) => ({
     task: item.task,
     payload: toJson(item.payload, `items[${i}].payload`),

@@ -44,6 +44,4 @@ export type StreamPartResult<TRun, TStreams extends Record<string, unknown>> = {
   [K in keyof TStreams]: { type: K; chunk: TStreams[K]; run: TRun };
 }[keyof TStreams];
 
-export type RunWithStreamsResult<TRun, TStreams extends Record<string, unknown>> =
-  | { type: 'run'; run: TRun }
-  | StreamPartResult<TRun, TStreams>;
+export type RunWithStreamsResult<TRun, TStreams extends Record<string, unknown>> = { type: 'run'; run: TRun } | StreamPartResult<TRun, TStreams>;

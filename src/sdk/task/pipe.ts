@@ -30,10 +30,7 @@ export function encodeStreamValue(value: unknown): string {
 
 function isReadableStream<T>(v: unknown): v is ReadableStream<T> {
   return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as { getReader?: unknown }).getReader === 'function' &&
-    typeof (v as { tee?: unknown }).tee === 'function'
+    typeof v === 'object' && v !== null && typeof (v as { getReader?: unknown }).getReader === 'function' && typeof (v as { tee?: unknown }).tee === 'function'
   );
 }
 

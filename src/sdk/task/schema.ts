@@ -68,9 +68,7 @@ function fail(taskId: string, issues: ReadonlyArray<StandardIssue>): never {
 
 function issuesOf(err: unknown): StandardIssue[] | undefined {
   const issues = (err as { issues?: unknown } | null)?.issues;
-  return Array.isArray(issues) && issues.every((i) => typeof (i as { message?: unknown })?.message === 'string')
-    ? (issues as StandardIssue[])
-    : undefined;
+  return Array.isArray(issues) && issues.every((i) => typeof (i as { message?: unknown })?.message === 'string') ? (issues as StandardIssue[]) : undefined;
 }
 
 /** Parses `payload` with `schema`; throws TaskPayloadParsedError with every issue on failure. */

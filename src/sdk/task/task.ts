@@ -30,8 +30,10 @@ export interface TaskOptions<TId extends string, TPayload, TOutput> {
   machine?: string | { preset?: string };
 }
 
-export interface SchemaTaskOptions<TId extends string, TSchema extends TaskSchema, TOutput>
-  extends Omit<TaskOptions<TId, InferSchemaOutput<TSchema>, TOutput>, 'run'> {
+export interface SchemaTaskOptions<TId extends string, TSchema extends TaskSchema, TOutput> extends Omit<
+  TaskOptions<TId, InferSchemaOutput<TSchema>, TOutput>,
+  'run'
+> {
   schema: TSchema;
   run: (payload: InferSchemaOutput<TSchema>, params: RunFnParams) => Promise<TOutput> | TOutput;
 }
@@ -112,9 +114,7 @@ function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefin
 }
 
 /** Defines a task (Trigger.dev's `task`). Export it from a file under `trigger/` for Runlight to find. */
-export function task<TId extends string, TPayload = void, TOutput = unknown>(
-  options: TaskOptions<TId, TPayload, TOutput>,
-): Task<TId, TPayload, TOutput> {
+export function task<TId extends string, TPayload = void, TOutput = unknown>(options: TaskOptions<TId, TPayload, TOutput>): Task<TId, TPayload, TOutput> {
   checkId(options.id);
   if (typeof options.run !== 'function') throw new TypeError(`task "${options.id}" needs a run function`);
   const handle = makeHandle<TId, TPayload, TOutput>(options.id, options.description);

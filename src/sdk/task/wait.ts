@@ -12,11 +12,7 @@ export interface WaitForOptions {
 export const wait = {
   for(options: WaitForOptions): Promise<void> {
     const s =
-      (options.seconds ?? 0) +
-      (options.minutes ?? 0) * 60 +
-      (options.hours ?? 0) * 3600 +
-      (options.days ?? 0) * 86_400 +
-      (options.weeks ?? 0) * 604_800;
+      (options.seconds ?? 0) + (options.minutes ?? 0) * 60 + (options.hours ?? 0) * 3600 + (options.days ?? 0) * 86_400 + (options.weeks ?? 0) * 604_800;
     if (!Number.isFinite(s) || s < 0) return Promise.reject(new RangeError('wait.for() needs a non-negative duration'));
     return sleep(s * 1000).then(() => undefined);
   },

@@ -25,14 +25,18 @@ export class ProgressView {
       seen.add(r.key);
       let bar = this.root.querySelector<HTMLElement>(`.progress-bar[data-key="${CSS.escape(r.key)}"]`);
       if (!bar) {
-        bar = h('div', {
-          className: 'progress-bar',
-          attrs: { 'data-key': r.key, role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-label': r.key },
-        }, [
-          h('span', { className: 'progress-label', text: r.key }),
-          h('div', { className: 'progress-track' }, [h('div', { className: 'progress-fill' })]),
-          h('span', { className: 'progress-value' }),
-        ]);
+        bar = h(
+          'div',
+          {
+            className: 'progress-bar',
+            attrs: { 'data-key': r.key, role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-label': r.key },
+          },
+          [
+            h('span', { className: 'progress-label', text: r.key }),
+            h('div', { className: 'progress-track' }, [h('div', { className: 'progress-fill' })]),
+            h('span', { className: 'progress-value' }),
+          ],
+        );
         this.root.append(bar);
       }
       const fill = bar.querySelector<HTMLElement>('.progress-fill')!;

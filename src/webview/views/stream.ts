@@ -49,10 +49,11 @@ export class StreamView {
     this.md = new MarkdownPane(deps.requestFrame);
     this.panel = new TabPanel(key, { label: key, icon: 'symbol-string', className: 'stream', mode: this.mode, onSelect: deps.select });
     for (const [mode, title, ic] of MODE_BUTTONS) {
-      const b = h('button', { className: 'btn secondary mode-btn', attrs: { type: 'button', 'data-mode': mode, title, 'aria-pressed': String(this.mode === mode) } }, [
-        icon(ic),
-        ` ${mode}`,
-      ]);
+      const b = h(
+        'button',
+        { className: 'btn secondary mode-btn', attrs: { type: 'button', 'data-mode': mode, title, 'aria-pressed': String(this.mode === mode) } },
+        [icon(ic), ` ${mode}`],
+      );
       b.addEventListener('click', () => this.setMode(mode));
       this.modeButtons.push(b);
     }

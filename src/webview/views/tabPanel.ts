@@ -14,11 +14,11 @@ export class TabPanel {
   /** Follow the end: true until the reader scrolls up. */
   follow = true;
 
-  constructor(
-    key: string,
-    o: { label: string; icon: string; className: string; mode: string; onSelect: () => void },
-  ) {
-    this.tab = h('button', { className: 'tab', attrs: { type: 'button', role: 'tab', 'data-tab': key, 'aria-selected': 'false' } }, [icon(o.icon), ` ${o.label}`]);
+  constructor(key: string, o: { label: string; icon: string; className: string; mode: string; onSelect: () => void }) {
+    this.tab = h('button', { className: 'tab', attrs: { type: 'button', role: 'tab', 'data-tab': key, 'aria-selected': 'false' } }, [
+      icon(o.icon),
+      ` ${o.label}`,
+    ]);
     this.tab.addEventListener('click', o.onSelect);
     this.root = h('div', {
       className: o.className,

@@ -25,7 +25,10 @@ describe('activation', () => {
       const host = globalThis as { MonacoPerformanceMarks?: { getMarks(): { name: string; startTime: number }[] } };
       const suffix = `/${extensionId()}`;
       const marks = (host.MonacoPerformanceMarks?.getMarks() ?? []).filter((m) => m.name.startsWith('code/extHost/') && m.name.endsWith(suffix));
-      writeFileSync(out, JSON.stringify({ ms, wasActive, marks: Object.fromEntries(marks.map((m) => [m.name.slice('code/extHost/'.length, -suffix.length), m.startTime])) }));
+      writeFileSync(
+        out,
+        JSON.stringify({ ms, wasActive, marks: Object.fromEntries(marks.map((m) => [m.name.slice('code/extHost/'.length, -suffix.length), m.startTime])) }),
+      );
     }
   });
 
@@ -33,7 +36,10 @@ describe('activation', () => {
     const all = new Set(await vscode.commands.getCommands(true));
     const declared = manifest().contributes?.commands?.map((c) => c.command) ?? [];
     assert.ok(declared.length > 0, 'the manifest declares commands');
-    assert.deepEqual(declared.filter((c) => !all.has(c)), []);
+    assert.deepEqual(
+      declared.filter((c) => !all.has(c)),
+      [],
+    );
   });
 
   it('registers every view of its manifest (each can be focused)', async function () {
@@ -46,7 +52,10 @@ describe('activation', () => {
       await vscode.commands.executeCommand(`${v.id}.focus`);
     }
     const containers = manifest().contributes?.viewsContainers?.activitybar ?? [];
-    assert.deepEqual(containers.map((c) => c.id), ['runlight']);
+    assert.deepEqual(
+      containers.map((c) => c.id),
+      ['runlight'],
+    );
   });
 
   it('returns its API from activate()', async function () {

@@ -69,10 +69,14 @@ describe('remote engine', function () {
     });
     assert.equal(res.status, 201);
     const { id } = (await res.json()) as { id: string };
-    const run = await eventually('the remote run, completed, in the extension', () => {
-      const r = api.runs.get(id);
-      return r && r.status === 'COMPLETED' ? r : undefined;
-    }, 60_000);
+    const run = await eventually(
+      'the remote run, completed, in the extension',
+      () => {
+        const r = api.runs.get(id);
+        return r && r.status === 'COMPLETED' ? r : undefined;
+      },
+      60_000,
+    );
     assert.deepEqual(run.output, { where: 'remote' });
   });
 });

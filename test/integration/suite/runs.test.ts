@@ -23,7 +23,13 @@ describe('runs', function () {
     assert.equal(run.taskIdentifier, 'progress-task');
     assert.deepEqual(run.tags, [tag]);
     assert.deepEqual(run.output, { total: 3 });
-    assert.deepEqual(api.runs.all().filter((r) => r.tags.includes(tag)).map((r) => r.id), [id]);
+    assert.deepEqual(
+      api.runs
+        .all()
+        .filter((r) => r.tags.includes(tag))
+        .map((r) => r.id),
+      [id],
+    );
   });
 
   it('chat streams from the local model and completes', async () => {

@@ -23,7 +23,11 @@ describe('tasks view', function () {
     rmSync(join(folder, 'jobs'), { recursive: true, force: true });
     await vscode.workspace.getConfiguration('runlight').update('taskDirectories', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('runlight.restartEngine');
-    await eventually('the demo tasks again', () => (api.tasks.list().includes('chat') && !api.tasks.list().includes('watched-task') ? true : undefined), 60_000);
+    await eventually(
+      'the demo tasks again',
+      () => (api.tasks.list().includes('chat') && !api.tasks.list().includes('watched-task') ? true : undefined),
+      60_000,
+    );
   });
 
   it('watches the folders of runlight.taskDirectories and lists a task saved there', async () => {

@@ -8,9 +8,7 @@ const VIEW_TYPE = 'runlight.run';
 
 /** Webview tabs of run panels (the tab's viewType may carry a prefix). */
 function runPanelTabs(): vscode.Tab[] {
-  return vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPE));
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPE));
 }
 
 function describeTabs(): string {

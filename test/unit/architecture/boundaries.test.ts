@@ -62,7 +62,8 @@ export function violation(file: string, spec: string): string | undefined {
   const rule = ARROWS[from];
   if (spec.startsWith('.')) {
     const target = resolve(dirname(file), spec);
-    if (!target.startsWith(src + '/')) return `${from} may not import ${relative(root, target)} from outside src/ (only package.json metadata is read at build time)`;
+    if (!target.startsWith(src + '/'))
+      return `${from} may not import ${relative(root, target)} from outside src/ (only package.json metadata is read at build time)`;
     const isDir = existsSync(target) && statSync(target).isDirectory();
     const to = roomOf(isDir ? join(target, 'index.ts') : target.endsWith('.ts') ? target : `${target}.ts`);
     if (to === from) return undefined;

@@ -50,15 +50,18 @@ describe('cli/args parseCommandLine', () => {
   });
 
   it('runs with statuses (repeated, comma-separated, any case), tags, task, limit, json', () => {
-    assert.deepEqual(parseCommandLine(['runs', '--status', 'completed,FAILED', '--status', 'timed_out', '--tag', 'a', '--task', 'chat', '--limit', '5', '--json'], cwd), {
-      kind: 'runs',
-      dir: cwd,
-      status: ['COMPLETED', 'FAILED', 'TIMED_OUT'],
-      tags: ['a'],
-      task: 'chat',
-      limit: 5,
-      json: true,
-    });
+    assert.deepEqual(
+      parseCommandLine(['runs', '--status', 'completed,FAILED', '--status', 'timed_out', '--tag', 'a', '--task', 'chat', '--limit', '5', '--json'], cwd),
+      {
+        kind: 'runs',
+        dir: cwd,
+        status: ['COMPLETED', 'FAILED', 'TIMED_OUT'],
+        tags: ['a'],
+        task: 'chat',
+        limit: 5,
+        json: true,
+      },
+    );
     assert.deepEqual(parseCommandLine(['runs'], cwd), { kind: 'runs', dir: cwd, status: [], tags: [], task: undefined, limit: 25, json: false });
   });
 

@@ -46,7 +46,11 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 function spawnCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
+    cwd: repoRoot,
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function runCli(args: string[], timeoutMs = 30_000): Promise<CliResult> {
@@ -86,7 +90,10 @@ function indexOfAll(text: string, parts: string[]): number[] {
   let devExit: Promise<number | null> = Promise.resolve(null);
 
   before(async function () {
-    const mod = (await import(pathToFileURL(join(repoRoot, 'examples/demo/scripts/local-llm.mjs')).href)) as { startLocalLlm: StartLocalLlm; answerFor: AnswerFor };
+    const mod = (await import(pathToFileURL(join(repoRoot, 'examples/demo/scripts/local-llm.mjs')).href)) as {
+      startLocalLlm: StartLocalLlm;
+      answerFor: AnswerFor;
+    };
     answerFor = mod.answerFor;
     llm = await mod.startLocalLlm({ port: 0, tokenMs: 40 });
     dir = await mkdtemp(join(tmpdir(), 'runlight-cli-e2e-'));
@@ -192,7 +199,6 @@ function indexOfAll(text: string, parts: string[]): number[] {
       assert.equal(r.code, 1, r.stdout);
       assert.match(r.stderr, /^error: .*tag.*\(HTTP 4\d\d, \w+\)/);
     });
-
   });
 
   describe('SDK backend against the engine', () => {
@@ -221,7 +227,13 @@ function indexOfAll(text: string, parts: string[]): number[] {
       assert.ok(run.finishedAt instanceof Date);
       const answer = 'Why? Sunlight scatters off air molecules, and short blue wavelengths scatter the most.';
       assert.deepEqual(run.output, { words: answer.split(' ').length });
-      assert.equal(chunks.answer, answer.split(' ').map((w) => w + ' ').join(''));
+      assert.equal(
+        chunks.answer,
+        answer
+          .split(' ')
+          .map((w) => w + ' ')
+          .join(''),
+      );
     });
 
     it("the handle's publicAccessToken reads that run and nothing else", async () => {

@@ -34,7 +34,11 @@ describe('cli/output WatchPrinter', () => {
   function printer() {
     let out = '';
     let t = 1000;
-    const p = new WatchPrinter((s) => (out += s), { color: false }, () => (t += 100));
+    const p = new WatchPrinter(
+      (s) => (out += s),
+      { color: false },
+      () => (t += 100),
+    );
     return { p, text: () => out };
   }
   const rt = (over: Parameters<typeof makeRun>[0]) => toRealtimeRun(makeRun(over));
@@ -50,7 +54,16 @@ describe('cli/output WatchPrinter', () => {
     p.chunk('answer', ' world');
     p.chunk('progress', { done: 1, total: 2 });
     p.log({ level: 'warn', message: 'careful', time: '2025-01-01T00:00:00Z' });
-    p.run(rt({ status: 'COMPLETED', tags: ['user:1'], metadata: { progress: 0.5 }, output: { ok: true }, startedAt: '2025-01-02T03:04:06.000Z', finishedAt: '2025-01-02T03:04:07.500Z' }));
+    p.run(
+      rt({
+        status: 'COMPLETED',
+        tags: ['user:1'],
+        metadata: { progress: 0.5 },
+        output: { ok: true },
+        startedAt: '2025-01-02T03:04:06.000Z',
+        finishedAt: '2025-01-02T03:04:07.500Z',
+      }),
+    );
     p.chunk('answer', '!');
     const code = p.finish();
     assert.equal(code, 0);
@@ -95,19 +108,33 @@ describe('cli/output WatchPrinter', () => {
 
 describe('cli/output tables and formats', () => {
   it('renderTable pads columns and trims trailing space', () => {
-    assert.equal(renderTable(['A', 'BB'], [['xxx', 'y'], ['z', '']]), 'A    BB\nxxx  y\nz');
+    assert.equal(
+      renderTable(
+        ['A', 'BB'],
+        [
+          ['xxx', 'y'],
+          ['z', ''],
+        ],
+      ),
+      'A    BB\nxxx  y\nz',
+    );
   });
 
   it('runsTable shows id, task, status, created, duration and tags', () => {
     const now = Date.parse('2025-01-02T03:05:05.000Z');
     const t = runsTable(
-      [makeRun({ status: 'COMPLETED', tags: ['a', 'b'], startedAt: '2025-01-02T03:04:06.000Z', finishedAt: '2025-01-02T03:04:08.250Z' }), makeRun({ id: 'run_2', status: 'QUEUED' })],
+      [
+        makeRun({ status: 'COMPLETED', tags: ['a', 'b'], startedAt: '2025-01-02T03:04:06.000Z', finishedAt: '2025-01-02T03:04:08.250Z' }),
+        makeRun({ id: 'run_2', status: 'QUEUED' }),
+      ],
       { color: false },
       now,
     );
     assert.equal(
       t,
-      ['ID     TASK   STATUS     CREATED  DURATION  TAGS', 'run_1  hello  COMPLETED  1m ago   2.3s      a, b', 'run_2  hello  QUEUED     1m ago   -'].join('\n'),
+      ['ID     TASK   STATUS     CREATED  DURATION  TAGS', 'run_1  hello  COMPLETED  1m ago   2.3s      a, b', 'run_2  hello  QUEUED     1m ago   -'].join(
+        '\n',
+      ),
     );
   });
 

@@ -19,7 +19,11 @@ describe('client/api EngineClient', () => {
   it('throws EngineApiError with status, code, message and issues from the error body', async () => {
     server = await startServer((_req, res) => {
       res.writeHead(400, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'invalid_request', message: 'options.tags: a run has at most 10 tags', issues: [{ path: 'options.tags', message: 'too many' }] } }));
+      res.end(
+        JSON.stringify({
+          error: { code: 'invalid_request', message: 'options.tags: a run has at most 10 tags', issues: [{ path: 'options.tags', message: 'too many' }] },
+        }),
+      );
     });
     await assert.rejects(client().trigger('hello', {}, { tags: ['a'] }), (err: unknown) => {
       assert.ok(err instanceof EngineApiError);
@@ -36,7 +40,10 @@ describe('client/api EngineClient', () => {
       res.writeHead(502, { 'Content-Type': 'text/html' });
       res.end('<h1>Bad gateway</h1>');
     });
-    await assert.rejects(client().retrieveRun('run_1'), (err: unknown) => err instanceof EngineApiError && err.status === 502 && err.code === 'http_502' && /Bad gateway/.test(err.message));
+    await assert.rejects(
+      client().retrieveRun('run_1'),
+      (err: unknown) => err instanceof EngineApiError && err.status === 502 && err.code === 'http_502' && /Bad gateway/.test(err.message),
+    );
   });
 
   it('refuses a response that does not match the schema', async () => {
@@ -44,7 +51,10 @@ describe('client/api EngineClient', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ id: 'run_1' }));
     });
-    await assert.rejects(client().retrieveRun('run_1'), (err: unknown) => err instanceof EngineApiError && err.code === 'bad_response' && (err.issues?.length ?? 0) > 0);
+    await assert.rejects(
+      client().retrieveRun('run_1'),
+      (err: unknown) => err instanceof EngineApiError && err.code === 'bad_response' && (err.issues?.length ?? 0) > 0,
+    );
   });
 
   it('reports an unreachable engine as EngineConnectionError', async () => {
@@ -92,7 +102,10 @@ describe('client/api EngineClient', () => {
     };
     const c = new EngineClient({ baseURL: server.url, accessToken: KEY, fetch: spy, requestTimeoutMs: 200 });
     assert.deepEqual(await c.trigger('t', null), { id: 'run_7', publicAccessToken: 'jwt.x' });
-    await assert.rejects(c.retrieveRun('slow'), (err: unknown) => err instanceof EngineConnectionError && /GET \/api\/v3\/runs\/slow: no answer within 200 ms/.test(err.message));
+    await assert.rejects(
+      c.retrieveRun('slow'),
+      (err: unknown) => err instanceof EngineConnectionError && /GET \/api\/v3\/runs\/slow: no answer within 200 ms/.test(err.message),
+    );
     assert.equal(seen.length, 2);
   });
 
@@ -115,7 +128,14 @@ describe('client/api EngineClient', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ data: [makeRun()], pagination: { next: 'run_1' } }));
     });
-    const page = await client().listRuns({ status: ['COMPLETED', 'FAILED'], tag: 'user:1', taskIdentifier: 'hello', batch: 'batch_1', pageSize: 5, after: 'run_9' });
+    const page = await client().listRuns({
+      status: ['COMPLETED', 'FAILED'],
+      tag: 'user:1',
+      taskIdentifier: 'hello',
+      batch: 'batch_1',
+      pageSize: 5,
+      after: 'run_9',
+    });
     assert.equal(page.data[0]?.id, 'run_1');
     const u = new URL(server.requests[0]!.url, 'http://x');
     assert.equal(u.pathname, '/api/v1/runs');

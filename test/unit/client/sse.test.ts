@@ -131,7 +131,10 @@ describe('client/sse subscribeSse', () => {
     const { events, reason } = await collect(server.url, { onError: (e) => void errors.push(e) });
     assert.equal(reason, 'end');
     const ids = events.filter((e) => e.event !== 'end').map((e) => Number(e.id));
-    assert.deepEqual(ids, log.map((e) => e.id));
+    assert.deepEqual(
+      ids,
+      log.map((e) => e.id),
+    );
     assert.ok(!events.some((e) => e.data === 'partial'), 'a half-received event must not be delivered');
     assert.deepEqual(
       server.requests.map((r) => r.headers['last-event-id']),
@@ -275,7 +278,8 @@ describe('client/sse subscribeSse', () => {
   it('reconnects when the connection goes silent past idleTimeoutMs', async () => {
     server = await startServer((_req, res, n) => {
       sseHead(res);
-      if (n === 1) res.write('id: 1\ndata: a\n\n'); // then silence
+      if (n === 1)
+        res.write('id: 1\ndata: a\n\n'); // then silence
       else res.write('id: 2\ndata: b\n\nevent: end\ndata: \n\n');
     });
     const { events } = await collect(server.url, { idleTimeoutMs: 150 });
@@ -363,7 +367,10 @@ describe('client/sse backoffDelay', () => {
       [1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffDelay(n, {}, none)),
       [100, 200, 400, 800, 1600, 3200, 5000, 5000],
     );
-    assert.equal(backoffDelay(1, {}, () => 1), 50);
+    assert.equal(
+      backoffDelay(1, {}, () => 1),
+      50,
+    );
     for (let i = 0; i < 100; i++) {
       const d = backoffDelay(3, {});
       assert.ok(d >= 200 && d <= 400, String(d));

@@ -95,7 +95,13 @@ function jsonParseError(text: string): string {
 }
 
 async function sign(secret: string, claims: Record<string, unknown>, exp = Math.floor(Date.now() / 1000) + 600): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(JWT_ISSUER).setAudience(JWT_AUDIENCE).setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(JWT_ISSUER)
+    .setAudience(JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(secret));
 }
 
 describe('engine: error bodies stay byte-identical', function () {
@@ -170,9 +176,15 @@ describe('engine: error bodies stay byte-identical', function () {
       { name: 'Authorization not Bearer', send: () => send('GET', `/api/v3/runs/${runId}`, { authorization: 'Basic dXNlcjpwYXNz' }) },
       { name: 'another engine secret key', send: () => send('GET', `/api/v3/runs/${runId}`, bearer('rl_dev_someoneelseskey123456')) },
       { name: 'garbage token', send: () => send('GET', `/api/v3/runs/${runId}`, bearer('not-a-token')) },
-      { name: 'token signed with another key', send: async () => send('GET', `/api/v3/runs/${runId}`, bearer(await sign('rl_dev_otherkey', { pub: true, scopes: ['read:all'] }))) },
+      {
+        name: 'token signed with another key',
+        send: async () => send('GET', `/api/v3/runs/${runId}`, bearer(await sign('rl_dev_otherkey', { pub: true, scopes: ['read:all'] }))),
+      },
       { name: 'token without pub claim', send: async () => send('GET', `/api/v3/runs/${runId}`, bearer(await sign(t.key, { scopes: ['read:all'] }))) },
-      { name: 'expired token', send: async () => send('GET', `/api/v3/runs/${runId}`, bearer(await sign(t.key, { pub: true, scopes: ['read:all'] }, now - 10))) },
+      {
+        name: 'expired token',
+        send: async () => send('GET', `/api/v3/runs/${runId}`, bearer(await sign(t.key, { pub: true, scopes: ['read:all'] }, now - 10))),
+      },
       { name: 'one-time token, first use', send: () => send('GET', '/api/v3/runs/run_missing', bearer(once)) },
       { name: 'one-time token, second use', send: () => send('GET', '/api/v3/runs/run_missing', bearer(once)) },
       { name: 'token on a secret-only route', send: () => send('GET', '/api/v1/runs', bearer(readAll)) },
@@ -182,51 +194,177 @@ describe('engine: error bodies stay byte-identical', function () {
       { name: 'token without scope for a two-phase batch', send: () => send('POST', '/api/v3/batches', { ...bearer(readOther), ...json }, '{"runCount":1}') },
       { name: 'token without scope for a task', send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...bearer(readOther), ...json }, '{"payload":1}') },
       // the server itself
-      { name: 'foreign Host', send: () => send('GET', `/api/v3/runs/${runId}`, { ...secret(), host: `evil.example:${port}` }), masks: [[String(port), '<port>']] },
+      {
+        name: 'foreign Host',
+        send: () => send('GET', `/api/v3/runs/${runId}`, { ...secret(), host: `evil.example:${port}` }),
+        masks: [[String(port), '<port>']],
+      },
       { name: 'malformed percent-encoding', send: () => send('GET', '/api/v3/runs/%E0%A4%A', secret()) },
       { name: 'unknown route', send: () => send('GET', '/api/v9/nothing', secret()) },
       { name: 'wrong method', send: () => send('DELETE', `/api/v3/runs/${runId}`, secret()), masks: [run] },
       { name: 'request target no URL accepts', send: () => raw(`GET http://%zz/ HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n\r\n`) },
-      { name: 'headers too large', send: () => raw(`GET /api/v3/runs/x HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${'x'.repeat(20_000)}\r\n\r\n`) },
+      {
+        name: 'headers too large',
+        send: () => raw(`GET /api/v3/runs/x HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${'x'.repeat(20_000)}\r\n\r\n`),
+      },
       { name: 'not HTTP', send: () => raw('NOT HTTP AT ALL\r\n\r\n') },
       // bodies
-      { name: 'invalid JSON', send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, notJson), masks: [[jsonParseError(notJson), '<JSON.parse>']] },
-      { name: 'JSON too deep', send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, `{"payload":${'['.repeat(200)}${']'.repeat(200)}}`) },
-      { name: 'declared body too large', send: () => send('POST', `/api/v1/runs/${runId}/tags`, { ...secret(), ...json }, `{"tags":["${'x'.repeat(70_000)}"]}`), masks: [run] },
-      { name: 'streamed body too large', send: () => send('POST', `/api/v1/runs/${runId}/tags`, { ...secret(), ...json }, `{"tags":["${'x'.repeat(70_000)}"]}`, true), masks: [run] },
-      { name: 'invalid trigger body', send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, JSON.stringify({ payload: 1, options: { tags: 'x'.repeat(200), maxAttempts: 0 } })) },
+      {
+        name: 'invalid JSON',
+        send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, notJson),
+        masks: [[jsonParseError(notJson), '<JSON.parse>']],
+      },
+      {
+        name: 'JSON too deep',
+        send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, `{"payload":${'['.repeat(200)}${']'.repeat(200)}}`),
+      },
+      {
+        name: 'declared body too large',
+        send: () => send('POST', `/api/v1/runs/${runId}/tags`, { ...secret(), ...json }, `{"tags":["${'x'.repeat(70_000)}"]}`),
+        masks: [run],
+      },
+      {
+        name: 'streamed body too large',
+        send: () => send('POST', `/api/v1/runs/${runId}/tags`, { ...secret(), ...json }, `{"tags":["${'x'.repeat(70_000)}"]}`, true),
+        masks: [run],
+      },
+      {
+        name: 'invalid trigger body',
+        send: () =>
+          send(
+            'POST',
+            '/api/v1/tasks/echo/trigger',
+            { ...secret(), ...json },
+            JSON.stringify({ payload: 1, options: { tags: 'x'.repeat(200), maxAttempts: 0 } }),
+          ),
+      },
       { name: 'bad task id', send: () => send('POST', `/api/v1/tasks/${'x'.repeat(300)}/trigger`, { ...secret(), ...json }, '{}') },
       { name: 'empty batch', send: () => send('POST', '/api/v1/tasks/batch', { ...secret(), ...json }, '{"items":[]}') },
-      { name: 'bad batch item', send: () => send('POST', '/api/v1/tasks/batch', { ...secret(), ...json }, '{"items":[{"task":"echo"},{"task":"echo","options":{"tags":5}}]}') },
-      { name: 'batch item payload too large', send: () => send('POST', '/api/v1/tasks/batch', { ...secret(), ...json }, JSON.stringify({ items: [{ task: 'echo' }, { task: 'echo', payload: 'x'.repeat(3 * 1024 * 1024 + 10) }] })) },
-      { name: 'payload too large', send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, JSON.stringify({ payload: 'x'.repeat(3 * 1024 * 1024 + 10) })) },
-      { name: 'trigger metadata too large', send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, JSON.stringify({ payload: 1, options: { metadata: { big: 'x'.repeat(300 * 1024) } } })) },
-      { name: '__proto__ in a payload', send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, '{"payload":{"a":[1,{"b":{"__proto__":{"x":1}}}]}}') },
-      { name: 'offloaded payload', send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, JSON.stringify({ payload: 'p', options: { payloadType: 'application/store' } })) },
-      { name: 'payload not its payloadType', send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, JSON.stringify({ payload: badPayload, options: { payloadType: 'application/json' } })), masks: [[jsonParseError(badPayload), '<JSON.parse>']] },
+      {
+        name: 'bad batch item',
+        send: () => send('POST', '/api/v1/tasks/batch', { ...secret(), ...json }, '{"items":[{"task":"echo"},{"task":"echo","options":{"tags":5}}]}'),
+      },
+      {
+        name: 'batch item payload too large',
+        send: () =>
+          send(
+            'POST',
+            '/api/v1/tasks/batch',
+            { ...secret(), ...json },
+            JSON.stringify({ items: [{ task: 'echo' }, { task: 'echo', payload: 'x'.repeat(3 * 1024 * 1024 + 10) }] }),
+          ),
+      },
+      {
+        name: 'payload too large',
+        send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, JSON.stringify({ payload: 'x'.repeat(3 * 1024 * 1024 + 10) })),
+      },
+      {
+        name: 'trigger metadata too large',
+        send: () =>
+          send(
+            'POST',
+            '/api/v1/tasks/echo/trigger',
+            { ...secret(), ...json },
+            JSON.stringify({ payload: 1, options: { metadata: { big: 'x'.repeat(300 * 1024) } } }),
+          ),
+      },
+      {
+        name: '__proto__ in a payload',
+        send: () => send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, '{"payload":{"a":[1,{"b":{"__proto__":{"x":1}}}]}}'),
+      },
+      {
+        name: 'offloaded payload',
+        send: () =>
+          send('POST', '/api/v1/tasks/echo/trigger', { ...secret(), ...json }, JSON.stringify({ payload: 'p', options: { payloadType: 'application/store' } })),
+      },
+      {
+        name: 'payload not its payloadType',
+        send: () =>
+          send(
+            'POST',
+            '/api/v1/tasks/echo/trigger',
+            { ...secret(), ...json },
+            JSON.stringify({ payload: badPayload, options: { payloadType: 'application/json' } }),
+          ),
+        masks: [[jsonParseError(badPayload), '<JSON.parse>']],
+      },
       // runs
       { name: 'unknown run', send: () => send('GET', '/api/v3/runs/run_nope', secret()) },
       { name: 'cancel an unknown run', send: () => send('POST', '/api/v2/runs/run_nope/cancel', secret()) },
       { name: 'bad list query', send: () => send('GET', '/api/v1/runs?page[size]=0&filter[status]=SLEEPING', secret()) },
       { name: 'too many tags', send: () => send('POST', `/api/v1/runs/${runId}/tags`, { ...secret(), ...json }, '{"tags":["u0","u1","u2","u3","u4"]}') },
-      { name: 'metadata key __proto__', send: () => send('PUT', `/api/v1/runs/${runId}/metadata`, { ...secret(), ...json }, '{"operations":[{"type":"set","key":"__proto__","value":1}]}') },
-      { name: 'unknown metadata operation', send: () => send('PUT', `/api/v1/runs/${runId}/metadata`, { ...secret(), ...json }, '{"operations":[{"type":"explode","key":"a"}]}') },
-      { name: 'metadata overflow', send: () => send('PUT', `/api/v1/runs/${runId}/metadata`, { ...secret(), ...json }, JSON.stringify({ operations: [{ type: 'increment', key: 'n', value: 1.7e308 }, { type: 'increment', key: 'n', value: 1.7e308 }] })) },
-      { name: 'metadata too large', send: () => send('PUT', `/api/v1/runs/${runId}/metadata`, { ...secret(), ...json }, JSON.stringify({ operations: [{ type: 'set', key: 'a', value: 'x'.repeat(200 * 1024) }, { type: 'set', key: 'b', value: 'x'.repeat(100 * 1024) }] })) },
-      { name: 'token expiration not a duration', send: () => send('POST', '/api/v1/auth/jwt', { ...secret(), ...json }, '{"scopes":["read:all"],"expirationTime":"soon"}') },
-      { name: 'token expiration in the past', send: () => send('POST', '/api/v1/auth/jwt', { ...secret(), ...json }, '{"scopes":["read:all"],"expirationTime":1}') },
+      {
+        name: 'metadata key __proto__',
+        send: () => send('PUT', `/api/v1/runs/${runId}/metadata`, { ...secret(), ...json }, '{"operations":[{"type":"set","key":"__proto__","value":1}]}'),
+      },
+      {
+        name: 'unknown metadata operation',
+        send: () => send('PUT', `/api/v1/runs/${runId}/metadata`, { ...secret(), ...json }, '{"operations":[{"type":"explode","key":"a"}]}'),
+      },
+      {
+        name: 'metadata overflow',
+        send: () =>
+          send(
+            'PUT',
+            `/api/v1/runs/${runId}/metadata`,
+            { ...secret(), ...json },
+            JSON.stringify({
+              operations: [
+                { type: 'increment', key: 'n', value: 1.7e308 },
+                { type: 'increment', key: 'n', value: 1.7e308 },
+              ],
+            }),
+          ),
+      },
+      {
+        name: 'metadata too large',
+        send: () =>
+          send(
+            'PUT',
+            `/api/v1/runs/${runId}/metadata`,
+            { ...secret(), ...json },
+            JSON.stringify({
+              operations: [
+                { type: 'set', key: 'a', value: 'x'.repeat(200 * 1024) },
+                { type: 'set', key: 'b', value: 'x'.repeat(100 * 1024) },
+              ],
+            }),
+          ),
+      },
+      {
+        name: 'token expiration not a duration',
+        send: () => send('POST', '/api/v1/auth/jwt', { ...secret(), ...json }, '{"scopes":["read:all"],"expirationTime":"soon"}'),
+      },
+      {
+        name: 'token expiration in the past',
+        send: () => send('POST', '/api/v1/auth/jwt', { ...secret(), ...json }, '{"scopes":["read:all"],"expirationTime":1}'),
+      },
       // realtime
       { name: 'bad Last-Event-ID', send: () => send('GET', `/realtime/v1/runs/${runId}`, { ...secret(), 'last-event-id': 'abc' }) },
       { name: 'bad createdAt window', send: () => send('GET', '/realtime/v1/runs?createdAt=soon', secret()) },
       { name: 'createdAt window too large', send: () => send('GET', '/realtime/v1/runs?createdAt=99999999999999w', secret()) },
       { name: 'bad status filter', send: () => send('GET', '/realtime/v1/runs?status=SLEEPING', secret()) },
-      { name: 'too many tags in a feed', send: () => send('GET', `/realtime/v1/runs?tags=${Array.from({ length: 11 }, (_, i) => `t${i}`).join(',')}`, secret()) },
+      {
+        name: 'too many tags in a feed',
+        send: () => send('GET', `/realtime/v1/runs?tags=${Array.from({ length: 11 }, (_, i) => `t${i}`).join(',')}`, secret()),
+      },
       { name: 'bad stream key', send: () => send('GET', `/realtime/v1/streams/${runId}/%01`, secret()) },
       { name: 'stream of an unknown run', send: () => send('GET', '/realtime/v1/streams/run_nope/tokens', secret()) },
-      { name: 'bad Timeout-Seconds', send: () => send('GET', `/realtime/v1/streams/${runId}/tokens`, { ...secret(), 'trigger-version': '4.8.3', 'timeout-seconds': '0' }) },
+      {
+        name: 'bad Timeout-Seconds',
+        send: () => send('GET', `/realtime/v1/streams/${runId}/tokens`, { ...secret(), 'trigger-version': '4.8.3', 'timeout-seconds': '0' }),
+      },
       { name: 'Electric feed with a bad createdAt', send: () => send('GET', '/realtime/v1/runs?tags=t0&offset=-1&createdAt=soon', secret()) },
-      { name: 'append JSON that is not', send: () => send('POST', `/realtime/v1/streams/${runId}/self/answer/append`, { ...secret(), ...json }, notJson), masks: [[jsonParseError(notJson), '<JSON.parse>']] },
-      { name: 'append to a finished run', send: () => send('POST', `/realtime/v1/streams/${runId}/self/answer/append`, { ...secret(), ...json }, '"late"'), masks: [run] },
+      {
+        name: 'append JSON that is not',
+        send: () => send('POST', `/realtime/v1/streams/${runId}/self/answer/append`, { ...secret(), ...json }, notJson),
+        masks: [[jsonParseError(notJson), '<JSON.parse>']],
+      },
+      {
+        name: 'append to a finished run',
+        send: () => send('POST', `/realtime/v1/streams/${runId}/self/answer/append`, { ...secret(), ...json }, '"late"'),
+        masks: [run],
+      },
       // Trigger.dev's two-phase batches
       { name: 'items of an unknown batch', send: () => send('POST', '/api/v3/batches/batch_nope/items', secret(), '') },
       { name: 'bad two-phase batch', send: () => send('POST', '/api/v3/batches', { ...secret(), ...json }, '{"runCount":0}') },

@@ -62,17 +62,26 @@ describe('executor: acks of worker requests', () => {
       appendChunks: async () => [],
     };
     const committer = new Committer(store, new Hub());
-    const executor = new Executor(store, committer, pool as unknown as WorkerPool, { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') }, writes, {
-      node: 'node-a',
-      apiUrl: 'http://127.0.0.1:9',
-      accessToken: 'rl_dev_test',
-      maxHeapMb: 64,
-      leaseMs: 30_000,
-      shared: false,
-      log: () => undefined,
-    });
+    const executor = new Executor(
+      store,
+      committer,
+      pool as unknown as WorkerPool,
+      { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') },
+      writes,
+      {
+        node: 'node-a',
+        apiUrl: 'http://127.0.0.1:9',
+        accessToken: 'rl_dev_test',
+        maxHeapMb: 64,
+        leaseMs: 30_000,
+        shared: false,
+        log: () => undefined,
+      },
+    );
     try {
-      await store.write([{ kind: 'create', record: newRunRecord({ id, taskIdentifier: 'noop', payload: null, maxAttempts: 1, number: 1, now: new Date().toISOString() }) }]);
+      await store.write([
+        { kind: 'create', record: newRunRecord({ id, taskIdentifier: 'noop', payload: null, maxAttempts: 1, number: 1, now: new Date().toISOString() }) },
+      ]);
       executor.pump();
       for (let i = 0; i < 200 && !sent.some((m) => m.type === 'execute'); i++) await new Promise((r) => setTimeout(r, 5));
       const attemptId = sent.find((m) => m.type === 'execute')?.attemptId;
@@ -93,6 +102,10 @@ describe('executor: acks of worker requests', () => {
   it('fails the ack when a non-Error is thrown', async () => {
     assert.deepEqual(await ackOfThrowing('run_ackerror00000000002', 'disk on fire'), { type: 'ack', requestId: 'q1', error: 'disk on fire' });
     assert.deepEqual(await ackOfThrowing('run_ackerror00000000003', undefined), { type: 'ack', requestId: 'q1', error: 'undefined' });
-    assert.deepEqual(await ackOfThrowing('run_ackerror00000000004', Object.create(null)), { type: 'ack', requestId: 'q1', error: 'a value that is not an Error was thrown' });
+    assert.deepEqual(await ackOfThrowing('run_ackerror00000000004', Object.create(null)), {
+      type: 'ack',
+      requestId: 'q1',
+      error: 'a value that is not an Error was thrown',
+    });
   });
 });

@@ -45,17 +45,26 @@ describe('executor: cancel while an attempt is being started', () => {
       release: (w: unknown) => released.push(w),
     };
     const committer = new Committer(store, new Hub());
-    const executor = new Executor(store, committer, pool as unknown as WorkerPool, { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') }, noWrites, {
-      node: 'node-a',
-      apiUrl: 'http://127.0.0.1:9',
-      accessToken: 'rl_dev_test',
-      maxHeapMb: 64,
-      leaseMs: 30_000,
-      shared: false,
-      log: () => undefined,
-    });
+    const executor = new Executor(
+      store,
+      committer,
+      pool as unknown as WorkerPool,
+      { ready: async () => undefined, bundleFor: () => join(dir, 'tasks.js') },
+      noWrites,
+      {
+        node: 'node-a',
+        apiUrl: 'http://127.0.0.1:9',
+        accessToken: 'rl_dev_test',
+        maxHeapMb: 64,
+        leaseMs: 30_000,
+        shared: false,
+        log: () => undefined,
+      },
+    );
     const id = 'run_cancelwhilestarting0';
-    await store.write([{ kind: 'create', record: newRunRecord({ id, taskIdentifier: 'noop', payload: null, maxAttempts: 1, number: 1, now: new Date().toISOString() }) }]);
+    await store.write([
+      { kind: 'create', record: newRunRecord({ id, taskIdentifier: 'noop', payload: null, maxAttempts: 1, number: 1, now: new Date().toISOString() }) },
+    ]);
 
     executor.pump();
     for (let i = 0; i < 200 && !handOver; i++) await new Promise((r) => setTimeout(r, 5));

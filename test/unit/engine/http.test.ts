@@ -52,7 +52,11 @@ describe('engine: HTTP, auth and bad input', function () {
       ['garbage', 'not-a-token', 401],
       ['another secret key', 'rl_dev_someoneelseskey123456', 401],
       ['signed with another key', await sign('rl_dev_otherkey', { scopes: [`read:runs:${runId}`] }), 401],
-      ['alg none', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ pub: true, scopes: ['read:all'], exp: now + 600, iss: JWT_ISSUER, aud: JWT_AUDIENCE })).toString('base64url')}.`, 401],
+      [
+        'alg none',
+        `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ pub: true, scopes: ['read:all'], exp: now + 600, iss: JWT_ISSUER, aud: JWT_AUDIENCE })).toString('base64url')}.`,
+        401,
+      ],
       ['expired', await sign(t.key, { scopes: [`read:runs:${runId}`] }, { exp: now - 10 }), 401],
       ['not yet valid', await sign(t.key, { scopes: [`read:runs:${runId}`] }, { nbf: now + 3600 }), 401],
       ['wrong audience', await sign(t.key, { scopes: [`read:runs:${runId}`] }, { aud: 'someone-else' }), 401],
@@ -108,10 +112,13 @@ describe('engine: HTTP, auth and bad input', function () {
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     const port = new URL(t.url).port;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: `/api/v3/runs/${runId}`, headers: { host: `evil.example:${port}`, authorization: `Bearer ${t.key}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path: `/api/v3/runs/${runId}`, headers: { host: `evil.example:${port}`, authorization: `Bearer ${t.key}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

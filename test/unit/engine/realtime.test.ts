@@ -5,7 +5,11 @@ import { TASKS } from './fixtures';
 import { Run } from '../../../src/protocol';
 
 /** Reads raw SSE events with eventsource-parser until `stop` says so or `max` events arrived; then drops the connection. */
-async function readEvents(url: string, token: string, opts: { lastEventId?: string; max?: number; stop?: (e: EventSourceMessage) => boolean; timeoutMs?: number } = {}) {
+async function readEvents(
+  url: string,
+  token: string,
+  opts: { lastEventId?: string; max?: number; stop?: (e: EventSourceMessage) => boolean; timeoutMs?: number } = {},
+) {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), opts.timeoutMs ?? 10_000);
   const events: EventSourceMessage[] = [];
@@ -83,7 +87,10 @@ describe('engine: realtime feeds over SSE', function () {
     const url = `${t.url}/realtime/v1/runs/${id}`;
     const events = await readEvents(url, t.key, { stop: (e) => Run.parse(JSON.parse(e.data)).finishedAt !== undefined, timeoutMs: 15_000 });
     const seqs = events.map((e) => Number(e.id));
-    assert.ok(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!), `seqs increase: ${seqs.join(',')}`);
+    assert.ok(
+      seqs.every((s, i) => i === 0 || s > seqs[i - 1]!),
+      `seqs increase: ${seqs.join(',')}`,
+    );
     assert.ok(events.every((e) => e.event === 'run'));
     const runs = events.map((e) => Run.parse(JSON.parse(e.data)));
     assert.equal(runs.at(-1)!.status, 'COMPLETED');
@@ -115,12 +122,18 @@ describe('engine: realtime feeds over SSE', function () {
       headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json' },
       body: '"third"',
     });
-    assert.deepEqual([res.status, res.headers.get('content-type'), res.headers.get('cache-control'), await res.json()], [200, 'application/json; charset=utf-8', 'no-store', { ok: true, idx: 2 }]);
+    assert.deepEqual(
+      [res.status, res.headers.get('content-type'), res.headers.get('cache-control'), await res.json()],
+      [200, 'application/json; charset=utf-8', 'no-store', { ok: true, idx: 2 }],
+    );
     const run = await t.client.retrieveRun(id);
     assert.ok(run.realtimeStreams.includes('external'));
     await t.client.cancelRun(id);
     await assert.rejects(t.client.appendToStream(id, 'external', 'too late'), (e: Error & { status?: number }) => e.status === 409);
     const events = await readEvents(`${t.url}/realtime/v1/streams/${id}/external`, t.key, { stop: (e) => e.event === 'end' });
-    assert.deepEqual(events.filter((e) => e.event !== 'end').map((e) => JSON.parse(e.data)), [{ hello: 'world' }, 'second', 'third']);
+    assert.deepEqual(
+      events.filter((e) => e.event !== 'end').map((e) => JSON.parse(e.data)),
+      [{ hello: 'world' }, 'second', 'third'],
+    );
   });
 });

@@ -47,7 +47,10 @@ describe('engine: runs from trigger to a terminal status', function () {
     const { id } = await t.client.trigger('streamer', { n: 30 });
     const chunks: unknown[] = [];
     for await (const c of t.client.subscribeToStream(id, 'tokens', { signal: AbortSignal.timeout(15_000) })) chunks.push(c.value);
-    assert.deepEqual(chunks, Array.from({ length: 30 }, (_, i) => `t${i} `));
+    assert.deepEqual(
+      chunks,
+      Array.from({ length: 30 }, (_, i) => `t${i} `),
+    );
     const run = await t.client.retrieveRun(id);
     assert.equal(run.status, 'COMPLETED');
     assert.deepEqual(run.realtimeStreams.sort(), ['bytes', 'tokens']);
@@ -57,7 +60,10 @@ describe('engine: runs from trigger to a terminal status', function () {
     assert.deepEqual(bytes, [new Uint8Array([0, 1, 2, 250])]);
     const logs: unknown[] = [];
     for await (const c of t.client.subscribeToStream(id, '$logs', { signal: AbortSignal.timeout(5_000) })) logs.push(c.value);
-    assert.ok(logs.some((l) => (l as { message: string }).message.includes('streamed 30')), JSON.stringify(logs));
+    assert.ok(
+      logs.some((l) => (l as { message: string }).message.includes('streamed 30')),
+      JSON.stringify(logs),
+    );
   });
 
   it('applies tags and metadata operations from inside a task', async () => {

@@ -13,7 +13,10 @@ describe('engine: start', function () {
     try {
       // No waiting for workers or the build: both calls go out the moment startEngine resolves.
       const [list, handle] = await Promise.all([t.client.listTasks(), t.client.trigger('echo', { value: 7 })]);
-      assert.ok(list.tasks.some((x) => x.id === 'echo'), `the first task list has the workspace's tasks: ${JSON.stringify(list)}`);
+      assert.ok(
+        list.tasks.some((x) => x.id === 'echo'),
+        `the first task list has the workspace's tasks: ${JSON.stringify(list)}`,
+      );
       const last = (await followRun(t.client, handle.id, 30_000)).at(-1)!;
       assert.equal(last.status, 'COMPLETED');
       assert.deepEqual(last.output, { echoed: 7 });

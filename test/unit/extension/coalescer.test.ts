@@ -72,4 +72,3 @@ describe('Coalescer', () => {
     assert.equal(at.at(-1), 340, 'after a quiet spell, at once again');
   });
 });
-

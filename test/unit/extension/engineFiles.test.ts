@@ -46,7 +46,7 @@ describe('engine helpers', () => {
     assert.ok(!isPidAlive(pid));
   });
 
-  it('starts the engine with VS Code\'s runtime as Node and our key in the environment', () => {
+  it("starts the engine with VS Code's runtime as Node and our key in the environment", () => {
     const plan = engineSpawnPlan({
       execPath: '/x/code',
       cliPath: '/ext/dist/cli.js',

@@ -22,7 +22,9 @@ describe('package.json contributions', () => {
   const commands: Cmd[] = pkg.contributes.commands;
   const ids = new Set(commands.map((c) => c.command));
   const commandDir = join(root, 'src/extension/commands');
-  const sources = readdirSync(commandDir).map((f) => readFileSync(join(commandDir, f), 'utf8')).join('\n');
+  const sources = readdirSync(commandDir)
+    .map((f) => readFileSync(join(commandDir, f), 'utf8'))
+    .join('\n');
 
   it('declares exactly the commands that have a file under src/extension/commands', () => {
     const inCode = new Set([...sources.matchAll(/id: '(runlight\.[A-Za-z]+)'/g)].map((m) => m[1]!));
@@ -31,8 +33,25 @@ describe('package.json contributions', () => {
   });
 
   it('offers the commands the issue names', () => {
-    for (const title of ['Trigger Task…', 'Open Run', 'Cancel Run', 'Replay Run', 'Copy Run ID', 'Copy Public Access Token', 'Filter Runs…', 'Clear Filter', 'Refresh', 'Start Engine', 'Stop Engine', 'Restart Engine', 'Show Engine Log']) {
-      assert.ok(commands.some((c) => c.title === title), title);
+    for (const title of [
+      'Trigger Task…',
+      'Open Run',
+      'Cancel Run',
+      'Replay Run',
+      'Copy Run ID',
+      'Copy Public Access Token',
+      'Filter Runs…',
+      'Clear Filter',
+      'Refresh',
+      'Start Engine',
+      'Stop Engine',
+      'Restart Engine',
+      'Show Engine Log',
+    ]) {
+      assert.ok(
+        commands.some((c) => c.title === title),
+        title,
+      );
     }
   });
 
@@ -49,7 +68,10 @@ describe('package.json contributions', () => {
 
   it('has the Runlight container with the Runs and Tasks views, welcome content, and trust limits', () => {
     assert.equal(pkg.contributes.viewsContainers.activitybar[0].id, 'runlight');
-    assert.deepEqual(pkg.contributes.views.runlight.map((v: { id: string }) => v.id), ['runlight.runs', 'runlight.tasks']);
+    assert.deepEqual(
+      pkg.contributes.views.runlight.map((v: { id: string }) => v.id),
+      ['runlight.runs', 'runlight.tasks'],
+    );
     assert.ok(pkg.contributes.viewsWelcome.some((w: { when: string }) => /!isWorkspaceTrusted/.test(w.when)));
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.match(pkg.engines.vscode, /^\^1\.100\./);
@@ -57,7 +79,14 @@ describe('package.json contributions', () => {
 
   it('documents every setting with a markdownDescription', () => {
     const props = pkg.contributes.configuration.properties as Record<string, { markdownDescription?: string; enum?: string[]; enumDescriptions?: string[] }>;
-    for (const key of ['runlight.taskDirectories', 'runlight.engine.port', 'runlight.engine.autoStart', 'runlight.runs.perGroup', 'runlight.notifications.completion', 'runlight.runs.timeWindow']) {
+    for (const key of [
+      'runlight.taskDirectories',
+      'runlight.engine.port',
+      'runlight.engine.autoStart',
+      'runlight.runs.perGroup',
+      'runlight.notifications.completion',
+      'runlight.runs.timeWindow',
+    ]) {
       assert.ok(props[key]?.markdownDescription, key);
       if (props[key]!.enum) assert.equal(props[key]!.enum!.length, props[key]!.enumDescriptions?.length, key);
     }
@@ -70,7 +99,10 @@ describe('packaged file list (vsce ls)', function () {
 
   it('ships only dist/, media/, README, CHANGELOG, LICENSE and package.json', async () => {
     const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/vsce'), ['ls', '--no-dependencies'], { cwd: root, maxBuffer: 10 * 1024 * 1024 });
-    const files = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const files = stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     assert.ok(files.includes('dist/extension.js'), 'host bundle');
     assert.ok(files.includes('dist/webview/main.js'), 'webview bundle');
     assert.ok(files.includes('media/codicons/codicon.ttf'), 'codicons');

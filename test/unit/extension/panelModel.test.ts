@@ -54,7 +54,10 @@ describe('run panel model (host-side buffers)', () => {
     m.appendLogs([1, 2, 3].map((i) => ({ level: 'log' as const, message: String(i), time: '' })));
     const snap = m.snapshot();
     assert.deepEqual(snap.streams[0], { key: 's', from: 2, items: [text('3'), text('4'), text('5')], ended: false });
-    assert.deepEqual(snap.logs.map((l) => l.message), ['2', '3']);
+    assert.deepEqual(
+      snap.logs.map((l) => l.message),
+      ['2', '3'],
+    );
     assert.equal(snap.truncated, true);
     assert.equal(m.nextIdx('s'), 5);
   });

@@ -76,7 +76,10 @@ describe('RunStreams (a panel follows its run streams and logs)', () => {
       srv.push('answer', { choices: [{ delta: { content: 'lo' } }] });
       srv.push('$logs', { level: 'info', message: 'started', time: '2026-01-01T00:00:00Z' });
       await until(() => model.nextIdx('answer') === 2 && model.snapshot().logs.length === 1, 'first chunks');
-      assert.deepEqual(model.snapshot().streams[0]!.items.map((i) => i.kind), ['text', 'json']);
+      assert.deepEqual(
+        model.snapshot().streams[0]!.items.map((i) => i.kind),
+        ['text', 'json'],
+      );
       assert.equal(model.snapshot().logs[0]!.message, 'started');
       assert.ok(changes > 0);
 

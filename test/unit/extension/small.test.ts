@@ -8,7 +8,6 @@ import { statusBarLook } from '../../../src/extension/statusBarModel';
 import { T0, makeRun } from './fixtures';
 
 describe('formatting', () => {
-
   it('describes a finished run with status · duration · age', () => {
     const run = makeRun({ status: 'COMPLETED', createdAt: new Date(T0).toISOString(), startedAt: new Date(T0).toISOString(), durationMs: 1500 });
     assert.equal(runDescription(run, T0 + 120_000), 'Completed · 1.5s · 2m ago');
@@ -33,7 +32,15 @@ describe('completion notifications', () => {
 describe('settings', () => {
   it('reads defaults and rejects bad values', () => {
     const d = parseSettings(() => undefined);
-    assert.deepEqual(d, { taskDirectories: [], enginePort: 0, engineUrl: undefined, autoStart: true, runsPerGroup: 50, completionNotifications: 'failures', timeWindowMs: 7 * 86_400_000 });
+    assert.deepEqual(d, {
+      taskDirectories: [],
+      enginePort: 0,
+      engineUrl: undefined,
+      autoStart: true,
+      runsPerGroup: 50,
+      completionNotifications: 'failures',
+      timeWindowMs: 7 * 86_400_000,
+    });
     const vals: Record<string, unknown> = {
       taskDirectories: ['jobs', 3, ''],
       'engine.port': 70000,
@@ -44,7 +51,15 @@ describe('settings', () => {
       'runs.timeWindow': 'all',
     };
     const s = parseSettings((k) => vals[k]);
-    assert.deepEqual(s, { taskDirectories: ['jobs'], enginePort: 0, engineUrl: undefined, autoStart: false, runsPerGroup: 5, completionNotifications: 'all', timeWindowMs: undefined });
+    assert.deepEqual(s, {
+      taskDirectories: ['jobs'],
+      enginePort: 0,
+      engineUrl: undefined,
+      autoStart: false,
+      runsPerGroup: 5,
+      completionNotifications: 'all',
+      timeWindowMs: undefined,
+    });
     assert.equal(parseSettings((k) => (k === 'engine.url' ? ' https://engines.example:8443/ ' : undefined)).engineUrl, 'https://engines.example:8443');
   });
 });
@@ -81,7 +96,15 @@ describe('panel HTML', () => {
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /script-src 'nonce-N0NCE'/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
-    const html = renderPanelHtml({ cspSource: 'src:', nonce: 'N0NCE', scriptUri: 's.js', styleUri: 'p.css', codiconsUri: 'c.css', runId: 'run_<x>', title: 't"' });
+    const html = renderPanelHtml({
+      cspSource: 'src:',
+      nonce: 'N0NCE',
+      scriptUri: 's.js',
+      styleUri: 'p.css',
+      codiconsUri: 'c.css',
+      runId: 'run_<x>',
+      title: 't"',
+    });
     assert.match(html, /<script nonce="N0NCE" src="s.js"><\/script>/);
     assert.doesNotMatch(html, /<script(?![^>]*nonce)/);
     assert.doesNotMatch(html, /run_<x>/, 'the run id is escaped');

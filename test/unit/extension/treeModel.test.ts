@@ -134,7 +134,10 @@ describe('runs tree diff', () => {
   it('falls back to a full refresh when too many nodes changed', () => {
     const runs = Array.from({ length: 30 }, (_, i) => makeRun({ tags: [`t${i}`] }));
     const before = buildTree(runs, opts());
-    const after = buildTree(runs.map((r) => ({ ...r, status: 'CANCELED' as const })), opts());
+    const after = buildTree(
+      runs.map((r) => ({ ...r, status: 'CANCELED' as const })),
+      opts(),
+    );
     assert.equal(diffTree(before, after, 5).full, true);
   });
 });

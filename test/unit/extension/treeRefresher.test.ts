@@ -27,7 +27,14 @@ describe('runs tree refresher', () => {
 
   it('fires only the nodes of runs whose look changed, and their groups', () => {
     const { t, store, all, refresher, refreshes } = setup();
-    const done = { ...all[7]!, status: 'COMPLETED' as const, isCompleted: true, isSuccess: true, isExecuting: false, updatedAt: new Date(T0 + 5000).toISOString() };
+    const done = {
+      ...all[7]!,
+      status: 'COMPLETED' as const,
+      isCompleted: true,
+      isSuccess: true,
+      isExecuting: false,
+      updatedAt: new Date(T0 + 5000).toISOString(),
+    };
     store.upsert([done]);
     t.advance(TREE_COALESCE_MS);
     const { diff } = refreshes[0]!;

@@ -6,10 +6,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('shared/format', () => {
   it('formats durations one way for tree, panel and terminal', () => {
-    assert.deepEqual(
-      [0, 850, 1234, 1250, 9_940, 9_960, 12_400, 65_000, 185_000, 7_380_000].map(formatDuration),
-      ['0ms', '850ms', '1.2s', '1.3s', '9.9s', '10s', '12s', '1m 05s', '3m 05s', '2h 03m'],
-    );
+    assert.deepEqual([0, 850, 1234, 1250, 9_940, 9_960, 12_400, 65_000, 185_000, 7_380_000].map(formatDuration), [
+      '0ms',
+      '850ms',
+      '1.2s',
+      '1.3s',
+      '9.9s',
+      '10s',
+      '12s',
+      '1m 05s',
+      '3m 05s',
+      '2h 03m',
+    ]);
     assert.equal(formatDuration(-1), '');
     assert.equal(formatDuration(Number.NaN), '');
   });

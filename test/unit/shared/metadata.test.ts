@@ -19,7 +19,10 @@ describe('shared/metadata', () => {
 
   it('leaves the input of applyMetadataOperations untouched', () => {
     const before: JsonObject = { list: [1], n: 1 };
-    applyMetadataOperations(before, [{ type: 'append', key: 'list', value: 2 }, { type: 'increment', key: 'n', value: 1 }]);
+    applyMetadataOperations(before, [
+      { type: 'append', key: 'list', value: 2 },
+      { type: 'increment', key: 'n', value: 1 },
+    ]);
     assert.deepEqual(before, { list: [1], n: 1 });
   });
 
@@ -27,7 +30,8 @@ describe('shared/metadata', () => {
     const target: JsonObject = { big: Number.MAX_VALUE };
     assert.throws(
       () => applyMetadataOperation(target, { type: 'increment', key: 'big', value: Number.MAX_VALUE }),
-      (e: unknown) => e instanceof MetadataOverflowError && e.key === 'big' && /^metadata\.big: incrementing .* gives Infinity, which JSON cannot hold$/.test(e.message),
+      (e: unknown) =>
+        e instanceof MetadataOverflowError && e.key === 'big' && /^metadata\.big: incrementing .* gives Infinity, which JSON cannot hold$/.test(e.message),
     );
     assert.deepEqual(target, { big: Number.MAX_VALUE });
   });

@@ -42,9 +42,6 @@ describe('status → icon table', () => {
   });
 
   it('knows which statuses can be cancelled', () => {
-    assert.deepEqual(
-      RUN_STATUSES.filter(isCancelable),
-      ['PENDING_VERSION', 'QUEUED', 'DEQUEUED', 'EXECUTING', 'WAITING', 'DELAYED'],
-    );
+    assert.deepEqual(RUN_STATUSES.filter(isCancelable), ['PENDING_VERSION', 'QUEUED', 'DEQUEUED', 'EXECUTING', 'WAITING', 'DELAYED']);
   });
 });

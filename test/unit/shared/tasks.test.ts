@@ -14,9 +14,6 @@ describe('shared/tasks', () => {
   });
 
   it('counts task sources, not declarations or tests', () => {
-    assert.deepEqual(
-      ['a.ts', 'b.mjs', 'c.d.ts', 'd.test.ts', 'e.spec.mjs', 'f.json', 'g.mts'].filter(isTaskFileName),
-      ['a.ts', 'b.mjs', 'g.mts'],
-    );
+    assert.deepEqual(['a.ts', 'b.mjs', 'c.d.ts', 'd.test.ts', 'e.spec.mjs', 'f.json', 'g.mts'].filter(isTaskFileName), ['a.ts', 'b.mjs', 'g.mts']);
   });
 });

@@ -7,7 +7,13 @@ const text = (t: string): StreamItem => ({ kind: 'text', text: t });
 
 describe('chunk → text extraction', () => {
   it('OpenAI chat completion chunks → choices[0].delta.content', () => {
-    const chunk = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt', choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }] };
+    const chunk = {
+      id: 'c1',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'gpt',
+      choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }],
+    };
     assert.equal(llmText(chunk), 'Hel');
     assert.equal(llmText({ ...chunk, choices: [{ index: 0, delta: { role: 'assistant' }, finish_reason: null }] }), '');
     assert.equal(llmText({ ...chunk, choices: [] }), '');
@@ -47,13 +53,7 @@ describe('chunk → text extraction', () => {
 
 describe('text view assembly', () => {
   it('appends tokens as they are and puts JSON chunks on lines of their own', () => {
-    const items: StreamItem[] = [
-      text('Hello'),
-      json({ type: 'text-delta', textDelta: ', world' }),
-      json({ progress: 1 }),
-      text('after'),
-      json({ n: 2 }),
-    ];
+    const items: StreamItem[] = [text('Hello'), json({ type: 'text-delta', textDelta: ', world' }), json({ progress: 1 }), text('after'), json({ n: 2 })];
     assert.equal(streamText(items), 'Hello, world\n{"progress":1}\nafter\n{"n":2}\n');
     assert.equal(appendFor('', json({ a: 1 })), '{"a":1}\n');
     assert.equal(appendFor('\n', json({ a: 1 })), '{"a":1}\n');

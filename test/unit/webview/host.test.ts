@@ -21,7 +21,7 @@ function fakeApi(stored?: unknown): WebviewApi<PersistedState> & { posted: unkno
 }
 
 describe('webview ↔ host bridge', () => {
-  it('takes the host\'s messages; ignores what is not one of ours', () => {
+  it("takes the host's messages; ignores what is not one of ours", () => {
     const run = makeRun({ status: 'EXECUTING' });
     const ok = parseHostMessage({ type: 'snapshot', runId: run.id, run, streams: [{ key: 'a', from: 0, items: [{ kind: 'text', text: 'x' }] }], logs: [] });
     assert.equal(ok.kind, 'message');
@@ -42,7 +42,7 @@ describe('webview ↔ host bridge', () => {
     assert.deepEqual(readPersisted({ runId: '', activeTab: 7 }), {});
   });
 
-  it('stores the run id for the serializer (the page\'s until a snapshot names one) with the reader\'s choices', () => {
+  it("stores the run id for the serializer (the page's until a snapshot names one) with the reader's choices", () => {
     const api = fakeApi({ runId: 'run_old', modes: { answer: 'raw' } });
     const host = new HostBridge(api, 'run_page');
     host.save();

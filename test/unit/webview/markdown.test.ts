@@ -6,19 +6,29 @@ function show(nodes: MdNode[]): string {
   return nodes
     .map((n) => {
       if (typeof n === 'string') return JSON.stringify(n);
-      const attrs = Object.entries(n.attrs ?? {}).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('');
+      const attrs = Object.entries(n.attrs ?? {})
+        .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
+        .join('');
       return `<${n.tag}${attrs}>${show(n.children)}</${n.tag}>`;
     })
     .join('');
 }
 
 function allTags(nodes: MdNode[], out = new Set<string>()): Set<string> {
-  for (const n of nodes) if (typeof n !== 'string') { out.add(n.tag); allTags(n.children, out); }
+  for (const n of nodes)
+    if (typeof n !== 'string') {
+      out.add(n.tag);
+      allTags(n.children, out);
+    }
   return out;
 }
 
 function allHrefs(nodes: MdNode[], out: string[] = []): string[] {
-  for (const n of nodes) if (typeof n !== 'string') { if (n.attrs?.href) out.push(n.attrs.href); allHrefs(n.children, out); }
+  for (const n of nodes)
+    if (typeof n !== 'string') {
+      if (n.attrs?.href) out.push(n.attrs.href);
+      allHrefs(n.children, out);
+    }
   return out;
 }
 

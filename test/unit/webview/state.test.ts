@@ -12,7 +12,10 @@ describe('panel state reducer', () => {
     const s1 = reduce(initialState, { type: 'snapshot', runId: run.id, run, streams: [{ key: 'answer', from: 0, items: [t('a')] }], logs: [] });
     assert.equal(s1.epoch, 1);
     assert.equal(s1.run, run);
-    assert.deepEqual(s1.streams.map((s) => s.key), ['answer']);
+    assert.deepEqual(
+      s1.streams.map((s) => s.key),
+      ['answer'],
+    );
     const s2 = reduce(s1, { type: 'snapshot', runId: run.id, run: null, streams: [], logs: [] });
     assert.equal(s2.epoch, 2);
     assert.deepEqual(s2.streams, []);
@@ -28,10 +31,13 @@ describe('panel state reducer', () => {
       ],
       logs: [{ level: 'info', message: 'm', time: '' }],
     });
-    assert.deepEqual(s2.streams.map((s) => [s.key, s.items.length, s.ended]), [
-      ['a', 2, true],
-      ['b', 1, false],
-    ]);
+    assert.deepEqual(
+      s2.streams.map((s) => [s.key, s.items.length, s.ended]),
+      [
+        ['a', 2, true],
+        ['b', 1, false],
+      ],
+    );
     assert.equal(s2.logs.length, 1);
     assert.equal(s1.streams[0]!.items.length, 1, 'previous state unchanged');
     assert.equal(s2.epoch, s1.epoch, 'deltas do not reset the view');
@@ -65,7 +71,7 @@ describe('webview message schemas', () => {
     for (const m of [{ type: 'ready' }, { type: 'cancel' }, { type: 'replay' }, { type: 'copyId' }, { type: 'error', message: 'x' }]) {
       assert.equal(WebviewToHost.safeParse(m).success, true, JSON.stringify(m));
     }
-    for (const m of [{ type: 'eval', code: 'x' }, { type: 'error', message: 'x'.repeat(5000) }, null, 'ready', { type: 'ready' , extra: 1 }]) {
+    for (const m of [{ type: 'eval', code: 'x' }, { type: 'error', message: 'x'.repeat(5000) }, null, 'ready', { type: 'ready', extra: 1 }]) {
       const ok = WebviewToHost.safeParse(m).success;
       if (m && typeof m === 'object' && 'extra' in m) assert.equal(ok, true, 'unknown keys are stripped');
       else assert.equal(ok, false, JSON.stringify(m));
@@ -73,7 +79,10 @@ describe('webview message schemas', () => {
   });
 
   it('validates host messages', () => {
-    assert.equal(HostToWebview.safeParse({ type: 'delta', streams: [{ key: 'a', from: 0, items: [{ kind: 'binary', size: 2, hex: '00 01' }] }] }).success, true);
+    assert.equal(
+      HostToWebview.safeParse({ type: 'delta', streams: [{ key: 'a', from: 0, items: [{ kind: 'binary', size: 2, hex: '00 01' }] }] }).success,
+      true,
+    );
     assert.equal(HostToWebview.safeParse({ type: 'delta', streams: [{ key: 'a', from: -1, items: [] }] }).success, false);
     assert.equal(HostToWebview.safeParse({ type: 'snapshot', runId: 'r', run: { id: 'x' }, streams: [], logs: [] }).success, false);
   });

@@ -104,7 +104,11 @@ describe('run panel views (what each derives from the state)', () => {
       const items = [t('Hello'), j({ type: 'text-delta', textDelta: ' world' }), j({ other: 1 }), t('tail'), j(2)];
       let tail = '';
       let text = '';
-      for (const [from, to] of [[0, 2], [2, 3], [3, 5]] as const) {
+      for (const [from, to] of [
+        [0, 2],
+        [2, 3],
+        [3, 5],
+      ] as const) {
         const r = appendItems(items.slice(0, to), from, tail);
         text += r.add;
         tail = r.tail;

@@ -94,10 +94,16 @@ describe('task worker (real forked dist/worker.js)', function () {
     const { end, messages } = await engine.execute({ taskId: 'streams-task', bundlePath: basic });
     assert.equal(end.type, 'completed');
     assert.deepEqual(end.type === 'completed' && end.output, { seen: [0, 1, 2, 3, 4] });
-    assert.deepEqual(chunksOf(messages, 'numbers'), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      chunksOf(messages, 'numbers'),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     const numberBatches = messages.filter((r) => r.msg.type === 'chunks' && r.msg.key === 'numbers');
     assert.equal(numberBatches.length, 1, '50 appends in one tick make one chunks message');
-    assert.deepEqual(chunksOf(messages, 'objects'), [0, 1, 2, 3, 4].map((i) => ({ i, text: `part ${i}` })));
+    assert.deepEqual(
+      chunksOf(messages, 'objects'),
+      [0, 1, 2, 3, 4].map((i) => ({ i, text: `part ${i}` })),
+    );
     assert.deepEqual(chunksOf(messages, 'bin'), [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5]), new Uint8Array(Buffer.from('hi'))]);
     assert.deepEqual(chunksOf(messages, 'bytes'), [new Uint8Array([9, 8]), new Uint8Array([7])]);
     assert.deepEqual(chunksOf(messages, 'text'), ['plain string']);
@@ -125,7 +131,13 @@ describe('task worker (real forked dist/worker.js)', function () {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const parts = ['Hel', 'lo', ' world'];
       parts.forEach((content, i) => {
-        const chunk = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content }, finish_reason: null }] };
+        const chunk = {
+          id: 'chatcmpl-1',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, delta: { content }, finish_reason: null }],
+        };
         res.write(`data: ${JSON.stringify(chunk)}\n\n`);
         void i;
       });
@@ -136,13 +148,20 @@ describe('task worker (real forked dist/worker.js)', function () {
     try {
       const port = (server.address() as AddressInfo).port;
       const bundle = await fixtureBundle('trigger/openai.ts');
-      const { end, messages } = await engine.execute({ taskId: 'openai-chat', bundlePath: bundle, payload: { baseURL: `http://127.0.0.1:${port}/v1`, prompt: 'hi' } });
+      const { end, messages } = await engine.execute({
+        taskId: 'openai-chat',
+        bundlePath: bundle,
+        payload: { baseURL: `http://127.0.0.1:${port}/v1`, prompt: 'hi' },
+      });
       assert.equal(end.type, 'completed', JSON.stringify(end));
       assert.deepEqual(end.type === 'completed' && end.output, { text: 'Hello world' });
       const answer = chunksOf(messages, 'answer') as Array<{ object: string; choices: Array<{ delta: { content: string } }> }>;
       assert.equal(answer.length, 3);
       assert.ok(answer.every((c) => c.object === 'chat.completion.chunk'));
-      assert.deepEqual(answer.map((c) => c.choices[0]!.delta.content), ['Hel', 'lo', ' world']);
+      assert.deepEqual(
+        answer.map((c) => c.choices[0]!.delta.content),
+        ['Hel', 'lo', ' world'],
+      );
     } finally {
       server.close();
     }
@@ -157,7 +176,10 @@ describe('task worker (real forked dist/worker.js)', function () {
     assert.match(end.error.stackTrace ?? '', /deepThrow/);
     assert.match(end.error.stackTrace ?? '', /trigger[\\/]basic\.ts:\d+/);
     assert.equal(end.retryable, true);
-    assert.deepEqual(metadataMessages(messages).flatMap((m) => m.msg.operations), [{ type: 'set', key: 'before', value: 'failure' }]);
+    assert.deepEqual(
+      metadataMessages(messages).flatMap((m) => m.msg.operations),
+      [{ type: 'set', key: 'before', value: 'failure' }],
+    );
   });
 
   it('does not retry AbortTaskRunError, non-JSON output, or an unknown task', async () => {

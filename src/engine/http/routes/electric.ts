@@ -47,7 +47,10 @@ function shapeKey(url: URL): string {
 
 function list(v: string | null): string[] | undefined {
   if (v === null) return undefined;
-  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 }
 

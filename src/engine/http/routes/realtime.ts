@@ -72,7 +72,14 @@ export function registerRealtimeRoutes(router: Router, deps: EngineDeps): void {
     const p = await principal(deps, ctx);
     const tagsRaw = ctx.url.searchParams.get('tags');
     if (tagsRaw) {
-      const tags = parse(TagsParam, tagsRaw.split(',').map((t) => t.trim()).filter(Boolean), 'tags');
+      const tags = parse(
+        TagsParam,
+        tagsRaw
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+        'tags',
+      );
       const ok = allows(p, 'read', [{ type: 'runs' }, { type: 'tags' }, ...tags.map((t) => ({ type: 'tags', id: t }))]);
       if (!ok) throw new EngineError('forbidden', `Public Access Token has no scope for the tags ${tags.join(', ')} (read:tags:<tag> or read:runs)`);
       if (wantsElectric(ctx)) return serveElectricFeed(deps, ctx, p, { tags }, 'tags');

@@ -35,7 +35,10 @@ export function runResources(r: RunRecord): Resource[] {
 
 function csv(v: string | null): string[] | undefined {
   if (v === null || v === '') return undefined;
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function registerRunRoutes(router: Router, deps: EngineDeps): void {
@@ -46,10 +49,15 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     const body = parse(TriggerRequest, normalizeTriggerBody(await readJson(ctx.req, BODY, DEPTH)), 'body');
     const { record, existing } = await deps.service.trigger(taskId, body.payload, body.options);
     const jwt = await deps.auth.mint([`read:runs:${record.run.id}`]);
-    sendJson(ctx.res, existing ? 200 : 201, { id: record.run.id, isCached: existing }, {
-      [JWT_HEADER]: jwt,
-      'x-trigger-jwt-claims': JSON.stringify({ sub: JWT_SUBJECT, pub: true }),
-    });
+    sendJson(
+      ctx.res,
+      existing ? 200 : 201,
+      { id: record.run.id, isCached: existing },
+      {
+        [JWT_HEADER]: jwt,
+        'x-trigger-jwt-claims': JSON.stringify({ sub: JWT_SUBJECT, pub: true }),
+      },
+    );
   });
 
   router.add('POST', '/api/v1/tasks/batch', async (ctx) => {
@@ -58,9 +66,14 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     for (const item of body.items) requireScope(p, 'batchTrigger', [{ type: 'tasks', id: item.task }], `batch-triggering task ${item.task}`);
     const { batchId, runs } = await deps.service.batchTrigger(body);
     const jwt = await deps.auth.mint([`read:batch:${batchId}`]);
-    sendJson(ctx.res, 201, { batchId, runs: runs.map((r) => ({ id: r.run.id, taskIdentifier: r.run.taskIdentifier })) }, {
-      [JWT_HEADER]: jwt,
-    });
+    sendJson(
+      ctx.res,
+      201,
+      { batchId, runs: runs.map((r) => ({ id: r.run.id, taskIdentifier: r.run.taskIdentifier })) },
+      {
+        [JWT_HEADER]: jwt,
+      },
+    );
   });
 
   router.add('GET', '/api/v3/runs/:id', async (ctx) => {
@@ -160,9 +173,7 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     if (body.expirationTime !== undefined) {
       try {
         seconds =
-          typeof body.expirationTime === 'number'
-            ? body.expirationTime - Math.floor(Date.now() / 1000)
-            : Math.round(durationMs(body.expirationTime) / 1000);
+          typeof body.expirationTime === 'number' ? body.expirationTime - Math.floor(Date.now() / 1000) : Math.round(durationMs(body.expirationTime) / 1000);
       } catch {
         throw new EngineError('invalid_request', 'body.expirationTime: use a duration such as "15m" or unix seconds');
       }

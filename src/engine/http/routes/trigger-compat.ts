@@ -39,7 +39,10 @@ export function decodePayload(payload: unknown, payloadType: unknown, field = 'p
         return v !== null && typeof v === 'object' && 'json' in v ? (v as { json: unknown }).json : v;
       }
       case 'application/store':
-        throw new EngineError('unsupported_payload', `${field}: offloaded payloads (application/store) are not supported by the local engine; keep it under 128 KB`);
+        throw new EngineError(
+          'unsupported_payload',
+          `${field}: offloaded payloads (application/store) are not supported by the local engine; keep it under 128 KB`,
+        );
       default:
         return payload;
     }
@@ -152,7 +155,8 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
         throw new EngineError('invalid_json', `line ${n + 1}: not valid JSON (${describeError(e)})`);
       }
       const item = parse(BatchItemLine, raw, `items.${n}`);
-      if (item.index >= batch.runCount) throw new EngineError('invalid_request', `items.${n}.index: ${item.index} is past the batch's runCount ${batch.runCount}`);
+      if (item.index >= batch.runCount)
+        throw new EngineError('invalid_request', `items.${n}.index: ${item.index} is past the batch's runCount ${batch.runCount}`);
       if (batch.runs.has(item.index)) {
         deduplicated++;
         continue;
@@ -178,7 +182,15 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
   router.add('POST', '/api/v2/tasks/batch', async (ctx) => {
     const p = await principal(deps, ctx);
     const raw = await readJson(ctx.req, 16 * 1024 * 1024, LIMITS.jsonDepth);
-    const body = parse(z.object({ items: z.array(z.object({ task: TaskId, payload: z.optional(z.unknown()), options: z.optional(z.record(z.string(), z.unknown())) })).check(z.minLength(1), z.maxLength(LIMITS.batchItems)) }), raw, 'body');
+    const body = parse(
+      z.object({
+        items: z
+          .array(z.object({ task: TaskId, payload: z.optional(z.unknown()), options: z.optional(z.record(z.string(), z.unknown())) }))
+          .check(z.minLength(1), z.maxLength(LIMITS.batchItems)),
+      }),
+      raw,
+      'body',
+    );
     const items = body.items.map((item, i) => {
       requireScope(p, 'batchTrigger', [{ type: 'tasks', id: item.task }], `batch-triggering task ${item.task}`);
       const req = parse(TriggerRequest, normalizeTriggerBody({ payload: item.payload, options: item.options ?? {} }), `items.${i}`);

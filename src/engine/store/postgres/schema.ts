@@ -69,16 +69,12 @@ const MIGRATION_LOCK = 0x52_4c_53_01;
 export async function migrate(client: PoolClient): Promise<void> {
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS runlight_schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)',
-    );
+    await client.query('CREATE TABLE IF NOT EXISTS runlight_schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)');
     await client.query('INSERT INTO runlight_schema_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING');
     const res = await client.query<{ version: number }>('SELECT version FROM runlight_schema_version WHERE id = 1');
     const current = Number(res.rows[0]?.version ?? 0);
     if (current > MIGRATIONS.length) {
-      throw new Error(
-        `store: database schema version ${current} is newer than this Runlight knows (${MIGRATIONS.length}); update Runlight`,
-      );
+      throw new Error(`store: database schema version ${current} is newer than this Runlight knows (${MIGRATIONS.length}); update Runlight`);
     }
     for (let version = current; version < MIGRATIONS.length; version++) {
       await client.query('BEGIN');

@@ -22,9 +22,7 @@ export function filterClauses(f: NormalFilter): { clauses: string[]; params: SQL
     params.push(JSON.stringify(f.taskIdentifier));
   }
   if (f.tags) {
-    clauses.push(
-      'r.id IN (SELECT run_id FROM run_tags WHERE tag IN (SELECT value FROM json_each(?)) GROUP BY run_id HAVING COUNT(*) = ?)',
-    );
+    clauses.push('r.id IN (SELECT run_id FROM run_tags WHERE tag IN (SELECT value FROM json_each(?)) GROUP BY run_id HAVING COUNT(*) = ?)');
     params.push(JSON.stringify(f.tags), f.tags.length);
   }
   if (f.batchId !== undefined) {

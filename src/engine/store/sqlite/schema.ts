@@ -73,9 +73,7 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
 export function migrate(db: Database, file: string): void {
   const current = userVersion(db);
   if (current > MIGRATIONS.length) {
-    throw new Error(
-      `store: ${file} has schema version ${current}, newer than this Runlight knows (${MIGRATIONS.length}); update Runlight`,
-    );
+    throw new Error(`store: ${file} has schema version ${current}, newer than this Runlight knows (${MIGRATIONS.length}); update Runlight`);
   }
   for (let version = current; version < MIGRATIONS.length; version++) {
     const step = MIGRATIONS[version];

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { Run } from '../../../../src/protocol/run';
 import { newRunRecord, withMetadata, withStatus, withStreamWrite, withTags } from '../../../../src/engine/runs/model';
-import {
-  StoreRefusal,
-  type RunEvent,
-  type RunRecord,
-  type RunStore,
-  type WriteOp,
-  type WriteResult,
-} from '../../../../src/engine/store/types';
+import { StoreRefusal, type RunEvent, type RunRecord, type RunStore, type WriteOp, type WriteResult } from '../../../../src/engine/store/types';
 
 /** One store under test, on a fresh database. */
 export interface StoreFixture {
@@ -134,9 +127,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         assert.equal(Run.parse(JSON.parse(e.data)).status, status);
         seqs.push(e.seq);
       }
-      const [res] = await store.write([
-        { kind: 'update', runId: r.run.id, apply: (rec) => withMetadata(rec, { progress: 0.5 }, iso(20_000)) },
-      ]);
+      const [res] = await store.write([{ kind: 'update', runId: r.run.id, apply: (rec) => withMetadata(rec, { progress: 0.5 }, iso(20_000)) }]);
       seqs.push(eventOf(res).seq);
       for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i]! > seqs[i - 1]!, `seqs not increasing: ${seqs}`);
       const stored = await store.getRun(r.run.id);
@@ -420,8 +411,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       });
 
       it('lists newest first with every filter', async () => {
-        const list = async (filter: Parameters<RunStore['listRuns']>[0]) =>
-          ids(await store.listRuns(filter, { size: 100 }));
+        const list = async (filter: Parameters<RunStore['listRuns']>[0]) => ids(await store.listRuns(filter, { size: 100 }));
         assert.deepEqual(await list({}), ['run_c1', 'run_b2', 'run_b1', 'run_a2', 'run_a1']);
         assert.deepEqual(await list({ taskIdentifier: ['alpha'] }), ['run_a2', 'run_a1']);
         assert.deepEqual(await list({ taskIdentifier: ['alpha', 'gamma'] }), ['run_c1', 'run_a2', 'run_a1']);
@@ -476,31 +466,16 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         assert.equal(all.length, 7);
         assert.equal(all.at(-1)?.seq, head);
         const of = (events: RunEvent[]) => events.map((e) => `${e.runId}:${e.type}`);
-        assert.deepEqual(of(await store.eventsAfter(0, { batchId: 'batch_1' }, 100)), [
-          'run_a2:created',
-          'run_b1:created',
-          'run_a2:status',
-          'run_b1:status',
-        ]);
+        assert.deepEqual(of(await store.eventsAfter(0, { batchId: 'batch_1' }, 100)), ['run_a2:created', 'run_b1:created', 'run_a2:status', 'run_b1:status']);
         assert.deepEqual(of(await store.eventsAfter(0, { runIds: ['run_b1'] }, 100)), ['run_b1:created', 'run_b1:status']);
         assert.deepEqual(of(await store.eventsAfter(0, { status: ['FAILED'] }, 100)), ['run_b1:created', 'run_b1:status']);
         assert.deepEqual(of(await store.eventsAfter(0, { taskIdentifier: ['gamma'] }, 100)), ['run_c1:created']);
-        assert.deepEqual(of(await store.eventsAfter(0, { tags: ['red', 'big'] }, 100)), [
-          'run_a1:created',
-          'run_b2:created',
-        ]);
+        assert.deepEqual(of(await store.eventsAfter(0, { tags: ['red', 'big'] }, 100)), ['run_a1:created', 'run_b2:created']);
         // Tagging a run later makes its earlier events match a tag feed (filters use current tags).
-        const [res] = await store.write([
-          { kind: 'update', runId: 'run_c1', apply: (r) => withTags(r, ['red', 'big'], iso(9000), 10) },
-        ]);
+        const [res] = await store.write([{ kind: 'update', runId: 'run_c1', apply: (r) => withTags(r, ['red', 'big'], iso(9000), 10) }]);
         const tagEvent = eventOf(res);
         assert.deepEqual(tagEvent.tags, ['red', 'big']);
-        assert.deepEqual(of(await store.eventsAfter(0, { tags: ['red', 'big'] }, 100)), [
-          'run_a1:created',
-          'run_b2:created',
-          'run_c1:created',
-          'run_c1:tags',
-        ]);
+        assert.deepEqual(of(await store.eventsAfter(0, { tags: ['red', 'big'] }, 100)), ['run_a1:created', 'run_b2:created', 'run_c1:created', 'run_c1:tags']);
         const since = await store.eventsAfter(head, { tags: ['red'] }, 100);
         assert.deepEqual(of(since), ['run_c1:tags']);
         assert.equal(since[0]?.seq, tagEvent.seq);
@@ -567,10 +542,13 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       assert.equal(claimed.length, 12);
       assert.equal(new Set(claimed.map((c) => c.record.run.id)).size, 12, 'no run claimed twice');
       for (const { record: r, events } of claimed) {
-        assert.deepEqual(events.map((e) => [e.runId, e.type, Run.parse(JSON.parse(e.data)).status]), [
-          [r.run.id, 'status', 'DEQUEUED'],
-          [r.run.id, 'attempt', 'EXECUTING'],
-        ]);
+        assert.deepEqual(
+          events.map((e) => [e.runId, e.type, Run.parse(JSON.parse(e.data)).status]),
+          [
+            [r.run.id, 'status', 'DEQUEUED'],
+            [r.run.id, 'attempt', 'EXECUTING'],
+          ],
+        );
         assert.equal(events[1]!.seq, events[0]!.seq + 1, 'the two events are adjacent: one transaction');
         const stored = await store.getRun(r.run.id);
         assert.deepEqual(stored, r);
@@ -595,7 +573,11 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       const [cancelResult, createResult, claimResult] = await store.write([cancel, create(fresh), claim]);
       assert.ok(cancelResult?.ok && createResult?.ok && claimResult?.ok);
       const claimed = claimResult.claimed ?? [];
-      assert.deepEqual(claimed.map((c) => c.record.run.id), [waiting.run.id, fresh.run.id], 'oldest first; the cancelled run is not claimed');
+      assert.deepEqual(
+        claimed.map((c) => c.record.run.id),
+        [waiting.run.id, fresh.run.id],
+        'oldest first; the cancelled run is not claimed',
+      );
       assert.equal((await store.getRun(cancelled.run.id))?.run.status, 'CANCELED');
       const events = await store.eventsAfter(head, {}, 100);
       assert.deepEqual(
@@ -610,7 +592,10 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         ],
         'one commit, in op order',
       );
-      assert.deepEqual(claimed.flatMap((c) => c.events.map((e) => e.seq)), events.slice(2).map((e) => e.seq));
+      assert.deepEqual(
+        claimed.flatMap((c) => c.events.map((e) => e.seq)),
+        events.slice(2).map((e) => e.seq),
+      );
       for (const c of claimed) assert.deepEqual(await store.getRun(c.record.run.id), c.record, 'the claimed record is the stored one');
     });
 

@@ -140,9 +140,7 @@ describe('Postgres store', function () {
     it('appends chunks of one stream from two nodes with unique, gapless idx', async () => {
       const r = record();
       await a.write([create(r)]);
-      const appends = Array.from({ length: 40 }, (_, i) =>
-        (i % 2 ? a : b).write([{ kind: 'chunks', runId: r.run.id, key: 'out', bodies: [`${i}`, `${i}`] }]),
-      );
+      const appends = Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).write([{ kind: 'chunks', runId: r.run.id, key: 'out', bodies: [`${i}`, `${i}`] }]));
       const results = await Promise.all(appends);
       const idx = results.flatMap((res) => ok(res[0]).chunks ?? []).map((c) => c.idx);
       assert.deepEqual(
@@ -192,9 +190,7 @@ describe('Postgres store', function () {
         expired.map((x) => [x.run.id, x.lockedBy]),
         [[r.run.id, 'node-x']],
       );
-      await a.write([
-        { kind: 'update', runId: r.run.id, apply: (rec) => withStatus(rec, { status: 'QUEUED', now: new Date(now).toISOString() }) },
-      ]);
+      await a.write([{ kind: 'update', runId: r.run.id, apply: (rec) => withStatus(rec, { status: 'QUEUED', now: new Date(now).toISOString() }) }]);
       assert.deepEqual(await b.expiredLeases(now + 5001, 10), []);
     });
   });

@@ -68,7 +68,11 @@ function rawBaseline(synchronous: string): { single: number; grouped: number } {
 }
 
 /** Calls `fn` n times; overall rate and the rate implied by the median call (robust to a busy machine). */
-async function timed(n: number, opsPerCall: number, fn: (i: number) => Promise<unknown>): Promise<{ overall: number; median: number; p99: number; max: number }> {
+async function timed(
+  n: number,
+  opsPerCall: number,
+  fn: (i: number) => Promise<unknown>,
+): Promise<{ overall: number; median: number; p99: number; max: number }> {
   const times: number[] = [];
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
@@ -105,9 +109,7 @@ async function measure(opts: Partial<SqliteStoreOptions>, label: string): Promis
       return store.write(ops);
     });
     const body = JSON.stringify('token ');
-    const chunk1 = await timed(N_SINGLE, 1, () =>
-      store.write([{ kind: 'chunks', runId: 'run_00000001', key: 'a', bodies: [body] }]),
-    );
+    const chunk1 = await timed(N_SINGLE, 1, () => store.write([{ kind: 'chunks', runId: 'run_00000001', key: 'a', bodies: [body] }]));
     // 100 one-token ops per commit: what group commit makes of concurrent token streams.
     const chunk100 = await timed(N_GROUPS, 100, () => {
       const ops: WriteOp[] = [];
@@ -141,9 +143,14 @@ async function runCommits(): Promise<void> {
     const one = async (): Promise<[number, number]> => {
       const r = rec(n++);
       const t0 = performance.now();
-      await store.write([{ kind: 'create', record: r }, { kind: 'claim', node: 'bench', limit: 1, now: Date.now(), leaseMs: 30_000, startAttempt: true }]);
+      await store.write([
+        { kind: 'create', record: r },
+        { kind: 'claim', node: 'bench', limit: 1, now: Date.now(), leaseMs: 30_000, startAttempt: true },
+      ]);
       const t1 = performance.now();
-      await store.write([{ kind: 'update', runId: r.run.id, apply: (x) => withStatus(x, { status: 'COMPLETED', now: new Date().toISOString(), output: null }) }]);
+      await store.write([
+        { kind: 'update', runId: r.run.id, apply: (x) => withStatus(x, { status: 'COMPLETED', now: new Date().toISOString(), output: null }) },
+      ]);
       return [t1 - t0, performance.now() - t1];
     };
     for (let i = 0; i < 500; i++) await one();
@@ -157,7 +164,11 @@ async function runCommits(): Promise<void> {
         a.push(x);
         b.push(y);
       }
-      const p50 = (xs: number[]) => pct(xs.sort((p, q) => p - q), 0.5).toFixed(3);
+      const p50 = (xs: number[]) =>
+        pct(
+          xs.sort((p, q) => p - q),
+          0.5,
+        ).toFixed(3);
       console.log(`  ${gapMs ? `${gapMs} ms apart  ` : 'back-to-back'}: create + claim ${p50(a)} ms, complete ${p50(b)} ms`);
     }
   });

@@ -106,7 +106,7 @@ describe('SQLite store: crashes and locks', function () {
       // The store keeps working: seq and chunk idx continue.
       const [res] = await store.write([{ kind: 'chunks', runId: 'run_crash', key: 'log', bodies: ['"after"'] }]);
       assert.ok(res?.ok);
-      assert.equal(res.chunks?.[0]?.idx, await store.chunkCount('run_crash', 'log') - 1);
+      assert.equal(res.chunks?.[0]?.idx, (await store.chunkCount('run_crash', 'log')) - 1);
     } finally {
       await store.close();
       await lock.release();

@@ -28,7 +28,10 @@ describe('TaskCatalog', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'runlight-catalog-'));
     write('lib/value.ts', 'export const value = "v1";\n');
-    write('trigger/a.ts', 'import { task } from "@trigger.dev/sdk";\nimport { value } from "../lib/value";\nexport const a = task({ id: "a", run: async () => value });\n');
+    write(
+      'trigger/a.ts',
+      'import { task } from "@trigger.dev/sdk";\nimport { value } from "../lib/value";\nexport const a = task({ id: "a", run: async () => value });\n',
+    );
     engine = await FakeEngine.start();
   });
   after(async () => {
@@ -41,7 +44,10 @@ describe('TaskCatalog', function () {
     let builds = 0;
     catalog = new TaskCatalog({ dir, index: (p) => engine.index(p), debounceMs: 100, log: (l) => logs.push(l), onDidChange: () => builds++ });
     await catalog.start();
-    assert.deepEqual(catalog.list().map((t) => [t.id, t.filePath, t.line]), [['a', 'trigger/a.ts', 3]]);
+    assert.deepEqual(
+      catalog.list().map((t) => [t.id, t.filePath, t.line]),
+      [['a', 'trigger/a.ts', 3]],
+    );
     assert.deepEqual(catalog.errors(), []);
     const a = catalog.get('a')!;
     assert.equal(a.bundlePath, join(dir, '.runlight/build/trigger/a.ts.js'));
@@ -71,7 +77,13 @@ describe('TaskCatalog', function () {
 
     unlinkSync(join(dir, 'trigger/b.ts'));
     await waitFor('b removed', () => catalog.errors().length === 0);
-    assert.deepEqual(catalog.list().map((t) => t.id).sort(), ['a', 'c']);
+    assert.deepEqual(
+      catalog
+        .list()
+        .map((t) => t.id)
+        .sort(),
+      ['a', 'c'],
+    );
     assert.ok(!existsSync(join(dir, '.runlight/build/trigger/b.ts.js')));
   });
 
@@ -86,7 +98,13 @@ describe('TaskCatalog', function () {
     };
     const again = await restart();
     assert.match(again.log, /2 task\(s\) in 2 file\(s\); built 0, reused 2 unchanged/);
-    assert.deepEqual(again.c.list().map((t) => t.id).sort(), ['a', 'c']);
+    assert.deepEqual(
+      again.c
+        .list()
+        .map((t) => t.id)
+        .sort(),
+      ['a', 'c'],
+    );
     // An input changed while no engine ran (same size, new mtime): only that bundle is rebuilt.
     await new Promise((r) => setTimeout(r, 20));
     write('lib/value.ts', 'export const value = "v3 from the helper";\n');

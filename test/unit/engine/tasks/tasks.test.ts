@@ -27,7 +27,8 @@ function workspace(files: Record<string, string>): string {
   return dir;
 }
 
-const SDK_TASK = (id: string, out = '"ok"') => `import { task } from "@trigger.dev/sdk";\nexport const t = task({\n  id: "${id}",\n  run: async () => ${out},\n});\n`;
+const SDK_TASK = (id: string, out = '"ok"') =>
+  `import { task } from "@trigger.dev/sdk";\nexport const t = task({\n  id: "${id}",\n  run: async () => ${out},\n});\n`;
 
 describe('task discovery, bundling and indexing', function () {
   this.timeout(120_000);
@@ -96,33 +97,55 @@ describe('task discovery, bundling and indexing', function () {
     const dir = ws({
       'trigger/one.ts': `import { task, schemaTask } from "runlight/sdk";\n\n// a comment\nexport const first = task({\n  id: 'first',\n  maxDuration: 60,\n  retry: { maxAttempts: 2 },\n  run: async () => 1,\n});\n\nexport const second = task({ id: "second", run: async () => 2 });\n`,
       'trigger/dup.ts': SDK_TASK('first'),
-      'trigger/throws.ts': 'import { task } from "@trigger.dev/sdk/v3";\nexport const t = task({ id: "never", run: async () => 0 });\nthrow new Error("module init failed");\n',
+      'trigger/throws.ts':
+        'import { task } from "@trigger.dev/sdk/v3";\nexport const t = task({ id: "never", run: async () => 0 });\nthrow new Error("module init failed");\n',
       'trigger/bad.ts': 'export const = 1;\n',
-      'trigger/unsupported.ts': 'import { schedules, task } from "@trigger.dev/sdk";\nexport const ok = task({ id: "fine", run: async () => 1 });\nexport const s = schedules.task({ id: "cron", cron: "* * * * *", run: async () => 1 });\n',
+      'trigger/unsupported.ts':
+        'import { schedules, task } from "@trigger.dev/sdk";\nexport const ok = task({ id: "fine", run: async () => 1 });\nexport const s = schedules.task({ id: "cron", cron: "* * * * *", run: async () => 1 });\n',
     });
     const builds = await bundleTasks(dir, discoverTaskFiles(dir), join(dir, '.runlight/build'));
     const child = forkTaskWorker({ script: WORKER_JS });
     try {
       await workerReady(child);
       const { tasks, errors } = await indexTasks(builds, (p) => indexOnWorker(child, p));
-      assert.deepEqual(tasks, [
-        { id: 'first', exportName: 't', filePath: 'trigger/dup.ts', line: 3 },
-        { id: 'first', exportName: 'first', filePath: 'trigger/one.ts', line: 5, maxDuration: 60, maxAttempts: 2 },
-        { id: 'second', exportName: 'second', filePath: 'trigger/one.ts', line: 11 },
-      ].filter((_, i) => i !== 1));
+      assert.deepEqual(
+        tasks,
+        [
+          { id: 'first', exportName: 't', filePath: 'trigger/dup.ts', line: 3 },
+          { id: 'first', exportName: 'first', filePath: 'trigger/one.ts', line: 5, maxDuration: 60, maxAttempts: 2 },
+          { id: 'second', exportName: 'second', filePath: 'trigger/one.ts', line: 11 },
+        ].filter((_, i) => i !== 1),
+      );
       assert.equal(errors.length, 4, errors.join('\n'));
-      assert.match(errors.find((e) => e.startsWith('trigger/unsupported.ts'))!, /"schedules" from @trigger\.dev\/sdk is not supported by Runlight \(yet\)\. Available: .*\btask\b/);
-      assert.match(errors.find((e) => e.startsWith('trigger/bad.ts'))!, /^trigger\/bad\.ts: trigger\/bad\.ts:1:\d+: Expected/);
-      assert.match(errors.find((e) => e.startsWith('trigger/throws.ts'))!, /module init failed/);
-      assert.match(errors.find((e) => e.startsWith('trigger/throws.ts'))!, /throws\.ts:3/, 'the load error points at the source line');
-      assert.match(errors.find((e) => e.startsWith('trigger/one.ts'))!, /task id "first" is already defined in trigger\/dup\.ts/);
+      assert.match(
+        errors.find((e) => e.startsWith('trigger/unsupported.ts'))!,
+        /"schedules" from @trigger\.dev\/sdk is not supported by Runlight \(yet\)\. Available: .*\btask\b/,
+      );
+      assert.match(
+        errors.find((e) => e.startsWith('trigger/bad.ts'))!,
+        /^trigger\/bad\.ts: trigger\/bad\.ts:1:\d+: Expected/,
+      );
+      assert.match(
+        errors.find((e) => e.startsWith('trigger/throws.ts'))!,
+        /module init failed/,
+      );
+      assert.match(
+        errors.find((e) => e.startsWith('trigger/throws.ts'))!,
+        /throws\.ts:3/,
+        'the load error points at the source line',
+      );
+      assert.match(
+        errors.find((e) => e.startsWith('trigger/one.ts'))!,
+        /task id "first" is already defined in trigger\/dup\.ts/,
+      );
     } finally {
       child.kill('SIGKILL');
     }
   });
 
   it('finds the line of the id literal', () => {
-    const src = 'import x from "y";\n\nexport const a = task({\n  id: "alpha",\n});\nconst b = task({ id: `beta`, run });\nconst c = task({ id : \'gamma.1\' });\n';
+    const src =
+      'import x from "y";\n\nexport const a = task({\n  id: "alpha",\n});\nconst b = task({ id: `beta`, run });\nconst c = task({ id : \'gamma.1\' });\n';
     assert.equal(findIdLine(src, 'alpha'), 4);
     assert.equal(findIdLine(src, 'beta'), 6);
     assert.equal(findIdLine(src, 'gamma.1'), 7);

@@ -83,7 +83,10 @@ describe('trigger-sdk: Electric shape protocol on the run feeds', function () {
       statuses.push(rows[0]!.value!.status!);
       offset = r.res.headers.get('electric-offset')!;
     }
-    assert.deepEqual(statuses.filter((s, i) => s !== statuses[i - 1]), ['PENDING', 'DEQUEUED', 'EXECUTING', 'COMPLETED_SUCCESSFULLY']);
+    assert.deepEqual(
+      statuses.filter((s, i) => s !== statuses[i - 1]),
+      ['PENDING', 'DEQUEUED', 'EXECUTING', 'COMPLETED_SUCCESSFULLY'],
+    );
   });
 
   it('holds a live poll until a matching change wakes it, or answers a bare up-to-date after the hold', async () => {
@@ -156,10 +159,25 @@ describe('trigger-sdk: Electric shape protocol on the run feeds', function () {
     const batches = text
       .split('\n\n')
       .filter((f) => f.includes('event: batch'))
-      .map((f) => JSON.parse(f.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as { records: { seq_num: number; body: string; headers: unknown[] }[] });
+      .map(
+        (f) =>
+          JSON.parse(
+            f
+              .split('\n')
+              .find((l) => l.startsWith('data: '))!
+              .slice(6),
+          ) as { records: { seq_num: number; body: string; headers: unknown[] }[] },
+      );
     const records = batches.flatMap((b) => b.records);
-    assert.deepEqual(records.map((r) => r.seq_num), [3, 4, 5], 'resumes right after Last-Event-ID, ends when the run is done');
-    assert.deepEqual(records.map((r) => JSON.parse(r.body) as { data: string; id: string }).map((b) => b.data), ['t3 ', 't4 ', 't5 ']);
+    assert.deepEqual(
+      records.map((r) => r.seq_num),
+      [3, 4, 5],
+      'resumes right after Last-Event-ID, ends when the run is done',
+    );
+    assert.deepEqual(
+      records.map((r) => JSON.parse(r.body) as { data: string; id: string }).map((b) => b.data),
+      ['t3 ', 't4 ', 't5 '],
+    );
     assert.equal((await read({ 'timeout-seconds': '0' })).res.status, 422);
     // Our own SSE framing is unchanged for our client (no trigger-version header).
     const ours = await fetch(`${e.url}/realtime/v1/streams/${id}/tokens`, { headers: { authorization: `Bearer ${TR_SECRET}`, accept: 'text/event-stream' } });

@@ -26,10 +26,14 @@ describe('trigger-sdk: the official @trigger.dev/sdk against the engine', functi
   before(async () => {
     e = await startSdkEngine(await demoTasks(), { RUNLIGHT_ELECTRIC_LIVE_POLL_MS: '3000' });
     const wanted = ['progress-task', 'multi-stream', 'failing-task', 'echo', 'sleeper'];
-    await waitFor(async () => {
-      const ids = (await e.client.listTasks()).tasks.map((t) => t.id);
-      return wanted.every((w) => ids.includes(w)) ? true : undefined;
-    }, 30_000, 'demo tasks indexed');
+    await waitFor(
+      async () => {
+        const ids = (await e.client.listTasks()).tasks.map((t) => t.id);
+        return wanted.every((w) => ids.includes(w)) ? true : undefined;
+      },
+      30_000,
+      'demo tasks indexed',
+    );
   });
   beforeEach(() => configure({ baseURL: e.url, accessToken: TR_SECRET }));
   after(async () => e?.close());
@@ -51,7 +55,11 @@ describe('trigger-sdk: the official @trigger.dev/sdk against the engine', functi
     assert.equal(statuses.at(-1), 'COMPLETED');
     assert.ok(statuses.includes('EXECUTING'), `statuses: ${statuses.join(' → ')}`);
     const order = ['QUEUED', 'DEQUEUED', 'EXECUTING', 'COMPLETED'];
-    assert.deepEqual([...statuses].sort((a, b) => order.indexOf(a) - order.indexOf(b)), statuses, 'statuses only move forward');
+    assert.deepEqual(
+      [...statuses].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
+      statuses,
+      'statuses only move forward',
+    );
     assert.deepEqual(last.output, { total: 5 });
     assert.deepEqual(last.payload, { total: 5, stepMs: 150 });
     assert.equal(last.metadata?.status, 'done');
@@ -59,7 +67,10 @@ describe('trigger-sdk: the official @trigger.dev/sdk against the engine', functi
     assert.ok(last.isCompleted && last.isSuccess && !last.isExecuting);
     assert.ok(last.finishedAt instanceof Date && last.createdAt instanceof Date);
     assert.ok(progress.length >= 3, `progress updates seen live: ${progress.join(', ')}`);
-    assert.deepEqual([...progress].sort((a, b) => a - b), progress);
+    assert.deepEqual(
+      [...progress].sort((a, b) => a - b),
+      progress,
+    );
     assert.deepEqual(last.realtimeStreams, ['progress']);
   });
 
@@ -97,7 +108,10 @@ describe('trigger-sdk: the official @trigger.dev/sdk against the engine', functi
     assert.deepEqual(r.tags, ['sdk-manage']);
 
     const page = await runs.list({ taskIdentifier: 'echo', tag: 'sdk-manage', status: ['COMPLETED'], limit: 10 });
-    assert.deepEqual(page.data.map((x) => x.id), [done.id]);
+    assert.deepEqual(
+      page.data.map((x) => x.id),
+      [done.id],
+    );
     assert.equal(page.data[0]!.env.name, 'dev');
 
     const slow = await tasks.trigger('sleeper', { ms: 60_000 });

@@ -51,7 +51,10 @@ describe('sdk/backend', () => {
 
     it('does not verify with another secret', async () => {
       const token = await auth.createPublicToken({ scopes: { read: { runs: true } } });
-      await assert.rejects(jwtVerify(token, new TextEncoder().encode('rl_dev_other-key-0000000000')), (e: unknown) => (e as { code?: string }).code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+      await assert.rejects(
+        jwtVerify(token, new TextEncoder().encode('rl_dev_other-key-0000000000')),
+        (e: unknown) => (e as { code?: string }).code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+      );
     });
 
     it('createTriggerPublicToken scopes trigger:tasks and is one-time use by default', async () => {
@@ -131,11 +134,27 @@ describe('sdk/backend', () => {
     it('tasks.batchTrigger and batch.trigger send items and return batchId, runs and a batch token', async () => {
       server = await startServer((_req, res) => {
         res.writeHead(200, { 'Content-Type': 'application/json', 'x-trigger-jwt': 'batch.jwt' });
-        res.end(JSON.stringify({ batchId: 'batch_1', runs: [{ id: 'run_a', taskIdentifier: 'x' }, { id: 'run_b', taskIdentifier: 'y' }] }));
+        res.end(
+          JSON.stringify({
+            batchId: 'batch_1',
+            runs: [
+              { id: 'run_a', taskIdentifier: 'x' },
+              { id: 'run_b', taskIdentifier: 'y' },
+            ],
+          }),
+        );
       });
       configure({ baseURL: server.url, accessToken: SECRET });
       const b1 = await tasks.batchTrigger('x', [{ payload: 1 }, { payload: 2, options: { tags: 'user:123' } }]);
-      assert.deepEqual(b1, { batchId: 'batch_1', runCount: 2, runs: [{ id: 'run_a', taskIdentifier: 'x' }, { id: 'run_b', taskIdentifier: 'y' }], publicAccessToken: 'batch.jwt' });
+      assert.deepEqual(b1, {
+        batchId: 'batch_1',
+        runCount: 2,
+        runs: [
+          { id: 'run_a', taskIdentifier: 'x' },
+          { id: 'run_b', taskIdentifier: 'y' },
+        ],
+        publicAccessToken: 'batch.jwt',
+      });
       assert.deepEqual(JSON.parse(server.requests[0]!.body), {
         items: [
           { task: 'x', payload: 1 },

@@ -125,7 +125,13 @@ describe('SDK metadata', () => {
   describe('MetadataManager', () => {
     it('applies at once, queues, and flushes within the interval (one message per target)', async () => {
       const t = new FakeTransport();
-      const m = new MetadataManager({ initial: { x: 1 }, send: (target, ops) => t.sendMetadata(target, ops), flushIntervalMs: 100, hasParent: true, hasRoot: false });
+      const m = new MetadataManager({
+        initial: { x: 1 },
+        send: (target, ops) => t.sendMetadata(target, ops),
+        flushIntervalMs: 100,
+        hasParent: true,
+        hasRoot: false,
+      });
       const t0 = performance.now();
       m.set('self', 'a', 1);
       m.increment('self', 'n', 2);
@@ -138,21 +144,38 @@ describe('SDK metadata', () => {
       await new Promise((r) => setTimeout(r, 120));
       assert.equal(t.sent.length, 2);
       assert.ok(t.sent[0]!.at - t0 < 160);
-      assert.deepEqual(t.sent[0], { at: t.sent[0]!.at, target: 'self', ops: [{ type: 'set', key: 'a', value: 1 }, { type: 'increment', key: 'n', value: 1 }, { type: 'append', key: 'r', value: 'x' }] });
+      assert.deepEqual(t.sent[0], {
+        at: t.sent[0]!.at,
+        target: 'self',
+        ops: [
+          { type: 'set', key: 'a', value: 1 },
+          { type: 'increment', key: 'n', value: 1 },
+          { type: 'append', key: 'r', value: 'x' },
+        ],
+      });
       assert.deepEqual(t.sent[1]!.target, 'parent');
     });
 
     it('flush() sends now and resolves after the ack; sends stay in order; errors reach the flusher', async () => {
       const t = new FakeTransport();
       t.delayMs = 30;
-      const m = new MetadataManager({ initial: {}, send: (target, ops) => t.sendMetadata(target, ops), flushIntervalMs: 10_000, hasParent: false, hasRoot: false });
+      const m = new MetadataManager({
+        initial: {},
+        send: (target, ops) => t.sendMetadata(target, ops),
+        flushIntervalMs: 10_000,
+        hasParent: false,
+        hasRoot: false,
+      });
       m.set('self', 'k', 1);
       const first = m.flush();
       m.set('self', 'k', 2);
       const second = m.flush();
       await second;
       await first;
-      assert.deepEqual(t.sent.map((s) => s.ops), [[{ type: 'set', key: 'k', value: 1 }], [{ type: 'set', key: 'k', value: 2 }]]);
+      assert.deepEqual(
+        t.sent.map((s) => s.ops),
+        [[{ type: 'set', key: 'k', value: 1 }], [{ type: 'set', key: 'k', value: 2 }]],
+      );
       t.fail = 'refused';
       m.set('self', 'k', 3);
       await assert.rejects(m.flush(), /refused/);
@@ -191,7 +214,13 @@ describe('SDK metadata', () => {
       metadata.set('outside', 1).increment('n');
       const t = new FakeTransport();
       const rt = new AttemptRuntime({
-        ctx: { run: { id: 'run_1', tags: [], isTest: false, parentTaskRunId: 'run_p' }, attempt: { id: 'a', number: 1 }, task: { id: 't' }, environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' }, machine: { name: 'local' } },
+        ctx: {
+          run: { id: 'run_1', tags: [], isTest: false, parentTaskRunId: 'run_p' },
+          attempt: { id: 'a', number: 1 },
+          task: { id: 't' },
+          environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
+          machine: { name: 'local' },
+        },
         transport: t,
         metadata: { start: true },
         flushIntervalMs: 20,
@@ -209,7 +238,10 @@ describe('SDK metadata', () => {
       const targets = t.sent.map((s) => s.target).sort();
       assert.deepEqual(targets, ['parent', 'self']);
       assert.deepEqual(t.sent.find((s) => s.target === 'self')!.ops, [{ type: 'update', value: { fresh: 1 } }]);
-      assert.deepEqual(t.sent.find((s) => s.target === 'parent')!.ops, [{ type: 'set', key: 'p', value: 1 }, { type: 'increment', key: 'c', value: 1 }]);
+      assert.deepEqual(t.sent.find((s) => s.target === 'parent')!.ops, [
+        { type: 'set', key: 'p', value: 1 },
+        { type: 'increment', key: 'c', value: 1 },
+      ]);
     });
   });
 });

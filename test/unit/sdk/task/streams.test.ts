@@ -37,7 +37,13 @@ class FakeTransport implements RuntimeTransport {
 
 function runtime(t: FakeTransport, run: { parentTaskRunId?: string; rootTaskRunId?: string } = {}): AttemptRuntime {
   return new AttemptRuntime({
-    ctx: { run: { id: 'run_self', tags: [], isTest: false, ...run }, attempt: { id: 'att', number: 1 }, task: { id: 't' }, environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' }, machine: { name: 'local' } },
+    ctx: {
+      run: { id: 'run_self', tags: [], isTest: false, ...run },
+      attempt: { id: 'att', number: 1 },
+      task: { id: 't' },
+      environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
+      machine: { name: 'local' },
+    },
     transport: t,
     metadata: {},
   });
@@ -60,7 +66,10 @@ describe('SDK streams', () => {
       [undefined, null],
       [true, true],
       [{ a: [1, { b: 'c' }] }, { a: [1, { b: 'c' }] }],
-      [[1, 'two'], [1, 'two']],
+      [
+        [1, 'two'],
+        [1, 'two'],
+      ],
       [new Uint8Array([0, 255, 7]), new Uint8Array([0, 255, 7])],
       [new Uint8Array([1, 2, 3, 4]).buffer, new Uint8Array([1, 2, 3, 4])],
       [Buffer.from('héllo'), new Uint8Array(Buffer.from('héllo'))],
@@ -86,8 +95,14 @@ describe('SDK streams', () => {
     const later = Array.from({ length: 5 }, (_, i) => sender.write('self', 'a', String(10 + i)));
     await Promise.all([...first, other, parent, ...later]);
     const a = t.sent.filter((s) => s.key === 'a' && s.target === 'self');
-    assert.deepEqual(a.map((s) => s.bodies.length), [10, 5]);
-    assert.deepEqual(t.values('a').filter((v) => v !== 'p'), Array.from({ length: 15 }, (_, i) => i));
+    assert.deepEqual(
+      a.map((s) => s.bodies.length),
+      [10, 5],
+    );
+    assert.deepEqual(
+      t.values('a').filter((v) => v !== 'p'),
+      Array.from({ length: 15 }, (_, i) => i),
+    );
     assert.equal(t.sent.filter((s) => s.target === 'run_parent').length, 1);
     assert.equal(sender.busy(), false);
     await assert.rejects(sender.write('self', 'a', 'x'.repeat(LIMITS.chunkBytes + 1)), /over the 1048576-byte limit/);
@@ -105,8 +120,14 @@ describe('SDK streams', () => {
     assert.equal(t.acked, 0, 'no ack has arrived yet');
     assert.equal(t.sent.length, 8, 'eight batches went out at once; the chunks after them wait, gathered');
     await Promise.all(done);
-    assert.deepEqual(t.sent.map((s) => s.bodies.length), [1, 1, 1, 1, 1, 1, 1, 1, 4]);
-    assert.deepEqual(t.values('a'), Array.from({ length: 12 }, (_, i) => i));
+    assert.deepEqual(
+      t.sent.map((s) => s.bodies.length),
+      [1, 1, 1, 1, 1, 1, 1, 1, 4],
+    );
+    assert.deepEqual(
+      t.values('a'),
+      Array.from({ length: 12 }, (_, i) => i),
+    );
     assert.equal(sender.busy(), false);
   });
 
@@ -122,7 +143,10 @@ describe('SDK streams', () => {
       await waitUntilComplete();
       assert.equal(t.acked, 20, 'every chunk acknowledged before waitUntilComplete resolved');
     });
-    assert.deepEqual(t.values('objs'), Array.from({ length: 20 }, (_, i) => ({ i })));
+    assert.deepEqual(
+      t.values('objs'),
+      Array.from({ length: 20 }, (_, i) => ({ i })),
+    );
   });
 
   it('pipes ReadableStreams (values and bytes) and Node streams; the default key is "default"', async () => {
@@ -186,23 +210,32 @@ describe('SDK streams', () => {
       await streams.append('to parent', { target: 'parent' });
       await streams.append('k', { obj: true }, { target: 'root' });
       await streams.append('k', 'explicit', { target: 'run_other' });
-      await streams.writer('w', {
-        execute: async ({ write, merge }) => {
-          write(1);
-          merge(objects(2));
-          await new Promise((r) => setTimeout(r, 5));
-          write(2);
-        },
-      }).waitUntilComplete();
+      await streams
+        .writer('w', {
+          execute: async ({ write, merge }) => {
+            write(1);
+            merge(objects(2));
+            await new Promise((r) => setTimeout(r, 5));
+            write(2);
+          },
+        })
+        .waitUntilComplete();
       const defined = streams.define<string>({ id: 'defined' });
       await defined.append('d');
       await defined.pipe(objects(1) as unknown as AsyncIterable<string>).waitUntilComplete();
       assert.throws(() => streams.pipe('bad/key', objects(1)), /must not contain "\/"/);
     });
     const where = (key: string) => t.sent.filter((s) => s.key === key).map((s) => [s.target, s.bodies.map(decodeChunk)]);
-    assert.deepEqual(where('default'), [['self', ['just a value']], ['run_parent', ['to parent']]]);
+    assert.deepEqual(where('default'), [
+      ['self', ['just a value']],
+      ['run_parent', ['to parent']],
+    ]);
     // a run with a parent and no root of its own record: its parent is the root (as the engine resolves it)
-    assert.deepEqual(where('k'), [['self', ['value for k']], ['run_parent', [{ obj: true }]], ['run_other', ['explicit']]]);
+    assert.deepEqual(where('k'), [
+      ['self', ['value for k']],
+      ['run_parent', [{ obj: true }]],
+      ['run_other', ['explicit']],
+    ]);
     assert.deepEqual(t.values('w'), [1, { i: 0 }, { i: 1 }, 2]);
     assert.deepEqual(t.values('defined'), ['d', { i: 0 }]);
   });

@@ -36,13 +36,22 @@ describe('SDK task definitions', () => {
       // @ts-expect-error the payload of "plain" needs a number
       void plain.trigger({ a: 'no' });
       void noPayload.trigger();
-      void streams.pipe('k', (async function* () {
-        yield { x: 1 };
-      })());
+      void streams.pipe(
+        'k',
+        (async function* () {
+          yield { x: 1 };
+        })(),
+      );
     }
     assert.deepEqual([p, o, id, sp, so].length, 5);
-    assert.deepEqual(anyTasks.map((t) => t.id), ['plain', 'parsed', 'no-payload']);
-    assert.deepEqual(tasks.map((t) => t.id), ['plain', 'parsed', 'no-payload']);
+    assert.deepEqual(
+      anyTasks.map((t) => t.id),
+      ['plain', 'parsed', 'no-payload'],
+    );
+    assert.deepEqual(
+      tasks.map((t) => t.id),
+      ['plain', 'parsed', 'no-payload'],
+    );
     assert.equal(taskDefinitionOf(plain)?.maxDuration, 10);
     assert.equal(taskDefinitionOf(plain)?.retry?.maxAttempts, 3);
     assert.ok(taskDefinitionOf(parsed)?.parsePayload);
