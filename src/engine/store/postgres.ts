@@ -244,7 +244,7 @@ export class PostgresRunStore implements RunStore {
    */
   async expiredLeases(now: number, limit: number): Promise<RunRecord[]> {
     const res = await this.pool().query<Row>(
-      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < $1 AND status IN ('DEQUEUED', 'EXECUTING') " + 'ORDER BY lease_until ASC LIMIT $2',
+      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < $1 AND status IN ('DEQUEUED', 'EXECUTING') ORDER BY lease_until ASC LIMIT $2",
       [now, limitOf(limit)],
     );
     return res.rows.map((row) => decodeRecord(row['data']));

@@ -217,7 +217,7 @@ export class SqliteRunStore implements RunStore {
    */
   async expiredLeases(now: number, limit: number): Promise<RunRecord[]> {
     const rows = this.stmt(
-      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < ? AND status IN ('DEQUEUED', 'EXECUTING') " + 'ORDER BY lease_until ASC LIMIT ?',
+      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < ? AND status IN ('DEQUEUED', 'EXECUTING') ORDER BY lease_until ASC LIMIT ?",
     ).all([now, limitOf(limit)]);
     return rows.map((row) => decodeRecord(text(row, 'data')));
   }
@@ -229,10 +229,12 @@ export class SqliteRunStore implements RunStore {
   async renewLeases(node: string, runIds: readonly string[], until: number): Promise<void> {
     if (runIds.length === 0) return;
     await this.transaction(() => {
-      this.run(
-        "UPDATE runs SET lease_until = ?, data = json_set(data, '$.leaseUntil', ?) " + 'WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ?',
-        [until, until, JSON.stringify(runIds), node],
-      );
+      this.run("UPDATE runs SET lease_until = ?, data = json_set(data, '$.leaseUntil', ?) WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ?", [
+        until,
+        until,
+        JSON.stringify(runIds),
+        node,
+      ]);
       return { value: undefined };
     });
   }
@@ -322,7 +324,7 @@ export class SqliteRunStore implements RunStore {
 
   private claim(op: Extract<WriteOp, { kind: 'claim' }>): ClaimedRun[] {
     const rows = this.stmt(
-      "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) " + 'ORDER BY created_at ASC, id ASC LIMIT ?',
+      "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) ORDER BY created_at ASC, id ASC LIMIT ?",
     ).all([op.now, limitOf(op.limit)]);
     const claimed: ClaimedRun[] = [];
     for (const row of rows) {
