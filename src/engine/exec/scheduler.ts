@@ -5,6 +5,7 @@ import type { ClaimedRun, RunStore } from '../store/types';
 import type { WorkerPool } from './pool';
 import type { Attempts, TaskLookup } from './attempts';
 import { describeError } from '../../shared/errors';
+import { SerialJob } from '../serial-job';
 
 export interface SchedulerOptions {
   node: string;
@@ -20,8 +21,14 @@ export interface SchedulerOptions {
  * more: runs were queued (`pump()`), a worker became idle (the pool's `idle`), an attempt ended (`ended`).
  */
 export class Scheduler {
-  private pumping = false;
-  private pumpAgain = false;
+  private readonly claims = new SerialJob(
+    () => this.claimPass(),
+    (e) => {
+      this.mayHaveQueued = true;
+      this.o.log(`scheduler: ${describeError(e)}`);
+    },
+    () => this.closed,
+  );
   /**
    * Queued runs may exist that this node has not tried to claim since: set by every `pump()` (a run was
    * queued, recovered, or another node changed runs), cleared by a claim that found fewer than it asked for.
@@ -66,33 +73,21 @@ export class Scheduler {
   /** Claims as many queued runs as there are idle workers, while queued runs may exist (a worker freed up). */
   private claimIfQueued(): void {
     if (this.closed || !this.mayHaveQueued) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
+    this.claims.kick();
+  }
+
+  /** One pass of claims: while queued runs may exist and workers are idle. */
+  private async claimPass(): Promise<void> {
+    await this.tasks.ready();
+    while (this.mayHaveQueued && this.pool.idleCount > 0 && !this.closed) {
+      const limit = this.pool.idleCount;
+      // Cleared before the claim: a run queued while it is in flight sets it again.
+      this.mayHaveQueued = false;
+      const claimed = await this.claim(limit);
+      if (claimed.length === limit) this.mayHaveQueued = true;
+      if (claimed.length === 0) break;
+      for (const { record } of claimed) void this.attempts.launchClaimed(record);
     }
-    this.pumping = true;
-    void (async () => {
-      try {
-        await this.tasks.ready();
-        do {
-          this.pumpAgain = false;
-          while (this.mayHaveQueued && this.pool.idleCount > 0 && !this.closed) {
-            const limit = this.pool.idleCount;
-            // Cleared before the claim: a run queued while it is in flight sets it again.
-            this.mayHaveQueued = false;
-            const claimed = await this.claim(limit);
-            if (claimed.length === limit) this.mayHaveQueued = true;
-            if (claimed.length === 0) break;
-            for (const { record } of claimed) void this.attempts.launchClaimed(record);
-          }
-        } while (this.pumpAgain && !this.closed);
-      } catch (e) {
-        this.mayHaveQueued = true;
-        this.o.log(`scheduler: ${describeError(e)}`);
-      } finally {
-        this.pumping = false;
-      }
-    })();
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { RunEvent, RunStore } from '../store/types';
 import type { Hub } from './hub';
 import { describeError } from '../../shared/errors';
+import { SerialJob } from '../serial-job';
 
 /**
  * Several engine nodes on one database: every node publishes run events to its own subscribers by reading
@@ -9,8 +10,11 @@ import { describeError } from '../../shared/errors';
  */
 export class ChangeLogTailer {
   private last = 0;
-  private running = false;
-  private again = false;
+  private readonly reads = new SerialJob(
+    () => this.readPass(),
+    (e) => this.log(`change log: ${describeError(e)}`),
+    () => this.closed,
+  );
   private stopListening?: () => Promise<void>;
   private poll?: NodeJS.Timeout;
   private closed = false;
@@ -33,32 +37,20 @@ export class ChangeLogTailer {
   }
 
   kick(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void (async () => {
-      try {
-        do {
-          this.again = false;
-          for (;;) {
-            const events = await this.store.eventsAfter(this.last, {}, 1000);
-            for (const e of events) {
-              this.last = e.seq;
-              this.hub.publishRun(e);
-            }
-            if (events.length) this.onEvents(events);
-            if (events.length < 1000) break;
-          }
-        } while (this.again && !this.closed);
-      } catch (e) {
-        this.log(`change log: ${describeError(e)}`);
-      } finally {
-        this.running = false;
+    if (!this.closed) this.reads.kick();
+  }
+
+  /** Reads and publishes what the change log holds after the last event seen. */
+  private async readPass(): Promise<void> {
+    for (;;) {
+      const events = await this.store.eventsAfter(this.last, {}, 1000);
+      for (const e of events) {
+        this.last = e.seq;
+        this.hub.publishRun(e);
       }
-    })();
+      if (events.length) this.onEvents(events);
+      if (events.length < 1000) break;
+    }
   }
 
   async close(): Promise<void> {
