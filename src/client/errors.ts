@@ -1,4 +1,5 @@
 import { ErrorBody } from '../protocol/api';
+import { parseJsonAs } from '../protocol/parse';
 
 export interface ErrorIssue {
   path: string;
@@ -56,12 +57,7 @@ export class EngineConnectionError extends Error {
 }
 
 export function parseErrorBody(text: string): ErrorBody | undefined {
-  try {
-    const parsed = ErrorBody.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJsonAs(ErrorBody, text);
 }
 
 function describeCause(cause: unknown): string {

@@ -3,6 +3,7 @@ import { uptime } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { isPidAlive } from '../client/engine-file';
+import { parseJsonAs } from '../protocol/parse';
 
 /**
  * One engine per workspace: `<runlightDir>/engine.lock` is created with O_EXCL and holds
@@ -125,12 +126,7 @@ function takeOver(file: string, staleContent: string): void {
 }
 
 function parseLock(text: string): LockContent | undefined {
-  try {
-    const parsed = LockContent.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJsonAs(LockContent, text);
 }
 
 /** Alive = the pid exists (EPERM counts as alive) and the lock was written after the last boot. */

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineClient } from '../../client/api';
 import { EngineInfo } from '../../protocol/api';
+import { parseJsonAs } from '../../protocol/parse';
 
 /** Where backend calls go and with which token, as Trigger.dev's `configure` / `auth.configure` take it. */
 export interface ApiClientConfiguration {
@@ -63,10 +64,9 @@ export function apiClient(): EngineClient {
 
 function urlFromEngineFile(cwd: string): string | undefined {
   try {
-    const parsed = EngineInfo.safeParse(JSON.parse(readFileSync(join(cwd, '.runlight', 'engine.json'), 'utf8')));
-    return parsed.success ? parsed.data.url : undefined;
+    return parseJsonAs(EngineInfo, readFileSync(join(cwd, '.runlight', 'engine.json'), 'utf8'))?.url;
   } catch {
-    return undefined;
+    return undefined; // no engine file
   }
 }
 

@@ -1,5 +1,4 @@
 import type { ListRunsParams } from '../../client/api';
-import type { RunStatus } from '../../protocol/run';
 import { apiClient } from './config';
 import { RunSubscription, type RunSubscriptionOptions } from './subscription';
 import { toRealtimeRun, type RealtimeRun, type RetrieveRunResult } from './types';
@@ -10,15 +9,10 @@ import { toRealtimeRun, type RealtimeRun, type RetrieveRunResult } from './types
 export type RunRef = string | { id: string };
 const idOf = (r: RunRef) => (typeof r === 'string' ? r : r.id);
 
-export interface ListRunsOptions {
-  status?: RunStatus | RunStatus[];
-  taskIdentifier?: string | string[];
-  tag?: string | string[];
-  batch?: string;
+/** The client's filters, with Trigger.dev's name for the page size. */
+export interface ListRunsOptions extends Omit<ListRunsParams, 'pageSize'> {
   /** Page size (default: the engine's, 50). */
   limit?: number;
-  /** Start after this run id (the previous page's last). */
-  after?: string;
 }
 
 /** One page of runs. `for await` over it walks every following page too. */
