@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs the test harness (test/harness: code-server 4.100.3 = VS Code 1.100.3, playwright-core,
-# @vscode/test-electron, mocha) from its own lockfile. Idempotent: returns at once when
-# test/harness/node_modules was installed from the current lockfile with the current Node.
+# @vscode/test-electron, mocha) from its own lockfile, then the current VS Code host
+# (test/harness/current: code-server 4.139.1 on Node 24, by scripts/harness-install-current.sh).
+# Idempotent: returns at once when test/harness/node_modules was installed from the current
+# lockfile with the current Node (and the same for the current host).
+# RUNLIGHT_VSCODE=min installs only the minimum host (RUNLIGHT_VSCODE=current or unset: both, since
+# the browser, mocha and test-electron come from the minimum one).
 #
 # Workarounds for machines that reach only the npm registry and Debian packages
 # (see the testing notes in the repository's docs):
@@ -21,17 +25,40 @@ stamp="$harness/node_modules/.runlight-harness-stamp"
 force=0
 [[ "${1:-}" == "--force" ]] && force=1
 
+# The current host after the minimum one (on every way out of this script that succeeded).
+current_host() {
+  [[ "${RUNLIGHT_VSCODE:-}" == "min" ]] && return 0
+  bash "$root/scripts/harness-install-current.sh" "$@"
+}
+
 lock_hash() {
   { sha256sum "$harness/package-lock.json" 2>/dev/null || true
     node -p "const p = require('$harness/package.json'); JSON.stringify([p.dependencies, p.allowScripts])"
     node --version; } | sha256sum | cut -d' ' -f1
 }
 
+# A node_modules that links to another checkout's install (a git worktree sharing it): never
+# reinstall through the link (`npm ci` would empty the other checkout's folder); use it when that
+# checkout has the same package.json and lockfile, else stop.
+if [[ -L "$harness/node_modules" ]]; then
+  owner="$(cd -P "$harness/node_modules/.." && pwd)"
+  if cmp -s "$owner/package-lock.json" "$harness/package-lock.json" && cmp -s "$owner/package.json" "$harness/package.json" \
+      && [[ -x "$harness/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" \
+            && -d "$harness/node_modules/playwright-core" ]]; then
+    echo "harness: shared install in $owner/node_modules (same lockfile)"
+    current_host "$@"
+    exit 0
+  fi
+  echo "harness: $harness/node_modules links to $owner/node_modules, which is not installed from this lockfile: install there, or remove the link" >&2
+  exit 1
+fi
+
 want="$(lock_hash)"
 if [[ $force == 0 && -f "$stamp" && "$(cat "$stamp")" == "$want" \
       && -x "$harness/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" \
       && -d "$harness/node_modules/playwright-core" ]]; then
   echo "harness: up to date ($harness/node_modules)"
+  current_host "$@"
   exit 0
 fi
 
@@ -85,3 +112,4 @@ if [[ ! -x "$cs/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" ]]; then
 fi
 lock_hash >"$stamp"
 echo "harness: installed in $(( $(date +%s) - start )) s"
+current_host "$@"

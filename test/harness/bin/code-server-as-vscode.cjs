@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Stand-in for a VS Code executable, for @vscode/test-electron's runTests({ vscodeExecutablePath })
-// on machines that cannot download VS Code: starts code-server's VS Code 1.100.3, runs the
-// extension tests through the workbench payload route in Chromium, exits with the suite's code.
-// The environment (runTests' extensionTestsEnv) is passed on to the extension host.
+// on machines that cannot download VS Code: starts code-server's VS Code (1.100.3, or 1.139.1 with
+// RUNLIGHT_VSCODE=current), runs the extension tests through the workbench payload route in
+// Chromium, exits with the suite's code. The environment (runTests' extensionTestsEnv) is passed
+// on to the extension host.
 'use strict';
 const { join } = require('node:path');
 const root = join(__dirname, '..', '..', '..');

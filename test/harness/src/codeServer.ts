@@ -1,9 +1,10 @@
-// code-server 4.100.3 (VS Code 1.100.3) as a private, throw-away server on 127.0.0.1.
+// code-server as a private, throw-away server on 127.0.0.1: 4.100.3 (VS Code 1.100.3) on this
+// machine's Node, or 4.139.1 (VS Code 1.139.1) on the harness' Node 24 (see `vscodeHost`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { assertHarnessInstalled, codeServerEntry } from './paths';
+import { assertHarnessInstalled, vscodeHost, type VscodeHost } from './paths';
 import { freePort, stopGroup, waitUntil } from './process';
 
 export const RUN_MARKER = 'RUNLIGHT_HARNESS_RUN';
@@ -23,6 +24,14 @@ export interface CodeServerOptions {
   startTimeoutMs?: number;
   /** User settings merged over DEFAULT_SETTINGS (written when the profile has none yet). */
   settings?: Record<string, unknown>;
+  /** Which VS Code (default: RUNLIGHT_VSCODE, else `min`). */
+  host?: VscodeHost;
+  /**
+   * The workbench honours the `payload` route's extensionDevelopmentPath / extensionTestsPath
+   * (see payload.ts). VS Code 1.100 always does; a built 1.139 only with its smoke-test driver
+   * enabled, which code-server 4.139 passes on as `--vscode-option enable-smoke-test-driver`.
+   */
+  extensionTests?: boolean;
 }
 
 /** A quiet workbench: no welcome page or walkthroughs, no telemetry or update checks. */
@@ -52,6 +61,8 @@ export function seedUserSettings(userDataDir: string, settings: Record<string, u
 }
 
 export interface CodeServer {
+  /** Which VS Code this is. */
+  host: VscodeHost;
   url: string;
   port: number;
   pid: number;
@@ -87,7 +98,8 @@ export function codeServerEnv(runDir: string, extra: Record<string, string> = {}
 }
 
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
-  assertHarnessInstalled();
+  const host = opts.host ?? vscodeHost();
+  assertHarnessInstalled(host);
   const port = opts.port || (await freePort());
   mkdirSync(opts.extensionsDir, { recursive: true });
   mkdirSync(opts.userDataDir, { recursive: true });
@@ -97,7 +109,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const logFile = join(opts.runDir, 'code-server.log');
   const log = createWriteStream(logFile, { flags: 'a' });
   const args = [
-    codeServerEntry,
+    host.entry,
     '--bind-addr', `127.0.0.1:${port}`,
     '--auth', 'none',
     '--disable-telemetry',
@@ -107,9 +119,10 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     '--ignore-last-opened',
     '--user-data-dir', opts.userDataDir,
     '--extensions-dir', opts.extensionsDir,
+    ...(opts.extensionTests && host.id === 'current' ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     opts.folder,
   ];
-  const child: ChildProcess = spawn(process.execPath, args, {
+  const child: ChildProcess = spawn(host.node, args, {
     cwd: opts.runDir,
     env,
     detached: true, // its own process group, so stop() reaches the extension host and its children
@@ -123,6 +136,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   });
   const url = `http://127.0.0.1:${port}`;
   const server: CodeServer = {
+    host,
     url,
     port,
     pid: child.pid ?? -1,
@@ -156,13 +170,14 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 /** `code-server --install-extension <vsix>` into a private extensions folder (< 1 s). */
 export async function installVsix(
   vsixPath: string,
-  opts: { extensionsDir: string; userDataDir: string; runDir: string },
+  opts: { extensionsDir: string; userDataDir: string; runDir: string; host?: VscodeHost },
 ): Promise<void> {
-  assertHarnessInstalled();
+  const host = opts.host ?? vscodeHost();
+  assertHarnessInstalled(host);
   mkdirSync(opts.extensionsDir, { recursive: true });
   const child = spawn(
-    process.execPath,
-    [codeServerEntry, '--install-extension', vsixPath, '--force', '--extensions-dir', opts.extensionsDir, '--user-data-dir', opts.userDataDir],
+    host.node,
+    [host.entry, '--install-extension', vsixPath, '--force', '--extensions-dir', opts.extensionsDir, '--user-data-dir', opts.userDataDir],
     { cwd: opts.runDir, env: codeServerEnv(opts.runDir), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

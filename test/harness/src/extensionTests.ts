@@ -1,10 +1,11 @@
-// Runs a compiled mocha suite inside the real extension host of code-server's VS Code 1.100.3,
-// through the workbench `payload` route (code-server has no --extensionTestsPath flag).
+// Runs a compiled mocha suite inside the real extension host of code-server's VS Code (1.100.3 or
+// 1.139.1, see `vscodeHost`), through the workbench `payload` route (code-server has no --extensionTestsPath flag).
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstPage, launchChromium } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { extensionTestUrl } from './payload';
+import type { VscodeHost } from './paths';
 import { flushWorkbenchStorage } from './workbench';
 import { sleep } from './process';
 import { makeRunDir, removeRunDir } from './workspace';
@@ -28,6 +29,8 @@ export interface ExtensionTestOptions {
   runDir?: string;
   /** Extra extensions folder content (default: empty). */
   extensionsDir?: string;
+  /** Which VS Code (default: RUNLIGHT_VSCODE, else `min`). */
+  host?: VscodeHost;
 }
 
 export interface ExtensionTestResult {
@@ -77,6 +80,8 @@ export async function runExtensionTests(o: ExtensionTestOptions): Promise<Extens
       extensionsDir: o.extensionsDir ?? join(runDir, 'extensions'),
       userDataDir: join(runDir, 'user-data'),
       runDir,
+      host: o.host,
+      extensionTests: true,
       env: { ...o.env, [OUTPUT_ENV]: outputFile, [STATE_ENV]: join(runDir, 'suite-state.json') },
     });
     mark(`code-server up at ${server.url}`);

@@ -1,4 +1,4 @@
-// The Runlight test harness: a real VS Code (code-server 4.100.3) and a real browser (Chromium).
+// The Runlight test harness: a real VS Code (code-server 4.100.3 or 4.139.1, see vscodeHost) and a real browser (Chromium).
 export * from './paths';
 export * from './process';
 export * from './codeServer';

