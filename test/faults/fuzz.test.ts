@@ -370,16 +370,14 @@ describe('faults: fuzzing the engine API', function () {
         text(batchBody).map((b) => ({ kind: 'batch', method: 'POST', path: '/api/v1/tasks/batch', headers: { 'content-type': 'application/json' }, body: b })),
       ),
       withHeaders(
-        fc
-          .tuple(fc.oneof({ weight: 5, arbitrary: fc.constant(probe.id) }, { weight: 1, arbitrary: runIdSeg }), text(metadataBody))
-          .map(([id, b]) => ({
-            kind: 'metadata',
-            method: 'PUT',
-            path: `/api/v1/runs/${id}/metadata`,
-            headers: { 'content-type': 'application/json' },
-            body: b,
-            probeMeta: id === probe.id,
-          })),
+        fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constant(probe.id) }, { weight: 1, arbitrary: runIdSeg }), text(metadataBody)).map(([id, b]) => ({
+          kind: 'metadata',
+          method: 'PUT',
+          path: `/api/v1/runs/${id}/metadata`,
+          headers: { 'content-type': 'application/json' },
+          body: b,
+          probeMeta: id === probe.id,
+        })),
       ),
       withHeaders(
         fc

@@ -13,7 +13,7 @@ const { runExtensionTests } = require('../src/extensionTests.ts');
 
 const args = parseVscodeArgs(process.argv.slice(2));
 const env = {};
-for (const [k, v] of Object.entries(process.env)) if (/^RUNLIGHT_/.test(k) && v !== undefined) env[k] = v;
+for (const [k, v] of Object.entries(process.env)) if (k.startsWith('RUNLIGHT_') && v !== undefined) env[k] = v;
 runExtensionTests({
   extensionDevelopmentPath: args.extensionDevelopmentPath,
   extensionTestsPath: args.extensionTestsPath,

@@ -110,15 +110,19 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const log = createWriteStream(logFile, { flags: 'a' });
   const args = [
     host.entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--user-data-dir', opts.userDataDir,
-    '--extensions-dir', opts.extensionsDir,
+    '--user-data-dir',
+    opts.userDataDir,
+    '--extensions-dir',
+    opts.extensionsDir,
     ...(opts.extensionTests && host.id === 'current' ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     opts.folder,
   ];
@@ -155,23 +159,19 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     },
   };
   try {
-    await waitUntil(
-      `code-server on ${url}`,
-      async () => (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })).ok,
-      { timeoutMs: opts.startTimeoutMs ?? 30_000, abort: () => exitReason },
-    );
+    await waitUntil(`code-server on ${url}`, async () => (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })).ok, {
+      timeoutMs: opts.startTimeoutMs ?? 30_000,
+      abort: () => exitReason,
+    });
   } catch (err) {
     await server.stop();
-    throw new Error(`${(err as Error).message}\n--- ${logFile} ---\n${server.logTail()}`);
+    throw new Error(`${(err as Error).message}\n--- ${logFile} ---\n${server.logTail()}`, { cause: err });
   }
   return server;
 }
 
 /** `code-server --install-extension <vsix>` into a private extensions folder (< 1 s). */
-export async function installVsix(
-  vsixPath: string,
-  opts: { extensionsDir: string; userDataDir: string; runDir: string; host?: VscodeHost },
-): Promise<void> {
+export async function installVsix(vsixPath: string, opts: { extensionsDir: string; userDataDir: string; runDir: string; host?: VscodeHost }): Promise<void> {
   const host = opts.host ?? vscodeHost();
   assertHarnessInstalled(host);
   mkdirSync(opts.extensionsDir, { recursive: true });

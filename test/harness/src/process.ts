@@ -30,7 +30,12 @@ export async function waitUntil(
   for (;;) {
     const reason = abort?.();
     if (reason) throw new Error(`${what}: ${reason}`);
-    if (await Promise.resolve().then(probe).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(probe)
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`${what}: timed out after ${timeoutMs} ms`);
     await sleep(intervalMs);
   }

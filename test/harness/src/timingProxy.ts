@@ -32,32 +32,28 @@ export async function startTimingProxy(upstreamBaseUrl: string): Promise<TimingP
   const recorded: TimedToken[][] = [];
   const server: Server = createServer((req, res) => {
     const target = new URL(req.url ?? '/', upstream.origin);
-    const up = request(
-      target,
-      { method: req.method, headers: { ...req.headers, host: upstream.host } },
-      (upRes: IncomingMessage) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        const sse = String(upRes.headers['content-type'] ?? '').includes('text/event-stream');
-        const tokens: TimedToken[] = [];
-        if (sse) recorded.push(tokens);
-        let pending = '';
-        upRes.on('data', (buf: Buffer) => {
-          if (sse) {
-            const now = Date.now();
-            pending += buf.toString('utf8');
-            const lines = pending.split('\n');
-            pending = lines.pop() ?? '';
-            for (const line of lines) {
-              if (!line.startsWith('data:')) continue;
-              const text = tokenOf(line.slice(5).trim());
-              if (text !== undefined) tokens.push({ t: now, text });
-            }
+    const up = request(target, { method: req.method, headers: { ...req.headers, host: upstream.host } }, (upRes: IncomingMessage) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      const sse = String(upRes.headers['content-type'] ?? '').includes('text/event-stream');
+      const tokens: TimedToken[] = [];
+      if (sse) recorded.push(tokens);
+      let pending = '';
+      upRes.on('data', (buf: Buffer) => {
+        if (sse) {
+          const now = Date.now();
+          pending += buf.toString('utf8');
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) {
+            if (!line.startsWith('data:')) continue;
+            const text = tokenOf(line.slice(5).trim());
+            if (text !== undefined) tokens.push({ t: now, text });
           }
-          res.write(buf);
-        });
-        upRes.on('end', () => res.end());
-      },
-    );
+        }
+        res.write(buf);
+      });
+      upRes.on('end', () => res.end());
+    });
     up.on('error', (err) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: `proxy: ${err.message}` } }));

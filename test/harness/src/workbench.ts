@@ -40,7 +40,10 @@ export async function dismissQuickInput(page: Page): Promise<void> {
 /** Opens the command palette (F1) with focus in the workbench. */
 export async function openCommandPalette(page: Page): Promise<Locator> {
   await dismissQuickInput(page);
-  await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => undefined);
+  await page
+    .locator('.monaco-workbench .part.statusbar')
+    .click({ position: { x: 2, y: 2 } })
+    .catch(() => undefined);
   await page.locator('.monaco-workbench').press('F1');
   const box = page.locator(SEL.quickInputBox);
   await box.waitFor({ state: 'visible', timeout: 10_000 });
@@ -140,7 +143,11 @@ export async function webviewContentFrame(page: Page, { timeoutMs = 30_000 } = {
 /** Closes every editor (so the next webview opened is the only one). */
 export async function closeAllEditors(page: Page): Promise<void> {
   await runCommand(page, 'View: Close All Editors');
-  await page.locator('.part.editor .tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await page
+    .locator('.part.editor .tabs-container .tab')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
 }
 
 /** Saves a screenshot; never fails the test. */

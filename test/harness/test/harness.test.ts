@@ -75,7 +75,13 @@ describe('harness: token → DOM latency', () => {
     ];
     assert.deepEqual(tokenToDomLatencies(tokens, seen), [60, 90]);
     // two tokens in one DOM update
-    assert.deepEqual(tokenToDomLatencies(tokens, [[1050, 6], [1300, 15]]), [200, 100]);
+    assert.deepEqual(
+      tokenToDomLatencies(tokens, [
+        [1050, 6],
+        [1300, 15],
+      ]),
+      [200, 100],
+    );
     assert.deepEqual(tokenToDomLatencies(tokens, []), []);
   });
 
