@@ -1,7 +1,7 @@
 // `npm start`: builds and packages Runlight, then opens it on examples/demo.
 //   - With a `code` CLI on PATH (VS Code installed): `code --install-extension runlight-<v>.vsix` and
 //     `code examples/demo`.
-//   - Otherwise: code-server's VS Code 1.100.3 (the test harness) on http://127.0.0.1:PORT with a
+//   - Otherwise: code-server's VS Code 1.100.3 (the test harness; RUNLIGHT_VSCODE=current: 1.139.1) on http://127.0.0.1:PORT with a
 //     private profile under .runlight-dev/, the packaged .vsix installed in it. Prints the URL and
 //     stays in the foreground until Ctrl-C.
 // In both cases the demo's local OpenAI-compatible server (`npm run llm` in examples/demo) runs
@@ -103,8 +103,9 @@ if (useCode) {
 } else {
   // 3b. code-server in the browser
   run('bash', [join(root, 'scripts', 'system-deps.sh'), 'editor']);
-  run('bash', [join(root, 'scripts', 'harness-install.sh')]);
-  const { installVsix, startCodeServer, freePort } = await import('../test/harness/src/index.ts');
+  // only the host it opens (both are installed by the tests)
+  run('bash', [join(root, 'scripts', 'harness-install.sh')], { env: { ...process.env, RUNLIGHT_VSCODE: process.env.RUNLIGHT_VSCODE || 'min' } });
+  const { installVsix, startCodeServer, freePort, vscodeVersion } = await import('../test/harness/src/index.ts');
   const extensionsDir = join(devDir, 'extensions');
   const userDataDir = join(devDir, 'user-data');
   const runDir = join(devDir, 'run');
@@ -117,7 +118,7 @@ if (useCode) {
   const server = await startCodeServer({ folder: demo, extensionsDir, userDataDir, runDir, port, settings: { 'workbench.startupEditor': 'none' } });
   const url = `${server.url}/?folder=${encodeURIComponent(demo)}`;
   console.log('');
-  console.log(`  Runlight ${version} in VS Code 1.100.3 (code-server), examples/demo open:`);
+  console.log(`  Runlight ${version} in VS Code ${vscodeVersion()} (code-server), examples/demo open:`);
   console.log(`  ${url}`);
   console.log('');
   log(`ready in ${((Date.now() - t0) / 1000).toFixed(0)} s; code-server log: ${server.logFile}. Ctrl-C stops everything.`);
