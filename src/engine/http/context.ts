@@ -6,6 +6,8 @@ import type { TaskInfo } from '../../protocol/api';
 import type { RequestContext } from './server';
 import type * as z from 'zod/mini';
 import { validationError } from './errors';
+import { EngineError } from '../errors';
+import { durationMs } from '../ids';
 
 /** What route handlers need from the engine. */
 export interface EngineDeps {
@@ -32,4 +34,18 @@ export function parse<T extends z.ZodMiniType>(schema: T, value: unknown, root: 
   const r = schema.safeParse(value);
   if (!r.success) throw validationError(r.error, root);
   return r.data;
+}
+
+/** A feed's `createdAt` window ("1h", "7d", "2w", "90s"…) in milliseconds; refused 422 naming the parameter. */
+export function createdWindowMs(value: string): number {
+  let ms: number;
+  try {
+    ms = durationMs(value);
+  } catch {
+    throw new EngineError('invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
+  }
+  if (!Number.isFinite(ms) || Number.isNaN(new Date(Date.now() - ms).getTime())) {
+    throw new EngineError('invalid_request', `createdAt: the window "${value}" is too large`);
+  }
+  return ms;
 }

@@ -3,10 +3,8 @@ import { RunStatus, type Run } from '../../../protocol/run';
 import type { Principal } from '../../auth/principal';
 import { ElectricFeeds, electricOptionsFromEnv, type ElectricShape } from '../../realtime/electric';
 import type { RunFilter } from '../../store/types';
-import { durationMs } from '../../ids';
-import { EngineError } from '../../errors';
 import type { RequestContext } from '../server';
-import { parse, type EngineDeps } from '../context';
+import { createdWindowMs, parse, type EngineDeps } from '../context';
 
 /**
  * The run feeds (`/realtime/v1/runs/:id`, `/realtime/v1/runs?tags=`, `/realtime/v1/batches/:id`) for
@@ -69,11 +67,7 @@ export async function serveElectricFeed(deps: EngineDeps, ctx: RequestContext, p
     const createdAt = q.get('createdAt');
     if (createdAt) {
       // No hidden cap: the window is what the caller asks for ("1h", "7d", "30d" …); without one, every run.
-      try {
-        createdWithinMs = durationMs(createdAt);
-      } catch {
-        throw new EngineError('invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
-      }
+      createdWithinMs = createdWindowMs(createdAt);
     }
   }
   const shape: ElectricShape = { key: shapeKey(ctx.url), filter, accept, createdWithinMs, skipColumns };

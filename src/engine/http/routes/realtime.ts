@@ -9,7 +9,7 @@ import { SseWriter } from '../../realtime/sse-writer';
 import type { RunFilter } from '../../store/types';
 import { EngineError } from '../../errors';
 import { readBody, sendJson, type RequestContext, type Router } from '../server';
-import { parse, principal, type EngineDeps } from '../context';
+import { createdWindowMs, parse, principal, type EngineDeps } from '../context';
 import { runResources } from './runs';
 import { serveElectricFeed, wantsElectric } from './electric';
 import { resolveTarget } from '../../../shared/targets';
@@ -37,14 +37,7 @@ async function runFeed(deps: EngineDeps, ctx: RequestContext, filter: RunFilter,
   const tasks = extra.get('taskIdentifier')?.split(',').filter(Boolean);
   let createdAfter: string | undefined;
   const createdAt = extra.get('createdAt');
-  if (createdAt) {
-    const m = /^(\d+)(s|m|h|d|w)$/.exec(createdAt);
-    if (!m) throw new EngineError('invalid_request', 'createdAt: use a window such as "1h", "7d" or "2w"');
-    const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[m[2] as 's'];
-    const after = new Date(Date.now() - Number(m[1]) * unit);
-    if (Number.isNaN(after.getTime())) throw new EngineError('invalid_request', `createdAt: the window "${createdAt}" is too large`);
-    createdAfter = after.toISOString();
-  }
+  if (createdAt) createdAfter = new Date(Date.now() - createdWindowMs(createdAt)).toISOString();
   const accept =
     statuses || tasks || createdAfter
       ? (status: RunStatus, task: string, created: string) =>
