@@ -125,6 +125,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       accessToken: secretKey,
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
       leaseMs: Number(process.env.RUNLIGHT_LEASE_MS ?? 30_000),
+      stopGraceMs: options.stopGraceMs ?? Number(process.env.RUNLIGHT_STOP_GRACE_MS ?? 3000),
       shared,
       log,
     });

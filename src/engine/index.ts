@@ -12,6 +12,11 @@ export interface EngineOptions {
   workers?: number;
   /** Task folders relative to dir (default `trigger`, `src/trigger`). */
   taskDirs?: string[];
+  /**
+   * Milliseconds a cancelled or timed-out attempt is given to end once its task's `signal` is aborted, before its
+   * worker is killed (default RUNLIGHT_STOP_GRACE_MS, else 3000).
+   */
+  stopGraceMs?: number;
   log?: (line: string) => void;
 }
 

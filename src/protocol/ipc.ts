@@ -19,11 +19,15 @@ export const EngineToWorker = z.discriminatedUnion('type', [
       batchId: z.optional(z.string()),
       parentRunId: z.optional(z.string()),
       rootRunId: z.optional(z.string()),
+      /** The run's attempt limit: the attempt that reaches it is the last (onFailure runs after it). */
+      maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1))),
     }),
     apiUrl: z.string(),
     accessToken: z.string(),
   }),
   z.object({ type: z.literal('index'), requestId: z.string(), bundlePath: z.string() }),
+  /** The engine stops the attempt: the task's `signal` is aborted (and onCancel runs); the worker is killed a grace period later. */
+  z.object({ type: z.literal('stop'), attemptId: z.string(), reason: z.enum(['cancel', 'maxDuration']) }),
   z.object({ type: z.literal('ack'), requestId: z.string(), error: z.optional(z.string()) }),
 ]);
 export type EngineToWorker = z.infer<typeof EngineToWorker>;
@@ -57,6 +61,13 @@ export const WorkerToEngine = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tags'), requestId: z.string(), attemptId: z.string(), tags: z.array(z.string()) }),
   z.object({ type: z.literal('logs'), attemptId: z.string(), lines: z.array(WorkerLog) }),
   z.object({ type: z.literal('completed'), attemptId: z.string(), output: z.optional(Json) }),
-  z.object({ type: z.literal('failed'), attemptId: z.string(), error: RunError, retryable: z.boolean() }),
+  z.object({
+    type: z.literal('failed'),
+    attemptId: z.string(),
+    error: RunError,
+    retryable: z.boolean(),
+    /** Set by the task's catchError (retryAt / retryDelayInMs): when the retry starts, instead of the default backoff. */
+    retryDelayMs: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(2 ** 31 - 1))),
+  }),
 ]);
 export type WorkerToEngine = z.infer<typeof WorkerToEngine>;

@@ -2,5 +2,15 @@
  * The Runlight SDK, shaped like `@trigger.dev/sdk` v4: the in-task API (task, schemaTask,
  * metadata, streams, tags, logger, wait) and the backend API (configure, tasks, runs, auth).
  */
+import { tasks as backendTasks } from './backend';
+import { globalHookRegistrars } from './task/hooks';
+
 export * from './task';
 export * from './backend';
+
+/**
+ * Trigger.dev's `tasks`: triggering (`tasks.trigger`, `tasks.batchTrigger`) and the global lifecycle hooks
+ * (`tasks.onStart`, `tasks.onCancel`, `tasks.middleware`, `tasks.catchError`, …). Declared here, it takes the
+ * place of the backend's `tasks` that `export *` would otherwise bring.
+ */
+export const tasks = { ...backendTasks, ...globalHookRegistrars };

@@ -2,9 +2,11 @@ import { LIMITS } from '../protocol/api';
 import type { EngineToWorker } from '../protocol/ipc';
 import type { Json } from '../protocol/run';
 import { backendFunction } from '../sdk/task/backendBridge';
-import { AttemptRuntime, runWithRuntime, type TaskRunContext } from '../sdk/task/runtime';
+import { AttemptRuntime, type TaskRunContext } from '../sdk/task/runtime';
 import { loadBundle } from './bundle';
 import { NamedError, isRetryable, toRunError } from './errors';
+import { startLifecycle, type AttemptLifecycle, type LifecycleOutcome } from './lifecycle';
+import { globalHooksOutsideBundles } from '../sdk/task/registry';
 import type { IpcChannel } from './ipc';
 import { IpcTransport } from './transport';
 import { describeError } from '../shared/errors';
@@ -18,11 +20,28 @@ export interface AttemptOptions {
   metadataFlushMs: number;
 }
 
-type Outcome = { ok: true; output: unknown } | { ok: false; error: unknown };
+type StopMessage = Extract<EngineToWorker, { type: 'stop' }>;
+
+interface Current {
+  attemptId: string;
+  crash: (err: unknown) => void;
+  crashed?: unknown;
+  abort: AbortController;
+  /** Set when the engine stopped the attempt. */
+  stopped?: StopMessage['reason'];
+  lifecycle?: AttemptLifecycle;
+}
+
+/** The `signal.reason` a task sees when the engine stops its attempt. */
+function stopReason(reason: StopMessage['reason']): Error {
+  return reason === 'cancel'
+    ? new NamedError('AbortError', 'The run was cancelled')
+    : new NamedError('MaxDurationExceededError', 'The run exceeded its maxDuration');
+}
 
 /** Runs attempts one at a time; a crash (uncaught exception, unhandled rejection) fails the current one. */
 export class AttemptRunner {
-  private current: { attemptId: string; crash: (err: unknown) => void; crashed?: unknown } | undefined;
+  private current: Current | undefined;
 
   constructor(
     private readonly channel: IpcChannel,
@@ -41,6 +60,19 @@ export class AttemptRunner {
     return true;
   }
 
+  /**
+   * The engine stops the running attempt (cancel, maxDuration): aborts the task's `signal` with a reason and, on
+   * cancel, runs the onCancel hooks. The attempt then ends as the task's code lets it (its end is still reported);
+   * the engine ends the run CANCELED or TIMED_OUT either way, and kills this process if it has not ended in time.
+   */
+  stop(msg: StopMessage): void {
+    const current = this.current;
+    if (!current || current.attemptId !== msg.attemptId || current.stopped) return;
+    current.stopped = msg.reason;
+    current.abort.abort(stopReason(msg.reason));
+    if (msg.reason === 'cancel') void current.lifecycle?.cancel();
+  }
+
   async execute(msg: ExecuteMessage): Promise<void> {
     if (this.current) {
       this.channel.send({
@@ -54,12 +86,12 @@ export class AttemptRunner {
     let crash!: (err: unknown) => void;
     const crashed = new Promise<never>((_, reject) => (crash = reject));
     crashed.catch(() => undefined);
-    const current: { attemptId: string; crash: (err: unknown) => void; crashed?: unknown } = { attemptId: msg.attemptId, crash };
+    const abort = new AbortController();
+    const current: Current = { attemptId: msg.attemptId, crash, abort };
     this.current = current;
     const transport = new IpcTransport(this.channel, msg.attemptId);
-    const abort = new AbortController();
     let rt: AttemptRuntime | undefined;
-    let outcome: Outcome;
+    let outcome: LifecycleOutcome;
     try {
       configureBackend(msg);
       const bundle = loadBundle(msg.bundlePath, false);
@@ -71,16 +103,27 @@ export class AttemptRunner {
       const ctx = contextFor(msg, entry.exportName);
       const runtime = new AttemptRuntime({ ctx, transport, metadata: msg.run.metadata, flushIntervalMs: this.opts.metadataFlushMs });
       rt = runtime;
-      const running = runWithRuntime(runtime, async () => {
-        const payload = entry.def.parsePayload ? await entry.def.parsePayload(msg.run.payload) : msg.run.payload;
-        return entry.def.run(payload, { ctx, signal: abort.signal });
+      const lifecycle = startLifecycle({
+        def: entry.def,
+        globals: [globalHooksOutsideBundles(), bundle.hooks],
+        runtime,
+        payload: msg.run.payload,
+        signal: abort.signal,
+        attempt: msg.run.attempt,
+        // Without the run's limit (an engine that does not send it), the engine alone decides on retries.
+        maxAttempts: msg.run.maxAttempts ?? Number.MAX_SAFE_INTEGER,
+        stopped: () => current.stopped !== undefined,
+        serialize: checkOutput,
+        isRetryable,
       });
-      outcome = { ok: true, output: await Promise.race([running, crashed]) };
+      current.lifecycle = lifecycle;
+      outcome = await Promise.race([lifecycle.outcome, crashed]);
     } catch (error) {
-      outcome = { ok: false, error };
+      outcome = { ok: false, error, retry: { retry: isRetryable(error) } };
     }
 
     if (rt) {
+      rt.setWaitListeners(undefined);
       // After a crash the task's code may be in any state: give its streams a short grace only.
       const waitMs = current.crashed !== undefined ? Math.min(1000, this.opts.streamWaitMs) : this.opts.streamWaitMs;
       const { aborted, errors } = await rt.waitForStreams(waitMs);
@@ -93,24 +136,24 @@ export class AttemptRunner {
         transport.log('error', `metadata could not be saved: ${describeError(err)}`);
       }
     }
-    if (outcome.ok && current.crashed !== undefined) outcome = { ok: false, error: current.crashed };
-    let result: { type: 'completed'; output?: Json } | { type: 'failed'; error: unknown };
-    if (outcome.ok) {
-      try {
-        result = { type: 'completed', output: checkOutput(outcome.output) };
-      } catch (error) {
-        result = { type: 'failed', error };
-      }
-    } else result = { type: 'failed', error: outcome.error };
+    if (outcome.ok && current.crashed !== undefined) outcome = { ok: false, error: current.crashed, retry: { retry: isRetryable(current.crashed) } };
 
     transport.flushLogs();
     this.current = undefined;
-    if (result.type === 'completed') {
-      this.channel.send({ type: 'completed', attemptId: msg.attemptId, ...(result.output !== undefined ? { output: result.output } : {}) });
+    if (outcome.ok) {
+      const output = outcome.output as Json | undefined;
+      this.channel.send({ type: 'completed', attemptId: msg.attemptId, ...(output !== undefined ? { output } : {}) });
     } else {
-      this.channel.send({ type: 'failed', attemptId: msg.attemptId, error: toRunError(result.error), retryable: isRetryable(result.error) });
+      const { retry } = outcome;
+      this.channel.send({
+        type: 'failed',
+        attemptId: msg.attemptId,
+        error: toRunError(outcome.error),
+        retryable: retry.retry,
+        ...(retry.retry && retry.delayMs !== undefined ? { retryDelayMs: retry.delayMs } : {}),
+      });
     }
-    abort.abort(new Error('the attempt ended'));
+    if (!abort.signal.aborted) abort.abort(new Error('the attempt ended'));
   }
 }
 

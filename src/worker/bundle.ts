@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as sdk from '../sdk';
 import { collectTasks, taskDefinitionOf, type TaskDefinition } from '../sdk/task/registry';
+import type { HookSet } from '../sdk/task/hookSet';
 
 /** A task of a loaded bundle: its definition and the name it is exported under. */
 export interface LoadedTask {
@@ -12,6 +13,8 @@ export interface LoadedTask {
 export interface LoadedBundle {
   path: string;
   tasks: Map<string, LoadedTask>;
+  /** Global hooks the bundle registered while it loaded (`tasks.onStart(...)` at module level): for its tasks. */
+  hooks: HookSet;
   /** Problems that do not stop the bundle from loading (e.g. a task id defined twice). */
   warnings: string[];
 }
@@ -59,7 +62,7 @@ export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
 
   installSdkGlobal();
   delete require.cache[path];
-  const { result, tasks: defs } = collectTasks(() => require(path) as unknown);
+  const { result, tasks: defs, hooks } = collectTasks(() => require(path) as unknown);
   delete require.cache[path];
 
   const names = new Map<TaskDefinition, string>();
@@ -78,7 +81,7 @@ export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
     }
     tasks.set(def.id, { def, exportName: names.get(def) });
   }
-  const bundle: LoadedBundle = { path, tasks, warnings };
+  const bundle: LoadedBundle = { path, tasks, hooks, warnings };
   cache.set(path, { stamp, bundle });
   return bundle;
 }

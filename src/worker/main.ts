@@ -56,6 +56,7 @@ function main(): void {
         }
         return;
       }
+      if (msg.type === 'stop') return runner.current!.stop(msg);
       void runner.current!.execute(msg).catch((err: unknown) => stderr(`attempt ${msg.attemptId} could not be reported: ${String(err)}`));
     },
     (problem) => stderr(`ignored an invalid message from the engine: ${problem}`),

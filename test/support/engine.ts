@@ -29,10 +29,20 @@ export async function makeWorkspace(files: Record<string, string>, copyFrom?: st
 }
 
 /** Starts a real engine (SQLite file, HTTP on 127.0.0.1, forked workers) on a temp workspace. */
-export async function startTestEngine(files: Record<string, string>, options: { workers?: number; copyFrom?: string; dir?: string } = {}): Promise<TestEngine> {
+export async function startTestEngine(
+  files: Record<string, string>,
+  options: { workers?: number; copyFrom?: string; dir?: string; stopGraceMs?: number } = {},
+): Promise<TestEngine> {
   const dir = options.dir ?? (await makeWorkspace(files, options.copyFrom));
   const lines: string[] = [];
-  const engine = await startEngine({ dir, port: 0, workers: options.workers ?? 2, secretKey: 'rl_dev_testsecretkey0123456789', log: (l) => lines.push(l) });
+  const engine = await startEngine({
+    dir,
+    port: 0,
+    workers: options.workers ?? 2,
+    secretKey: 'rl_dev_testsecretkey0123456789',
+    stopGraceMs: options.stopGraceMs,
+    log: (l) => lines.push(l),
+  });
   const client = new EngineClient({ baseURL: engine.url, accessToken: engine.secretKey });
   return {
     engine,

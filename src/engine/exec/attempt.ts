@@ -29,6 +29,9 @@ export class Attempt implements RequestOrigin {
   /** The run's parent and root, read once when a write first targets them. */
   lineage?: Promise<Lineage>;
   private timer?: NodeJS.Timeout;
+  private killTimer?: NodeJS.Timeout;
+  /** The engine killed (or is killing) the worker: it is not given back to the pool. */
+  killed = false;
   private readonly onMessage: (m: WorkerToEngine) => void;
   private readonly onExit: (code: number | null, signal: NodeJS.Signals | null, stderr: string) => void;
 
@@ -47,11 +50,14 @@ export class Attempt implements RequestOrigin {
     this.onExit = (code, signal, stderr) => events.exited(this, code, signal, stderr);
   }
 
-  /** Listens to the worker, arms the maxDuration timer and sends the attempt of the started `record` to the worker. */
-  start(record: RunRecord, bundlePath: string, api: { apiUrl: string; accessToken: string }): void {
+  /**
+   * Listens to the worker, arms the maxDuration timer and sends the attempt of the started `record` to the worker.
+   * `stopGraceMs`: how long a stopped attempt's worker is given to end it before it is killed.
+   */
+  start(record: RunRecord, bundlePath: string, api: { apiUrl: string; accessToken: string; stopGraceMs: number }): void {
     this.worker.on('message', this.onMessage);
     this.worker.once('exit', this.onExit);
-    if (record.maxDuration) this.timer = setTimeout(() => this.stop('TIMED_OUT'), record.maxDuration * 1000);
+    if (record.maxDuration) this.timer = setTimeout(() => this.stop('TIMED_OUT', api.stopGraceMs), record.maxDuration * 1000);
     this.worker.send({
       type: 'execute',
       attemptId: this.id,
@@ -66,21 +72,34 @@ export class Attempt implements RequestOrigin {
         batchId: record.run.batchId,
         parentRunId: record.parentRunId,
         rootRunId: record.rootRunId,
+        maxAttempts: record.maxAttempts,
       },
       apiUrl: api.apiUrl,
       accessToken: api.accessToken,
     });
   }
 
-  /** Ends the attempt from the engine's side: kills the worker, whose exit then settles the attempt as `ending`. */
-  stop(ending: 'CANCELED' | 'TIMED_OUT'): void {
+  /**
+   * Ends the attempt from the engine's side: tells the worker (the task's `signal` is aborted, onCancel runs), and
+   * kills it if the attempt has not ended `graceMs` later. Its report or its exit then settles the attempt as `ending`.
+   */
+  stop(ending: 'CANCELED' | 'TIMED_OUT', graceMs: number): void {
+    if (this.ending) return;
     this.ending = ending;
-    this.worker.kill();
+    clearTimeout(this.timer);
+    this.worker.send({ type: 'stop', attemptId: this.id, reason: ending === 'CANCELED' ? 'cancel' : 'maxDuration' });
+    const kill = () => {
+      this.killed = true;
+      this.worker.kill();
+    };
+    if (graceMs > 0) this.killTimer = setTimeout(kill, graceMs);
+    else kill();
   }
 
-  /** Stops the timer and listening to the worker. */
+  /** Stops the timers and listening to the worker. */
   detach(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.killTimer);
     this.worker.off('message', this.onMessage);
     this.worker.off('exit', this.onExit);
   }
@@ -89,5 +108,6 @@ export class Attempt implements RequestOrigin {
   abandon(): void {
     this.settled = true;
     clearTimeout(this.timer);
+    clearTimeout(this.killTimer);
   }
 }

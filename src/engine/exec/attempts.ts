@@ -15,6 +15,7 @@ import { Attempt, type AttemptEvents } from './attempt';
 import { workerExitError, type RunEnd, type RunFinisher } from './run-end';
 import { describeError } from '../../shared/errors';
 import { nowIso } from '../clock';
+import { defaultRetryDelayMs } from '../../shared/retry';
 
 /** Where a task's code is: the engine's task catalog answers this. */
 export interface TaskLookup {
@@ -30,11 +31,9 @@ export interface AttemptOptions {
   maxHeapMb: number;
   /** Milliseconds a run stays held without renewal. */
   leaseMs: number;
+  /** Milliseconds a cancelled or timed-out attempt is given to end (its `signal` aborted) before its worker is killed. */
+  stopGraceMs: number;
   log: (line: string) => void;
-}
-
-function retryDelayMs(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** (attempt - 1));
 }
 
 /**
@@ -53,8 +52,12 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
   private readonly events: AttemptEvents = {
     // A report has no ack: should its end fail to be written, there is no one to tell.
     reported: (a, m) => {
-      const settled =
-        m.type === 'completed' ? this.settle(a, { status: 'COMPLETED', output: m.output }) : this.settle(a, { status: 'FAILED', error: m.error }, m.retryable);
+      // A stopped attempt that ended within its grace period still ends its run CANCELED or TIMED_OUT.
+      const settled = a.ending
+        ? this.endStopped(a)
+        : m.type === 'completed'
+          ? this.settle(a, { status: 'COMPLETED', output: m.output })
+          : this.settle(a, { status: 'FAILED', error: m.error }, m.retryable, m.retryDelayMs);
       settled.catch(() => undefined);
     },
     requested: (a, m) => void this.requests.handle(a, m),
@@ -154,24 +157,28 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
 
   private async onWorkerExit(a: Attempt, code: number | null, signal: NodeJS.Signals | null, stderr: string): Promise<void> {
     if (a.settled) return;
-    if (a.ending === 'CANCELED') return this.settle(a, { status: 'CANCELED' });
-    if (a.ending === 'TIMED_OUT') {
-      const r = await this.store.getRun(a.runId);
-      return this.settle(a, {
-        status: 'TIMED_OUT',
-        error: { name: 'MaxDurationExceededError', message: `Run exceeded its maxDuration of ${r?.maxDuration ?? '?'} s and was stopped.` },
-      });
-    }
+    if (a.ending) return this.endStopped(a);
     return this.settle(a, { status: 'CRASHED', error: workerExitError(code, signal, stderr, this.o.maxHeapMb) });
   }
 
-  private async settle(a: Attempt, end: RunEnd, retryable = false): Promise<void> {
+  /** Ends the run of an attempt the engine stopped: CANCELED, or TIMED_OUT with the maxDuration error. */
+  private async endStopped(a: Attempt): Promise<void> {
+    if (a.ending === 'CANCELED') return this.settle(a, { status: 'CANCELED' });
+    const r = await this.store.getRun(a.runId);
+    return this.settle(a, {
+      status: 'TIMED_OUT',
+      error: { name: 'MaxDurationExceededError', message: `Run exceeded its maxDuration of ${r?.maxDuration ?? '?'} s and was stopped.` },
+    });
+  }
+
+  private async settle(a: Attempt, end: RunEnd, retryable = false, retryDelayMs?: number): Promise<void> {
     if (a.settled) return;
     a.settled = true;
     a.detach();
     this.byAttempt.delete(a.id);
     this.byRun.delete(a.runId);
-    if (!a.worker.dead && !a.ending) this.pool.release(a.worker);
+    // A stopped attempt's worker that reported its end in time is kept; one the engine killed is replaced.
+    if (!a.worker.dead && !a.killed) this.pool.release(a.worker);
     const attemptMs = Date.now() - a.startedAt;
     // A node stalled past its lease may have lost the run to another node meanwhile: then this attempt's end is
     // stale and is dropped (checked inside the commit, so no read is needed first).
@@ -200,10 +207,13 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
               ? { record: { ...r, run: { ...r.run, error: end.error, durationMs: r.run.durationMs + attemptMs, updatedAt: nowIso() } }, type: 'error' }
               : undefined,
         });
-        const t = setTimeout(() => {
-          this.retryTimers.delete(a.runId);
-          void this.pool.acquire().then((w) => this.startAttempt(a.runId, w));
-        }, retryDelayMs(record.run.attemptCount));
+        const t = setTimeout(
+          () => {
+            this.retryTimers.delete(a.runId);
+            void this.pool.acquire().then((w) => this.startAttempt(a.runId, w));
+          },
+          retryDelayMs ?? defaultRetryDelayMs(record.run.attemptCount),
+        );
         this.retryTimers.set(a.runId, t);
         return;
       }
@@ -213,7 +223,7 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
     this.emit('ended');
   }
 
-  /** Cancels a run executing here (kills its worker), being started here, or waiting for a retry. */
+  /** Cancels a run executing here (stops its attempt: see `Attempt.stop`), being started here, or waiting for a retry. */
   async cancel(runId: string): Promise<boolean> {
     const retry = this.retryTimers.get(runId);
     if (retry) {
@@ -238,7 +248,7 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
         }
       }, 5);
     });
-    a.stop('CANCELED');
+    a.stop('CANCELED', this.o.stopGraceMs);
     await done;
     return true;
   }

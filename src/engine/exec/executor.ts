@@ -25,6 +25,8 @@ export interface ExecutorOptions {
   maxHeapMb: number;
   /** Milliseconds a claimed run stays held without renewal; renewed every third of it. */
   leaseMs: number;
+  /** Milliseconds a cancelled or timed-out attempt is given to end (its `signal` aborted) before its worker is killed. */
+  stopGraceMs: number;
   /** Several engine nodes share the store: recover only runs whose lease expired. */
   shared: boolean;
   log: (line: string) => void;

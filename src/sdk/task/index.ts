@@ -36,3 +36,24 @@ export { tags } from './tags';
 export { logger, type LogAttributes } from './logger';
 export { wait, type WaitForOptions } from './wait';
 export type { TaskRunContext, TaskRunContext as Context } from './runtime';
+export {
+  locals,
+  type Locals,
+  type LocalsKey,
+  type TaskHooks,
+  type TaskInitOutput,
+  type TaskWait,
+  type TaskCompleteResult,
+  type CatchErrorResult,
+  type InitHookParams,
+  type StartHookParams,
+  type StartAttemptHookParams,
+  type SuccessHookParams,
+  type FailureHookParams,
+  type CompleteHookParams,
+  type WaitHookParams,
+  type CancelHookParams,
+  type CleanupHookParams,
+  type MiddlewareHookParams,
+  type CatchErrorHookParams,
+} from './hooks';

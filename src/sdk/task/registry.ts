@@ -1,4 +1,5 @@
 import type { TaskRunContext } from './runtime';
+import { HookSet, type AnyHook, type DefinitionHooks, type HookKind } from './hookSet';
 
 export interface RetryOptions {
   maxAttempts?: number;
@@ -8,10 +9,12 @@ export interface RetryOptions {
   randomize?: boolean;
 }
 
-export interface RunFnParams {
+export interface RunFnParams<TInit = Record<string, unknown> | void | undefined> {
   ctx: TaskRunContext;
-  /** Aborted when the attempt is being stopped (the worker may also just be killed). */
+  /** Aborted when the run is cancelled or passes its maxDuration; the worker is killed a grace period later. */
   signal: AbortSignal;
+  /** What the `init` hooks returned, merged. */
+  init?: TInit;
 }
 
 /** What the worker needs to run a task; one per `task()`/`schemaTask()` call. */
@@ -25,14 +28,31 @@ export interface TaskDefinition {
   queue?: unknown;
   machine?: unknown;
   description?: string;
+  /** The task's own lifecycle hooks (its options `init`, `onStart`, `catchError`, …). */
+  hooks: DefinitionHooks;
 }
 
 const byHandle = new WeakMap<object, TaskDefinition>();
-const collectors: TaskDefinition[][] = [];
+const collectors: Array<{ tasks: TaskDefinition[]; hooks: HookSet }> = [];
+/** Global hooks registered neither while a bundle loads nor inside an attempt: they apply to every task. */
+const looseHooks = new HookSet();
 
 export function registerTask(handle: object, def: TaskDefinition): void {
   byHandle.set(handle, def);
-  collectors[collectors.length - 1]?.push(def);
+  collectors[collectors.length - 1]?.tasks.push(def);
+}
+
+/**
+ * Adds a global hook (`tasks.onStart(...)`): to the bundle being loaded, else to `attempt` (the running attempt's
+ * own set), else to the hooks of every task.
+ */
+export function registerGlobalHook(kind: HookKind, id: string, fn: AnyHook, attempt: HookSet | undefined): void {
+  (collectors[collectors.length - 1]?.hooks ?? attempt ?? looseHooks).add(kind, id, fn);
+}
+
+/** Global hooks registered outside any bundle load and any attempt. */
+export function globalHooksOutsideBundles(): HookSet {
+  return looseHooks;
 }
 
 /** The definition behind a task object (`task(...)`'s return value), if `value` is one. */
@@ -40,13 +60,13 @@ export function taskDefinitionOf(value: unknown): TaskDefinition | undefined {
   return (typeof value === 'object' || typeof value === 'function') && value !== null ? byHandle.get(value) : undefined;
 }
 
-/** Runs `load` (e.g. requiring a bundle) and returns every task it defined, in order. */
-export function collectTasks<T>(load: () => T): { result: T; tasks: TaskDefinition[] } {
-  const list: TaskDefinition[] = [];
-  collectors.push(list);
+/** Runs `load` (e.g. requiring a bundle) and returns every task it defined, in order, and the global hooks it registered. */
+export function collectTasks<T>(load: () => T): { result: T; tasks: TaskDefinition[]; hooks: HookSet } {
+  const collector = { tasks: [] as TaskDefinition[], hooks: new HookSet() };
+  collectors.push(collector);
   try {
-    return { result: load(), tasks: list };
+    return { result: load(), tasks: collector.tasks, hooks: collector.hooks };
   } finally {
-    collectors.splice(collectors.lastIndexOf(list), 1);
+    collectors.splice(collectors.lastIndexOf(collector), 1);
   }
 }

@@ -3,7 +3,9 @@ import type { MetadataOperation } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
 import { ChunkSender } from './chunkSender';
 import { resolveTarget } from '../../shared/targets';
+import { describeError } from '../../shared/errors';
 import { MetadataManager, type MetadataTarget } from './metadataManager';
+import { HookSet, type TaskWait } from './hookSet';
 
 export type LogLevel = 'debug' | 'log' | 'info' | 'warn' | 'error';
 
@@ -41,6 +43,12 @@ export interface AttemptRuntimeOptions {
   flushIntervalMs?: number;
 }
 
+/** What the attempt's lifecycle (the worker) does when the task's code waits or resumes. */
+export interface WaitListeners {
+  wait(wait: TaskWait): Promise<void>;
+  resume(wait: TaskWait): Promise<void>;
+}
+
 interface OpenWrite {
   done: Promise<void>;
   abort(reason: unknown): void;
@@ -54,7 +62,24 @@ interface OpenWrite {
 export class AttemptRuntime {
   readonly metadata: MetadataManager;
   readonly chunks: ChunkSender;
+  /** Global hooks registered while this attempt runs (`tasks.onCancel(...)` inside `run`): they apply to it only. */
+  readonly registered = new HookSet();
+  /** The values of `locals` for this attempt, by key. */
+  readonly locals = new Map<symbol, unknown>();
   private readonly writes = new Set<OpenWrite>();
+  private waitListeners: WaitListeners | undefined;
+
+  /**
+   * The lifecycle hooks the wait code calls around a wait: `await rt.hooks.wait(w)` just before the run starts
+   * waiting for `w` (e.g. `{ type: 'duration', date }`, `{ type: 'task', runId }`), and `await rt.hooks.resume(w)`
+   * with the same `w` once it goes on. They call the global, then the task's `onWait` / `onResume` hooks; a hook
+   * that throws is logged and otherwise ignored, as in Trigger.dev, so neither ever rejects. Before the worker has
+   * set up the attempt's hooks (and in tests) they do nothing.
+   */
+  readonly hooks = {
+    wait: (wait: TaskWait): Promise<void> => this.callWaitListener('wait', wait),
+    resume: (wait: TaskWait): Promise<void> => this.callWaitListener('resume', wait),
+  };
 
   constructor(private readonly opts: AttemptRuntimeOptions) {
     this.metadata = new MetadataManager({
@@ -73,6 +98,21 @@ export class AttemptRuntime {
 
   get transport(): RuntimeTransport {
     return this.opts.transport;
+  }
+
+  /** Set by the worker once the attempt's payload is known: what `hooks.wait` and `hooks.resume` call. */
+  setWaitListeners(listeners: WaitListeners | undefined): void {
+    this.waitListeners = listeners;
+  }
+
+  private async callWaitListener(kind: 'wait' | 'resume', wait: TaskWait): Promise<void> {
+    const listener = this.waitListeners?.[kind];
+    if (!listener) return;
+    try {
+      await listener(wait);
+    } catch (err) {
+      this.opts.transport.log('warn', `an ${kind === 'wait' ? 'onWait' : 'onResume'} hook failed: ${describeError(err)}`);
+    }
   }
 
   /** `self` for this run, else the run id a stream target names (parent/root fall back to self). */

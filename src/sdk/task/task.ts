@@ -2,6 +2,7 @@ import type { TriggerOptions } from '../../protocol/api';
 import { requireBackendFunction } from './backendBridge';
 import { registerTask, type RetryOptions, type RunFnParams, type TaskDefinition } from './registry';
 import { currentRuntime } from './runtime';
+import { taskHooksOf, type TaskHooks, type TaskInitOutput } from './hooks';
 import { parsePayload, type InferSchemaInput, type InferSchemaOutput, type TaskSchema } from './schema';
 
 export type { RetryOptions, RunFnParams } from './registry';
@@ -19,10 +20,10 @@ export interface QueueOptions {
   concurrencyLimit?: number;
 }
 
-export interface TaskOptions<TId extends string, TPayload, TOutput> {
+export interface TaskOptions<TId extends string, TPayload, TOutput, TInit extends TaskInitOutput = TaskInitOutput> extends TaskHooks<TPayload, TOutput, TInit> {
   id: TId;
   description?: string;
-  run: (payload: TPayload, params: RunFnParams) => Promise<TOutput> | TOutput;
+  run: (payload: TPayload, params: RunFnParams<TInit>) => Promise<TOutput> | TOutput;
   /** Seconds; the engine stops the attempt past it (TIMED_OUT). */
   maxDuration?: number;
   retry?: RetryOptions;
@@ -30,12 +31,12 @@ export interface TaskOptions<TId extends string, TPayload, TOutput> {
   machine?: string | { preset?: string };
 }
 
-export interface SchemaTaskOptions<TId extends string, TSchema extends TaskSchema, TOutput> extends Omit<
-  TaskOptions<TId, InferSchemaOutput<TSchema>, TOutput>,
+export interface SchemaTaskOptions<TId extends string, TSchema extends TaskSchema, TOutput, TInit extends TaskInitOutput = TaskInitOutput> extends Omit<
+  TaskOptions<TId, InferSchemaOutput<TSchema>, TOutput, TInit>,
   'run'
 > {
   schema: TSchema;
-  run: (payload: InferSchemaOutput<TSchema>, params: RunFnParams) => Promise<TOutput> | TOutput;
+  run: (payload: InferSchemaOutput<TSchema>, params: RunFnParams<TInit>) => Promise<TOutput> | TOutput;
 }
 
 /** What the backend SDK's trigger returns (`{ id, publicAccessToken, … }`). */
@@ -100,6 +101,7 @@ function checkId(id: unknown): asserts id is string {
 }
 
 function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefinition, 'run'> {
+  const hooks = taskHooksOf(opts);
   if (opts.maxDuration !== undefined && !(typeof opts.maxDuration === 'number' && opts.maxDuration > 0)) {
     throw new TypeError(`task "${opts.id}": maxDuration must be a positive number of seconds`);
   }
@@ -110,25 +112,28 @@ function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefin
     retry: opts.retry,
     queue: opts.queue,
     machine: opts.machine,
+    hooks,
   };
 }
 
 /** Defines a task (Trigger.dev's `task`). Export it from a file under `trigger/` for Runlight to find. */
-export function task<TId extends string, TPayload = void, TOutput = unknown>(options: TaskOptions<TId, TPayload, TOutput>): Task<TId, TPayload, TOutput> {
+export function task<TId extends string, TPayload = void, TOutput = unknown, TInit extends TaskInitOutput = TaskInitOutput>(
+  options: TaskOptions<TId, TPayload, TOutput, TInit>,
+): Task<TId, TPayload, TOutput> {
   checkId(options.id);
   if (typeof options.run !== 'function') throw new TypeError(`task "${options.id}" needs a run function`);
   const handle = makeHandle<TId, TPayload, TOutput>(options.id, options.description);
   const run = options.run;
   registerTask(handle, {
     ...definition(options as TaskOptions<string, unknown, unknown>),
-    run: (payload, params) => run(payload as TPayload, params),
+    run: (payload, params) => run(payload as TPayload, params as RunFnParams<TInit>),
   });
   return handle;
 }
 
 /** A task whose payload is parsed with `schema` first; a parse failure fails the run without retry. */
-export function schemaTask<TId extends string, TSchema extends TaskSchema, TOutput = unknown>(
-  options: SchemaTaskOptions<TId, TSchema, TOutput>,
+export function schemaTask<TId extends string, TSchema extends TaskSchema, TOutput = unknown, TInit extends TaskInitOutput = TaskInitOutput>(
+  options: SchemaTaskOptions<TId, TSchema, TOutput, TInit>,
 ): Task<TId, InferSchemaInput<TSchema>, TOutput> & { schema: TSchema } {
   checkId(options.id);
   if (typeof options.run !== 'function') throw new TypeError(`task "${options.id}" needs a run function`);
@@ -137,7 +142,7 @@ export function schemaTask<TId extends string, TSchema extends TaskSchema, TOutp
   registerTask(handle, {
     ...definition(options as unknown as TaskOptions<string, unknown, unknown>),
     parsePayload: (payload) => parsePayload(id, schema, payload),
-    run: (payload, params) => run(payload as InferSchemaOutput<TSchema>, params),
+    run: (payload, params) => run(payload as InferSchemaOutput<TSchema>, params as RunFnParams<TInit>),
   });
   return handle;
 }

@@ -8,7 +8,7 @@ describe('engine: runs from trigger to a terminal status', function () {
   let t: TestEngine;
 
   before(async () => {
-    t = await startTestEngine(TASKS, { workers: 2 });
+    t = await startTestEngine(TASKS, { workers: 2, stopGraceMs: 200 });
     await waitFor(async () => ((await t.client.listTasks()).tasks.length >= 10 ? true : undefined), 30_000, 'tasks indexed');
   });
   after(async () => t?.close());

@@ -67,6 +67,7 @@ export interface ExecuteInput {
   metadata?: Record<string, unknown>;
   tags?: string[];
   attempt?: number;
+  maxAttempts?: number;
   parentRunId?: string;
   rootRunId?: string;
   attemptId?: string;
@@ -139,6 +140,7 @@ export class FakeEngine {
         metadata: (input.metadata ?? {}) as never,
         tags: input.tags ?? [],
         attempt: input.attempt ?? 1,
+        ...(input.maxAttempts ? { maxAttempts: input.maxAttempts } : {}),
         ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}),
         ...(input.rootRunId ? { rootRunId: input.rootRunId } : {}),
       },

@@ -44,6 +44,7 @@ describe('executor', () => {
         accessToken: 'rl_dev_test',
         maxHeapMb: 64,
         leaseMs: 30_000,
+        stopGraceMs: 100,
         shared: false,
         log: () => undefined,
       },
