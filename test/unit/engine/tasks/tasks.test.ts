@@ -70,7 +70,7 @@ describe('task discovery, bundling and indexing', function () {
     const byRel = new Map(results.map((r) => [r.relPath, r]));
     const basic = byRel.get('trigger/basic.ts')!;
     assert.equal(basic.error, undefined);
-    assert.equal(basic.bundlePath, join(out, 'trigger/basic.ts.js'));
+    assert.equal(basic.bundlePath, join(out, 'trigger/basic.ts.cjs'));
     const code = readFileSync(basic.bundlePath!, 'utf8');
     assert.match(code, /exports = globalThis\.__runlightSdk;/);
     assert.doesNotMatch(code, /require\("@trigger\.dev\/sdk"\)/);
