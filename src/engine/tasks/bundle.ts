@@ -91,6 +91,8 @@ function buildOptions(root: string, abs: string, outfile: string): BuildOptions 
     write: false,
     logLevel: 'silent',
     plugins: [sdkPlugin],
+    // As `trigger dev`: JSX in .tsx/.jsx task files compiles to the automatic runtime (react/jsx-runtime).
+    jsx: 'automatic',
     // ESM task code may use import.meta.url; a CommonJS bundle has none of its own.
     define: { 'import.meta.url': '__runlight_import_meta_url' },
     banner: { js: 'var __runlight_import_meta_url = require("url").pathToFileURL(__filename).href;' },

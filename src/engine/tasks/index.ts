@@ -1,5 +1,5 @@
 /** Task discovery, bundling (esbuild-wasm) and indexing for the engine. */
-export { discoverTaskFiles, workspaceRelative } from './discover';
+export { discoverTaskFiles, findTaskDirs, workspaceRelative } from './discover';
 export { TaskBundler, bundleTasks, bundleTaskFile, bundlePathFor, SDK_IMPORT, SDK_GLOBAL, type BundleResult } from './bundle';
 export { indexTasks, indexBundle, findIdLine, type IndexBundle, type IndexReply, type IndexResult } from './indexer';
 export { watchTasks, type TaskWatcher, type WatchOptions } from './watch';

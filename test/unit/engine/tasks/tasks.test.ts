@@ -42,7 +42,7 @@ describe('task discovery, bundling and indexing', function () {
     return d;
   };
 
-  it('discovers task files under trigger/ and src/trigger/ only', () => {
+  it('discovers task files under trigger folders, or under the listed folders only', () => {
     const dir = ws({
       'trigger/a.ts': '',
       'trigger/sub/b.mjs': '',
