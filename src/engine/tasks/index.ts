@@ -4,6 +4,6 @@ export { TaskBundler, bundleTasks, bundleTaskFile, bundlePathFor, SDK_IMPORT, SD
 export { indexTasks, indexBundle, findIdLine, type IndexBundle, type IndexReply, type IndexResult } from './indexer';
 export { watchTasks, type TaskWatcher, type WatchOptions } from './watch';
 export { TaskCatalog, type TaskCatalogOptions } from './catalog';
-export { loadWorkspaceEnv } from './env';
+export { loadWorkspaceEnv, WORKSPACE_ENV_FILES } from './env';
 export { esbuildLocation } from './esbuild';
 export { forkTaskWorker, workerReady, indexOnWorker, defaultWorkerScript, type ForkWorkerOptions } from './worker-process';
