@@ -47,7 +47,7 @@ const TOP_LEVEL_AWAIT_HINT =
 function formatMessages(messages: readonly Message[]): string {
   const shown = messages.slice(0, 5).map((m) => {
     const loc = m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : '';
-    return `${loc}${m.text}${/^Top-level await is currently not supported/.test(m.text) ? TOP_LEVEL_AWAIT_HINT : ''}`;
+    return `${loc}${m.text}${m.text.startsWith('Top-level await is currently not supported') ? TOP_LEVEL_AWAIT_HINT : ''}`;
   });
   if (messages.length > shown.length) shown.push(`… and ${messages.length - shown.length} more error(s)`);
   return shown.join('\n');
