@@ -33,7 +33,8 @@ export const StreamKey = printable(
   z.regex(/^[^/]+$/, 'stream key must not contain "/"'),
   z.regex(/^[^$]/, 'stream key must not start with "$" (reserved)'),
 );
-export const TaskId = printable('task id', 128, z.regex(/^[^/]+$/, 'task id must not contain "/"'));
+/** A task id; it may contain "/" (Trigger.dev allows it): the trigger route takes it percent-encoded, `a%2Fb`. */
+export const TaskId = printable('task id', 128);
 
 export const Tags = z.pipe(
   z.pipe(

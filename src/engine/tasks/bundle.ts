@@ -40,18 +40,27 @@ const sdkPlugin: Plugin = {
   },
 };
 
+/** Said after esbuild's top-level-await error: the worker loads bundles with `require`, which cannot wait. */
+const TOP_LEVEL_AWAIT_HINT =
+  ' (Runlight loads task bundles as CommonJS, which cannot wait at load: move the top-level await into run() or into a function it awaits)';
+
 function formatMessages(messages: readonly Message[]): string {
   const shown = messages.slice(0, 5).map((m) => {
     const loc = m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: ` : '';
-    return `${loc}${m.text}`;
+    return `${loc}${m.text}${m.text.startsWith('Top-level await is currently not supported') ? TOP_LEVEL_AWAIT_HINT : ''}`;
   });
   if (messages.length > shown.length) shown.push(`… and ${messages.length - shown.length} more error(s)`);
   return shown.join('\n');
 }
 
-/** Where the bundle of one task file goes: `<outDir>/<path relative to dir>.js` (keeps `a.ts` and `a.js` apart). */
+/**
+ * Where the bundle of one task file goes: `<outDir>/<path relative to dir>.cjs` (keeps `a.ts` and `a.js`
+ * apart). `.cjs`, not `.js`: the build folder is inside the workspace's package, and a `.js` file there is an
+ * ES module when its package.json says `"type": "module"`, which `require` cannot load. `.cjs` is CommonJS
+ * whatever the nearest package.json says, and the name alone says so (no extra file to keep in the folder).
+ */
 export function bundlePathFor(dir: string, outDir: string, file: string): string {
-  return join(outDir, `${workspaceRelative(dir, file)}.js`);
+  return join(outDir, `${workspaceRelative(dir, file)}.cjs`);
 }
 
 async function writeAtomically(path: string, contents: Uint8Array): Promise<void> {
@@ -82,6 +91,8 @@ function buildOptions(root: string, abs: string, outfile: string): BuildOptions 
     write: false,
     logLevel: 'silent',
     plugins: [sdkPlugin],
+    // As `trigger dev`: JSX in .tsx/.jsx task files compiles to the automatic runtime (react/jsx-runtime).
+    jsx: 'automatic',
     // ESM task code may use import.meta.url; a CommonJS bundle has none of its own.
     define: { 'import.meta.url': '__runlight_import_meta_url' },
     banner: { js: 'var __runlight_import_meta_url = require("url").pathToFileURL(__filename).href;' },
@@ -89,7 +100,7 @@ function buildOptions(root: string, abs: string, outfile: string): BuildOptions 
 }
 
 /**
- * Builds task files, one CommonJS bundle each (so one broken file does not break the others).
+ * Builds task files, one CommonJS bundle each (ES module sources and dependencies are converted) (so one broken file does not break the others).
  * Keeps an esbuild context per file, so a rebuild re-parses only what changed (an `openai`
  * import costs seconds the first time, a fraction of that after). `dispose()` when done.
  */

@@ -3,7 +3,6 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { TaskInfo } from '../../protocol/api';
 import { manifestPathFor } from './build-cache';
 import { TaskBundler, bundlePathFor, type BundleResult } from './bundle';
-import { DEFAULT_TASK_DIRS } from '../../shared/tasks';
 import { discoverTaskFiles } from './discover';
 import { indexBundle, mergeIndexed, type IndexBundle } from './indexer';
 import { watchTasks, type TaskWatcher } from './watch';
@@ -12,7 +11,7 @@ import { describeError } from '../../shared/errors';
 export interface TaskCatalogOptions {
   /** The workspace folder. */
   dir: string;
-  /** Task folders relative to dir (default `trigger`, `src/trigger`). */
+  /** Task folders relative to dir (default: every folder named `trigger`, found at any depth). */
   taskDirs?: readonly string[];
   /** Where bundles go (default `<dir>/.runlight/build`). */
   outDir?: string;
@@ -48,13 +47,13 @@ export class TaskCatalog {
   private closed = false;
   private readonly dir: string;
   private readonly outDir: string;
-  private readonly taskDirs: readonly string[];
+  private readonly taskDirs: readonly string[] | undefined;
   private readonly bundler: TaskBundler;
 
   constructor(private readonly o: TaskCatalogOptions) {
     this.dir = resolve(o.dir);
     this.outDir = resolve(o.outDir ?? join(this.dir, '.runlight', 'build'));
-    this.taskDirs = o.taskDirs ?? DEFAULT_TASK_DIRS;
+    this.taskDirs = o.taskDirs?.length ? o.taskDirs : undefined;
     this.bundler = new TaskBundler(this.dir, this.outDir);
   }
 

@@ -1,9 +1,9 @@
 /** Task discovery, bundling (esbuild-wasm) and indexing for the engine. */
-export { discoverTaskFiles, workspaceRelative } from './discover';
+export { discoverTaskFiles, findTaskDirs, workspaceRelative } from './discover';
 export { TaskBundler, bundleTasks, bundleTaskFile, bundlePathFor, SDK_IMPORT, SDK_GLOBAL, type BundleResult } from './bundle';
 export { indexTasks, indexBundle, findIdLine, type IndexBundle, type IndexReply, type IndexResult } from './indexer';
 export { watchTasks, type TaskWatcher, type WatchOptions } from './watch';
 export { TaskCatalog, type TaskCatalogOptions } from './catalog';
-export { loadWorkspaceEnv } from './env';
+export { loadWorkspaceEnv, WORKSPACE_ENV_FILES } from './env';
 export { esbuildLocation } from './esbuild';
 export { forkTaskWorker, workerReady, indexOnWorker, defaultWorkerScript, type ForkWorkerOptions } from './worker-process';

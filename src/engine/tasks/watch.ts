@@ -1,6 +1,7 @@
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
-import { DEFAULT_TASK_DIRS } from '../../shared/tasks';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { isSkippedDirName } from '../../shared/tasks';
+import { findTaskDirs } from './discover';
 
 export interface TaskWatcher {
   /** Also watch these folders (non-recursively), e.g. where imported helper files live. */
@@ -24,12 +25,14 @@ function isDir(p: string): boolean {
 
 /**
  * Watches the task folders (recursively) and calls `onChange` with the absolute paths that changed,
- * debounced (~200 ms). A task folder that does not exist yet is noticed when it appears: its nearest
- * existing parent is watched until then.
+ * debounced (~200 ms). Listed task folders (`taskDirs`) that do not exist yet are noticed when they appear:
+ * the nearest existing parent is watched until then. Without `taskDirs`, the `trigger` folders found by
+ * name are watched, and every folder searched for them is watched on its own (not recursively), so a
+ * `trigger` folder created anywhere is noticed.
  */
 export function watchTasks(
   dir: string,
-  taskDirs: readonly string[] = DEFAULT_TASK_DIRS,
+  taskDirs: readonly string[] | undefined,
   onChange: (changed: string[]) => void,
   options: WatchOptions = {},
 ): TaskWatcher {
@@ -72,8 +75,32 @@ export function watchTasks(
     }
   };
 
+  /** No listed task folders: watch the `trigger` folders found, and the folders searched for them. */
+  function armFound(): void {
+    const searched: string[] = [];
+    const found = findTaskDirs(root, searched);
+    const known = new Set([...searched, ...found]);
+    const extraDirs = new Set(extra);
+    for (const folder of found) add(folder, true, (file) => note(file ? join(folder, file) : folder));
+    for (const folder of searched) {
+      add(folder, false, (file) => {
+        const p = file ? join(folder, file) : folder;
+        // A folder appeared or went away (it may be, or hold, a task folder): search again.
+        const folderChanged = p !== folder && !isSkippedDirName(basename(p)) && (isDir(p) ? !known.has(p) : known.has(p));
+        if (folderChanged) rearmNeeded = true;
+        if (folderChanged || extraDirs.has(folder)) note(p);
+      });
+    }
+    const covered = (d: string) => known.has(d) || found.some((f) => d === f || d.startsWith(f + sep));
+    for (const d of extra) if (isDir(d) && !covered(d)) add(d, false, (file) => note(file ? join(d, file) : d));
+  }
+
   function arm(): void {
     for (const w of watchers.splice(0)) w.close();
+    if (!taskDirs?.length) {
+      armFound();
+      return;
+    }
     const waitingOn = new Set<string>();
     for (const td of taskDirs) {
       const folder = resolve(root, td);

@@ -97,7 +97,6 @@ function makeHandle<TId extends string, TInput, TOutput>(id: TId, description: s
 
 function checkId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) throw new TypeError('task({ id }) needs a non-empty string id');
-  if (id.includes('/')) throw new TypeError(`task id "${id}" must not contain "/"`);
 }
 
 function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefinition, 'run'> {

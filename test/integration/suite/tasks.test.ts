@@ -31,9 +31,11 @@ describe('tasks view', function () {
   });
 
   it('watches the folders of runlight.taskDirectories and lists a task saved there', async () => {
-    assert.equal(api.tasks.watchedFiles(), '{trigger,src/trigger}/**/*.{ts,js,mts,mjs}');
+    assert.equal(api.tasks.watchedFiles(), '**/trigger/**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}');
     await vscode.workspace.getConfiguration('runlight').update('taskDirectories', ['trigger', 'jobs/'], vscode.ConfigurationTarget.Workspace);
-    await eventually('the watcher follows the setting', () => (api.tasks.watchedFiles() === '{trigger,jobs}/**/*.{ts,js,mts,mjs}' ? true : undefined));
+    await eventually('the watcher follows the setting', () =>
+      api.tasks.watchedFiles() === '{trigger,jobs}/**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}' ? true : undefined,
+    );
     await vscode.commands.executeCommand('runlight.restartEngine');
     await api.engine.ready();
     await eventually('the demo tasks after the restart', () => (api.tasks.list().includes('chat') ? true : undefined), 60_000);

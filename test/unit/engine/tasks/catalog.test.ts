@@ -50,7 +50,7 @@ describe('TaskCatalog', function () {
     );
     assert.deepEqual(catalog.errors(), []);
     const a = catalog.get('a')!;
-    assert.equal(a.bundlePath, join(dir, '.runlight/build/trigger/a.ts.js'));
+    assert.equal(a.bundlePath, join(dir, '.runlight/build/trigger/a.ts.cjs'));
     assert.ok(existsSync(a.bundlePath));
     assert.match(logs.join('\n'), /tasks: 1 task\(s\) in 1 file\(s\); built 1 in \d+ ms/);
     const first = await engine.execute({ taskId: 'a', bundlePath: a.bundlePath });
@@ -84,7 +84,7 @@ describe('TaskCatalog', function () {
         .sort(),
       ['a', 'c'],
     );
-    assert.ok(!existsSync(join(dir, '.runlight/build/trigger/b.ts.js')));
+    assert.ok(!existsSync(join(dir, '.runlight/build/trigger/b.ts.cjs')));
   });
 
   it('reuses the bundles of an earlier engine when their inputs did not change', async () => {

@@ -42,7 +42,7 @@ describe('task discovery, bundling and indexing', function () {
     return d;
   };
 
-  it('discovers task files under trigger/ and src/trigger/ only', () => {
+  it('discovers task files under trigger folders, or under the listed folders only', () => {
     const dir = ws({
       'trigger/a.ts': '',
       'trigger/sub/b.mjs': '',
@@ -70,7 +70,7 @@ describe('task discovery, bundling and indexing', function () {
     const byRel = new Map(results.map((r) => [r.relPath, r]));
     const basic = byRel.get('trigger/basic.ts')!;
     assert.equal(basic.error, undefined);
-    assert.equal(basic.bundlePath, join(out, 'trigger/basic.ts.js'));
+    assert.equal(basic.bundlePath, join(out, 'trigger/basic.ts.cjs'));
     const code = readFileSync(basic.bundlePath!, 'utf8');
     assert.match(code, /exports = globalThis\.__runlightSdk;/);
     assert.doesNotMatch(code, /require\("@trigger\.dev\/sdk"\)/);
