@@ -126,6 +126,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
       leaseMs: Number(process.env.RUNLIGHT_LEASE_MS ?? 30_000),
       shared,
+      runEvents: hub,
+      maxParked: Number(process.env.RUNLIGHT_MAX_PARKED ?? 100),
       log,
     });
     await service.init();

@@ -45,6 +45,8 @@ describe('executor', () => {
         maxHeapMb: 64,
         leaseMs: 30_000,
         shared: false,
+        runEvents: new Hub(),
+        maxParked: 100,
         log: () => undefined,
       },
     );
