@@ -4,3 +4,5 @@
  */
 export * from './task';
 export * from './backend';
+// Inside a task, triggered runs are children and may be waited for: the task side's `tasks` and `batch` wrap the backend's.
+export { tasks, batch } from './task';
