@@ -210,6 +210,12 @@ describe('engine: runs that wait, and runs triggered from inside tasks', functio
     assert.equal(mid.metadata?.fromChild, midOut.child, 'metadata.parent reached the parent, not the child');
     assert.equal(last.metadata?.fromGrandchild, midOut.child, 'metadata.root reached the root');
     assert.equal(child.metadata?.fromChild, undefined);
+    // Depth, as the official SDK's runs.retrieve sees it.
+    const depthOf = async (runId: string) => {
+      const res = await fetch(`${t.url}/api/v3/runs/${runId}`, { headers: { authorization: `Bearer ${t.key}`, 'x-trigger-api-version': '2' } });
+      return ((await res.json()) as { depth: number }).depth;
+    };
+    assert.deepEqual([await depthOf(id), await depthOf(mid.id), await depthOf(midOut.child)], [0, 1, 2]);
   });
 
   it('completes triggerAndWait nested ten deep on the default pool (2 workers)', async () => {
