@@ -141,6 +141,8 @@ export class Waits {
         runId: a.runId,
         apply: (rec) => (rec.lockedBy === this.o.node && rec.run.attemptCount === a.number ? withResumed(rec, nowIso()) : undefined),
       });
+      // No change: the run no longer waits here (cancelled, or taken over); the attempt's end takes care of its worker.
+      if (r.ok && !r.event) return;
       if (r.ok) break;
       // Finished meanwhile (cancelled): the attempt's end takes care of its worker.
       if (r.error instanceof StoreRefusal || this.closed || a.settled) return;
