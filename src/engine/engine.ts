@@ -127,6 +127,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       leaseMs: Number(process.env.RUNLIGHT_LEASE_MS ?? 30_000),
       stopGraceMs: options.stopGraceMs ?? Number(process.env.RUNLIGHT_STOP_GRACE_MS ?? 3000),
       shared,
+      runEvents: hub,
+      maxParked: Number(process.env.RUNLIGHT_MAX_PARKED ?? 100),
       log,
     });
     await service.init();

@@ -3,6 +3,26 @@ import './zod-locale';
 import { Json, JsonObject, RunError } from './run';
 import { MetadataOperation, TaskInfo } from './api';
 
+/**
+ * What a waiting attempt waits for: a time (epoch ms), or runs to finish (its children, by id). Kept on the
+ * run while it is WAITING, so it is durable.
+ */
+export const WaitOn = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('time'), until: z.number() }),
+  z.object({ kind: z.literal('runs'), runIds: z.array(z.string()).check(z.minLength(1)) }),
+]);
+export type WaitOn = z.infer<typeof WaitOn>;
+
+/** How a run a waiting attempt waited for ended: its output when it COMPLETED, else its error. */
+export const WaitedRun = z.object({
+  id: z.string(),
+  taskIdentifier: z.string(),
+  ok: z.boolean(),
+  output: z.optional(Json),
+  error: z.optional(RunError),
+});
+export type WaitedRun = z.infer<typeof WaitedRun>;
+
 /** Messages from the engine to a task worker. */
 export const EngineToWorker = z.discriminatedUnion('type', [
   z.object({
@@ -29,6 +49,8 @@ export const EngineToWorker = z.discriminatedUnion('type', [
   /** The engine stops the attempt: the task's `signal` is aborted (and onCancel runs); the worker is killed a grace period later. */
   z.object({ type: z.literal('stop'), attemptId: z.string(), reason: z.enum(['cancel', 'maxDuration']) }),
   z.object({ type: z.literal('ack'), requestId: z.string(), error: z.optional(z.string()) }),
+  /** The wait `waitId` of the attempt is over: the runs it waited for (in the order asked), if any. */
+  z.object({ type: z.literal('resume'), attemptId: z.string(), waitId: z.string(), runs: z.optional(z.array(WaitedRun)) }),
 ]);
 export type EngineToWorker = z.infer<typeof EngineToWorker>;
 
@@ -59,6 +81,8 @@ export const WorkerToEngine = z.discriminatedUnion('type', [
     bodies: z.array(z.string()),
   }),
   z.object({ type: z.literal('tags'), requestId: z.string(), attemptId: z.string(), tags: z.array(z.string()) }),
+  /** The attempt waits: acknowledged once the run is WAITING (or refused); a `resume` with the same waitId ends the wait. */
+  z.object({ type: z.literal('wait'), requestId: z.string(), attemptId: z.string(), waitId: z.string(), on: WaitOn }),
   z.object({ type: z.literal('logs'), attemptId: z.string(), lines: z.array(WorkerLog) }),
   z.object({ type: z.literal('completed'), attemptId: z.string(), output: z.optional(Json) }),
   z.object({

@@ -2,15 +2,17 @@
  * The Runlight SDK, shaped like `@trigger.dev/sdk` v4: the in-task API (task, schemaTask,
  * metadata, streams, tags, logger, wait) and the backend API (configure, tasks, runs, auth).
  */
-import { tasks as backendTasks } from './backend';
+import { tasks as taskSideTasks } from './task';
 import { globalHookRegistrars } from './task/hooks';
 
 export * from './task';
 export * from './backend';
 
 /**
- * Trigger.dev's `tasks`: triggering (`tasks.trigger`, `tasks.batchTrigger`) and the global lifecycle hooks
- * (`tasks.onStart`, `tasks.onCancel`, `tasks.middleware`, `tasks.catchError`, …). Declared here, it takes the
- * place of the backend's `tasks` that `export *` would otherwise bring.
+ * Trigger.dev's `tasks`: triggering (`tasks.trigger`, `tasks.triggerAndWait`, `tasks.batchTrigger`, …; inside a
+ * task the triggered runs are its children) and the global lifecycle hooks (`tasks.onStart`, `tasks.onCancel`,
+ * `tasks.middleware`, `tasks.catchError`, …). Declared here, it takes the place of the `tasks` that `export *` would
+ * otherwise bring.
  */
-export const tasks = { ...backendTasks, ...globalHookRegistrars };
+export const tasks = { ...taskSideTasks, ...globalHookRegistrars };
+export { batch } from './task';

@@ -2,6 +2,7 @@ import { EngineToWorker, WorkerToEngine } from '../protocol/ipc';
 import { asError } from '../shared/errors';
 
 type Outgoing = WorkerToEngine;
+type Resume = Extract<EngineToWorker, { type: 'resume' }>;
 /** A request message before the channel gives it its requestId. */
 export type RequestBody =
   Extract<Outgoing, { requestId: string }> extends infer M ? (M extends { type: 'indexed' } ? never : M extends unknown ? Omit<M, 'requestId'> : never) : never;
@@ -30,11 +31,12 @@ export class EngineRefusedError extends Error {
  */
 export class IpcChannel {
   private readonly waiting = new Map<string, Waiter>();
+  private readonly resumes = new Map<string, (msg: Resume) => void>();
   private seq = 0;
 
   constructor(
     private readonly port: Port,
-    private readonly onMessage: (msg: Exclude<EngineToWorker, { type: 'ack' }>) => void,
+    private readonly onMessage: (msg: Exclude<EngineToWorker, { type: 'ack' | 'resume' }>) => void,
     private readonly onInvalid: (problem: string) => void,
   ) {
     port.on('message', (raw) => this.receive(raw));
@@ -61,6 +63,16 @@ export class IpcChannel {
     });
   }
 
+  /** Resolves when the engine sends the `resume` of wait `waitId` (call before sending the wait). */
+  resumed(waitId: string): Promise<Resume> {
+    return new Promise((resolve) => this.resumes.set(waitId, resolve));
+  }
+
+  /** Stops waiting for the `resume` of `waitId` (the wait was refused). */
+  forgetResume(waitId: string): void {
+    this.resumes.delete(waitId);
+  }
+
   /** Number of requests still waiting for their ack. */
   pending(): number {
     return this.waiting.size;
@@ -73,6 +85,12 @@ export class IpcChannel {
       return;
     }
     const msg = parsed.data;
+    if (msg.type === 'resume') {
+      const resume = this.resumes.get(msg.waitId);
+      this.resumes.delete(msg.waitId);
+      resume?.(msg);
+      return;
+    }
     if (msg.type !== 'ack') return this.onMessage(msg);
     const w = this.waiting.get(msg.requestId);
     if (!w) return;

@@ -1,4 +1,5 @@
 import type { MetadataOperation } from '../protocol/api';
+import type { WaitOn, WaitedRun } from '../protocol/ipc';
 import type { MetadataTarget } from '../sdk/task/metadataManager';
 import type { LogLevel, RuntimeTransport } from '../sdk/task/runtime';
 import type { IpcChannel } from './ipc';
@@ -14,6 +15,7 @@ const MAX_LINE_CHARS = 64 * 1024;
 export class IpcTransport implements RuntimeTransport {
   private lines: { level: LogLevel; message: string }[] = [];
   private scheduled = false;
+  private waits = 0;
 
   constructor(
     private readonly channel: IpcChannel,
@@ -30,6 +32,20 @@ export class IpcTransport implements RuntimeTransport {
 
   sendTags(tags: string[]): Promise<void> {
     return this.channel.request({ type: 'tags', attemptId: this.attemptId, tags });
+  }
+
+  async wait(on: WaitOn): Promise<WaitedRun[] | undefined> {
+    const waitId = `${this.attemptId}:${++this.waits}`;
+    // Listening before asking: the resume may follow the ack at once.
+    const resumed = this.channel.resumed(waitId);
+    this.flushLogs();
+    try {
+      await this.channel.request({ type: 'wait', attemptId: this.attemptId, waitId, on });
+    } catch (err) {
+      this.channel.forgetResume(waitId);
+      throw err;
+    }
+    return (await resumed).runs;
   }
 
   log(level: LogLevel, message: string): void {

@@ -9,6 +9,8 @@ import type { Lineage } from '../../shared/targets';
 
 /** The worker's report of how an attempt ended. */
 export type AttemptReport = Extract<WorkerToEngine, { type: 'completed' | 'failed' }>;
+/** The worker's request to wait. */
+export type WaitRequest = Extract<WorkerToEngine, { type: 'wait' }>;
 
 /** Where an attempt passes on what its worker does. */
 export interface AttemptEvents {
@@ -16,6 +18,8 @@ export interface AttemptEvents {
   reported(a: Attempt, m: AttemptReport): void;
   /** The task asked for a write. */
   requested(a: Attempt, m: WorkerRequest): void;
+  /** The task waits (for a time, or for runs to finish). */
+  waits(a: Attempt, m: WaitRequest): void;
   /** The worker exited: it crashed, or the engine stopped the attempt. */
   exited(a: Attempt, code: number | null, signal: NodeJS.Signals | null, stderr: string): void;
 }
@@ -23,6 +27,11 @@ export interface AttemptEvents {
 export class Attempt implements RequestOrigin {
   readonly id = newId('attempt');
   readonly startedAt = Date.now();
+  /** Compute time before the current stretch; since when it runs (undefined while it waits). */
+  private ranMs = 0;
+  private runningSince: number | undefined = Date.now();
+  private maxMs?: number;
+  private graceMs = 0;
   /** Set when the engine itself ends the attempt (cancel, timeout) before killing the worker. */
   ending?: 'CANCELED' | 'TIMED_OUT';
   settled = false;
@@ -45,6 +54,7 @@ export class Attempt implements RequestOrigin {
     this.onMessage = (m) => {
       if (!('attemptId' in m) || m.attemptId !== this.id) return;
       if (m.type === 'completed' || m.type === 'failed') events.reported(this, m);
+      else if (m.type === 'wait') events.waits(this, m);
       else events.requested(this, m);
     };
     this.onExit = (code, signal, stderr) => events.exited(this, code, signal, stderr);
@@ -57,7 +67,9 @@ export class Attempt implements RequestOrigin {
   start(record: RunRecord, bundlePath: string, api: { apiUrl: string; accessToken: string; stopGraceMs: number }): void {
     this.worker.on('message', this.onMessage);
     this.worker.once('exit', this.onExit);
-    if (record.maxDuration) this.timer = setTimeout(() => this.stop('TIMED_OUT', api.stopGraceMs), record.maxDuration * 1000);
+    if (record.maxDuration) this.maxMs = record.maxDuration * 1000;
+    this.graceMs = api.stopGraceMs;
+    this.arm();
     this.worker.send({
       type: 'execute',
       attemptId: this.id,
@@ -77,6 +89,31 @@ export class Attempt implements RequestOrigin {
       apiUrl: api.apiUrl,
       accessToken: api.accessToken,
     });
+  }
+
+  /** Compute time so far: waits do not count (maxDuration measures compute, as upstream). */
+  computeMs(): number {
+    return this.ranMs + (this.runningSince === undefined ? 0 : Date.now() - this.runningSince);
+  }
+
+  /** The run waits: the maxDuration clock stops. */
+  pause(): void {
+    if (this.runningSince === undefined) return;
+    this.ranMs = this.computeMs();
+    this.runningSince = undefined;
+    clearTimeout(this.timer);
+  }
+
+  /** The run goes on after a wait: the maxDuration clock runs again. */
+  resume(): void {
+    if (this.runningSince !== undefined || this.settled) return;
+    this.runningSince = Date.now();
+    this.arm();
+  }
+
+  private arm(): void {
+    clearTimeout(this.timer);
+    if (this.maxMs !== undefined) this.timer = setTimeout(() => this.stop('TIMED_OUT', this.graceMs), Math.max(0, this.maxMs - this.ranMs));
   }
 
   /**

@@ -11,6 +11,7 @@ import { StoreRefusal } from '../store/types';
 import { withAttemptStarted } from '../runs/model';
 import type { WorkerHandle, WorkerPool } from './pool';
 import type { WorkerRequests } from './worker-requests';
+import type { Waits } from './waits';
 import { Attempt, type AttemptEvents } from './attempt';
 import { workerExitError, type RunEnd, type RunFinisher } from './run-end';
 import { describeError } from '../../shared/errors';
@@ -61,6 +62,7 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
       settled.catch(() => undefined);
     },
     requested: (a, m) => void this.requests.handle(a, m),
+    waits: (a, m) => void this.waits.handle(a, m),
     exited: (a, code, signal, stderr) => void this.onWorkerExit(a, code, signal, stderr),
   };
 
@@ -70,6 +72,7 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
     private readonly pool: Pick<WorkerPool, 'acquire' | 'tryAcquire' | 'release'>,
     private readonly tasks: TaskLookup,
     private readonly requests: WorkerRequests,
+    private readonly waits: Waits,
     private readonly finisher: RunFinisher,
     private readonly o: AttemptOptions,
   ) {
@@ -177,9 +180,10 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
     a.detach();
     this.byAttempt.delete(a.id);
     this.byRun.delete(a.runId);
+    this.waits.forget(a);
     // A stopped attempt's worker that reported its end in time is kept; one the engine killed is replaced.
     if (!a.worker.dead && !a.killed) this.pool.release(a.worker);
-    const attemptMs = Date.now() - a.startedAt;
+    const attemptMs = a.computeMs();
     // A node stalled past its lease may have lost the run to another node meanwhile: then this attempt's end is
     // stale and is dropped (checked inside the commit, so no read is needed first).
     let lostTo: RunRecord | undefined;
@@ -257,5 +261,6 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
   close(): void {
     for (const t of this.retryTimers.values()) clearTimeout(t);
     for (const a of this.byAttempt.values()) a.abandon();
+    this.waits.close();
   }
 }

@@ -13,6 +13,8 @@ import { Leases } from './leases';
 import { Maintenance } from './maintenance';
 import { RunFinisher } from './run-end';
 import { WorkerRequests, type RunWrites } from './worker-requests';
+import { Waits } from './waits';
+import type { Hub } from '../realtime/hub';
 
 export type { TaskLookup } from './attempts';
 export type { RunWrites } from './worker-requests';
@@ -29,6 +31,10 @@ export interface ExecutorOptions {
   stopGraceMs: number;
   /** Several engine nodes share the store: recover only runs whose lease expired. */
   shared: boolean;
+  /** Committed run events, in commit order (every node's, on a shared database): the waits watch awaited runs. */
+  runEvents: Pick<Hub, 'onRun'>;
+  /** Most runs waiting on this node at once, each holding a parked worker process (RUNLIGHT_MAX_PARKED). */
+  maxParked: number;
   log: (line: string) => void;
 }
 
@@ -50,7 +56,8 @@ export class Executor {
     // let it claim more (the pool's `idle`, the attempts' `ended`), so neither needs to know it; then the leases
     // and the maintenance, which wake it. `o` is passed on as it is: its apiUrl is read when an attempt starts.
     this.finisher = new RunFinisher(committer, o.log);
-    this.attempts = new Attempts(store, committer, pool, tasks, new WorkerRequests(store, committer, writes), this.finisher, o);
+    const waits = new Waits(store, committer, pool, o.runEvents, o);
+    this.attempts = new Attempts(store, committer, pool, tasks, new WorkerRequests(store, committer, writes), waits, this.finisher, o);
     this.scheduler = new Scheduler(store, committer, pool, tasks, this.attempts, o);
     this.leases = new Leases(store, committer, this.attempts, this.scheduler, o);
     this.maintenance = new Maintenance(store, committer, this.scheduler, o.log);

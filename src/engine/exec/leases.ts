@@ -8,6 +8,9 @@ import type { Scheduler } from './scheduler';
 import { describeError } from '../../shared/errors';
 import { nowIso } from '../clock';
 
+/** Statuses of a run held by a node. A WAITING run's worker is gone with its engine (no checkpoints): it starts over or ends. */
+const HELD: ReadonlySet<string> = new Set(['DEQUEUED', 'EXECUTING', 'WAITING']);
+
 export interface LeaseOptions {
   node: string;
   /** Milliseconds a claimed run stays held without renewal; renewed every third of it. */
@@ -52,14 +55,14 @@ export class Leases {
   }
 
   /**
-   * Runs left DEQUEUED/EXECUTING by an engine that died are retried when attempts remain, else CRASHED.
+   * Runs left DEQUEUED/EXECUTING/WAITING by an engine that died are retried when attempts remain, else CRASHED.
    * Alone on a workspace (SQLite) every such run is orphaned; on a shared database only runs whose lease
    * expired are (their node stopped renewing it).
    */
   async recover(): Promise<number> {
     const stuck = this.o.shared
       ? await this.store.expiredLeases(Date.now(), 1000)
-      : await this.store.listRuns({ status: ['DEQUEUED', 'EXECUTING'] }, { size: 10_000 });
+      : await this.store.listRuns({ status: ['DEQUEUED', 'EXECUTING', 'WAITING'] }, { size: 10_000 });
     let recovered = 0;
     for (const r of stuck) {
       if (this.attempts.isExecuting(r.run.id)) continue;
@@ -70,7 +73,7 @@ export class Leases {
         runId: r.run.id,
         apply: (rec) => {
           // Another node may have recovered it first, or it finished meanwhile.
-          if (rec.lockedBy !== holder || (rec.run.status !== 'DEQUEUED' && rec.run.status !== 'EXECUTING')) return undefined;
+          if (rec.lockedBy !== holder || !HELD.has(rec.run.status)) return undefined;
           // Its holder may have renewed it (or started the attempt) since the lease was read.
           if (this.o.shared && (rec.leaseUntil ?? 0) >= Date.now()) return undefined;
           return withStatus(

@@ -61,9 +61,16 @@ export class WorkerHandle extends EventEmitter<{
   }
 }
 
-/** A fixed number of warm workers; a dead or killed worker is replaced at once. Emits `idle` whenever a worker becomes idle. */
+/**
+ * `size` warm workers; a dead or killed worker is replaced at once. A worker whose run waits is parked: it
+ * leaves the count (a replacement is spawned, so waiting runs never starve the others) and stays alive until its
+ * run resumes; then it counts again, and the pool is over `size` until the first worker released retires.
+ * Emits `idle` whenever a worker becomes idle.
+ */
 export class WorkerPool extends EventEmitter<{ idle: [] }> {
+  /** The workers that count toward `size` (idle, busy or starting). */
   private readonly workers = new Set<WorkerHandle>();
+  private readonly parked = new Set<WorkerHandle>();
   private readonly idle: WorkerHandle[] = [];
   private readonly waiters: ((w: WorkerHandle) => void)[] = [];
   private closed = false;
@@ -80,6 +87,16 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
     return this.idle.length;
   }
 
+  /** Workers parked now. */
+  get parkedCount(): number {
+    return this.parked.size;
+  }
+
+  /** Every worker process alive (counted and parked). */
+  get processCount(): number {
+    return this.workers.size + this.parked.size;
+  }
+
   private spawn(): void {
     if (this.closed) return;
     const child = fork(this.o.script, [], {
@@ -91,14 +108,34 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
     const w = new WorkerHandle(child, this.o.log);
     this.workers.add(w);
     w.on('exit', () => {
-      this.workers.delete(w);
+      this.parked.delete(w);
       const i = this.idle.indexOf(w);
       if (i >= 0) this.idle.splice(i, 1);
-      if (!this.closed) this.spawn();
+      // A parked or retired worker was replaced already (or is surplus).
+      if (this.workers.delete(w) && this.workers.size < this.o.size) this.spawn();
     });
     void w.ready.then(() => {
       if (!w.dead) this.release(w);
     });
+  }
+
+  /**
+   * Takes a busy worker out of the count while its run waits, and spawns its replacement. The bound on parked
+   * workers is the caller's (the executor's waits).
+   */
+  park(w: WorkerHandle): boolean {
+    if (w.dead || this.closed || !this.workers.has(w)) return false;
+    this.workers.delete(w);
+    this.parked.add(w);
+    if (this.workers.size < this.o.size) this.spawn();
+    return true;
+  }
+
+  /** A parked worker's run goes on: it counts again (busy); the pool shrinks back to `size` as workers are released. */
+  unpark(w: WorkerHandle): void {
+    if (!this.parked.delete(w) || w.dead) return;
+    w.busy = true;
+    this.workers.add(w);
   }
 
   /** Resolves with an idle worker (waits for one). */
@@ -119,11 +156,17 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
   }
 
   release(w: WorkerHandle): void {
-    if (w.dead || this.closed) return;
+    if (w.dead || this.closed || this.parked.has(w)) return;
     const waiter = this.waiters.shift();
     if (waiter) {
       w.busy = true;
       waiter(w);
+      return;
+    }
+    if (this.workers.size > this.o.size) {
+      // Surplus left by a run that resumed: retire this one (its exit spawns nothing).
+      this.workers.delete(w);
+      w.kill();
       return;
     }
     w.busy = false;
@@ -138,7 +181,7 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.workers];
+    const all = [...this.workers, ...this.parked];
     await Promise.all(
       all.map(
         (w) =>

@@ -2,6 +2,7 @@ import { type Run, type RunError, type RunStatus, type Json, statusFlags } from 
 import { isTerminal } from '../../shared/status';
 import type { RunRecord, RunUpdate } from '../store/types';
 import { StoreRefusal } from '../store/types';
+import type { WaitOn } from '../../protocol/ipc';
 
 /** Pure transitions of a RunRecord. Every write of the engine goes through one of these. */
 
@@ -20,6 +21,7 @@ export interface NewRunInput {
   isTest?: boolean;
   parentRunId?: string;
   rootRunId?: string;
+  depth?: number;
   number: number;
   now: string;
 }
@@ -55,6 +57,7 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     ttlMs: input.ttlMs,
     parentRunId: input.parentRunId,
     rootRunId: input.rootRunId,
+    ...(input.depth ? { depth: input.depth } : {}),
     lastSeq: 0,
   };
 }
@@ -100,7 +103,22 @@ export function withStatus(record: RunRecord, change: StatusChange): RunUpdate |
     delete next.lockedBy;
     delete next.leaseUntil;
   }
+  if (change.status !== 'WAITING') delete next.waitingOn;
   return { record: next, type: change.output !== undefined ? 'output' : change.error ? 'error' : 'status' };
+}
+
+/** An EXECUTING run starts waiting for `on`; its attempt (and the lease on it) stays where it is. */
+export function withWaiting(record: RunRecord, on: WaitOn, now: string): RunUpdate {
+  if (record.run.status !== 'EXECUTING') throw new StoreRefusal('run_finished', `run ${record.run.id} is ${record.run.status}, so it cannot wait`);
+  const u = withStatus(record, { status: 'WAITING', now })!;
+  u.record.waitingOn = on;
+  return u;
+}
+
+/** A WAITING run goes on executing (its wait is over); undefined when it is no longer waiting. */
+export function withResumed(record: RunRecord, now: string): RunUpdate | undefined {
+  if (record.run.status !== 'WAITING') return undefined;
+  return withStatus(record, { status: 'EXECUTING', now });
 }
 
 export function withAttemptStarted(record: RunRecord, node: string, leaseUntil: number, now: string): RunUpdate {

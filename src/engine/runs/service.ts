@@ -52,7 +52,7 @@ export class RunService {
       const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey);
       if (found) return { record: found, existing: true };
     }
-    const record = this.buildRun(taskId, payload, options);
+    const record = this.buildRun(taskId, payload, options, await this.lineage([options.parentRunId]));
     const created = this.committer.commit({ kind: 'create', record });
     // Told before the commit: the executor's claim can then share the create's transaction.
     this.hooks.onQueued(created);
@@ -65,9 +65,10 @@ export class RunService {
   async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[] }> {
     const batchId = newId('batch');
     const createdAt = nowIso();
+    const lineage = await this.lineage(req.items.map((i) => i.options?.parentRunId));
     const records = req.items.map((item, i) => {
       try {
-        return this.buildRun(item.task, item.payload, { ...item.options, batchId });
+        return this.buildRun(item.task, item.payload, { ...item.options, batchId }, lineage);
       } catch (e) {
         if (e instanceof EngineError) throw new EngineError(e.code, `items.${i}.${e.message}`);
         throw e;
@@ -83,7 +84,26 @@ export class RunService {
     return { batchId, runs: records };
   }
 
-  private buildRun(taskId: string, payload: Json | undefined, options: TriggerOptions): RunRecord {
+  /**
+   * The root and depth a run gets from its parent (a run triggered from inside a task), for each parent named.
+   * A parent this store does not know is taken as a root.
+   */
+  private async lineage(parentIds: readonly (string | undefined)[]): Promise<Map<string, { rootRunId: string; depth: number }>> {
+    const out = new Map<string, { rootRunId: string; depth: number }>();
+    for (const id of new Set(parentIds)) {
+      if (id === undefined) continue;
+      const parent = await this.store.getRun(id);
+      out.set(id, { rootRunId: parent?.rootRunId ?? id, depth: (parent?.depth ?? 0) + 1 });
+    }
+    return out;
+  }
+
+  private buildRun(
+    taskId: string,
+    payload: Json | undefined,
+    options: TriggerOptions,
+    lineage: ReadonlyMap<string, { rootRunId: string; depth: number }>,
+  ): RunRecord {
     const payloadBytes = payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload));
     if (payloadBytes > LIMITS.payloadBytes) {
       throw new EngineError('payload_too_large', `payload: ${payloadBytes} bytes is over the ${LIMITS.payloadBytes}-byte limit`);
@@ -117,6 +137,7 @@ export class RunService {
       maxDuration: options.maxDuration ?? defaults.maxDuration,
       isTest: options.test,
       parentRunId: options.parentRunId,
+      ...(options.parentRunId ? lineage.get(options.parentRunId) : {}),
       number: this.nextNumber++,
       now: nowIso(),
     });

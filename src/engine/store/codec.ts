@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { Run } from '../../protocol/run';
+import { WaitOn } from '../../protocol/ipc';
 import { RUN_STATUSES } from '../../shared/status';
 import type { RunEvent, RunEventType, RunFilter, RunRecord } from './types';
 import { StoreRefusal } from './types';
@@ -19,6 +20,8 @@ const RunRecordSchema = z.object({
   ttlMs: z.optional(z.number()),
   parentRunId: z.optional(z.string()),
   rootRunId: z.optional(z.string()),
+  depth: z.optional(z.number()),
+  waitingOn: z.optional(WaitOn),
   lockedBy: z.optional(z.string()),
   leaseUntil: z.optional(z.number()),
   lastSeq: z.number(),

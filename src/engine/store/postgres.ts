@@ -238,13 +238,13 @@ export class PostgresRunStore implements RunStore {
   }
 
   /**
-   * Runs holding a lease that ended before `now` (status DEQUEUED or EXECUTING), oldest lease first:
+   * Runs holding a lease that ended before `now` (status DEQUEUED, EXECUTING or WAITING), oldest lease first:
    * runs of a node that died. The caller decides (requeue or fail) and writes with `write`, whose
    * `apply` should re-check `leaseUntil` since another node may recover the same run.
    */
   async expiredLeases(now: number, limit: number): Promise<RunRecord[]> {
     const res = await this.pool().query<Row>(
-      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < $1 AND status IN ('DEQUEUED', 'EXECUTING') ORDER BY lease_until ASC LIMIT $2",
+      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < $1 AND status IN ('DEQUEUED', 'EXECUTING', 'WAITING') ORDER BY lease_until ASC LIMIT $2",
       [now, limitOf(limit)],
     );
     return res.rows.map((row) => decodeRecord(row['data']));

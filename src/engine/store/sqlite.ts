@@ -212,12 +212,12 @@ export class SqliteRunStore implements RunStore {
   }
 
   /**
-   * Runs holding a lease that ended before `now` (status DEQUEUED or EXECUTING), oldest lease first:
+   * Runs holding a lease that ended before `now` (status DEQUEUED, EXECUTING or WAITING), oldest lease first:
    * what a restarted engine must requeue or fail. Not part of RunStore; the Postgres driver has the same.
    */
   async expiredLeases(now: number, limit: number): Promise<RunRecord[]> {
     const rows = this.stmt(
-      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < ? AND status IN ('DEQUEUED', 'EXECUTING') ORDER BY lease_until ASC LIMIT ?",
+      "SELECT data FROM runs WHERE lease_until IS NOT NULL AND lease_until < ? AND status IN ('DEQUEUED', 'EXECUTING', 'WAITING') ORDER BY lease_until ASC LIMIT ?",
     ).all([now, limitOf(limit)]);
     return rows.map((row) => decodeRecord(text(row, 'data')));
   }

@@ -1,5 +1,6 @@
 import type { Run, RunStatus } from '../../protocol/run';
 import type { StoredChunk } from '../../protocol/chunk';
+import type { WaitOn } from '../../protocol/ipc';
 import { EngineError, type EngineErrorCode } from '../errors';
 
 /**
@@ -15,6 +16,10 @@ export interface RunRecord {
   ttlMs?: number;
   parentRunId?: string;
   rootRunId?: string;
+  /** Runs above this one (0 or absent: triggered from outside any task). */
+  depth?: number;
+  /** What the run waits for while it is WAITING (its worker parked on the node holding it). */
+  waitingOn?: WaitOn;
   /** Engine node that holds the run while DEQUEUED/EXECUTING, and until when (epoch ms). */
   lockedBy?: string;
   leaseUntil?: number;
@@ -136,7 +141,7 @@ export interface RunStore {
   useTokenOnce(hash: string): Promise<boolean>;
 
   /**
-   * Runs held (DEQUEUED/EXECUTING) under a lease that ended before `now`, oldest first: runs of an engine
+   * Runs held (DEQUEUED/EXECUTING/WAITING) under a lease that ended before `now`, oldest first: runs of an engine
    * node that died. The caller requeues or fails them with `write`, re-checking the lease in `apply`.
    */
   expiredLeases(now: number, limit: number): Promise<RunRecord[]>;

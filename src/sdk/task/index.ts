@@ -35,6 +35,7 @@ export {
 export { tags } from './tags';
 export { logger, type LogAttributes } from './logger';
 export { wait, type WaitForOptions } from './wait';
+export { tasks, batch, SubtaskUnwrapError, TaskRunPromise, type TaskRunResult, type BatchResult } from './subtasks';
 export type { TaskRunContext, TaskRunContext as Context } from './runtime';
 export {
   locals,

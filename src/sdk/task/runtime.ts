@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MetadataOperation } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
+import type { WaitOn, WaitedRun } from '../../protocol/ipc';
 import { ChunkSender } from './chunkSender';
 import { resolveTarget } from '../../shared/targets';
 import { describeError } from '../../shared/errors';
@@ -16,6 +17,11 @@ export interface RuntimeTransport {
   /** `target` is `"self"` or a run id. Resolves once the engine committed the chunks. */
   sendChunks(target: string, key: string, bodies: string[]): Promise<void>;
   sendTags(tags: string[]): Promise<void>;
+  /**
+   * Waits until the engine resumes this attempt (the run is WAITING meanwhile, its worker parked); resolves with
+   * the runs waited for, in order. Absent where nothing parks (tests): `wait.for` then sleeps in place.
+   */
+  wait?(on: WaitOn): Promise<WaitedRun[] | undefined>;
   log(level: LogLevel, message: string): void;
 }
 

@@ -1,8 +1,8 @@
 import type { TriggerOptions } from '../../protocol/api';
 import { requireBackendFunction } from './backendBridge';
 import { registerTask, type RetryOptions, type RunFnParams, type TaskDefinition } from './registry';
-import { currentRuntime } from './runtime';
 import { taskHooksOf, type TaskHooks, type TaskInitOutput } from './hooks';
+import { batchTriggerAndWait, triggerAndWait, withParent, type BatchResult, type TaskRunPromise } from './subtasks';
 import { parsePayload, type InferSchemaInput, type InferSchemaOutput, type TaskSchema } from './schema';
 
 export type { RetryOptions, RunFnParams } from './registry';
@@ -61,6 +61,10 @@ export interface Task<TId extends string, TInput = unknown, TOutput = unknown> {
   trigger(payload: TInput, options?: TriggerOptions): Promise<RunHandle<TId, TInput, TOutput>>;
   /** Triggers several runs of this task at once (`tasks.batchTrigger`). */
   batchTrigger(items: Array<BatchItem<TInput>>, options?: TriggerOptions): Promise<unknown>;
+  /** Inside a task: triggers a child run and waits for it (this run is WAITING meanwhile). */
+  triggerAndWait(payload: TInput, options?: TriggerOptions): TaskRunPromise<TId, TOutput>;
+  /** Inside a task: triggers a batch of child runs and waits for all of them. */
+  batchTriggerAndWait(items: Array<BatchItem<TInput>>): Promise<BatchResult<TId, TOutput>>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- type-level helper, as in Trigger.dev
@@ -68,13 +72,6 @@ export type AnyTask = Task<string, any, any>;
 export type TaskIdentifier<T> = T extends Task<infer I, infer _P, infer _O> ? I : never;
 export type TaskPayload<T> = T extends Task<infer _I, infer P, infer _O> ? P : never;
 export type TaskOutput<T> = T extends Task<infer _I, infer _P, infer O> ? O : never;
-
-/** Inside a task, runs it triggers become its children (metadata.parent / root then reach it). */
-function withParent(options: TriggerOptions | undefined): TriggerOptions | undefined {
-  const rt = currentRuntime();
-  if (!rt || options?.parentRunId) return options;
-  return { ...options, parentRunId: rt.ctx.run.id };
-}
 
 function makeHandle<TId extends string, TInput, TOutput>(id: TId, description: string | undefined): Task<TId, TInput, TOutput> {
   return {
@@ -91,6 +88,12 @@ function makeHandle<TId extends string, TInput, TOutput>(id: TId, description: s
         items.map((i) => ({ ...i, options: withParent(i.options) })),
         options,
       );
+    },
+    triggerAndWait(payload, options) {
+      return triggerAndWait<TId, TOutput>(id, payload, options);
+    },
+    batchTriggerAndWait(items) {
+      return batchTriggerAndWait<TId, TOutput>(id, items);
     },
   };
 }

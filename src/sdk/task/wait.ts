@@ -1,24 +1,70 @@
-// Trigger.dev's `wait`, as a plain sleep inside the worker (no checkpointing).
+// Trigger.dev's `wait`: inside a task the run is WAITING (its worker parked by the engine) until the time is due.
 import { sleep } from '../../shared/sleep';
+import { currentRuntime } from './runtime';
 
+/** One unit or several (added up): `{ seconds: 30 }`, `{ minutes: 5 }`, `{ months: 1 }`. A month is 30 days, a year 365, as upstream. */
 export interface WaitForOptions {
   seconds?: number;
   minutes?: number;
   hours?: number;
   days?: number;
   weeks?: number;
+  months?: number;
+  years?: number;
+}
+
+const UNIT_MS: Record<keyof WaitForOptions, number> = {
+  seconds: 1000,
+  minutes: 60_000,
+  hours: 3_600_000,
+  days: 86_400_000,
+  weeks: 7 * 86_400_000,
+  months: 30 * 86_400_000,
+  years: 365 * 86_400_000,
+};
+
+/** Milliseconds of a `wait.for` duration; throws on an unknown unit or a negative or non-finite amount. */
+export function waitForMs(options: WaitForOptions): number {
+  let ms = 0;
+  let units = 0;
+  for (const [unit, amount] of Object.entries(options ?? {}) as [string, unknown][]) {
+    if (amount === undefined) continue;
+    const per = (UNIT_MS as Record<string, number | undefined>)[unit];
+    if (per === undefined) throw new RangeError(`wait.for(): unknown unit "${unit}" (use ${Object.keys(UNIT_MS).join(', ')})`);
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) throw new RangeError(`wait.for(): ${unit} must be a non-negative number`);
+    ms += amount * per;
+    units++;
+  }
+  if (units === 0) throw new RangeError(`wait.for() needs a duration, such as { seconds: 30 } (units: ${Object.keys(UNIT_MS).join(', ')})`);
+  return ms;
+}
+
+/** Waits until `until` (epoch ms): parked by the engine inside a task, a plain sleep elsewhere. */
+async function waitUntilTime(until: number): Promise<void> {
+  const rt = currentRuntime();
+  if (rt?.transport.wait) {
+    // What the task reported before waiting is visible while it waits.
+    await rt.metadata.flush();
+    const hookWait = { type: 'duration', date: new Date(until) } as const;
+    await rt.hooks.wait(hookWait);
+    await rt.transport.wait({ kind: 'time', until });
+    await rt.hooks.resume(hookWait);
+    return;
+  }
+  await sleep(until - Date.now());
 }
 
 export const wait = {
-  for(options: WaitForOptions): Promise<void> {
-    const s =
-      (options.seconds ?? 0) + (options.minutes ?? 0) * 60 + (options.hours ?? 0) * 3600 + (options.days ?? 0) * 86_400 + (options.weeks ?? 0) * 604_800;
-    if (!Number.isFinite(s) || s < 0) return Promise.reject(new RangeError('wait.for() needs a non-negative duration'));
-    return sleep(s * 1000).then(() => undefined);
+  async for(options: WaitForOptions): Promise<void> {
+    await waitUntilTime(Date.now() + waitForMs(options));
   },
-  until(options: { date: Date; throwIfInThePast?: boolean }): Promise<void> {
-    const ms = options.date.getTime() - Date.now();
-    if (ms < 0 && options.throwIfInThePast) return Promise.reject(new RangeError('wait.until() date is in the past'));
-    return sleep(ms).then(() => undefined);
+  async until(options: { date: Date; throwIfInThePast?: boolean }): Promise<void> {
+    const until = options?.date instanceof Date ? options.date.getTime() : NaN;
+    if (!Number.isFinite(until)) throw new RangeError('wait.until() needs { date: Date }');
+    if (until < Date.now()) {
+      if (options.throwIfInThePast) throw new RangeError('wait.until() date is in the past');
+      return;
+    }
+    await waitUntilTime(until);
   },
 };

@@ -173,6 +173,11 @@ export class FakeEngine {
       const ack = () => this.send({ type: 'ack', requestId: msg.requestId, ...(error ? { error } : {}) });
       if (this.ackDelayMs > 0) setTimeout(ack, this.ackDelayMs);
       else ack();
+      // As the engine does: a timed wait is resumed once due (waits on runs are not simulated here).
+      if (msg.type === 'wait' && !error && msg.on.kind === 'time') {
+        const resume = () => this.send({ type: 'resume', attemptId: msg.attemptId, waitId: msg.waitId });
+        setTimeout(resume, Math.max(this.ackDelayMs, msg.on.until - Date.now()));
+      }
     }
   }
 }

@@ -271,6 +271,8 @@ describe('task worker (real forked dist/worker.js)', function () {
     assert.match(String(big.end.type === 'completed' && big.end.output), /^MetadataTooLargeError: metadata would be \d+ bytes, over the 262144-byte limit/);
     const waited = await engine.execute({ taskId: 'waits', bundlePath: basic });
     assert.ok(Number(waited.end.type === 'completed' && waited.end.output) >= 195);
+    const asked = waited.messages.map((r) => r.msg).find((m) => m.type === 'wait');
+    assert.equal(asked?.type === 'wait' && asked.on.kind, 'time', 'the worker asks the engine to wait (its run is WAITING meanwhile)');
   });
 
   it('runs one attempt at a time and ignores invalid messages', async () => {

@@ -70,7 +70,7 @@ export function toRetrieveRunResponse(r: RunRecord): Record<string, unknown> {
   const run: Run = r.run;
   return {
     ...run,
-    depth: r.parentRunId ? 1 : 0,
+    depth: r.depth ?? (r.parentRunId ? 1 : 0),
     triggerFunction: run.batchId ? 'batchTrigger' : 'trigger',
     relatedRuns: {},
     attemptCount: run.attemptCount,

@@ -46,6 +46,8 @@ describe('executor', () => {
         leaseMs: 30_000,
         stopGraceMs: 100,
         shared: false,
+        runEvents: new Hub(),
+        maxParked: 100,
         log: () => undefined,
       },
     );

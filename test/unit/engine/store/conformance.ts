@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Run } from '../../../../src/protocol/run';
-import { newRunRecord, withMetadata, withStatus, withStreamWrite, withTags } from '../../../../src/engine/runs/model';
+import { newRunRecord, withMetadata, withResumed, withStatus, withStreamWrite, withTags, withWaiting } from '../../../../src/engine/runs/model';
 import { StoreRefusal, type RunEvent, type RunRecord, type RunStore, type WriteOp, type WriteResult } from '../../../../src/engine/store/types';
 
 /** One store under test, on a fresh database. */
@@ -620,6 +620,39 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       assert.equal((await store.getRun(r1!.run.id))?.leaseUntil, now + 5000);
       assert.deepEqual(ids(await store.expiredLeases(now + 5001, 10)), [r3!.run.id, r1!.run.id]);
       assert.deepEqual(ids(await store.expiredLeases(now + 5001, 1)), [r3!.run.id]);
+    });
+
+    it('keeps what a WAITING run waits for across a reopen, drops it when the run resumes, and lists its expired lease', async () => {
+      const [r1, r2] = [record({ createdAt: iso(0) }), record({ createdAt: iso(1) })];
+      await store.write([r1, r2].map((r) => create(r!)));
+      const now = T0 + 10_000;
+      await store.claimQueued('node-1', 2, now, 1000, { startAttempt: true });
+      const on = { kind: 'runs' as const, runIds: ['run_child_1', 'run_child_2'] };
+      const [waited, timed] = await store.write([
+        { kind: 'update', runId: r1!.run.id, apply: (r) => withWaiting(r, on, iso(10_001)) },
+        { kind: 'update', runId: r2!.run.id, apply: (r) => withWaiting(r, { kind: 'time', until: now + 60_000 }, iso(10_001)) },
+      ]);
+      assert.equal(eventOf(waited).type, 'status');
+      assert.equal(JSON.parse(eventOf(timed).data).status, 'WAITING');
+      store = await fx.reopen();
+      const stored = await store.getRun(r1!.run.id);
+      assert.equal(stored?.run.status, 'WAITING');
+      assert.equal(stored?.run.isWaiting, true);
+      assert.deepEqual(stored?.waitingOn, on);
+      assert.deepEqual((await store.getRun(r2!.run.id))?.waitingOn, { kind: 'time', until: now + 60_000 });
+      assert.equal(stored?.lockedBy, 'node-1', 'a waiting run stays held by its node');
+      assert.deepEqual(ids(await store.listRuns({ status: ['WAITING'] }, { size: 10 })).sort(), [r1!.run.id, r2!.run.id].sort());
+      assert.deepEqual(ids(await store.expiredLeases(now + 1001, 10)).sort(), [r1!.run.id, r2!.run.id].sort(), 'a node that died leaves its waiting runs');
+      const [resumed] = await store.write([{ kind: 'update', runId: r1!.run.id, apply: (r) => withResumed(r, iso(10_002)) }]);
+      assert.equal(JSON.parse(eventOf(resumed).data).status, 'EXECUTING');
+      const after = await store.getRun(r1!.run.id);
+      assert.equal(after?.waitingOn, undefined);
+      assert.equal(after?.lockedBy, 'node-1');
+      const [again] = await store.write([{ kind: 'update', runId: r1!.run.id, apply: (r) => withResumed(r, iso(10_003)) }]);
+      assert.equal(ok(again).event, undefined, 'resuming a run that is not waiting changes nothing');
+      const [ended] = await store.write([setStatus(r2!.run.id, 'CANCELED')]);
+      assert.equal(JSON.parse(eventOf(ended).data).status, 'CANCELED');
+      assert.equal((await store.getRun(r2!.run.id))?.waitingOn, undefined);
     });
 
     it('respects delayedUntil on QUEUED runs', async () => {
