@@ -81,7 +81,7 @@ describe('engine: lifecycle hooks, signal and catchError', function () {
       const last = (await followRun(t.client, id, 20_000)).at(-1)!;
       assert.equal(last.status, 'COMPLETED', task);
       assert.equal(last.attemptCount, 2, task);
-      const [a, b] = last.metadata?.startedAt as number[];
+      const [a, b] = (last.metadata?.startedAt ?? []) as number[];
       return b! - a!;
     };
     const soon = await gap('retries-soon');
