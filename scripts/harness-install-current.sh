@@ -18,6 +18,7 @@
 # Idempotent: returns at once when node_modules was installed from the current package.json and lockfile.
 # Usage: scripts/harness-install-current.sh [--force]
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/harness-lib.sh"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="$root/test/harness/current"
@@ -64,16 +65,9 @@ start=$(date +%s)
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/runlight-harness-current.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
-if command -v rg >/dev/null; then
-  cache="$tmp/vscode-ripgrep-cache-1.15.11"
-  mkdir -p "$cache/pkg"
-  cp "$(command -v rg)" "$cache/pkg/rg"
-  tar -czf "$cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$cache/pkg" rg
-  rm -rf "$cache/pkg"
-fi
+seed_ripgrep_cache "$tmp"
 
 export TMPDIR="$tmp"
-export npm_config_yes=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 
 cd "$dir"
 # (npm warns that the packages want Node 24: that is the point of the next step.)

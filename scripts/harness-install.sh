@@ -18,6 +18,7 @@
 #     install scripts during `npm ci` and ignores `allowScripts`.
 # Usage: scripts/harness-install.sh [--force]
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/harness-lib.sh"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 harness="$root/test/harness"
@@ -72,17 +73,9 @@ done
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/runlight-harness-install.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
-# Debian's rg where @vscode/ripgrep@1.15.11 looks for its cached download.
-if command -v rg >/dev/null; then
-  cache="$tmp/vscode-ripgrep-cache-1.15.11"
-  mkdir -p "$cache/pkg"
-  cp "$(command -v rg)" "$cache/pkg/rg"
-  tar -czf "$cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$cache/pkg" rg
-  rm -rf "$cache/pkg"
-fi
+seed_ripgrep_cache "$tmp"
 
 export TMPDIR="$tmp"
-export npm_config_yes=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 npm_major="$(npm --version | cut -d. -f1)"
 
 cd "$harness"

@@ -27,10 +27,11 @@ export interface TaskLookup {
 
 export interface AttemptOptions {
   node: string;
+  /** Read when an attempt starts (the engine's URL is known only once it listens). */
   apiUrl: string;
   accessToken: string;
   maxHeapMb: number;
-  /** Milliseconds a run stays held without renewal. */
+  /** Milliseconds a claimed run stays held without renewal; renewed every third of it. */
   leaseMs: number;
   /** Milliseconds a cancelled or timed-out attempt is given to end (its `signal` aborted) before its worker is killed. */
   stopGraceMs: number;

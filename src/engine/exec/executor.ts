@@ -7,7 +7,7 @@
 import type { Committer } from '../committer';
 import type { RunEvent, RunStore } from '../store/types';
 import type { WorkerPool } from './pool';
-import { Attempts, type TaskLookup } from './attempts';
+import { Attempts, type AttemptOptions, type TaskLookup } from './attempts';
 import { Scheduler } from './scheduler';
 import { Leases } from './leases';
 import { Maintenance } from './maintenance';
@@ -19,23 +19,13 @@ import type { Hub } from '../realtime/hub';
 export type { TaskLookup } from './attempts';
 export type { RunWrites } from './worker-requests';
 
-export interface ExecutorOptions {
-  node: string;
-  /** Read when an attempt starts (the engine's URL is known only once it listens). */
-  apiUrl: string;
-  accessToken: string;
-  maxHeapMb: number;
-  /** Milliseconds a claimed run stays held without renewal; renewed every third of it. */
-  leaseMs: number;
-  /** Milliseconds a cancelled or timed-out attempt is given to end (its `signal` aborted) before its worker is killed. */
-  stopGraceMs: number;
+export interface ExecutorOptions extends AttemptOptions {
   /** Several engine nodes share the store: recover only runs whose lease expired. */
   shared: boolean;
   /** Committed run events, in commit order (every node's, on a shared database): the waits watch awaited runs. */
   runEvents: Pick<Hub, 'onRun'>;
   /** Most runs waiting on this node at once, each holding a parked worker process (RUNLIGHT_MAX_PARKED). */
   maxParked: number;
-  log: (line: string) => void;
 }
 
 /**
