@@ -9,6 +9,14 @@ import {
   type TriggerOptions,
 } from '../protocol/api';
 import { encodeChunk } from '../protocol/chunk';
+import {
+  CompleteWaitTokenResponse,
+  CreateWaitTokenResponse,
+  ListWaitTokensResponse,
+  RetrieveWaitTokenResponse,
+  type CreateWaitTokenRequest,
+  type WaitTokenStatus,
+} from '../protocol/waitpoints';
 import { JWT_HEADER, routes } from '../protocol/routes';
 import { Json, JsonObject, Run, type RunStatus } from '../protocol/run';
 import { isTerminal } from '../shared/status';
@@ -53,6 +61,18 @@ export interface ListRunsParams {
   /** page[size] */
   pageSize?: number;
   /** page[after]: the id of the last run of the previous page. */
+  after?: string;
+}
+
+export interface ListWaitTokensParams {
+  status?: WaitTokenStatus | WaitTokenStatus[];
+  idempotencyKey?: string;
+  tags?: string | string[];
+  /** Created within this window, e.g. "1h". */
+  period?: string;
+  /** Created at or after this date (or epoch ms). */
+  from?: Date | number;
+  pageSize?: number;
   after?: string;
 }
 
@@ -119,6 +139,38 @@ export class EngineClient {
     put('page[after]', params.after);
     const qs = q.toString();
     return (await this.request('GET', routes.listRuns() + (qs ? `?${qs}` : ''), ListRunsResponse)).data;
+  }
+
+  /** Creates a wait token (or, with an idempotency key still valid, finds it: `isCached`). */
+  async createWaitToken(body: CreateWaitTokenRequest = {}): Promise<CreateWaitTokenResponse & { publicAccessToken?: string }> {
+    const { data, res } = await this.request('POST', routes.waitTokens(), CreateWaitTokenResponse, body);
+    return withToken(data, res.header(JWT_HEADER));
+  }
+
+  /** Completes a wait token with `data`; a token already completed or timed out is refused (409 waitpoint_completed). */
+  async completeWaitToken(id: string, data?: unknown): Promise<{ success: true }> {
+    return (await this.request('POST', routes.completeWaitToken(id), CompleteWaitTokenResponse, data === undefined ? {} : { data })).data;
+  }
+
+  async retrieveWaitToken(id: string): Promise<RetrieveWaitTokenResponse> {
+    return (await this.request('GET', routes.waitToken(id), RetrieveWaitTokenResponse)).data;
+  }
+
+  async listWaitTokens(params: ListWaitTokensParams = {}): Promise<ListWaitTokensResponse> {
+    const q = new URLSearchParams();
+    const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).join(','));
+    const put = (k: string, v: string | undefined) => {
+      if (v !== undefined && v !== '') q.set(k, v);
+    };
+    put('filter[status]', list(params.status));
+    put('filter[idempotencyKey]', params.idempotencyKey);
+    put('filter[tags]', list(params.tags));
+    put('filter[createdAt][period]', params.period);
+    put('filter[createdAt][from]', params.from === undefined ? undefined : String(params.from instanceof Date ? params.from.getTime() : params.from));
+    put('page[size]', params.pageSize === undefined ? undefined : String(params.pageSize));
+    put('page[after]', params.after);
+    const qs = q.toString();
+    return (await this.request('GET', routes.waitTokens() + (qs ? `?${qs}` : ''), ListWaitTokensResponse)).data;
   }
 
   async cancelRun(runId: string): Promise<{ id: string }> {

@@ -11,6 +11,8 @@ import { Hub } from './realtime/hub';
 import { RunService } from './runs/service';
 import { Router, startHttpServer } from './http/server';
 import { registerRunRoutes } from './http/routes/runs';
+import { registerTokenRoutes } from './http/routes/tokens';
+import { TokenService } from './runs/tokens';
 import { registerRealtimeRoutes } from './http/routes/realtime';
 import type { EngineDeps } from './http/context';
 import { WorkerPool } from './exec/pool';
@@ -109,6 +111,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     // through the service, and the service tells the executor about queued and cancelled runs. The service is
     // built first with hooks that name the executor, built right after; they are only called when a run is
     // triggered or cancelled, which takes the HTTP server started below.
+    const tokens = new TokenService(store, { baseUrl: () => exec.url, log });
+    cleanups.push(async () => tokens.close());
     const service: RunService = new RunService(store, committer, {
       onQueued: (committed) => executor.queued(committed),
       cancelExecuting: (id) => executor.cancel(id),
@@ -128,6 +132,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       stopGraceMs: options.stopGraceMs ?? Number(process.env.RUNLIGHT_STOP_GRACE_MS ?? 3000),
       shared,
       runEvents: hub,
+      tokens,
       maxParked: Number(process.env.RUNLIGHT_MAX_PARKED ?? 100),
       log,
     });
@@ -140,6 +145,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const deps: EngineDeps = {
       auth,
       service,
+      tokens,
       store,
       hub,
       tasks: async () => {
@@ -157,9 +163,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const router = new Router();
     registerRunRoutes(router, deps);
     registerRealtimeRoutes(router, deps);
+    registerTokenRoutes(router, deps);
     const { server, port } = await startHttpServer({ host: '127.0.0.1', port: options.port, router, log });
     const url = `http://127.0.0.1:${port}`;
     exec.url = url;
+    tokens.start();
     cleanups.push(
       () =>
         new Promise<void>((r) => {

@@ -37,6 +37,8 @@ export type EngineErrorCode =
   | 'metadata_overflow'
   | 'chunk_too_large'
   | 'invalid_text'
+  | 'waitpoint_not_found'
+  | 'waitpoint_completed'
   // The engine itself.
   | 'storage_unavailable'
   | 'internal_error';

@@ -4,12 +4,14 @@ import { Json, JsonObject, RunError } from './run';
 import { MetadataOperation, TaskInfo } from './api';
 
 /**
- * What a waiting attempt waits for: a time (epoch ms), or runs to finish (its children, by id). Kept on the
+ * What a waiting attempt waits for: a time (epoch ms), runs to finish (its children, by id), or a wait token to
+ * be completed or time out. Kept on the
  * run while it is WAITING, so it is durable.
  */
 export const WaitOn = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('time'), until: z.number() }),
   z.object({ kind: z.literal('runs'), runIds: z.array(z.string()).check(z.minLength(1)) }),
+  z.object({ kind: z.literal('token'), tokenId: z.string() }),
 ]);
 export type WaitOn = z.infer<typeof WaitOn>;
 
@@ -22,6 +24,15 @@ export const WaitedRun = z.object({
   error: z.optional(RunError),
 });
 export type WaitedRun = z.infer<typeof WaitedRun>;
+
+/** How a wait token a waiting attempt waited for ended: completed with its output, or timed out (the error). */
+export const WaitedToken = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  output: z.optional(Json),
+  error: z.optional(RunError),
+});
+export type WaitedToken = z.infer<typeof WaitedToken>;
 
 /** Messages from the engine to a task worker. */
 export const EngineToWorker = z.discriminatedUnion('type', [
@@ -49,8 +60,14 @@ export const EngineToWorker = z.discriminatedUnion('type', [
   /** The engine stops the attempt: the task's `signal` is aborted (and onCancel runs); the worker is killed a grace period later. */
   z.object({ type: z.literal('stop'), attemptId: z.string(), reason: z.enum(['cancel', 'maxDuration']) }),
   z.object({ type: z.literal('ack'), requestId: z.string(), error: z.optional(z.string()) }),
-  /** The wait `waitId` of the attempt is over: the runs it waited for (in the order asked), if any. */
-  z.object({ type: z.literal('resume'), attemptId: z.string(), waitId: z.string(), runs: z.optional(z.array(WaitedRun)) }),
+  /** The wait `waitId` of the attempt is over: the runs it waited for (in the order asked), or the token, if any. */
+  z.object({
+    type: z.literal('resume'),
+    attemptId: z.string(),
+    waitId: z.string(),
+    runs: z.optional(z.array(WaitedRun)),
+    token: z.optional(WaitedToken),
+  }),
 ]);
 export type EngineToWorker = z.infer<typeof EngineToWorker>;
 

@@ -13,6 +13,12 @@ export const routes = {
   metadata: (runId: string) => `/api/v1/runs/${e(runId)}/metadata`,
   createPublicToken: () => '/api/v1/auth/jwt',
   jwtClaims: () => '/api/v1/auth/jwt/claims',
+  /** Wait tokens (Trigger.dev's waitpoint tokens). */
+  waitTokens: () => '/api/v1/waitpoints/tokens',
+  waitToken: (id: string) => `/api/v1/waitpoints/tokens/${e(id)}`,
+  completeWaitToken: (id: string) => `/api/v1/waitpoints/tokens/${e(id)}/complete`,
+  /** The token's callback URL: no key, the secret in the path authorises it; the POST body is the output. */
+  waitTokenCallback: (id: string, secret: string) => `/api/v1/waitpoints/tokens/${e(id)}/callback/${e(secret)}`,
   /** Stream writes from outside a worker. `target` is `self` or a run id. Body: one chunk (JSON or text). */
   appendStream: (runId: string, key: string, target = 'self') => `/realtime/v1/streams/${e(runId)}/${e(target)}/${e(key)}/append`,
   /** SSE feeds. */

@@ -1,5 +1,5 @@
 import type { MetadataOperation } from '../protocol/api';
-import type { WaitOn, WaitedRun } from '../protocol/ipc';
+import type { WaitOn, WaitedRun, WaitedToken } from '../protocol/ipc';
 import type { MetadataTarget } from '../sdk/task/metadataManager';
 import type { LogLevel, RuntimeTransport } from '../sdk/task/runtime';
 import type { IpcChannel } from './ipc';
@@ -35,6 +35,17 @@ export class IpcTransport implements RuntimeTransport {
   }
 
   async wait(on: WaitOn): Promise<WaitedRun[] | undefined> {
+    return (await this.park(on)).runs;
+  }
+
+  async waitForToken(tokenId: string): Promise<WaitedToken> {
+    const { token } = await this.park({ kind: 'token', tokenId });
+    if (!token) throw new Error(`wait.forToken(): the engine resumed the run without the result of wait token ${tokenId}`);
+    return token;
+  }
+
+  /** Asks the engine to park the run until `on`; resolves with the `resume` that ends the wait. */
+  private async park(on: WaitOn): Promise<{ runs?: WaitedRun[]; token?: WaitedToken }> {
     const waitId = `${this.attemptId}:${++this.waits}`;
     // Listening before asking: the resume may follow the ack at once.
     const resumed = this.channel.resumed(waitId);
@@ -45,7 +56,7 @@ export class IpcTransport implements RuntimeTransport {
       this.channel.forgetResume(waitId);
       throw err;
     }
-    return (await resumed).runs;
+    return resumed;
   }
 
   log(level: LogLevel, message: string): void {

@@ -14,6 +14,7 @@ import { Maintenance } from './maintenance';
 import { RunFinisher } from './run-end';
 import { WorkerRequests, type RunWrites } from './worker-requests';
 import { Waits } from './waits';
+import type { TokenService } from '../runs/tokens';
 import type { Hub } from '../realtime/hub';
 
 export type { TaskLookup } from './attempts';
@@ -24,6 +25,8 @@ export interface ExecutorOptions extends AttemptOptions {
   shared: boolean;
   /** Committed run events, in commit order (every node's, on a shared database): the waits watch awaited runs. */
   runEvents: Pick<Hub, 'onRun'>;
+  /** Wait tokens: the waits watch the tokens runs wait on. */
+  tokens: Pick<TokenService, 'watch' | 'get'>;
   /** Most runs waiting on this node at once, each holding a parked worker process (RUNLIGHT_MAX_PARKED). */
   maxParked: number;
 }
@@ -46,7 +49,7 @@ export class Executor {
     // let it claim more (the pool's `idle`, the attempts' `ended`), so neither needs to know it; then the leases
     // and the maintenance, which wake it. `o` is passed on as it is: its apiUrl is read when an attempt starts.
     this.finisher = new RunFinisher(committer, o.log);
-    const waits = new Waits(store, committer, pool, o.runEvents, o);
+    const waits = new Waits(store, committer, pool, o.runEvents, o.tokens, o);
     this.attempts = new Attempts(store, committer, pool, tasks, new WorkerRequests(store, committer, writes), waits, this.finisher, o);
     this.scheduler = new Scheduler(store, committer, pool, tasks, this.attempts, o);
     this.leases = new Leases(store, committer, this.attempts, this.scheduler, o);

@@ -3,7 +3,10 @@
  * the run is WAITING, and resumes it (EXECUTING again) when the time is due or the runs it waits for finished.
  */
 
-import type { WaitOn, WaitedRun } from '../../protocol/ipc';
+import type { WaitOn, WaitedRun, WaitedToken } from '../../protocol/ipc';
+import type { TokenService } from '../runs/tokens';
+import { timeoutError } from '../runs/tokens';
+import type { WaitTokenRecord } from '../store/types';
 import type { Committer } from '../committer';
 import type { Hub } from '../realtime/hub';
 import type { RunRecord, RunStore } from '../store/types';
@@ -47,6 +50,7 @@ export class Waits {
     private readonly committer: Committer,
     private readonly pool: Pick<WorkerPool, 'park' | 'unpark'>,
     private readonly runEvents: Pick<Hub, 'onRun'>,
+    private readonly tokens: Pick<TokenService, 'watch' | 'get'>,
     private readonly o: WaitOptions,
   ) {}
 
@@ -74,6 +78,8 @@ export class Waits {
     try {
       if (m.on.kind === 'runs') {
         for (const id of m.on.runIds) if (!(await this.store.getRun(id))) throw new StoreRefusal('run_not_found', `run ${id} does not exist`);
+      } else if (m.on.kind === 'token') {
+        await this.tokens.get(m.on.tokenId);
       } else if (!Number.isFinite(m.on.until)) throw new StoreRefusal('invalid_request', 'wait: the time to wait until is not a valid date');
       await this.committer.commit({
         kind: 'update',
@@ -106,6 +112,23 @@ export class Waits {
         w.timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
       };
       arm();
+      return;
+    }
+    if (on.kind === 'token') {
+      // Completed (here or, read by the tokens' sweep, on another node) or timed out: the timer times it out on time.
+      w.stops.push(this.tokens.watch(on.tokenId, () => void this.resume(w)));
+      void this.tokens.get(on.tokenId).then(
+        (t) => {
+          if (t.status !== 'WAITING' || t.timeoutAt === undefined) return;
+          const arm = (): void => {
+            const left = t.timeoutAt! - Date.now();
+            if (left > 0) return void (w.timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS)));
+            this.tokens.get(on.tokenId).catch((e: unknown) => this.o.log(`run ${w.a.runId}: could not time out its wait token: ${describeError(e)}`));
+          };
+          arm();
+        },
+        (e: unknown) => this.o.log(`run ${w.a.runId}: could not read the wait token it waits for: ${describeError(e)}`),
+      );
       return;
     }
     const pending = new Set(on.runIds);
@@ -155,11 +178,20 @@ export class Waits {
       const records = await Promise.all(w.on.runIds.map((id) => this.store.getRun(id)));
       runs = records.map((rec, i) => waitedRun(w.on.kind === 'runs' ? w.on.runIds[i]! : '', rec));
     }
+    let token: WaitedToken | undefined;
+    if (w.on.kind === 'token') {
+      const id = w.on.tokenId;
+      token = await this.tokens.get(id).then(waitedToken, (e: unknown) => ({
+        id,
+        ok: false,
+        error: { name: 'WaitpointError', message: `wait token ${id}: ${describeError(e)}` },
+      }));
+    }
     if (a.settled || this.byAttempt.get(a.id) !== w) return;
     this.byAttempt.delete(a.id);
     this.pool.unpark(a.worker);
     a.resume();
-    a.worker.send({ type: 'resume', attemptId: a.id, waitId: w.waitId, ...(runs ? { runs } : {}) });
+    a.worker.send({ type: 'resume', attemptId: a.id, waitId: w.waitId, ...(runs ? { runs } : {}), ...(token ? { token } : {}) });
   }
 
   private stopWatching(w: Waiting): void {
@@ -180,6 +212,12 @@ export class Waits {
     this.closed = true;
     for (const w of this.byAttempt.values()) this.stopWatching(w);
   }
+}
+
+/** A settled token as the task that waited for it sees it: its output, or Trigger.dev's timeout error. */
+function waitedToken(t: WaitTokenRecord): WaitedToken {
+  if (t.status === 'COMPLETED') return { id: t.id, ok: true, ...(t.output !== undefined ? { output: JSON.parse(t.output) as WaitedToken['output'] } : {}) };
+  return { id: t.id, ok: false, error: { name: 'WaitpointTimeoutError', message: timeoutError(t).message } };
 }
 
 /** A finished run as the task that waited for it sees it: its output, or its error. */

@@ -1,5 +1,6 @@
 import type { Authenticator, Principal } from '../auth/principal';
 import type { RunService } from '../runs/service';
+import type { TokenService } from '../runs/tokens';
 import type { RunStore } from '../store/types';
 import type { Hub } from '../realtime/hub';
 import type { TaskInfo } from '../../protocol/api';
@@ -13,6 +14,7 @@ import { durationMs } from '../ids';
 export interface EngineDeps {
   auth: Authenticator;
   service: RunService;
+  tokens: TokenService;
   store: RunStore;
   hub: Hub;
   tasks(): Promise<{ tasks: TaskInfo[]; errors: string[] }>;

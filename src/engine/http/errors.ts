@@ -35,6 +35,8 @@ export const HTTP_STATUS: Record<EngineErrorCode, number> = {
   metadata_overflow: 422,
   chunk_too_large: 413,
   invalid_text: 422,
+  waitpoint_not_found: 404,
+  waitpoint_completed: 409,
   storage_unavailable: 503,
   internal_error: 500,
 };

@@ -4,7 +4,7 @@ import { claimUpdates } from '../runs/model';
 import { decodeRecord, decodeTags, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound } from './codec';
 import { filterClauses, where } from './postgres/filter';
 import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
-import { int, type Row, text, textOrNull } from './postgres/rows';
+import { int, intOrNull, type Row, text, textOrNull } from './postgres/rows';
 import { migrate } from './postgres/schema';
 import {
   StoreRefusal,
@@ -15,6 +15,9 @@ import {
   type RunFilter,
   type RunRecord,
   type RunStore,
+  type TokenSettlement,
+  type WaitTokenFilter,
+  type WaitTokenRecord,
   type WriteOp,
   type WriteResult,
 } from './types';
@@ -35,6 +38,9 @@ export interface PostgresStoreOptions {
  * Under the lock, seq order is commit order: a reader always sees a prefix of the log.
  */
 const EVENTS_LOCK = 0x52_4c_53_02;
+
+/** First key of the transaction-level advisory lock taken per token idempotency key (the second is its hash). */
+const TOKEN_KEY_LOCK = 0x52_4c_53_03;
 
 /** Stored record JSON starts with this key, so phase 2 can splice the seq in without parsing. */
 const SEQ_HEAD = '{"lastSeq":';
@@ -235,6 +241,88 @@ export class PostgresRunStore implements RunStore {
   async useTokenOnce(hash: string): Promise<boolean> {
     const res = await this.pool().query('INSERT INTO used_tokens (hash, used_at) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING', [hash, Date.now()]);
     return res.rowCount === 1;
+  }
+
+  async createToken(token: WaitTokenRecord, now: number): Promise<{ token: WaitTokenRecord; isCached: boolean }> {
+    const tags = [...new Set(token.tags)];
+    return this.transaction<{ token: WaitTokenRecord; isCached: boolean }>(async (client) => {
+      if (token.idempotencyKey !== undefined) {
+        // Nodes creating with one key serialise here, so only one of them inserts.
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [TOKEN_KEY_LOCK, token.idempotencyKey]);
+        const res = await client.query<Row>(
+          'SELECT * FROM wait_tokens WHERE idempotency_key = $1 AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > $2) ' +
+            'ORDER BY created_at DESC, id DESC LIMIT 1',
+          [token.idempotencyKey, now],
+        );
+        const row = res.rows[0];
+        if (row) return { value: { token: tokenOf(row), isCached: true } };
+      }
+      await client.query(
+        'INSERT INTO wait_tokens (id, status, created_at, completed_at, timeout_at, idempotency_key, idempotency_key_expires_at, tags, output, callback_secret) ' +
+          'VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9, $10)',
+        [
+          token.id,
+          token.status,
+          token.createdAt,
+          token.completedAt ?? null,
+          token.timeoutAt ?? null,
+          token.idempotencyKey ?? null,
+          token.idempotencyKeyExpiresAt ?? null,
+          tags,
+          token.output ?? null,
+          token.callbackSecret,
+        ],
+      );
+      return { value: { token: { ...token, tags }, isCached: false } };
+    });
+  }
+
+  async getToken(id: string): Promise<WaitTokenRecord | undefined> {
+    const res = await this.pool().query<Row>('SELECT * FROM wait_tokens WHERE id = $1', [id]);
+    const row = res.rows[0];
+    return row ? tokenOf(row) : undefined;
+  }
+
+  async settleToken(id: string, settlement: TokenSettlement, now: number): Promise<{ token: WaitTokenRecord; settled: boolean } | undefined> {
+    const output = settlement.status === 'COMPLETED' ? (settlement.output ?? null) : null;
+    // One statement: the row lock makes the first settlement win, a later one sees it settled.
+    const res = await this.pool().query<Row>(
+      "UPDATE wait_tokens SET status = $2, completed_at = $3, output = $4 WHERE id = $1 AND status = 'WAITING' RETURNING *",
+      [id, settlement.status, now, output],
+    );
+    const row = res.rows[0];
+    if (row) return { token: tokenOf(row), settled: true };
+    const token = await this.getToken(id);
+    return token ? { token, settled: false } : undefined;
+  }
+
+  async timeOutDueTokens(now: number): Promise<string[]> {
+    const res = await this.pool().query<Row>(
+      "UPDATE wait_tokens SET status = 'TIMED_OUT', completed_at = $1 WHERE status = 'WAITING' AND timeout_at IS NOT NULL AND timeout_at <= $1 RETURNING id",
+      [now],
+    );
+    return res.rows.map((row) => text(row, 'id'));
+  }
+
+  async listTokens(filter: WaitTokenFilter, page: Page): Promise<WaitTokenRecord[]> {
+    const params: unknown[] = [];
+    const bind = (v: unknown): string => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const clauses: string[] = [];
+    if (filter.status) clauses.push(`t.status = ANY(${bind(filter.status)}::text[])`);
+    if (filter.idempotencyKey !== undefined) clauses.push(`t.idempotency_key = ${bind(filter.idempotencyKey)}`);
+    if (filter.tags?.length) clauses.push(`t.tags @> ${bind(filter.tags)}::text[]`);
+    if (filter.createdAfter !== undefined) clauses.push(`t.created_at >= ${bind(filter.createdAfter)}`);
+    if (page.after !== undefined) {
+      clauses.push(`(t.created_at, t.id) < (SELECT c.created_at, c.id FROM wait_tokens c WHERE c.id = ${bind(page.after)})`);
+    }
+    const res = await this.pool().query<Row>(
+      `SELECT t.* FROM wait_tokens t ${where(clauses)} ORDER BY t.created_at DESC, t.id DESC LIMIT ${bind(limitOf(page.size))}`,
+      params,
+    );
+    return res.rows.map(tokenOf);
   }
 
   /**
@@ -506,6 +594,28 @@ async function insertChunks(client: PoolClient, runId: string, key: string, bodi
   let first = Number.POSITIVE_INFINITY;
   for (const row of res.rows) first = Math.min(first, int(row, 'idx'));
   return bodies.map((body, i) => ({ idx: first + i, body }));
+}
+
+/** A wait_tokens row as a record (absent columns left out). */
+function tokenOf(row: Row): WaitTokenRecord {
+  const t: WaitTokenRecord = {
+    id: text(row, 'id'),
+    status: text(row, 'status') as WaitTokenRecord['status'],
+    createdAt: int(row, 'created_at'),
+    tags: decodeTags(row['tags']),
+    callbackSecret: text(row, 'callback_secret'),
+  };
+  const completedAt = intOrNull(row, 'completed_at');
+  if (completedAt !== null) t.completedAt = completedAt;
+  const timeoutAt = intOrNull(row, 'timeout_at');
+  if (timeoutAt !== null) t.timeoutAt = timeoutAt;
+  const key = textOrNull(row, 'idempotency_key');
+  if (key !== null) t.idempotencyKey = key;
+  const keyExpiresAt = intOrNull(row, 'idempotency_key_expires_at');
+  if (keyExpiresAt !== null) t.idempotencyKeyExpiresAt = keyExpiresAt;
+  const output = textOrNull(row, 'output');
+  if (output !== null) t.output = output;
+  return t;
 }
 
 function limitOf(n: number): number {

@@ -19,6 +19,9 @@ import {
   type RunRecord,
   type RunStore,
   type RunUpdate,
+  type TokenSettlement,
+  type WaitTokenFilter,
+  type WaitTokenRecord,
   type WriteOp,
   type WriteResult,
 } from './types';
@@ -209,6 +212,103 @@ export class SqliteRunStore implements RunStore {
   async useTokenOnce(hash: string): Promise<boolean> {
     const res = this.stmt('INSERT OR IGNORE INTO used_tokens (hash, used_at) VALUES (?, ?)').run([hash, Date.now()]);
     return res.changes === 1;
+  }
+
+  async createToken(token: WaitTokenRecord, now: number): Promise<{ token: WaitTokenRecord; isCached: boolean }> {
+    return this.transaction<{ token: WaitTokenRecord; isCached: boolean }>(() => {
+      if (token.idempotencyKey !== undefined) {
+        const row = this.first(
+          'SELECT * FROM wait_tokens WHERE idempotency_key = ? AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > ?) ' +
+            'ORDER BY created_at DESC, id DESC LIMIT 1',
+          [token.idempotencyKey, now],
+        );
+        if (row) return { value: { token: tokenOf(row), isCached: true } };
+      }
+      this.run(
+        'INSERT INTO wait_tokens (id, status, created_at, completed_at, timeout_at, idempotency_key, idempotency_key_expires_at, tags, output, callback_secret) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          token.id,
+          token.status,
+          token.createdAt,
+          token.completedAt ?? null,
+          token.timeoutAt ?? null,
+          token.idempotencyKey ?? null,
+          token.idempotencyKeyExpiresAt ?? null,
+          JSON.stringify([...new Set(token.tags)]),
+          token.output ?? null,
+          token.callbackSecret,
+        ],
+      );
+      return { value: { token: { ...token, tags: [...new Set(token.tags)] }, isCached: false } };
+    });
+  }
+
+  async getToken(id: string): Promise<WaitTokenRecord | undefined> {
+    const row = this.first('SELECT * FROM wait_tokens WHERE id = ?', [id]);
+    return row ? tokenOf(row) : undefined;
+  }
+
+  async settleToken(id: string, settlement: TokenSettlement, now: number): Promise<{ token: WaitTokenRecord; settled: boolean } | undefined> {
+    return this.transaction(() => {
+      const output = settlement.status === 'COMPLETED' ? (settlement.output ?? null) : null;
+      const res = this.run("UPDATE wait_tokens SET status = ?, completed_at = ?, output = ? WHERE id = ? AND status = 'WAITING'", [
+        settlement.status,
+        now,
+        output,
+        id,
+      ]);
+      const row = this.first('SELECT * FROM wait_tokens WHERE id = ?', [id]);
+      return { value: row ? { token: tokenOf(row), settled: res.changes === 1 } : undefined };
+    });
+  }
+
+  async timeOutDueTokens(now: number): Promise<string[]> {
+    return this.transaction(() => {
+      const rows = this.stmt("SELECT id FROM wait_tokens WHERE status = 'WAITING' AND timeout_at IS NOT NULL AND timeout_at <= ?").all([now]);
+      const ids = rows.map((row) => text(row, 'id'));
+      if (ids.length) {
+        this.run("UPDATE wait_tokens SET status = 'TIMED_OUT', completed_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND status = 'WAITING'", [
+          now,
+          JSON.stringify(ids),
+        ]);
+      }
+      return { value: ids };
+    });
+  }
+
+  async listTokens(filter: WaitTokenFilter, page: Page): Promise<WaitTokenRecord[]> {
+    const clauses: string[] = [];
+    const params: SQLiteValue[] = [];
+    if (filter.status) {
+      clauses.push('t.status IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.status));
+    }
+    if (filter.idempotencyKey !== undefined) {
+      clauses.push('t.idempotency_key = ?');
+      params.push(filter.idempotencyKey);
+    }
+    if (filter.tags?.length) {
+      const tags = [...new Set(filter.tags)];
+      clauses.push('(SELECT COUNT(*) FROM json_each(t.tags) WHERE value IN (SELECT value FROM json_each(?))) = ?');
+      params.push(JSON.stringify(tags), tags.length);
+    }
+    if (filter.createdAfter !== undefined) {
+      clauses.push('t.created_at >= ?');
+      params.push(filter.createdAfter);
+    }
+    if (page.after !== undefined) {
+      const cursor = this.first('SELECT created_at FROM wait_tokens WHERE id = ?', [page.after]);
+      if (!cursor) return [];
+      const createdAt = int(cursor, 'created_at');
+      clauses.push('(t.created_at < ? OR (t.created_at = ? AND t.id < ?))');
+      params.push(createdAt, createdAt, page.after);
+    }
+    const rows = this.stmt(`SELECT t.* FROM wait_tokens t ${where(clauses)} ORDER BY t.created_at DESC, t.id DESC LIMIT ?`).all([
+      ...params,
+      limitOf(page.size),
+    ]);
+    return rows.map(tokenOf);
   }
 
   /**
@@ -462,6 +562,28 @@ function indexedColumns(record: RunRecord): IndexedColumns {
     locked_by: record.lockedBy ?? null,
     lease_until: record.leaseUntil ?? null,
   };
+}
+
+/** A wait_tokens row as a record (absent columns left out). */
+function tokenOf(row: QueryResult): WaitTokenRecord {
+  const t: WaitTokenRecord = {
+    id: text(row, 'id'),
+    status: text(row, 'status') as WaitTokenRecord['status'],
+    createdAt: int(row, 'created_at'),
+    tags: decodeTags(text(row, 'tags')),
+    callbackSecret: text(row, 'callback_secret'),
+  };
+  const completedAt = intOrNull(row, 'completed_at');
+  if (completedAt !== null) t.completedAt = completedAt;
+  const timeoutAt = intOrNull(row, 'timeout_at');
+  if (timeoutAt !== null) t.timeoutAt = timeoutAt;
+  const key = textOrNull(row, 'idempotency_key');
+  if (key !== null) t.idempotencyKey = key;
+  const keyExpiresAt = intOrNull(row, 'idempotency_key_expires_at');
+  if (keyExpiresAt !== null) t.idempotencyKeyExpiresAt = keyExpiresAt;
+  const output = textOrNull(row, 'output');
+  if (output !== null) t.output = output;
+  return t;
 }
 
 function limitOf(n: number): number {

@@ -101,6 +101,41 @@ export interface ClaimedRun {
   events: RunEvent[];
 }
 
+/** Where a wait token is: open, completed (its output set), or past its timeout. */
+export type WaitTokenStatus = 'WAITING' | 'COMPLETED' | 'TIMED_OUT';
+
+/**
+ * A wait token (Trigger.dev's waitpoint token): a durable row runs wait on, completed once by the SDK, the
+ * callback URL or its timeout. Times are epoch ms.
+ */
+export interface WaitTokenRecord {
+  id: string;
+  status: WaitTokenStatus;
+  createdAt: number;
+  completedAt?: number;
+  timeoutAt?: number;
+  idempotencyKey?: string;
+  /** Past it, the key no longer finds this token (a create with it makes a new one). */
+  idempotencyKeyExpiresAt?: number;
+  tags: string[];
+  /** JSON text of what completed it. */
+  output?: string;
+  /** The unguessable part of the token's callback URL. */
+  callbackSecret: string;
+}
+
+export interface WaitTokenFilter {
+  status?: WaitTokenStatus[];
+  idempotencyKey?: string;
+  /** Tokens having all of these tags. */
+  tags?: string[];
+  /** Epoch ms; only tokens created at or after it. */
+  createdAfter?: number;
+}
+
+/** The end of a token: completed with an output (JSON text), or timed out. */
+export type TokenSettlement = { status: 'COMPLETED'; output?: string } | { status: 'TIMED_OUT' };
+
 export interface RunStore {
   /** Opens/creates the database and applies pending schema migrations. */
   open(): Promise<void>;
@@ -139,6 +174,22 @@ export interface RunStore {
 
   /** Records a one-time-use token hash; false when it was already used. */
   useTokenOnce(hash: string): Promise<boolean>;
+
+  /**
+   * Creates a wait token, unless a token with its idempotency key exists and the key has not expired at `now`:
+   * then that one, `isCached` (atomic, across engine nodes too).
+   */
+  createToken(token: WaitTokenRecord, now: number): Promise<{ token: WaitTokenRecord; isCached: boolean }>;
+  getToken(id: string): Promise<WaitTokenRecord | undefined>;
+  /**
+   * Settles a WAITING token at `now`, atomically: the first settlement wins (`settled: true`); any later one
+   * changes nothing and gets the token as the first left it. Undefined when there is no such token.
+   */
+  settleToken(id: string, settlement: TokenSettlement, now: number): Promise<{ token: WaitTokenRecord; settled: boolean } | undefined>;
+  /** Times out every WAITING token whose timeout is ≤ now; their ids. */
+  timeOutDueTokens(now: number): Promise<string[]>;
+  /** Newest first (createdAt desc, id desc); `after` is the id of the last token of the previous page. */
+  listTokens(filter: WaitTokenFilter, page: Page): Promise<WaitTokenRecord[]>;
 
   /**
    * Runs held (DEQUEUED/EXECUTING/WAITING) under a lease that ended before `now`, oldest first: runs of an engine

@@ -34,7 +34,7 @@ export {
 } from './streams';
 export { tags } from './tags';
 export { logger, type LogAttributes } from './logger';
-export { wait, type WaitForOptions } from './wait';
+export { wait, WaitpointTimeoutError, type WaitForOptions, type WaitpointTokenResult } from './wait';
 export { tasks, batch, SubtaskUnwrapError, TaskRunPromise, type TaskRunResult, type BatchResult } from './subtasks';
 export type { TaskRunContext, TaskRunContext as Context } from './runtime';
 export {

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MetadataOperation } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
-import type { WaitOn, WaitedRun } from '../../protocol/ipc';
+import type { WaitOn, WaitedRun, WaitedToken } from '../../protocol/ipc';
 import { ChunkSender } from './chunkSender';
 import { resolveTarget } from '../../shared/targets';
 import { describeError } from '../../shared/errors';
@@ -22,6 +22,8 @@ export interface RuntimeTransport {
    * the runs waited for, in order. Absent where nothing parks (tests): `wait.for` then sleeps in place.
    */
   wait?(on: WaitOn): Promise<WaitedRun[] | undefined>;
+  /** Parks the run until the wait token is completed or times out (the engine's worker only); how it ended. */
+  waitForToken?(tokenId: string): Promise<WaitedToken>;
   log(level: LogLevel, message: string): void;
 }
 

@@ -1,6 +1,52 @@
 // Trigger.dev's `wait`: inside a task the run is WAITING (its worker parked by the engine) until the time is due.
 import { sleep } from '../../shared/sleep';
-import { currentRuntime } from './runtime';
+import { currentRuntime, requireRuntime } from './runtime';
+import { completeToken, createToken, listTokens, retrieveToken, type TokenRef } from '../backend/waitTokens';
+
+/** Why `wait.forToken` gave `ok: false`: the token timed out (Trigger.dev's class). */
+export class WaitpointTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WaitpointTimeoutError';
+  }
+}
+
+/** What `wait.forToken` gives: the output the token was completed with, or the timeout. */
+export type WaitpointTokenResult<T> = { ok: true; output: T } | { ok: false; error: Error };
+
+/** The promise `wait.forToken` returns: a result, or with `.unwrap()` the output itself (throwing on a timeout). */
+export class WaitpointTokenPromise<T> extends Promise<WaitpointTokenResult<T>> {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  unwrap(): Promise<T> {
+    return this.then((r) => {
+      if (r.ok) return r.output;
+      throw r.error;
+    });
+  }
+}
+
+/** Parks the run until the token is completed (its output) or times out (`ok: false`, WaitpointTimeoutError). */
+function forToken<T>(token: TokenRef): WaitpointTokenPromise<T> {
+  return new WaitpointTokenPromise<T>((resolve, reject) => {
+    (async (): Promise<WaitpointTokenResult<T>> => {
+      const id = typeof token === 'string' ? token : token?.id;
+      if (typeof id !== 'string' || id === '') throw new TypeError('wait.forToken() needs a token id or { id }');
+      const rt = requireRuntime('wait.forToken()');
+      if (!rt.transport.waitForToken) throw new Error('wait.forToken() needs the Runlight worker (it waits through the engine)');
+      await rt.metadata.flush();
+      const hookWait = { type: 'token', token: id } as const;
+      await rt.hooks.wait(hookWait);
+      const r = await rt.transport.waitForToken(id);
+      await rt.hooks.resume(hookWait);
+      if (r.ok) return { ok: true, output: r.output as T };
+      const message = r.error?.message ?? `wait token ${id} timed out`;
+      return { ok: false, error: r.error?.name === 'WaitpointTimeoutError' ? new WaitpointTimeoutError(message) : new Error(message) };
+    })().then(resolve, reject);
+  });
+}
 
 /** One unit or several (added up): `{ seconds: 30 }`, `{ minutes: 5 }`, `{ months: 1 }`. A month is 30 days, a year 365, as upstream. */
 export interface WaitForOptions {
@@ -55,6 +101,11 @@ async function waitUntilTime(until: number): Promise<void> {
 }
 
 export const wait = {
+  createToken,
+  forToken,
+  completeToken,
+  listTokens,
+  retrieveToken,
   async for(options: WaitForOptions): Promise<void> {
     await waitUntilTime(Date.now() + waitForMs(options));
   },

@@ -61,6 +61,25 @@ export const MIGRATIONS: ReadonlyArray<string> = [
     used_at bigint NOT NULL
   );
   `,
+  // 2: wait tokens (Trigger.dev's waitpoint tokens).
+  `
+  CREATE TABLE wait_tokens (
+    id text PRIMARY KEY,
+    status text NOT NULL,
+    created_at bigint NOT NULL,
+    completed_at bigint,
+    timeout_at bigint,
+    idempotency_key text,
+    idempotency_key_expires_at bigint,
+    tags text[] NOT NULL DEFAULT '{}',
+    output text,
+    callback_secret text NOT NULL
+  );
+  CREATE INDEX wait_tokens_created ON wait_tokens (created_at, id);
+  CREATE INDEX wait_tokens_idempotency ON wait_tokens (idempotency_key, created_at) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX wait_tokens_due ON wait_tokens (timeout_at) WHERE status = 'WAITING' AND timeout_at IS NOT NULL;
+  CREATE INDEX wait_tokens_tags ON wait_tokens USING gin (tags);
+  `,
 ];
 
 /** Session advisory lock key taken while migrating ("runlight" schema). */

@@ -67,6 +67,26 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+  // 2: wait tokens (Trigger.dev's waitpoint tokens). `tags` is a JSON array of distinct tags.
+  (db) => {
+    db.exec(`
+      CREATE TABLE wait_tokens (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        completed_at INTEGER,
+        timeout_at INTEGER,
+        idempotency_key TEXT,
+        idempotency_key_expires_at INTEGER,
+        tags TEXT NOT NULL,
+        output TEXT,
+        callback_secret TEXT NOT NULL
+      );
+      CREATE INDEX wait_tokens_created ON wait_tokens (created_at, id);
+      CREATE INDEX wait_tokens_idempotency ON wait_tokens (idempotency_key, created_at) WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX wait_tokens_due ON wait_tokens (timeout_at) WHERE status = 'WAITING' AND timeout_at IS NOT NULL;
+    `);
+  },
 ];
 
 /** Applies the pending migrations; refuses a database written by a newer Runlight. */

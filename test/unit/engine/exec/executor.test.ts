@@ -1,3 +1,4 @@
+import { TokenService } from '../../../../src/engine/runs/tokens';
 // The executor with the real SQLite store and committer; its worker pool and the run service's writes stand in,
 // as they are not the subject.
 import assert from 'node:assert/strict';
@@ -41,6 +42,7 @@ describe('executor', () => {
       {
         node: 'node-a',
         apiUrl: 'http://127.0.0.1:9',
+        tokens: new TokenService(store, { baseUrl: () => 'http://127.0.0.1:9', log: () => undefined }),
         accessToken: 'rl_dev_test',
         maxHeapMb: 64,
         leaseMs: 30_000,

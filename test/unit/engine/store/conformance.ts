@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { Run } from '../../../../src/protocol/run';
 import { newRunRecord, withMetadata, withResumed, withStatus, withStreamWrite, withTags, withWaiting } from '../../../../src/engine/runs/model';
-import { StoreRefusal, type RunEvent, type RunRecord, type RunStore, type WriteOp, type WriteResult } from '../../../../src/engine/store/types';
+import {
+  StoreRefusal,
+  type RunEvent,
+  type RunRecord,
+  type RunStore,
+  type WaitTokenRecord,
+  type WriteOp,
+  type WriteResult,
+} from '../../../../src/engine/store/types';
 
 /** One store under test, on a fresh database. */
 export interface StoreFixture {
@@ -673,6 +681,90 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       assert.equal(await store.useTokenOnce('hash-2'), true);
       store = await fx.reopen();
       assert.equal(await store.useTokenOnce('hash-1'), false);
+    });
+
+    describe('wait tokens', () => {
+      const token = (id: string, extra: Partial<WaitTokenRecord> = {}): WaitTokenRecord => ({
+        id,
+        status: 'WAITING',
+        createdAt: T0,
+        tags: [],
+        callbackSecret: `secret-${id}`,
+        ...extra,
+      });
+
+      it('keeps a token across a reopen, with every field', async () => {
+        const t = token('waitpoint_a', {
+          timeoutAt: T0 + 5000,
+          idempotencyKey: 'k',
+          idempotencyKeyExpiresAt: T0 + 9000,
+          tags: ['user:1', 'org:2', 'user:1'],
+        });
+        assert.deepEqual(await store.createToken(t, T0), { token: { ...t, tags: ['user:1', 'org:2'] }, isCached: false });
+        store = await fx.reopen();
+        assert.deepEqual(await store.getToken('waitpoint_a'), { ...t, tags: ['user:1', 'org:2'] });
+        assert.equal(await store.getToken('waitpoint_none'), undefined);
+      });
+
+      it('an idempotency key finds its token until the key expires', async () => {
+        await store.createToken(token('waitpoint_1', { idempotencyKey: 'k', idempotencyKeyExpiresAt: T0 + 1000 }), T0);
+        const again = await store.createToken(token('waitpoint_2', { idempotencyKey: 'k' }), T0 + 999);
+        assert.equal(again.isCached, true);
+        assert.equal(again.token.id, 'waitpoint_1');
+        assert.equal(await store.getToken('waitpoint_2'), undefined);
+        const fresh = await store.createToken(token('waitpoint_3', { idempotencyKey: 'k', createdAt: T0 + 1000 }), T0 + 1000);
+        assert.deepEqual([fresh.isCached, fresh.token.id], [false, 'waitpoint_3']);
+        // Without an expiry the newest token keeps the key.
+        const cached = await store.createToken(token('waitpoint_4', { idempotencyKey: 'k' }), T0 + 50_000);
+        assert.deepEqual([cached.isCached, cached.token.id], [true, 'waitpoint_3']);
+      });
+
+      it('the first settlement wins; a later one changes nothing and sees the first', async () => {
+        await store.createToken(token('waitpoint_s'), T0);
+        const [a, b] = await Promise.all([
+          store.settleToken('waitpoint_s', { status: 'COMPLETED', output: '{"n":1}' }, T0 + 10),
+          store.settleToken('waitpoint_s', { status: 'COMPLETED', output: '{"n":2}' }, T0 + 20),
+        ]);
+        assert.deepEqual([a?.settled, b?.settled], [true, false]);
+        assert.equal(b?.token.output, '{"n":1}');
+        assert.equal(b?.token.status, 'COMPLETED');
+        assert.equal(b?.token.completedAt, T0 + 10);
+        const late = await store.settleToken('waitpoint_s', { status: 'TIMED_OUT' }, T0 + 30);
+        assert.deepEqual([late?.settled, late?.token.status], [false, 'COMPLETED']);
+        assert.equal(await store.settleToken('waitpoint_none', { status: 'TIMED_OUT' }, T0), undefined);
+        store = await fx.reopen();
+        assert.equal((await store.getToken('waitpoint_s'))?.output, '{"n":1}');
+      });
+
+      it('times out the WAITING tokens that are due, and only those', async () => {
+        await store.createToken(token('waitpoint_due', { timeoutAt: T0 + 100 }), T0);
+        await store.createToken(token('waitpoint_later', { timeoutAt: T0 + 200 }), T0);
+        await store.createToken(token('waitpoint_done', { timeoutAt: T0 + 100 }), T0);
+        await store.createToken(token('waitpoint_never'), T0);
+        await store.settleToken('waitpoint_done', { status: 'COMPLETED' }, T0 + 50);
+        assert.deepEqual(await store.timeOutDueTokens(T0 + 100), ['waitpoint_due']);
+        assert.deepEqual(await store.timeOutDueTokens(T0 + 100), []);
+        const due = await store.getToken('waitpoint_due');
+        assert.deepEqual([due?.status, due?.completedAt, due?.output], ['TIMED_OUT', T0 + 100, undefined]);
+        assert.equal((await store.getToken('waitpoint_later'))?.status, 'WAITING');
+        assert.equal((await store.getToken('waitpoint_done'))?.status, 'COMPLETED');
+      });
+
+      it('lists newest first with every filter, and paginates', async () => {
+        await store.createToken(token('waitpoint_l1', { createdAt: T0 + 1, tags: ['a', 'b'] }), T0);
+        await store.createToken(token('waitpoint_l2', { createdAt: T0 + 2, tags: ['a'], idempotencyKey: 'ik' }), T0);
+        await store.createToken(token('waitpoint_l3', { createdAt: T0 + 3 }), T0);
+        await store.settleToken('waitpoint_l3', { status: 'COMPLETED' }, T0 + 4);
+        const idsOf = (ts: WaitTokenRecord[]): string[] => ts.map((t) => t.id);
+        assert.deepEqual(idsOf(await store.listTokens({}, { size: 10 })), ['waitpoint_l3', 'waitpoint_l2', 'waitpoint_l1']);
+        assert.deepEqual(idsOf(await store.listTokens({ status: ['WAITING'] }, { size: 10 })), ['waitpoint_l2', 'waitpoint_l1']);
+        assert.deepEqual(idsOf(await store.listTokens({ tags: ['a'] }, { size: 10 })), ['waitpoint_l2', 'waitpoint_l1']);
+        assert.deepEqual(idsOf(await store.listTokens({ tags: ['a', 'b'] }, { size: 10 })), ['waitpoint_l1']);
+        assert.deepEqual(idsOf(await store.listTokens({ idempotencyKey: 'ik' }, { size: 10 })), ['waitpoint_l2']);
+        assert.deepEqual(idsOf(await store.listTokens({ createdAfter: T0 + 2 }, { size: 10 })), ['waitpoint_l3', 'waitpoint_l2']);
+        assert.deepEqual(idsOf(await store.listTokens({}, { size: 2 })), ['waitpoint_l3', 'waitpoint_l2']);
+        assert.deepEqual(idsOf(await store.listTokens({}, { size: 2, after: 'waitpoint_l2' })), ['waitpoint_l1']);
+      });
     });
 
     it('re-opens idempotently: migrations run once, data and seqs continue', async () => {
