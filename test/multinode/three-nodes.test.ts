@@ -460,12 +460,16 @@ describe('multinode: three engine nodes on one Postgres', function () {
       }
       n2.child.kill('SIGSTOP');
       const stop2 = new AbortController();
-      const bound2 = setTimeout(() => stop2.abort(), 60_000);
+      const bound2 = setTimeout(() => stop2.abort(), 100_000);
       const watch = follow(n1.client, stop2.signal, '0');
       try {
-        await waitUntil('node 1 to take the run over (attempt 2)', 20_000, async () =>
+        await waitUntil('node 1 to take the run over (attempt 2)', 45_000, async () =>
           parseExecutions(await readFile(execFile, 'utf8')).some((e) => e.runId === stalled && e.node === 'n1' && e.attempt === 2),
-        );
+        ).catch(async (err: unknown) => {
+          // What node 1 saw of the run, for whoever reads a failure here.
+          const seen = await n1.client.retrieveRun(stalled).catch((e: unknown) => ({ unreadable: String(e) }));
+          throw new Error(`${String(err)}; the run on node 1: ${JSON.stringify(seen)}`, { cause: err });
+        });
       } finally {
         n2.child.kill('SIGCONT');
       }
