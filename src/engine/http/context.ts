@@ -51,3 +51,13 @@ export function createdWindowMs(value: string): number {
   }
   return ms;
 }
+
+/** A comma-separated query parameter as its items (trimmed, empty ones dropped); undefined when it has none. */
+export function csvParam(v: string | null): string[] | undefined {
+  if (v === null) return undefined;
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items.length ? items : undefined;
+}

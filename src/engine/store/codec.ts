@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { Run } from '../../protocol/run';
 import { WaitOn } from '../../protocol/ipc';
 import { RUN_STATUSES } from '../../shared/status';
-import type { RunEvent, RunEventType, RunFilter, RunRecord } from './types';
+import type { RunEvent, RunEventType, RunFilter, RunRecord, WaitTokenRecord } from './types';
 import { StoreRefusal } from './types';
 
 /**
@@ -130,4 +130,34 @@ export function sameTags(a: readonly string[], b: readonly string[]): boolean {
 /** Error for an op naming a run that does not exist. */
 export function runNotFound(runId: string): StoreRefusal {
   return new StoreRefusal('run_not_found', `run ${runId} not found`);
+}
+
+/** The typed column reads a driver provides for its rows. */
+export interface ColumnReads<R> {
+  text(row: R, col: string): string;
+  textOrNull(row: R, col: string): string | null;
+  int(row: R, col: string): number;
+  intOrNull(row: R, col: string): number | null;
+}
+
+/** A wait token from its `wait_tokens` row: the same columns in both drivers. */
+export function tokenFromRow<R extends Record<string, unknown>>(row: R, read: ColumnReads<R>): WaitTokenRecord {
+  const t: WaitTokenRecord = {
+    id: read.text(row, 'id'),
+    status: read.text(row, 'status') as WaitTokenRecord['status'],
+    createdAt: read.int(row, 'created_at'),
+    tags: decodeTags(row['tags']),
+    callbackSecret: read.text(row, 'callback_secret'),
+  };
+  const completedAt = read.intOrNull(row, 'completed_at');
+  if (completedAt !== null) t.completedAt = completedAt;
+  const timeoutAt = read.intOrNull(row, 'timeout_at');
+  if (timeoutAt !== null) t.timeoutAt = timeoutAt;
+  const key = read.textOrNull(row, 'idempotency_key');
+  if (key !== null) t.idempotencyKey = key;
+  const keyExpiresAt = read.intOrNull(row, 'idempotency_key_expires_at');
+  if (keyExpiresAt !== null) t.idempotencyKeyExpiresAt = keyExpiresAt;
+  const output = read.textOrNull(row, 'output');
+  if (output !== null) t.output = output;
+  return t;
 }

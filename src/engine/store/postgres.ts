@@ -1,7 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
-import { decodeRecord, decodeTags, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound } from './codec';
+import { decodeRecord, decodeTags, tokenFromRow, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound } from './codec';
 import { filterClauses, where } from './postgres/filter';
 import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
 import { int, intOrNull, type Row, text, textOrNull } from './postgres/rows';
@@ -598,24 +598,7 @@ async function insertChunks(client: PoolClient, runId: string, key: string, bodi
 
 /** A wait_tokens row as a record (absent columns left out). */
 function tokenOf(row: Row): WaitTokenRecord {
-  const t: WaitTokenRecord = {
-    id: text(row, 'id'),
-    status: text(row, 'status') as WaitTokenRecord['status'],
-    createdAt: int(row, 'created_at'),
-    tags: decodeTags(row['tags']),
-    callbackSecret: text(row, 'callback_secret'),
-  };
-  const completedAt = intOrNull(row, 'completed_at');
-  if (completedAt !== null) t.completedAt = completedAt;
-  const timeoutAt = intOrNull(row, 'timeout_at');
-  if (timeoutAt !== null) t.timeoutAt = timeoutAt;
-  const key = textOrNull(row, 'idempotency_key');
-  if (key !== null) t.idempotencyKey = key;
-  const keyExpiresAt = intOrNull(row, 'idempotency_key_expires_at');
-  if (keyExpiresAt !== null) t.idempotencyKeyExpiresAt = keyExpiresAt;
-  const output = textOrNull(row, 'output');
-  if (output !== null) t.output = output;
-  return t;
+  return tokenFromRow(row, { text, textOrNull, int, intOrNull });
 }
 
 function limitOf(n: number): number {

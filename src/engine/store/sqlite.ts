@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Database, type QueryResult, type SQLiteValue } from 'node-sqlite3-wasm';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
-import { decodeRecord, decodeTags, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound, sameTags } from './codec';
+import { decodeRecord, decodeTags, tokenFromRow, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound, sameTags } from './codec';
 import { clearStaleLockDir, dbLocked } from './sqlite/lock-dir';
 import { explainWriteError } from './sqlite/disk-full';
 import { filterClauses, where } from './sqlite/filter';
@@ -566,24 +566,7 @@ function indexedColumns(record: RunRecord): IndexedColumns {
 
 /** A wait_tokens row as a record (absent columns left out). */
 function tokenOf(row: QueryResult): WaitTokenRecord {
-  const t: WaitTokenRecord = {
-    id: text(row, 'id'),
-    status: text(row, 'status') as WaitTokenRecord['status'],
-    createdAt: int(row, 'created_at'),
-    tags: decodeTags(text(row, 'tags')),
-    callbackSecret: text(row, 'callback_secret'),
-  };
-  const completedAt = intOrNull(row, 'completed_at');
-  if (completedAt !== null) t.completedAt = completedAt;
-  const timeoutAt = intOrNull(row, 'timeout_at');
-  if (timeoutAt !== null) t.timeoutAt = timeoutAt;
-  const key = textOrNull(row, 'idempotency_key');
-  if (key !== null) t.idempotencyKey = key;
-  const keyExpiresAt = intOrNull(row, 'idempotency_key_expires_at');
-  if (keyExpiresAt !== null) t.idempotencyKeyExpiresAt = keyExpiresAt;
-  const output = textOrNull(row, 'output');
-  if (output !== null) t.output = output;
-  return t;
+  return tokenFromRow(row, { text, textOrNull, int, intOrNull });
 }
 
 function limitOf(n: number): number {

@@ -4,7 +4,7 @@ import type { Principal } from '../../auth/principal';
 import { ElectricFeeds, electricOptionsFromEnv, type ElectricShape } from '../../realtime/electric';
 import type { RunFilter } from '../../store/types';
 import type { RequestContext } from '../server';
-import { createdWindowMs, parse, type EngineDeps } from '../context';
+import { csvParam, createdWindowMs, parse, type EngineDeps } from '../context';
 
 /**
  * The run feeds (`/realtime/v1/runs/:id`, `/realtime/v1/runs?tags=`, `/realtime/v1/batches/:id`) for
@@ -43,26 +43,17 @@ function shapeKey(url: URL): string {
   return `${url.pathname}?${new URLSearchParams(params).toString()}`;
 }
 
-function list(v: string | null): string[] | undefined {
-  if (v === null) return undefined;
-  const items = v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return items.length ? items : undefined;
-}
-
 const StatusList = z.array(RunStatus);
 
 export async function serveElectricFeed(deps: EngineDeps, ctx: RequestContext, p: Principal, filter: RunFilter, kind: 'run' | 'tags' | 'batch'): Promise<void> {
   const q = ctx.url.searchParams;
-  const skipColumns = [...(list(q.get('skipColumns')) ?? []), ...(p.kind === 'pat' ? (p.claims.realtime?.skipColumns ?? []) : [])];
+  const skipColumns = [...(csvParam(q.get('skipColumns')) ?? []), ...(p.kind === 'pat' ? (p.claims.realtime?.skipColumns ?? []) : [])];
   let accept: ((run: Run) => boolean) | undefined;
   let createdWithinMs: number | undefined;
   if (kind !== 'run') {
-    const statusRaw = list(q.get('status'));
+    const statusRaw = csvParam(q.get('status'));
     const statuses = statusRaw ? parse(StatusList, statusRaw, 'status') : undefined;
-    const tasks = list(q.get('taskIdentifier')) ?? list(q.get('tasks'));
+    const tasks = csvParam(q.get('taskIdentifier')) ?? csvParam(q.get('tasks'));
     if (statuses || tasks) accept = (run) => (!statuses || statuses.includes(run.status)) && (!tasks || tasks.includes(run.taskIdentifier));
     const createdAt = q.get('createdAt');
     if (createdAt) {

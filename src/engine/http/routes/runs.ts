@@ -14,7 +14,7 @@ import type { RunRecord } from '../../store/types';
 import { requireScope, requireSecret, type Resource } from '../../auth/principal';
 import { EngineError } from '../../errors';
 import { readJson, sendJson, type Router } from '../server';
-import { parse, principal, type EngineDeps } from '../context';
+import { csvParam, parse, principal, type EngineDeps } from '../context';
 import { durationMs } from '../../ids';
 import { applyMetadataOperations } from '../../runs/metadata';
 import type { MetadataOperation } from '../../../protocol/api';
@@ -31,14 +31,6 @@ export function runResources(r: RunRecord): Resource[] {
     ...r.run.tags.map((t) => ({ type: 'tags', id: t })),
     ...(r.run.batchId ? [{ type: 'batch', id: r.run.batchId }] : []),
   ];
-}
-
-function csv(v: string | null): string[] | undefined {
-  if (v === null || v === '') return undefined;
-  return v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 export function registerRunRoutes(router: Router, deps: EngineDeps): void {
@@ -91,9 +83,9 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     const query = parse(
       ListRunsQuery,
       {
-        status: csv(q.get('filter[status]')),
-        taskIdentifier: csv(q.get('filter[taskIdentifier]')),
-        tag: csv(q.get('filter[tag]')),
+        status: csvParam(q.get('filter[status]')),
+        taskIdentifier: csvParam(q.get('filter[taskIdentifier]')),
+        tag: csvParam(q.get('filter[tag]')),
         batch: q.get('filter[batch]') ?? undefined,
         pageSize: size === null ? undefined : Number(size),
         after: q.get('page[after]') ?? undefined,

@@ -5,7 +5,7 @@ import { CreateWaitTokenRequest, WaitTokenStatus } from '../../../protocol/waitp
 import { allows, requireScope, requireSecret, type Resource } from '../../auth/principal';
 import { EngineError } from '../../errors';
 import { readBody, readJson, sendJson, type Router } from '../server';
-import { createdWindowMs, parse, principal, type EngineDeps } from '../context';
+import { csvParam, createdWindowMs, parse, principal, type EngineDeps } from '../context';
 import * as z from 'zod/mini';
 
 const BODY = LIMITS.payloadBytes + 1024 * 1024;
@@ -14,14 +14,6 @@ const TOKEN_PAT_SECONDS = 24 * 3600;
 
 const CompleteBody = z.object({ data: z.optional(z.unknown()) });
 const Statuses = z.array(WaitTokenStatus);
-
-function csv(v: string | null): string[] | undefined {
-  if (v === null || v === '') return undefined;
-  return v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 const tokenResource = (id: string): Resource[] => [{ type: 'waitpoints', id }];
 
@@ -54,7 +46,7 @@ export function registerTokenRoutes(router: Router, deps: EngineDeps): void {
     const size = q.get('page[size]') ?? q.get('limit');
     const pageSize = size === null ? 20 : Number(size);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw new EngineError('invalid_request', 'page[size]: an integer from 1 to 100');
-    const status = csv(q.get('filter[status]'));
+    const status = csvParam(q.get('filter[status]'));
     const period = q.get('filter[createdAt][period]');
     const from = q.get('filter[createdAt][from]');
     let createdAfter: number | undefined;
@@ -65,7 +57,7 @@ export function registerTokenRoutes(router: Router, deps: EngineDeps): void {
       {
         ...(status ? { status: parse(Statuses, status, 'filter[status]') } : {}),
         ...(q.get('filter[idempotencyKey]') ? { idempotencyKey: q.get('filter[idempotencyKey]')! } : {}),
-        ...(csv(q.get('filter[tags]')) ? { tags: csv(q.get('filter[tags]')) } : {}),
+        ...(csvParam(q.get('filter[tags]')) ? { tags: csvParam(q.get('filter[tags]')) } : {}),
         ...(createdAfter !== undefined ? { createdAfter } : {}),
       },
       { size: pageSize + 1, after: q.get('page[after]') ?? undefined },
