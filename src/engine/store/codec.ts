@@ -161,3 +161,8 @@ export function tokenFromRow<R extends Record<string, unknown>>(row: R, read: Co
   if (output !== null) t.output = output;
   return t;
 }
+
+/** A row limit as a non-negative integer (anything else reads no rows). */
+export function limitOf(n: number): number {
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+}

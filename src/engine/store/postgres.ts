@@ -1,7 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
-import { decodeRecord, decodeTags, tokenFromRow, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound } from './codec';
+import { decodeRecord, decodeTags, limitOf, tokenFromRow, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound } from './codec';
 import { filterClauses, where } from './postgres/filter';
 import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
 import { int, intOrNull, type Row, text, textOrNull } from './postgres/rows';
@@ -121,7 +121,7 @@ export class PostgresRunStore implements RunStore {
           plans.push(plan);
         } catch (err) {
           await client.query('ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op');
-          plans.push(toError(err));
+          plans.push(asError(err));
         }
       }
       const staged = plans.flatMap((p) => (p instanceof Error ? [] : (p.events ?? [])));
@@ -378,7 +378,7 @@ export class PostgresRunStore implements RunStore {
       config: { connectionString: this.options.connectionString },
       onSeq,
       onReconnect: () => {
-        this.headSeq().then(onSeq, (err: unknown) => this.options.log?.(`store: head seq after reconnect failed: ${toError(err).message}`));
+        this.headSeq().then(onSeq, (err: unknown) => this.options.log?.(`store: head seq after reconnect failed: ${asError(err).message}`));
       },
       log: this.options.log,
     });
@@ -406,7 +406,7 @@ export class PostgresRunStore implements RunStore {
       try {
         await client.query('ROLLBACK');
       } catch (rollbackErr) {
-        broken = toError(rollbackErr);
+        broken = asError(rollbackErr);
       }
       throw err;
     } finally {
@@ -599,12 +599,4 @@ async function insertChunks(client: PoolClient, runId: string, key: string, bodi
 /** A wait_tokens row as a record (absent columns left out). */
 function tokenOf(row: Row): WaitTokenRecord {
   return tokenFromRow(row, { text, textOrNull, int, intOrNull });
-}
-
-function limitOf(n: number): number {
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
-}
-
-function toError(err: unknown): Error {
-  return asError(err);
 }

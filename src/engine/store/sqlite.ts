@@ -3,7 +3,19 @@ import { dirname, resolve } from 'node:path';
 import { Database, type QueryResult, type SQLiteValue } from 'node-sqlite3-wasm';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
-import { decodeRecord, decodeTags, tokenFromRow, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound, sameTags } from './codec';
+import {
+  decodeRecord,
+  decodeTags,
+  limitOf,
+  tokenFromRow,
+  delayedUntilMs,
+  encodeRecord,
+  epochMs,
+  eventOf,
+  normalizeFilter,
+  runNotFound,
+  sameTags,
+} from './codec';
 import { clearStaleLockDir, dbLocked } from './sqlite/lock-dir';
 import { explainWriteError } from './sqlite/disk-full';
 import { filterClauses, where } from './sqlite/filter';
@@ -118,7 +130,7 @@ export class SqliteRunStore implements RunStore {
         } catch (err) {
           this.run('ROLLBACK TO op');
           this.run('RELEASE op');
-          results.push({ ok: false, error: toError(err) });
+          results.push({ ok: false, error: asError(err) });
         }
       }
       return { value: results, staged };
@@ -387,7 +399,7 @@ export class SqliteRunStore implements RunStore {
       // statement prior to binding new values"), failing the next write too: prepare them afresh.
       this.stmts?.clear();
       this.nextIdx.clear();
-      return Promise.reject(explainWriteError(toError(err), dirname(this.file)));
+      return Promise.reject(explainWriteError(asError(err), dirname(this.file)));
     }
     if (out.staged) {
       if (this.nextIdx.size + out.staged.size > CHUNK_CACHE_MAX) this.nextIdx.clear();
@@ -567,12 +579,4 @@ function indexedColumns(record: RunRecord): IndexedColumns {
 /** A wait_tokens row as a record (absent columns left out). */
 function tokenOf(row: QueryResult): WaitTokenRecord {
   return tokenFromRow(row, { text, textOrNull, int, intOrNull });
-}
-
-function limitOf(n: number): number {
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
-}
-
-function toError(err: unknown): Error {
-  return asError(err);
 }
