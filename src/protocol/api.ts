@@ -135,10 +135,12 @@ export const ListRunsQuery = z.object({
 });
 export type ListRunsQuery = z.infer<typeof ListRunsQuery>;
 
-export const ListRunsResponse = z.object({
-  data: z.array(Run),
-  pagination: z.object({ next: z.optional(z.string()) }),
-});
+/** A page of a cursor-paged list: its items and the cursor of the next page, if any. */
+export function PageOf<T extends z.ZodMiniType>(item: T) {
+  return z.object({ data: z.array(item), pagination: z.object({ next: z.optional(z.string()) }) });
+}
+
+export const ListRunsResponse = PageOf(Run);
 export type ListRunsResponse = z.infer<typeof ListRunsResponse>;
 
 export const TaskInfo = z.object({

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import './zod-locale';
-import { Tags } from './api';
+import { PageOf, Tags } from './api';
 
 /**
  * Wait tokens, on Trigger.dev's waitpoint-token paths and shapes: a run waits on one with `wait.forToken`, and
@@ -45,10 +45,7 @@ export const RetrieveWaitTokenResponse = z.extend(WaitTokenItem, {
 });
 export type RetrieveWaitTokenResponse = z.infer<typeof RetrieveWaitTokenResponse>;
 
-export const ListWaitTokensResponse = z.object({
-  data: z.array(WaitTokenItem),
-  pagination: z.object({ next: z.optional(z.string()) }),
-});
+export const ListWaitTokensResponse = PageOf(WaitTokenItem);
 export type ListWaitTokensResponse = z.infer<typeof ListWaitTokensResponse>;
 
 export const CompleteWaitTokenResponse = z.object({ success: z.literal(true) });

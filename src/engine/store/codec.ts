@@ -166,3 +166,22 @@ export function tokenFromRow<R extends Record<string, unknown>>(row: R, read: Co
 export function limitOf(n: number): number {
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }
+
+/** The columns of a `wait_tokens` row, in the order both drivers insert them. */
+export const TOKEN_COLUMNS = 'id, status, created_at, completed_at, timeout_at, idempotency_key, idempotency_key_expires_at, tags, output, callback_secret';
+
+/** A wait token's values for TOKEN_COLUMNS; `tags` as the driver stores them. */
+export function tokenRowValues<T>(token: WaitTokenRecord, tags: T): (string | number | null | T)[] {
+  return [
+    token.id,
+    token.status,
+    token.createdAt,
+    token.completedAt ?? null,
+    token.timeoutAt ?? null,
+    token.idempotencyKey ?? null,
+    token.idempotencyKeyExpiresAt ?? null,
+    tags,
+    token.output ?? null,
+    token.callbackSecret,
+  ];
+}

@@ -1,7 +1,20 @@
 import { Pool, type PoolClient } from 'pg';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
-import { decodeRecord, decodeTags, limitOf, tokenFromRow, delayedUntilMs, encodeRecord, epochMs, eventOf, normalizeFilter, runNotFound } from './codec';
+import {
+  decodeRecord,
+  decodeTags,
+  limitOf,
+  TOKEN_COLUMNS,
+  tokenFromRow,
+  tokenRowValues,
+  delayedUntilMs,
+  encodeRecord,
+  epochMs,
+  eventOf,
+  normalizeFilter,
+  runNotFound,
+} from './codec';
 import { filterClauses, where } from './postgres/filter';
 import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
 import { int, intOrNull, type Row, text, textOrNull } from './postgres/rows';
@@ -257,22 +270,7 @@ export class PostgresRunStore implements RunStore {
         const row = res.rows[0];
         if (row) return { value: { token: tokenOf(row), isCached: true } };
       }
-      await client.query(
-        'INSERT INTO wait_tokens (id, status, created_at, completed_at, timeout_at, idempotency_key, idempotency_key_expires_at, tags, output, callback_secret) ' +
-          'VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9, $10)',
-        [
-          token.id,
-          token.status,
-          token.createdAt,
-          token.completedAt ?? null,
-          token.timeoutAt ?? null,
-          token.idempotencyKey ?? null,
-          token.idempotencyKeyExpiresAt ?? null,
-          tags,
-          token.output ?? null,
-          token.callbackSecret,
-        ],
-      );
+      await client.query(`INSERT INTO wait_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9, $10)`, tokenRowValues(token, tags));
       return { value: { token: { ...token, tags }, isCached: false } };
     });
   }

@@ -7,7 +7,9 @@ import {
   decodeRecord,
   decodeTags,
   limitOf,
+  TOKEN_COLUMNS,
   tokenFromRow,
+  tokenRowValues,
   delayedUntilMs,
   encodeRecord,
   epochMs,
@@ -227,6 +229,7 @@ export class SqliteRunStore implements RunStore {
   }
 
   async createToken(token: WaitTokenRecord, now: number): Promise<{ token: WaitTokenRecord; isCached: boolean }> {
+    const tags = [...new Set(token.tags)];
     return this.transaction<{ token: WaitTokenRecord; isCached: boolean }>(() => {
       if (token.idempotencyKey !== undefined) {
         const row = this.first(
@@ -236,23 +239,8 @@ export class SqliteRunStore implements RunStore {
         );
         if (row) return { value: { token: tokenOf(row), isCached: true } };
       }
-      this.run(
-        'INSERT INTO wait_tokens (id, status, created_at, completed_at, timeout_at, idempotency_key, idempotency_key_expires_at, tags, output, callback_secret) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [
-          token.id,
-          token.status,
-          token.createdAt,
-          token.completedAt ?? null,
-          token.timeoutAt ?? null,
-          token.idempotencyKey ?? null,
-          token.idempotencyKeyExpiresAt ?? null,
-          JSON.stringify([...new Set(token.tags)]),
-          token.output ?? null,
-          token.callbackSecret,
-        ],
-      );
-      return { value: { token: { ...token, tags: [...new Set(token.tags)] }, isCached: false } };
+      this.run(`INSERT INTO wait_tokens (${TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tokenRowValues(token, JSON.stringify(tags)));
+      return { value: { token: { ...token, tags }, isCached: false } };
     });
   }
 

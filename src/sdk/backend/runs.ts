@@ -2,6 +2,7 @@ import type { ListRunsParams } from '../../client/api';
 import { apiClient } from './config';
 import { RunSubscription, type RunSubscriptionOptions } from './subscription';
 import { toRealtimeRun, type RealtimeRun, type RetrieveRunResult } from './types';
+import { cursorPage, type CursorPage } from './page';
 
 /** `runs.*` of Trigger.dev's SDK, against the local engine. Run objects carry Date timestamps. */
 
@@ -16,12 +17,8 @@ export interface ListRunsOptions extends Omit<ListRunsParams, 'pageSize'> {
 }
 
 /** One page of runs. `for await` over it walks every following page too. */
-export interface RunsPage extends AsyncIterable<RealtimeRun> {
-  data: RealtimeRun[];
-  pagination: { next?: string };
-  hasNextPage(): boolean;
-  getNextPage(): Promise<RunsPage>;
-}
+/** One page of runs; `for await` over it walks every following page too. */
+export type RunsPage = CursorPage<RealtimeRun>;
 
 export interface SubscribeToRunOptions extends RunSubscriptionOptions {
   /** End the subscription once the run is finished (default true). */
@@ -39,36 +36,22 @@ async function retrieve<TTask = unknown>(runId: RunRef): Promise<RetrieveRunResu
 
 async function list(options: ListRunsOptions = {}): Promise<RunsPage> {
   const client = apiClient();
-  const fetchPage = async (after: string | undefined): Promise<RunsPage> => {
-    const params: ListRunsParams = {
-      status: options.status,
-      taskIdentifier: options.taskIdentifier,
-      tag: options.tag,
-      batch: options.batch,
-      pageSize: options.limit,
-      after,
-    };
-    const res = await client.listRuns(params);
-    const page: RunsPage = {
-      data: res.data.map((r) => toRealtimeRun(r)),
-      pagination: res.pagination,
-      hasNextPage: () => res.pagination.next !== undefined,
-      getNextPage: () => {
-        if (res.pagination.next === undefined) return Promise.reject(new Error('there is no next page'));
-        return fetchPage(res.pagination.next);
-      },
-      async *[Symbol.asyncIterator]() {
-        let current: RunsPage = page;
-        for (;;) {
-          yield* current.data;
-          if (!current.hasNextPage()) return;
-          current = await current.getNextPage();
-        }
-      },
-    };
-    return page;
-  };
-  return fetchPage(options.after);
+  return cursorPage(
+    'runs.list',
+    (after) => {
+      const params: ListRunsParams = {
+        status: options.status,
+        taskIdentifier: options.taskIdentifier,
+        tag: options.tag,
+        batch: options.batch,
+        pageSize: options.limit,
+        after,
+      };
+      return client.listRuns(params);
+    },
+    (r) => toRealtimeRun(r),
+    options.after,
+  );
 }
 
 async function cancel(runId: RunRef): Promise<{ id: string }> {

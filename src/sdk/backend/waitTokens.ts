@@ -5,6 +5,7 @@
 import type { ListWaitTokensParams } from '../../client/api';
 import type { WaitTokenItem, WaitTokenStatus } from '../../protocol/waitpoints';
 import { apiClient } from './config';
+import { cursorPage, type CursorPage } from './page';
 
 export interface CreateTokenOptions {
   /** "30s", "10m", "2h", "3d", "1w", or a Date; past it the token times out and its waiters get `ok: false`. */
@@ -95,36 +96,14 @@ export interface ListTokensOptions extends Omit<ListWaitTokensParams, 'pageSize'
 }
 
 /** One page of tokens, newest first. `for await` over it walks every following page too. */
-export interface TokensPage extends AsyncIterable<WaitToken> {
-  data: WaitToken[];
-  pagination: { next?: string };
-  hasNextPage(): boolean;
-  getNextPage(): Promise<TokensPage>;
-}
+export type TokensPage = CursorPage<WaitToken>;
 
 export async function listTokens(options: ListTokensOptions = {}): Promise<TokensPage> {
   const client = apiClient();
   const { limit, ...filters } = options;
-  const fetchPage = async (after: string | undefined): Promise<TokensPage> => {
-    const res = await client.listWaitTokens({ ...filters, ...(limit !== undefined ? { pageSize: limit } : {}), ...(after ? { after } : {}) });
-    const page: TokensPage = {
-      data: res.data.map(toToken),
-      pagination: res.pagination,
-      hasNextPage: () => res.pagination.next !== undefined,
-      getNextPage: () => {
-        if (res.pagination.next === undefined) throw new Error('listTokens: there is no next page');
-        return fetchPage(res.pagination.next);
-      },
-      async *[Symbol.asyncIterator]() {
-        let p: TokensPage = page;
-        for (;;) {
-          yield* p.data;
-          if (!p.hasNextPage()) return;
-          p = await p.getNextPage();
-        }
-      },
-    };
-    return page;
-  };
-  return fetchPage(undefined);
+  return cursorPage(
+    'listTokens',
+    (after) => client.listWaitTokens({ ...filters, ...(limit !== undefined ? { pageSize: limit } : {}), ...(after ? { after } : {}) }),
+    toToken,
+  );
 }

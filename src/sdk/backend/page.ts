@@ -1,0 +1,37 @@
+// Trigger.dev's cursor pages (`runs.list`, `wait.listTokens`): one page, its next page on demand, and `for await`
+// over every item of this page and the ones after it.
+
+export interface CursorPage<T> extends AsyncIterable<T> {
+  data: T[];
+  pagination: { next?: string };
+  hasNextPage(): boolean;
+  getNextPage(): Promise<CursorPage<T>>;
+}
+
+/** The page `fetch(after)` answers, with its items mapped by `item`; `what` names the list in errors. */
+export async function cursorPage<R, T>(
+  what: string,
+  fetch: (after: string | undefined) => Promise<{ data: R[]; pagination: { next?: string } }>,
+  item: (r: R) => T,
+  after?: string,
+): Promise<CursorPage<T>> {
+  const res = await fetch(after);
+  const page: CursorPage<T> = {
+    data: res.data.map(item),
+    pagination: res.pagination,
+    hasNextPage: () => res.pagination.next !== undefined,
+    getNextPage: () => {
+      if (res.pagination.next === undefined) return Promise.reject(new Error(`${what}: there is no next page`));
+      return cursorPage(what, fetch, item, res.pagination.next);
+    },
+    async *[Symbol.asyncIterator]() {
+      let current: CursorPage<T> = page;
+      for (;;) {
+        yield* current.data;
+        if (!current.hasNextPage()) return;
+        current = await current.getNextPage();
+      }
+    },
+  };
+  return page;
+}
