@@ -1,6 +1,6 @@
 import { createElement as h, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
-import { useRealtimeRun, useRealtimeRunWithStreams, useRealtimeRunsWithTag } from '@trigger.dev/react-hooks';
+import { useRealtimeRun, useRealtimeRunWithStreams, useRealtimeRunsWithTag, useWaitToken } from '@trigger.dev/react-hooks';
 import type { AnyTask } from '@trigger.dev/sdk';
 
 /** A small page on the official React hooks, pointed at the local engine with a Public Access Token. */
@@ -10,6 +10,7 @@ const baseURL = q.get('baseURL') ?? '';
 const accessToken = q.get('token') ?? '';
 const runId = q.get('runId') ?? '';
 const tag = q.get('tag') ?? '';
+const waitToken = q.get('waitToken') ?? '';
 
 declare global {
   interface Window {
@@ -57,4 +58,17 @@ function Tagged() {
   );
 }
 
-createRoot(document.getElementById('root')!).render(h('main', null, h(RunStatus), h(RunStreams), h(Tagged)));
+/** Approves the wait token with the token-scoped Public Access Token `wait.createToken` gave. */
+function Approve() {
+  const { complete, isCompleted, isReady, error } = useWaitToken(waitToken, { accessToken, baseURL });
+  useReportError('useWaitToken', error);
+  return h(
+    'section',
+    null,
+    h('button', { id: 'approve', disabled: !isReady || isCompleted, onClick: () => complete({ approved: true, by: 'browser' }) }, 'Approve'),
+    h('p', { id: 'token-state' }, isCompleted ? 'completed' : 'open'),
+  );
+}
+
+const main = waitToken ? h('main', null, h(Approve)) : h('main', null, h(RunStatus), h(RunStreams), h(Tagged));
+createRoot(document.getElementById('root')!).render(main);

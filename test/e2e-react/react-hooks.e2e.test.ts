@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
-import { auth, configure, tasks } from '@trigger.dev/sdk';
+import { auth, configure, runs, tasks, wait } from '@trigger.dev/sdk';
 import type { BrowserContext, Page } from '../harness/src';
 import { launchChromium, firstPage } from '../harness/src/browser';
-import { startSdkEngine, TR_SECRET, type SdkEngine } from '../unit/engine/trigger-compat/support';
+import { AWAIT_TOKEN_TASK, startSdkEngine, TR_SECRET, type SdkEngine } from '../unit/engine/trigger-compat/support';
 import { TASKS } from '../unit/engine/fixtures';
 import { repoRoot, waitFor } from '../support/engine';
 
@@ -33,7 +33,11 @@ describe('react-hooks: the official hooks in Chromium against the engine', funct
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'runlight-react-'));
-    const files = { ...TASKS, 'trigger/multi-stream.ts': await readFile(join(repoRoot, 'examples/demo/trigger/multi-stream.ts'), 'utf8') };
+    const files = {
+      ...TASKS,
+      'trigger/await-token.ts': AWAIT_TOKEN_TASK,
+      'trigger/multi-stream.ts': await readFile(join(repoRoot, 'examples/demo/trigger/multi-stream.ts'), 'utf8'),
+    };
     const [engine] = await Promise.all([
       startSdkEngine(files, { RUNLIGHT_ELECTRIC_LIVE_POLL_MS: '5000' }),
       build({
@@ -114,5 +118,25 @@ describe('react-hooks: the official hooks in Chromium against the engine', funct
     await page.goto(`${pageUrl}?${q}`);
     await page.waitForFunction(() => window.errors.some((m) => m.startsWith('useRealtimeRun:')), undefined, { timeout: 15_000 });
     assert.equal(await page.textContent('#run-status'), 'loading');
+  });
+
+  it('useWaitToken completes the token a run waits on, with the Public Access Token createToken gave', async () => {
+    configure({ baseURL: e.url, accessToken: TR_SECRET });
+    const token = await wait.createToken({ timeout: '10m' });
+    const handle = await tasks.trigger('await-token', { tokenId: token.id });
+    const read = await auth.createPublicToken({ scopes: { read: { runs: [handle.id] } }, expirationTime: '10m' });
+    // The page approves with the token's own Public Access Token (write:waitpoints:<id>); the test reads the run.
+    const q = new URLSearchParams({ baseURL: e.url, token: token.publicAccessToken, runId: handle.id, waitToken: token.id });
+    await page.goto(`${pageUrl}?${q}`);
+    await waitFor(async () => ((await runs.retrieve(handle.id)).status === 'WAITING' ? true : undefined), 30_000, 'the run to wait');
+    await page.click('#approve');
+    await page.waitForFunction(() => document.getElementById('token-state')?.textContent === 'completed', undefined, { timeout: 15_000 });
+    configure({ baseURL: e.url, accessToken: read });
+    let last;
+    for await (const run of runs.subscribeToRun(handle.id, { signal: AbortSignal.timeout(20_000) })) last = run;
+    assert.equal(last?.status, 'COMPLETED');
+    const output = last?.output as { ok: boolean; output: unknown };
+    assert.deepEqual([output.ok, output.output], [true, { approved: true, by: 'browser' }]);
+    assert.deepEqual(await page.evaluate(() => window.errors.filter((m) => m.startsWith('useWaitToken'))), []);
   });
 });

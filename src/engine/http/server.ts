@@ -65,7 +65,7 @@ export class Router {
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-expose-headers':
-    'x-trigger-jwt, x-trigger-jwt-claims, electric-handle, electric-offset, electric-schema, electric-cursor, electric-up-to-date, x-stream-version, retry-after',
+    'x-trigger-jwt, x-trigger-jwt-claims, x-should-retry, electric-handle, electric-offset, electric-schema, electric-cursor, electric-up-to-date, x-stream-version, retry-after',
 };
 
 /** The headers of every JSON answer, besides its length. */
@@ -84,7 +84,15 @@ export function sendError(res: ServerResponse, e: unknown, log: (line: string) =
     return;
   }
   const { status, body } = errorAnswer(e, log);
-  sendJson(res, status, body);
+  sendJson(res, status, body, retryHint(status));
+}
+
+/**
+ * Official Trigger.dev clients retry a 409 (they take it for a lock timeout) and every 5xx unless told otherwise:
+ * a refusal that will not change on its own says so. A 408, a 429 and a 503 may pass, so they leave the choice open.
+ */
+function retryHint(status: number): Record<string, string> {
+  return status === 408 || status === 429 || status === 503 ? {} : { 'x-should-retry': 'false' };
 }
 
 /** Hosts allowed in the Host header: the loopback names of our own port (refuses DNS rebinding). */

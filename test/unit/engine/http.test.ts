@@ -221,6 +221,16 @@ describe('engine: HTTP, auth and bad input', function () {
     assert.equal((await call('DELETE', `/api/v3/runs/${runId}`, t.key)).status, 405);
   });
 
+  it('tells official clients not to retry a refusal that will not change (they retry a 409 and a 5xx otherwise)', async () => {
+    const missing = await call('GET', '/api/v3/runs/run_nope', t.key);
+    assert.equal(missing.headers.get('x-should-retry'), 'false');
+    const token = await call('POST', '/api/v1/waitpoints/tokens', t.key, {});
+    const { id } = JSON.parse(token.text) as { id: string };
+    assert.equal((await call('POST', `/api/v1/waitpoints/tokens/${id}/complete`, t.key, { data: 1 })).status, 200);
+    const twice = await call('POST', `/api/v1/waitpoints/tokens/${id}/complete`, t.key, { data: 2 });
+    assert.deepEqual([twice.status, twice.headers.get('x-should-retry')], [409, 'false']);
+  });
+
   it('applies metadata operations through the API', async () => {
     const meta = await t.client.updateMetadata(runId, {
       operations: [

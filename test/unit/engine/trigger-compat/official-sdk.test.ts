@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { auth, batch, configure, runs, tasks } from '@trigger.dev/sdk';
-import { startSdkEngine, TR_SECRET, type SdkEngine } from './support';
+import { auth, batch, configure, runs, tasks, wait } from '@trigger.dev/sdk';
+import { AWAIT_TOKEN_TASK, startSdkEngine, TR_SECRET, type SdkEngine } from './support';
 import { TASKS } from '../fixtures';
 import { repoRoot, waitFor } from '../../../support/engine';
 
@@ -14,7 +14,7 @@ import { repoRoot, waitFor } from '../../../support/engine';
 const DEMO_FILES = ['progress-task.ts', 'multi-stream.ts', 'failing-task.ts'];
 
 async function demoTasks(): Promise<Record<string, string>> {
-  const files: Record<string, string> = { ...TASKS };
+  const files: Record<string, string> = { ...TASKS, 'trigger/await-token.ts': AWAIT_TOKEN_TASK };
   for (const f of DEMO_FILES) files[`trigger/demo/${f}`] = await readFile(join(repoRoot, 'examples/demo/trigger', f), 'utf8');
   return files;
 }
@@ -25,7 +25,7 @@ describe('trigger-sdk: the official @trigger.dev/sdk against the engine', functi
 
   before(async () => {
     e = await startSdkEngine(await demoTasks(), { RUNLIGHT_ELECTRIC_LIVE_POLL_MS: '3000' });
-    const wanted = ['progress-task', 'multi-stream', 'failing-task', 'echo', 'sleeper'];
+    const wanted = ['progress-task', 'multi-stream', 'failing-task', 'echo', 'sleeper', 'await-token'];
     await waitFor(
       async () => {
         const ids = (await e.client.listTasks()).tasks.map((t) => t.id);
@@ -164,5 +164,42 @@ describe('trigger-sdk: the official @trigger.dev/sdk against the engine', functi
     for await (const run of runs.subscribeToRun(mine.id, { signal: AbortSignal.timeout(20_000) })) last = run;
     assert.deepEqual(last?.output, { echoed: 'mine' });
     await assert.rejects(runs.retrieve(other.id), (err: Error & { status?: number }) => err.status === 403 && /no scope/.test(err.message));
+  });
+
+  it('wait tokens: createToken (and its idempotency key), a run waiting on it, completeToken, retrieveToken, listTokens', async () => {
+    const tag = `official-${Date.now()}`;
+    const key = `approve-${tag}`;
+    const token = await wait.createToken({ timeout: '10m', tags: [tag], idempotencyKey: key });
+    assert.match(token.id, /^waitpoint_/);
+    assert.equal(token.isCached, false);
+    assert.match(token.url, /^http:\/\/127\.0\.0\.1:\d+\//);
+    assert.ok(token.publicAccessToken.split('.').length === 3, 'a Public Access Token (JWT) comes with the token');
+    const again = await wait.createToken({ timeout: '10m', tags: [tag], idempotencyKey: key });
+    assert.deepEqual([again.id, again.isCached], [token.id, true]);
+
+    const handle = await tasks.trigger('await-token', { tokenId: token.id });
+    await waitFor(async () => ((await runs.retrieve(handle.id)).status === 'WAITING' ? true : undefined), 30_000, 'the run to wait');
+    assert.equal((await wait.retrieveToken(token.id)).status, 'WAITING');
+
+    const completedAt = Date.now();
+    await wait.completeToken<{ approved: boolean }>(token.id, { approved: true });
+    let last;
+    for await (const run of runs.subscribeToRun(handle.id, { signal: AbortSignal.timeout(20_000) })) last = run;
+    assert.equal(last?.status, 'COMPLETED');
+    const output = last?.output as { ok: boolean; output: unknown; resumedAt: number };
+    assert.deepEqual([output.ok, output.output], [true, { approved: true }]);
+    console.log(`      token completed → task code resumed: ${output.resumedAt - completedAt} ms`);
+
+    const done = await wait.retrieveToken<{ approved: boolean }>(token.id);
+    assert.equal(done.status, 'COMPLETED');
+    assert.deepEqual(done.output, { approved: true });
+    assert.ok(done.completedAt instanceof Date);
+
+    const listed: string[] = [];
+    for await (const t of wait.listTokens({ tags: [tag] })) listed.push(`${t.id} ${t.status}`);
+    assert.deepEqual(listed, [`${token.id} COMPLETED`]);
+    // The first completion won; a second one is refused (Trigger.dev accepts it silently and changes nothing).
+    await assert.rejects(wait.completeToken(token.id, { approved: false }), (err: Error & { status?: number }) => err.status === 409);
+    assert.deepEqual((await wait.retrieveToken(token.id)).output, { approved: true });
   });
 });

@@ -3,6 +3,20 @@ import { startEngine, type RunningEngine } from '../../../../src/engine';
 import { makeWorkspace, waitFor } from '../../../support/engine';
 import { EngineClient } from '../../../../src/client';
 
+/** A task that waits on the wait token named in its payload and returns how the wait ended, and when it resumed. */
+export const AWAIT_TOKEN_TASK = `
+import { task, wait } from "@trigger.dev/sdk";
+
+export const awaitToken = task({
+  id: "await-token",
+  run: async (p: { tokenId: string }) => {
+    const r = await wait.forToken<{ approved: boolean }>(p.tokenId);
+    const resumedAt = Date.now();
+    return r.ok ? { ok: true, output: r.output, resumedAt } : { ok: false, error: r.error.message, resumedAt };
+  },
+});
+`;
+
 /** A Trigger.dev-style development secret key: the official SDK is configured with it unchanged. */
 export const TR_SECRET = 'tr_dev_runlightOfficialSdk0123456789';
 
