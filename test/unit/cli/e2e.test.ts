@@ -11,6 +11,7 @@ import { readEngineInfo } from '../../../src/client/engine-file';
 import { Run } from '../../../src/protocol/run';
 import * as z from 'zod/mini';
 import { auth, batch, configure, readStream, runs, tasks } from '../../../src/sdk/backend';
+import { waitFor } from '../../support/engine';
 
 /**
  * End to end through the real engine: `runlight dev` started by the CLI (from the sources, via tsx) on a
@@ -306,6 +307,34 @@ function indexOfAll(text: string, parts: string[]): number[] {
         text += c.choices[0]?.delta.content ?? '';
       }
       assert.equal(text, answerFor('again'));
+    });
+
+    it("the demo's agent-loop: a draft, a critic child it waits for, then a person; a keyless POST to the token's URL approves it", async () => {
+      const h = await tasks.trigger('agent-loop', { topic: 'tides' });
+      const waiting = await waitFor(
+        async () => {
+          const run = await runs.retrieve(h.id);
+          return run.status === 'WAITING' && run.metadata?.['approval'] ? run : undefined;
+        },
+        60_000,
+        'agent-loop to wait for approval',
+      );
+      assert.equal(waiting.metadata?.['step'], 'waiting for approval');
+      const { url: approveUrl } = waiting.metadata?.['approval'] as { tokenId: string; url: string };
+      // What a person (or a webhook) does: no key, the URL is the secret.
+      const res = await fetch(approveUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"approved":true,"note":"ship it"}' });
+      assert.equal(res.status, 200, await res.text());
+      let last;
+      for await (const run of runs.subscribeToRun(h.id, { signal: AbortSignal.timeout(30_000) })) last = run;
+      assert.equal(last?.status, 'COMPLETED');
+      const draft = answerFor('Write a short paragraph about tides.');
+      assert.deepEqual(last?.output, {
+        draft,
+        review: answerFor(`Critique this draft in one sentence:\n\n${draft}`),
+        approved: true,
+        note: 'ship it',
+      });
+      assert.equal(last?.metadata?.['step'], 'approved');
     });
   });
 
