@@ -52,6 +52,11 @@ export const EngineToWorker = z.discriminatedUnion('type', [
       rootRunId: z.optional(z.string()),
       /** The run's attempt limit: the attempt that reaches it is the last (onFailure runs after it). */
       maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1))),
+      /**
+       * The attempt whose child runs this one's waiting forms find again: itself, or, when the engine lost the previous
+       * attempt (a stop, a `kill -9`), the lost one's, so a retried `triggerAndWait` gets the child it had already.
+       */
+      childAttempt: z.optional(z.number().check(z.int(), z.minimum(1))),
     }),
     apiUrl: z.string(),
     accessToken: z.string(),

@@ -101,7 +101,13 @@ export class AttemptRunner {
         throw new NamedError('TaskNotFoundError', `task "${msg.taskId}" is not defined in ${msg.bundlePath} (tasks there: ${known})`);
       }
       const ctx = contextFor(msg, entry.exportName);
-      const runtime = new AttemptRuntime({ ctx, transport, metadata: msg.run.metadata, flushIntervalMs: this.opts.metadataFlushMs });
+      const runtime = new AttemptRuntime({
+        ctx,
+        transport,
+        metadata: msg.run.metadata,
+        flushIntervalMs: this.opts.metadataFlushMs,
+        childAttempt: msg.run.childAttempt,
+      });
       rt = runtime;
       const lifecycle = startLifecycle({
         def: entry.def,

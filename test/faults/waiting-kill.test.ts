@@ -10,8 +10,9 @@ import { sleep, spawnEngine, waitForTask, type ChildEngine } from './support';
  * Fault: the engine is SIGKILLed while runs are WAITING (a parent in `triggerAndWait` on a child that is still
  * executing, and two runs in `wait.for`). As the README's "Known limits" says, the parked workers stop with the
  * engine, and on the next start a waiting run is retried from the start if attempts remain, else it ends CRASHED.
- * Nothing is lost: metadata set before the kill stays, the child triggered before the kill is retried to the end,
- * and the retried parent's new `triggerAndWait` completes.
+ * Nothing is lost: metadata set before the kill stays, the child executing at the kill is retried to the end, and the
+ * retried parent's `triggerAndWait` calls find the children its lost attempt triggered: the one that had completed
+ * returns at once with its output, the other is waited for; no child is triggered twice.
  */
 const TASKS: Record<string, string> = {
   'trigger/waiting.ts': `
@@ -28,7 +29,7 @@ export const kid = task({
   },
 });
 
-/** Marks its attempt in metadata, then waits for a kid (a long one in attempt 1, a short one after). */
+/** Marks its attempt in metadata, then waits for a quick kid and a slow one (payloads say which attempt asked). */
 export const parent = task({
   id: "parent",
   retry: { maxAttempts: 2 },
@@ -36,9 +37,9 @@ export const parent = task({
     const n = ctx.attempt.number;
     metadata.set("attempt" + n, true);
     await metadata.flush();
-    const r = await kid.triggerAndWait({ ms: n === 1 ? 2500 : 300, tag: "from-attempt-" + n });
-    if (!r.ok) throw r.error;
-    return { attempt: n, kid: r.output };
+    const quick = await kid.triggerAndWait({ ms: 10, tag: "quick-from-attempt-" + n }).unwrap();
+    const slow = await kid.triggerAndWait({ ms: 2500, tag: "slow-from-attempt-" + n }).unwrap();
+    return { attempt: n, quick, slow };
   },
 });
 
@@ -91,14 +92,14 @@ describe('faults: engine killed while runs wait', function () {
     const napOnceId = (await e1.client.trigger('nap-once', {})).id;
     const waiting = [parentId, napRetryId, napOnceId];
 
-    // All three WAITING, and the parent's kid triggered (and executing, it sleeps 2.5 s).
+    // All three WAITING, the parent's quick kid COMPLETED and its slow kid executing (it sleeps 2.5 s).
     let firstKid: Run | undefined;
     for (const until = Date.now() + 30_000; ; await sleep(50)) {
       const runs = await Promise.all(waiting.map((id) => e1.client.retrieveRun(id)));
       const kids = (await e1.client.listRuns({ taskIdentifier: 'kid' })).data;
       firstKid = kids[0];
-      if (runs.every((r) => r.status === 'WAITING') && firstKid?.status === 'EXECUTING') break;
-      if (Date.now() > until) throw new Error(`runs did not wait: ${runs.map((r) => r.status).join(', ')}; kid ${firstKid?.status}`);
+      if (runs.every((r) => r.status === 'WAITING') && kids.length === 2 && firstKid?.status === 'EXECUTING') break;
+      if (Date.now() > until) throw new Error(`runs did not wait: ${runs.map((r) => r.status).join(', ')}; kids ${kids.map((k) => k.status)}`);
     }
     assert.ok(firstKid);
     for (const id of waiting) assert.deepEqual((await e1.client.getMetadata(id)).attempt1, true, `${id}: metadata before the kill`);
@@ -161,14 +162,14 @@ describe('faults: engine killed while runs wait', function () {
     assert.match(napOnce.error?.message ?? '', /engine\b.*\bstopped.*no attempts remain/i);
     assert.deepEqual(await c.getMetadata(napOnceId), { attempt1: true });
 
-    // The kid triggered before the kill was retried to the end; the retried parent waited for a new kid.
-    assert.equal(kid1.status, 'COMPLETED', `first kid: ${show(kid1)}`);
+    // The slow kid executing at the kill was retried to the end. The retried parent got both kids its lost attempt had
+    // triggered: the quick one's output at once, the slow one's when it ended; it triggered none of its own.
+    assert.equal(kid1.status, 'COMPLETED', `slow kid: ${show(kid1)}`);
     assert.equal(kid1.attemptCount, 2);
-    assert.deepEqual(kid1.output, { tag: 'from-attempt-1', attempt: 2 });
-    const out = parent.output as { attempt: number; kid: { tag: string; attempt: number } };
-    assert.deepEqual(out, { attempt: 2, kid: { tag: 'from-attempt-2', attempt: 1 } });
+    assert.deepEqual(kid1.output, { tag: 'slow-from-attempt-1', attempt: 2 });
+    assert.deepEqual(parent.output, { attempt: 2, quick: { tag: 'quick-from-attempt-1', attempt: 1 }, slow: { tag: 'slow-from-attempt-1', attempt: 2 } });
     const kids = (await c.listRuns({ taskIdentifier: 'kid' })).data;
-    assert.equal(kids.length, 2, 'one kid per parent attempt');
+    assert.equal(kids.length, 2, 'no kid was triggered twice');
     assert.ok(kids.every((k) => k.status === 'COMPLETED'));
 
     // Nothing is left waiting or executing.

@@ -85,6 +85,7 @@ export class Attempt implements RequestOrigin {
         parentRunId: record.parentRunId,
         rootRunId: record.rootRunId,
         maxAttempts: record.maxAttempts,
+        childAttempt: record.childAttempt,
       },
       apiUrl: api.apiUrl,
       accessToken: api.accessToken,

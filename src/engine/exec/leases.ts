@@ -2,7 +2,7 @@
 
 import type { Committer } from '../committer';
 import type { RunStore } from '../store/types';
-import { withStatus } from '../runs/model';
+import { withAttemptLost } from '../runs/model';
 import type { Attempts } from './attempts';
 import type { Scheduler } from './scheduler';
 import { describeError } from '../../shared/errors';
@@ -67,7 +67,6 @@ export class Leases {
     for (const r of stuck) {
       if (this.attempts.isExecuting(r.run.id)) continue;
       const holder = r.lockedBy;
-      const retry = r.run.attemptCount < r.maxAttempts;
       const res = await this.committer.submit({
         kind: 'update',
         runId: r.run.id,
@@ -76,16 +75,7 @@ export class Leases {
           if (rec.lockedBy !== holder || !HELD.has(rec.run.status)) return undefined;
           // Its holder may have renewed it (or started the attempt) since the lease was read.
           if (this.o.shared && (rec.leaseUntil ?? 0) >= Date.now()) return undefined;
-          return withStatus(
-            rec,
-            retry
-              ? { status: 'QUEUED', now: nowIso() }
-              : {
-                  status: 'CRASHED',
-                  now: nowIso(),
-                  error: { name: 'EngineStopped', message: 'The engine running this run stopped; it was not retried because no attempts remain.' },
-                },
-          );
+          return withAttemptLost(rec, nowIso());
         },
       });
       if (res.ok && res.event) recovered++;

@@ -125,9 +125,28 @@ export function withAttemptStarted(record: RunRecord, node: string, leaseUntil: 
   const u = withStatus(record, { status: 'EXECUTING', now });
   if (!u) throw new StoreRefusal('run_finished', `run ${record.run.id} cannot start`);
   u.record.run.attemptCount = record.run.attemptCount + 1;
+  u.record.childAttempt = record.resumesAttempt ?? u.record.run.attemptCount;
+  delete u.record.resumesAttempt;
   u.record.lockedBy = node;
   u.record.leaseUntil = leaseUntil;
   u.type = 'attempt';
+  return u;
+}
+
+/**
+ * A held run whose attempt the engine lost (it stopped or died): queued again, its next attempt finding the lost one's
+ * children; or, with no attempts left, CRASHED.
+ */
+export function withAttemptLost(record: RunRecord, now: string): RunUpdate | undefined {
+  if (record.run.attemptCount >= record.maxAttempts) {
+    return withStatus(record, {
+      status: 'CRASHED',
+      now,
+      error: { name: 'EngineStopped', message: 'The engine running this run stopped; it was not retried because no attempts remain.' },
+    });
+  }
+  const u = withStatus(record, { status: 'QUEUED', now });
+  if (u) u.record.resumesAttempt = record.childAttempt ?? record.run.attemptCount;
   return u;
 }
 

@@ -62,11 +62,17 @@ export class RunService {
     return { record, existing: false };
   }
 
+  /** Creates a batch of runs; an item whose idempotency key was seen before for its task gives that run instead. */
   async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[] }> {
     const batchId = newId('batch');
     const createdAt = nowIso();
     const lineage = await this.lineage(req.items.map((i) => i.options?.parentRunId));
+    const existing = await Promise.all(
+      req.items.map((item) => (item.options?.idempotencyKey ? this.store.findByIdempotencyKey(item.task, item.options.idempotencyKey) : undefined)),
+    );
     const records = req.items.map((item, i) => {
+      const found = existing[i];
+      if (found) return found;
       try {
         return this.buildRun(item.task, item.payload, { ...item.options, batchId }, lineage);
       } catch (e) {
@@ -74,9 +80,10 @@ export class RunService {
         throw e;
       }
     });
+    const created = records.filter((_, i) => !existing[i]);
     const submitted = Promise.all([
       this.committer.submit({ kind: 'batch', batchId, runIds: records.map((r) => r.run.id), createdAt }),
-      ...records.map((record) => this.committer.submit({ kind: 'create', record })),
+      ...created.map((record) => this.committer.submit({ kind: 'create', record })),
     ]);
     this.hooks.onQueued(submitted);
     const failed = (await submitted).find((r) => !r.ok);

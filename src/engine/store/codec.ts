@@ -21,6 +21,8 @@ const RunRecordSchema = z.object({
   parentRunId: z.optional(z.string()),
   rootRunId: z.optional(z.string()),
   depth: z.optional(z.number()),
+  childAttempt: z.optional(z.number()),
+  resumesAttempt: z.optional(z.number()),
   waitingOn: z.optional(WaitOn),
   lockedBy: z.optional(z.string()),
   leaseUntil: z.optional(z.number()),

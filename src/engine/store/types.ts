@@ -18,6 +18,10 @@ export interface RunRecord {
   rootRunId?: string;
   /** Runs above this one (0 or absent: triggered from outside any task). */
   depth?: number;
+  /** The attempt whose children the current attempt's `triggerAndWait` calls find again (see the execute message). */
+  childAttempt?: number;
+  /** Set when the engine lost the run's attempt and queued it again: the next attempt takes it as its `childAttempt`. */
+  resumesAttempt?: number;
   /** What the run waits for while it is WAITING (its worker parked on the node holding it). */
   waitingOn?: WaitOn;
   /** Engine node that holds the run while DEQUEUED/EXECUTING, and until when (epoch ms). */

@@ -49,6 +49,8 @@ export interface AttemptRuntimeOptions {
   transport: RuntimeTransport;
   metadata: Record<string, Json>;
   flushIntervalMs?: number;
+  /** The attempt whose children the waiting forms find again (the engine's `childAttempt`); this attempt when absent. */
+  childAttempt?: number;
 }
 
 /** What the attempt's lifecycle (the worker) does when the task's code waits or resumes. */
@@ -76,6 +78,7 @@ export class AttemptRuntime {
   readonly locals = new Map<symbol, unknown>();
   private readonly writes = new Set<OpenWrite>();
   private waitListeners: WaitListeners | undefined;
+  private waitingChildren = 0;
 
   /**
    * The lifecycle hooks the wait code calls around a wait: `await rt.hooks.wait(w)` just before the run starts
@@ -106,6 +109,17 @@ export class AttemptRuntime {
 
   get transport(): RuntimeTransport {
     return this.opts.transport;
+  }
+
+  /**
+   * The idempotency key of this attempt's next child run triggered with a waiting form (`triggerAndWait`, the batch
+   * forms): the run, the attempt whose children it finds again, and the call's place in the attempt. A retry after
+   * the engine lost an attempt makes the same calls in the same order, so each finds the child the lost attempt
+   * triggered (finished or not) instead of starting it again; any other retry has its own attempt number, so new children.
+   */
+  nextChildKey(): string {
+    const { run, attempt } = this.opts.ctx;
+    return `runlight-child:${run.id}:${this.opts.childAttempt ?? attempt.number}:${this.waitingChildren++}`;
   }
 
   /** Set by the worker once the attempt's payload is known: what `hooks.wait` and `hooks.resume` call. */

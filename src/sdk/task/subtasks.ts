@@ -66,6 +66,15 @@ export function withParent<T extends { parentRunId?: string }>(options: T | unde
   return { ...options, parentRunId: rt.ctx.run.id } as T;
 }
 
+/**
+ * A child triggered with a waiting form: a child of this run, with the attempt's next child key unless the caller gave
+ * an idempotency key (see `AttemptRuntime.nextChildKey`).
+ */
+function waitingChild<T extends { parentRunId?: string; idempotencyKey?: string }>(options: T | undefined, key: string): T | undefined {
+  const o = withParent(options);
+  return o?.idempotencyKey ? o : ({ ...o, idempotencyKey: key } as T);
+}
+
 /** The child's error as an Error (name, message, stack), as upstream gives it back. */
 function toError(e: RunError | undefined): Error {
   const err = new Error(e?.message ?? 'the run did not complete');
@@ -98,8 +107,8 @@ type Options = WireTriggerOptions;
 export function triggerAndWait<TId extends string, TOutput>(taskId: TId, payload: unknown, options?: Options): TaskRunPromise<TId, TOutput> {
   return new TaskRunPromise<TId, TOutput>((resolve, reject) => {
     (async () => {
-      requireRuntime(`${taskId}.triggerAndWait()`);
-      const handle = await backendTasks.trigger(taskId, payload, withParent(options));
+      const rt = requireRuntime(`${taskId}.triggerAndWait()`);
+      const handle = await backendTasks.trigger(taskId, payload, waitingChild(options, rt.nextChildKey()));
       const [run] = await waitForRuns(`${taskId}.triggerAndWait()`, [handle.id], { type: 'task', runId: handle.id });
       return toResult<TId, TOutput>(run!);
     })().then(resolve, reject);
@@ -122,10 +131,10 @@ export async function batchTriggerAndWait<TId extends string, TOutput>(
   items: readonly { payload?: unknown; options?: Options }[],
 ): Promise<BatchResult<TId, TOutput>> {
   const what = `${taskId}.batchTriggerAndWait()`;
-  requireRuntime(what);
+  const rt = requireRuntime(what);
   const handle = await backendTasks.batchTrigger(
     taskId,
-    items.map((i) => ({ payload: i.payload, options: withParent(i.options) })),
+    items.map((i) => ({ payload: i.payload, options: waitingChild(i.options, rt.nextChildKey()) })),
   );
   return waitForBatch(what, handle);
 }
@@ -165,13 +174,13 @@ export const batch = {
   /** Runs of several tasks (by id) as children of this run; waits for all of them. */
   async triggerAndWait<TTask = unknown>(items: ByIdItem[]): Promise<BatchResult<IdOf<TTask>, OutputOf<TTask>>> {
     const what = 'batch.triggerAndWait()';
-    requireRuntime(what);
-    return waitForBatch(what, await batch.trigger(items));
+    const rt = requireRuntime(what);
+    return waitForBatch(what, await backendBatch.trigger(items.map((i) => ({ ...i, options: waitingChild(i.options, rt.nextChildKey()) }))));
   },
   /** Runs of several tasks (task objects) as children of this run; waits for all of them. */
   async triggerByTaskAndWait<TTask = unknown>(items: ByTaskItem[]): Promise<BatchResult<IdOf<TTask>, OutputOf<TTask>>> {
     const what = 'batch.triggerByTaskAndWait()';
-    requireRuntime(what);
-    return waitForBatch(what, await batch.triggerByTask(items));
+    const rt = requireRuntime(what);
+    return waitForBatch(what, await backendBatch.triggerByTask(items.map((i) => ({ ...i, options: waitingChild(i.options, rt.nextChildKey()) }))));
   },
 };

@@ -320,7 +320,8 @@ function indexOfAll(text: string, parts: string[]): number[] {
         'agent-loop to wait for approval',
       );
       assert.equal(waiting.metadata?.['step'], 'waiting for approval');
-      const { url: approveUrl } = waiting.metadata?.['approval'] as { tokenId: string; url: string };
+      const approval = waiting.metadata?.['approval'] as { tokenId: string; url: string } | undefined;
+      const approveUrl = approval?.url ?? '';
       // What a person (or a webhook) does: no key, the URL is the secret.
       const res = await fetch(approveUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"approved":true,"note":"ship it"}' });
       assert.equal(res.status, 200, await res.text());

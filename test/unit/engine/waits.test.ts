@@ -108,6 +108,17 @@ export const mid = task({
     }
   },
 });
+/** Fails attempt 1 after its child ended; a retry of a failed attempt triggers its own children. */
+export const retrier = task({
+  id: "retrier",
+  retry: { maxAttempts: 2, minTimeoutInMs: 10, maxTimeoutInMs: 10 },
+  run: async (p: { key?: string }, { ctx }) => {
+    const n = ctx.attempt.number;
+    const r = await leaf.triggerAndWait({ n: 10 + n }, p.key ? { idempotencyKey: p.key } : undefined).unwrap();
+    if (n === 1) throw new Error("attempt 1 fails after its child");
+    return r;
+  },
+});
 export const top = task({
   id: "top",
   run: async () => (await tasks.triggerAndWait("mid", {})).ok ? "done" : "failed",
@@ -214,6 +225,20 @@ describe('engine: runs that wait, and runs triggered from inside tasks', functio
     });
     assert.deepEqual(o.bt, [{ ok: true, task: 'leaf', output: { n: 2 }, id: 'string' }]);
     assert.deepEqual(o.tb, { batch: true, runs: [{ ok: true, task: 'leaf', output: { n: 5 }, id: 'string' }] });
+  });
+
+  it('a retry after a failed attempt triggers new children (only a lost attempt gets its children back); a key of the caller is kept', async () => {
+    const { id } = await t.client.trigger('retrier', {});
+    const last = (await followRun(t.client, id, 60_000)).at(-1)!;
+    assert.equal(last.status, 'COMPLETED', JSON.stringify(last.error));
+    assert.equal(last.attemptCount, 2);
+    assert.deepEqual(last.output, { n: 12 });
+    const key = `mine-${Date.now()}`;
+    const keyed = (await followRun(t.client, (await t.client.trigger('retrier', { key })).id, 60_000)).at(-1)!;
+    // The caller's key finds attempt 1's child again: its output, not a new run.
+    assert.deepEqual(keyed.output, { n: 11 });
+    const leaves = (await t.client.listRuns({ taskIdentifier: 'leaf', pageSize: 1000 })).data.filter((r) => r.idempotencyKey === key);
+    assert.equal(leaves.length, 1);
   });
 
   it('gives runs triggered with tasks.trigger inside a task their parent and root; metadata.parent and metadata.root reach them', async () => {
