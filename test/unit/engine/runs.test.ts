@@ -143,6 +143,17 @@ describe('engine: runs from trigger to a terminal status', function () {
     assert.equal(a.id, b.id);
   });
 
+  it("gives a batch item with an idempotency key seen before that key's run; the other items are new", async () => {
+    const first = await t.client.trigger('echo', { value: 'kept' }, { idempotencyKey: 'batch-item-key' });
+    const batch = await t.client.batchTrigger([
+      { task: 'echo', payload: { value: 'again' }, options: { idempotencyKey: 'batch-item-key' } },
+      { task: 'echo', payload: { value: 'new' } },
+    ]);
+    assert.equal(batch.runs[0]?.id, first.id);
+    assert.notEqual(batch.runs[1]?.id, first.id);
+    assert.deepEqual((await t.client.retrieveRun(first.id)).payload, { value: 'kept' });
+  });
+
   it('replays a run with the same task, payload and tags', async () => {
     const a = await t.client.trigger('echo', { value: 'again' }, { tags: ['replayed'] });
     await followRun(t.client, a.id);
