@@ -21,12 +21,13 @@ export class EngineApiError extends Error {
     super(message);
   }
 
-  /** Builds the error from a body that may or may not be an ErrorBody. */
+  /** Builds the error from a body that may or may not be an ErrorBody; its class is Trigger.dev's for the status. */
   static fromBody(status: number, text: string): EngineApiError {
+    const Class = errorClassFor(status);
     const body = parseErrorBody(text);
-    if (body) return new EngineApiError(status, body.error.code, body.error.message, body.error.issues);
+    if (body) return new Class(status, body.error.code, body.error.message, body.error.issues);
     const snippet = text.trim().slice(0, 200);
-    return new EngineApiError(status, `http_${status}`, snippet ? `HTTP ${status}: ${snippet}` : `HTTP ${status}`);
+    return new Class(status, `http_${status}`, snippet ? `HTTP ${status}: ${snippet}` : `HTTP ${status}`);
   }
 
   static async fromResponse(res: Response): Promise<EngineApiError> {
@@ -38,6 +39,48 @@ export class EngineApiError extends Error {
     }
     return EngineApiError.fromBody(res.status, text);
   }
+}
+
+// Trigger.dev's ApiError subclasses, one per status, so `err instanceof NotFoundError` works as with its SDK.
+export class BadRequestError extends EngineApiError {
+  override readonly name = 'BadRequestError';
+}
+export class AuthenticationError extends EngineApiError {
+  override readonly name = 'AuthenticationError';
+}
+export class PermissionDeniedError extends EngineApiError {
+  override readonly name = 'PermissionDeniedError';
+}
+export class NotFoundError extends EngineApiError {
+  override readonly name = 'NotFoundError';
+}
+export class ConflictError extends EngineApiError {
+  override readonly name = 'ConflictError';
+}
+export class UnprocessableEntityError extends EngineApiError {
+  override readonly name = 'UnprocessableEntityError';
+}
+export class RateLimitError extends EngineApiError {
+  override readonly name = 'RateLimitError';
+}
+export class InternalServerError extends EngineApiError {
+  override readonly name = 'InternalServerError';
+}
+
+type ApiErrorClass = new (status: number, code: string, message: string, issues?: ErrorIssue[]) => EngineApiError;
+
+const BY_STATUS: Readonly<Record<number, ApiErrorClass>> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
+function errorClassFor(status: number): ApiErrorClass {
+  return BY_STATUS[status] ?? (status >= 500 ? InternalServerError : EngineApiError);
 }
 
 /** A feed sent `event: error`: it refuses to continue (e.g. the token expired). Never retried. */

@@ -16,3 +16,5 @@ export * from './backend';
  */
 export const tasks = { ...taskSideTasks, ...globalHookRegistrars };
 export { batch } from './task';
+export * from './platform';
+export * from './unsupported';

@@ -154,7 +154,7 @@ export function startLifecycle(input: LifecycleInput): AttemptLifecycle {
         init = await callInit(base);
         if (input.attempt === 1) await callEach('onStart', { ...base, init }, 'throw');
         await callEach('onStartAttempt', base, 'throw');
-        output = await def.run(payload, { ctx, signal: input.signal, init });
+        output = await runCompletable(() => def.run(payload, { ctx, signal: input.signal, init }));
       } catch (runError) {
         settleRun.reject(runError);
         if (input.stopped()) return withCleanup({ ok: false, error: runError, retry: NO_RETRY });
@@ -219,4 +219,14 @@ export function startLifecycle(input: LifecycleInput): AttemptLifecycle {
         }
       }),
   };
+}
+
+/** The task's run; `throw new CompleteTaskWithOutput(x)` in it completes the run with `x`, as upstream. */
+async function runCompletable(run: () => unknown): Promise<unknown> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof Error && error.name === 'CompleteTaskWithOutput' && 'output' in error) return error.output;
+    throw error;
+  }
 }

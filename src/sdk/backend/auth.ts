@@ -1,3 +1,4 @@
+import { unsupported } from '../unsupported';
 import { SignJWT } from 'jose';
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_SUBJECT, flattenScopes, isSecretKey, type ScopeSpec } from '../../protocol/auth';
 import { configure, resolveConfig, runWithConfig, type ApiClientConfiguration } from './config';
@@ -109,4 +110,7 @@ export const auth = {
   createBatchTriggerPublicToken,
   withAuth,
   withPublicToken,
+  withTriggerPublicToken: unsupported('auth.withTriggerPublicToken()'),
+  withBatchTriggerPublicToken: unsupported('auth.withBatchTriggerPublicToken()'),
+  getOIDCToken: unsupported('auth.getOIDCToken()'),
 };

@@ -1,3 +1,4 @@
+import { unsupported } from '../unsupported';
 import { apiClient } from './config';
 import { triggerBatch, type BatchRunHandle, type TriggerOptions } from './trigger';
 
@@ -31,4 +32,4 @@ async function triggerByTask(items: BatchByTaskItem[]): Promise<BatchRunHandle> 
   );
 }
 
-export const batch = { trigger, triggerByTask };
+export const batch = { trigger, triggerByTask, retrieve: unsupported('batch.retrieve()') };

@@ -3,6 +3,10 @@ import { apiClient } from './config';
 import { RunSubscription, type RunSubscriptionOptions } from './subscription';
 import { toRealtimeRun, type RealtimeRun, type RetrieveRunResult } from './types';
 import { cursorPage, type CursorPage } from './page';
+import { readStream } from './streams';
+import { isTerminal } from '../../shared/status';
+import { sleep } from '../../shared/sleep';
+import { unsupported } from '../unsupported';
 
 /** `runs.*` of Trigger.dev's SDK, against the local engine. Run objects carry Date timestamps. */
 
@@ -16,7 +20,6 @@ export interface ListRunsOptions extends Omit<ListRunsParams, 'pageSize'> {
   limit?: number;
 }
 
-/** One page of runs. `for await` over it walks every following page too. */
 /** One page of runs; `for await` over it walks every following page too. */
 export type RunsPage = CursorPage<RealtimeRun>;
 
@@ -82,6 +85,24 @@ function subscribeToBatch<TTask = unknown>(batchId: string, options: SubscribeTo
   return linked(new RunSubscription<TTask>(client, (signal) => client.subscribeToBatch(batchId, { signal }), options), options.signal);
 }
 
+/**
+ * Retrieves the run every `pollIntervalMs` (default 1 s) until it finished, and gives it. Unlike upstream's (which
+ * waits for `isCompleted`), a CANCELED run ends the poll too; after 500 polls it throws, as upstream.
+ */
+async function poll(runId: RunRef, options: { pollIntervalMs?: number } = {}): Promise<RetrieveRunResult> {
+  for (let i = 0; i < 500; i++) {
+    const run = await retrieve(runId);
+    if (isTerminal(run.status)) return run;
+    await sleep(options.pollIntervalMs ?? 1000);
+  }
+  throw new Error(`Run ${idOf(runId)} did not complete after 500 attempts`);
+}
+
+/** The chunks of a run's stream `streamKey`, until the stream ends (Trigger.dev's `runs.fetchStream`). */
+async function fetchStream<T = unknown>(runId: RunRef, streamKey: string): Promise<AsyncIterableIterator<T>> {
+  return readStream<T>(idOf(runId), streamKey);
+}
+
 function linked<T>(sub: RunSubscription<T>, signal: AbortSignal | undefined): RunSubscription<T> {
   if (signal?.aborted) sub.unsubscribe();
   else signal?.addEventListener('abort', () => sub.unsubscribe(), { once: true });
@@ -98,4 +119,8 @@ export const runs = {
   subscribeToBatch,
   /** Trigger.dev's internal name for subscribeToBatch. */
   subscribeToRunsInBatch: subscribeToBatch,
+  poll,
+  fetchStream,
+  reschedule: unsupported('runs.reschedule()'),
+  bulk: unsupported('runs.bulk()'),
 };

@@ -1,3 +1,4 @@
+import { unsupported } from '../unsupported';
 import { apiClient } from './config';
 import { triggerBatch, triggerTask, type BatchItemInput, type BatchRunHandle, type RunHandle, type TriggerOptions } from './trigger';
 import type { TriggerPayload } from './types';
@@ -15,4 +16,4 @@ async function batchTrigger<TTask = unknown>(taskId: string, items: BatchItemInp
   );
 }
 
-export const tasks = { trigger, batchTrigger };
+export const tasks = { trigger, batchTrigger, triggerAndSubscribe: unsupported('tasks.triggerAndSubscribe()') };

@@ -1,5 +1,5 @@
 import type { Json } from '../../protocol/run';
-import { backendFunction } from './backendBridge';
+import { backendFunction, requireBackendFunction } from './backendBridge';
 import { isJsonObject, toJson } from '../../shared/json';
 import type { MetadataTarget } from './metadataManager';
 import { pipeToEngine, type AsyncIterableStream, type StreamWriteOptions } from './pipe';
@@ -86,6 +86,12 @@ export const metadata = {
     const run: unknown = await retrieve(rt.ctx.run.id);
     const fresh = toJson((run as { metadata?: unknown } | null)?.metadata ?? {}, 'metadata');
     if (isJsonObject(fresh)) rt.metadata.reset(fresh);
+  },
+  /** @deprecated as in Trigger.dev: use `streams.read()`. The chunks of this run's stream `key`, until it ends. */
+  async fetchStream<T>(key: string, signal?: AbortSignal): Promise<AsyncIterable<T>> {
+    const rt = currentRuntime();
+    if (!rt) throw new Error('metadata.fetchStream() reads the current run: call it inside a task');
+    return requireBackendFunction(['readStream'])(rt.ctx.run.id, key, { signal }) as AsyncIterable<T>;
   },
   /** @deprecated as in Trigger.dev: use `streams.pipe()`. */
   async stream<T>(key: string, value: AsyncIterable<T> | ReadableStream<T>, signal?: AbortSignal): Promise<AsyncIterableStream<T>> {

@@ -1,3 +1,4 @@
+import { unsupported } from '../unsupported';
 import { StreamKey } from '../../protocol/api';
 import { requireBackendFunction } from './backendBridge';
 import {
@@ -163,4 +164,4 @@ function define<T>(opts: { id: string }): RealtimeDefinedStream<T> {
   };
 }
 
-export const streams = { pipe, append, writer, read, define };
+export const streams = { pipe, append, writer, read, define, input: unsupported('streams.input()') };

@@ -145,6 +145,7 @@ type OutputOf<T> = T extends { triggerAndWait: (...args: never[]) => TaskRunProm
 
 /** `tasks.*` for task code: the backend's, with children and the waiting forms. */
 export const tasks = {
+  triggerAndSubscribe: backendTasks.triggerAndSubscribe,
   trigger: ((taskId, payload, options) => backendTasks.trigger(taskId, payload, withParent(options))) as typeof backendTasks.trigger,
   batchTrigger: ((taskId, items) =>
     backendTasks.batchTrigger(
@@ -168,6 +169,7 @@ type ByTaskItem = { task: { id: string } | string; payload?: unknown; options?: 
 
 /** `batch.*` for task code: the backend's, with children and the waiting forms. */
 export const batch = {
+  retrieve: backendBatch.retrieve,
   trigger: ((items: ByIdItem[]) => backendBatch.trigger(items.map((i) => ({ ...i, options: withParent(i.options) })))) as typeof backendBatch.trigger,
   triggerByTask: ((items: ByTaskItem[]) =>
     backendBatch.triggerByTask(items.map((i) => ({ ...i, options: withParent(i.options) })))) as typeof backendBatch.triggerByTask,
