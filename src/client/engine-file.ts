@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineInfo } from '../protocol/api';
 import { routes } from '../protocol/routes';
@@ -20,6 +20,49 @@ export function secretKeyPath(dir: string): string {
 /** A new workspace secret key: `rl_dev_` + 32 random bytes, base64url. */
 export function generateSecretKey(): string {
   return `rl_dev_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * Creates `<dir>/.runlight/` if needed, with a `.gitignore` of `*`: it holds the secret key and a database of every
+ * payload and output, which must never be committed.
+ */
+export async function ensureRunlightDir(dir: string): Promise<string> {
+  const runlightDir = join(dir, RUNLIGHT_DIR);
+  await mkdir(runlightDir, { recursive: true });
+  await writeFile(join(runlightDir, '.gitignore'), '# Written by Runlight: nothing here belongs in version control.\n*\n', { flag: 'wx' }).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    },
+  );
+  return runlightDir;
+}
+
+/**
+ * The workspace's secret key, `<dir>/.runlight/secret-key` (mode 0600), generated on first use: the engine the
+ * extension starts, `runlight dev`, the CLI, the official SDK and every window on the workspace share it.
+ */
+export async function ensureSecretKey(dir: string): Promise<string> {
+  const file = secretKeyPath(dir);
+  try {
+    const key = (await readFile(file, 'utf8')).trim();
+    if (key) {
+      await chmod(file, 0o600);
+      return key;
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  await ensureRunlightDir(dir);
+  const key = generateSecretKey();
+  // `wx`: when two processes start at once, the one that loses the race reads the winner's key.
+  try {
+    await writeFile(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return (await readFile(file, 'utf8')).trim();
+    throw e;
+  }
+  await chmod(file, 0o600);
+  return key;
 }
 
 /** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { writeFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { EngineInfo } from '../protocol/api';
 import type { EngineOptions, RunningEngine } from './index';
 import { loadSecretKey } from './auth/secret-key';
+import { ensureRunlightDir } from '../client/engine-file';
 import { Authenticator } from './auth/principal';
 import { Committer } from './committer';
 import { Hub } from './realtime/hub';
@@ -53,8 +54,7 @@ const SERVE_FIRST_MS = 20;
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const dir = resolve(options.dir);
-  const runlightDir = join(dir, '.runlight');
-  await mkdir(runlightDir, { recursive: true });
+  const runlightDir = await ensureRunlightDir(dir);
   const storeSpec = options.store ?? process.env.RUNLIGHT_DATABASE_URL;
   const postgres = storeSpec !== undefined && /^postgres(ql)?:/.test(storeSpec);
   const lock = postgres ? undefined : await acquireWorkspaceLock(runlightDir);
@@ -64,7 +64,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     await lock?.release();
   };
   try {
-    const secretKey = await loadSecretKey(runlightDir, options.secretKey);
+    const secretKey = await loadSecretKey(dir, options.secretKey);
     const store = await openStore(storeSpec, runlightDir);
     cleanups.push(() => store.close());
     const hub = new Hub();

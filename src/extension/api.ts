@@ -20,4 +20,6 @@ export interface RunlightApi {
   };
   /** Run ids of the open run panels. */
   openPanels(): string[];
+  /** What new integrated terminals get set in their environment by Runlight. */
+  terminalEnvironment(): Record<string, string>;
 }

@@ -3,6 +3,7 @@ import type { RunlightApi } from './api';
 import { CommandRegistry } from './commands/registry';
 import { COMMANDS } from './commands';
 import { EngineManager } from './engine/engineManager';
+import { TerminalEnvironment } from './engine/terminalEnvironment';
 import { Disposable, toDisposable } from './lifecycle';
 import { CompletionNotifications } from './notifications';
 import { RunPanels } from './panel/runPanels';
@@ -31,6 +32,7 @@ export class Runlight extends Disposable {
     const settings = this._register(new Settings());
     const engine = this._register(new EngineManager(context.extensionPath, context.secrets, log, settings));
     const store = this._register(new RunStore());
+    this._register(new TerminalEnvironment(context.environmentVariableCollection, engine));
 
     const runsTree = this._register(new RunsTreeProvider(store, settings.read()));
     const runsView = this._register(vscode.window.createTreeView('runlight.runs', { treeDataProvider: runsTree, showCollapseAll: true }));
@@ -82,6 +84,11 @@ export class Runlight extends Disposable {
       runs: { get: (id) => store.get(id), all: () => store.all() },
       tasks: { list: () => tasksTree.list().map((t) => t.id), watchedFiles: () => tasksTree.watchedTaskFiles },
       openPanels: () => panels.openIds(),
+      terminalEnvironment: () => {
+        const env: Record<string, string> = {};
+        context.environmentVariableCollection.forEach((name, mutator) => (env[name] = mutator.value));
+        return env;
+      },
     };
   }
 

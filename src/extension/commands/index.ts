@@ -3,6 +3,7 @@ import { cancelRun } from './cancelRun';
 import { clearFilter } from './clearFilter';
 import { copyPublicToken } from './copyPublicToken';
 import { copyRunId } from './copyRunId';
+import { copySdkEnvironment } from './copySdkEnvironment';
 import { filterRuns } from './filterRuns';
 import { openRun } from './openRun';
 import { openTaskSource } from './openTaskSource';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CommandDef[] = [
   replayRun,
   copyRunId,
   copyPublicToken,
+  copySdkEnvironment,
   filterRuns,
   clearFilter,
   refresh,

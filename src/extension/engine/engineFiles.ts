@@ -1,22 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { secretKeyPath } from '../../client/engine-file';
-
 export { generateSecretKey, isPidAlive } from '../../client/engine-file';
 
 /**
  * Small pure helpers around finding and starting an engine (engine.json itself is read by src/client).
  * No vscode import.
  */
-
-/** `.runlight/secret-key` (written by an engine that generated its own key). */
-export async function readSecretKeyFile(workspace: string): Promise<string | undefined> {
-  try {
-    const key = (await readFile(secretKeyPath(workspace), 'utf8')).trim();
-    return key || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const LISTENING = /Runlight engine listening on (https?:\/\/[^\s]+)/;
 
@@ -55,4 +42,19 @@ export function engineSpawnPlan(opts: {
   const env: NodeJS.ProcessEnv = { ...opts.env, ELECTRON_RUN_AS_NODE: '1', RUNLIGHT_SECRET_KEY: opts.secretKey };
   if (opts.taskDirs?.length) env.RUNLIGHT_TASK_DIRS = opts.taskDirs.join(',');
   return { command: opts.execPath, args, env };
+}
+
+/**
+ * What a process needs to reach the engine: Trigger.dev's pair (the official SDK, the user's backend) and Runlight's
+ * (`runlight …`, which reads the same key).
+ */
+export function sdkEnvironment(url: string, secretKey: string): Record<string, string> {
+  return { TRIGGER_API_URL: url, TRIGGER_SECRET_KEY: secretKey, RUNLIGHT_API_URL: url, RUNLIGHT_SECRET_KEY: secretKey };
+}
+
+/** `KEY=value` lines, as a `.env` file takes them. */
+export function envFileText(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('');
 }

@@ -6,15 +6,16 @@ import { EngineClient } from '../../client/api';
 import { EngineApiError } from '../../client/errors';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { Settings } from '../settings';
-import { isEngineAlive, readEngineInfo } from '../../client/engine-file';
-import { engineSpawnPlan, generateSecretKey, isLoopbackUrl, isPidAlive, parseListeningLine, readSecretKeyFile } from './engineFiles';
+import { ensureSecretKey, isEngineAlive, readEngineInfo } from '../../client/engine-file';
+import { engineSpawnPlan, isLoopbackUrl, isPidAlive, parseListeningLine } from './engineFiles';
 import { describeError } from '../../shared/errors';
 
 export type EngineState =
   | { kind: 'stopped' }
   | { kind: 'starting' }
   | { kind: 'running'; url: string; pid: number | undefined; owned: boolean }
-  | { kind: 'error'; message: string }
+  /** `foreignPid`: an engine of the workspace this window cannot use (Restart Engine stops it). */
+  | { kind: 'error'; message: string; foreignPid?: number }
   | { kind: 'untrusted' }
   | { kind: 'noWorkspace' };
 
@@ -32,7 +33,6 @@ interface Started {
   owned: boolean;
 }
 
-const SECRET_NAME = 'runlight.secretKey';
 const remoteKeyName = (url: string): string => `runlight.remoteKey:${url}`;
 const LISTEN_TIMEOUT_MS = 60_000;
 const HEALTH_EVERY_MS = 10_000;
@@ -108,14 +108,17 @@ export class EngineManager extends Disposable {
     if (this.child) {
       this.log.info('Stopping the engine (child process)…');
       await this.killChild('SIGTERM');
-    } else if (state.kind === 'running' && state.pid !== undefined && isPidAlive(state.pid)) {
-      this.log.info(`Stopping the attached engine (pid ${state.pid})…`);
-      try {
-        process.kill(state.pid, 'SIGTERM');
-      } catch (err) {
-        this.log.warn(`Could not stop pid ${state.pid}: ${String(err)}`);
+    } else {
+      const pid = state.kind === 'running' ? state.pid : state.kind === 'error' ? state.foreignPid : undefined;
+      if (pid !== undefined && isPidAlive(pid)) {
+        this.log.info(`Stopping the ${state.kind === 'running' ? 'attached' : "workspace's other"} engine (pid ${pid})…`);
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch (err) {
+          this.log.warn(`Could not stop pid ${pid}: ${String(err)}`);
+        }
+        await waitFor(() => !isPidAlive(pid), 5000);
       }
-      await waitFor(() => !isPidAlive(state.pid!), 5000);
     }
     if (conn) this.log.info(`Engine at ${conn.url} stopped.`);
     this.setState(this.idleState());
@@ -135,6 +138,7 @@ export class EngineManager extends Disposable {
   private setState(state: EngineState): void {
     this._state = state;
     void vscode.commands.executeCommand('setContext', 'runlight.engineState', state.kind);
+    void vscode.commands.executeCommand('setContext', 'runlight.engineForeign', state.kind === 'error' && state.foreignPid !== undefined);
     this._onDidChangeState.fire(state);
   }
 
@@ -155,9 +159,8 @@ export class EngineManager extends Disposable {
     try {
       const ws = folder.uri.fsPath;
       const remote = this.settings.read().engineUrl;
-      const started = remote
-        ? await this.attachRemote(remote)
-        : ((await this.attach(ws, await this.secretKey())) ?? (await this.spawnEngine(ws, await this.secretKey())));
+      const key = remote ? '' : await ensureSecretKey(ws);
+      const started = remote ? await this.attachRemote(remote) : ((await this.attach(ws, key)) ?? (await this.spawnEngine(ws, key)));
       const conn = started.conn;
       this.connection = conn;
       this.startHealth(conn.url);
@@ -166,19 +169,9 @@ export class EngineManager extends Disposable {
     } catch (err) {
       const message = describeError(err);
       this.log.error(`Engine failed to start: ${message}`);
-      this.setState({ kind: 'error', message });
+      this.setState({ kind: 'error', message, ...(err instanceof ForeignEngineError ? { foreignPid: err.pid } : {}) });
       throw err;
     }
-  }
-
-  /** Our key from SecretStorage; generated and stored on first use. */
-  private async secretKey(): Promise<string> {
-    const stored = await this.secrets.get(SECRET_NAME);
-    if (stored) return stored;
-    const key = generateSecretKey();
-    await this.secrets.store(SECRET_NAME, key);
-    this.log.info('Generated a new engine secret key (kept in VS Code SecretStorage).');
-    return key;
   }
 
   /** The key for a remote engine, kept in SecretStorage per URL (set with "Runlight: Set Remote Engine Key…"). */
@@ -223,22 +216,15 @@ export class EngineManager extends Disposable {
       this.log.info(`No live engine at ${info.url} (pid ${info.pid}); starting a new one.`);
       return undefined;
     }
-    for (const [source, key] of [
-      ['SecretStorage', secretKey],
-      ['.runlight/secret-key', await readSecretKeyFile(ws)],
-    ] as const) {
-      if (!key) continue;
-      const conn = this.newConnection(info.url, key);
-      try {
-        await conn.client.listRuns({ pageSize: 1 });
-        this.log.info(`Attached to the engine at ${info.url} (pid ${info.pid}, v${info.version}) with the key from ${source}.`);
-        return { conn, pid: info.pid, owned: false };
-      } catch (err) {
-        if (err instanceof EngineApiError && (err.status === 401 || err.status === 403)) continue;
-        throw err;
-      }
+    const conn = this.newConnection(info.url, secretKey);
+    try {
+      await conn.client.listRuns({ pageSize: 1 });
+      this.log.info(`Attached to the engine at ${info.url} (pid ${info.pid}, v${info.version}) with the workspace's key.`);
+      return { conn, pid: info.pid, owned: false };
+    } catch (err) {
+      if (err instanceof EngineApiError && (err.status === 401 || err.status === 403)) throw new ForeignEngineError(info.url, info.pid);
+      throw err;
     }
-    throw new Error(`The engine at ${info.url} (pid ${info.pid}) refuses our secret key. Stop it, or restart it from VS Code.`);
   }
 
   private spawnEngine(ws: string, secretKey: string): Promise<Started> {
@@ -351,4 +337,18 @@ export class EngineManager extends Disposable {
 async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** The workspace's engine runs, but with another key than `.runlight/secret-key` (it was given one explicitly). */
+export class ForeignEngineError extends Error {
+  override readonly name = 'ForeignEngineError';
+  constructor(
+    readonly url: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The workspace's engine at ${url} (pid ${pid}) was started with another secret key than .runlight/secret-key, so this window cannot use it. ` +
+        'Restart Engine stops it and starts one with the workspace key.',
+    );
+  }
 }

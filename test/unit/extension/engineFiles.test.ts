@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isSecretKey } from '../../../src/protocol/auth';
 import {
   engineSpawnPlan,
@@ -10,7 +7,6 @@ import {
   isLoopbackUrl,
   isPidAlive,
   parseListeningLine,
-  readSecretKeyFile,
 } from '../../../src/extension/engine/engineFiles';
 
 describe('engine helpers', () => {
@@ -60,17 +56,5 @@ describe('engine helpers', () => {
     assert.equal(plan.env.ELECTRON_RUN_AS_NODE, '1');
     assert.equal(plan.env.RUNLIGHT_SECRET_KEY, 'rl_dev_abc');
     assert.equal(plan.env.PATH, '/bin');
-  });
-
-  it('reads .runlight/secret-key when present', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rl-ext-'));
-    try {
-      assert.equal(await readSecretKeyFile(dir), undefined);
-      mkdirSync(join(dir, '.runlight'));
-      writeFileSync(join(dir, '.runlight', 'secret-key'), 'rl_dev_fromfile\n', { mode: 0o600 });
-      assert.equal(await readSecretKeyFile(dir), 'rl_dev_fromfile');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
