@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { isSecretKey } from '../../../src/protocol/auth';
-import {
-  engineSpawnPlan,
-  generateSecretKey,
-  isLoopbackUrl,
-  isPidAlive,
-  parseListeningLine,
-} from '../../../src/extension/engine/engineFiles';
+import { engineSpawnPlan, generateSecretKey, isLoopbackUrl, isPidAlive, parseListeningLine } from '../../../src/extension/engine/engineFiles';
 
 describe('engine helpers', () => {
   it('generates rl_dev_ keys of 32 random bytes that the engine accepts as secret keys', () => {
