@@ -5,6 +5,7 @@
  */
 import { AttemptRunner } from './attempt';
 import { installSdkGlobal, loadBundle } from './bundle';
+import { loadConfig } from './config';
 import { captureConsole } from './console';
 import { toRunError } from './errors';
 import { IpcChannel, type Port } from './ipc';
@@ -49,10 +50,20 @@ function main(): void {
             ...(exportName !== undefined ? { exportName } : {}),
             ...(def.maxDuration !== undefined ? { maxDuration: def.maxDuration } : {}),
             ...(def.retry?.maxAttempts !== undefined && def.retry.maxAttempts >= 1 ? { maxAttempts: Math.floor(def.retry.maxAttempts) } : {}),
+            ...(def.retry !== undefined ? { hasRetry: true } : {}),
           }));
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(bundle.warnings.length ? { error: bundle.warnings.join('; ') } : {}) });
         } catch (err) {
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks: [], error: describeLoadError(err) });
+        }
+        return;
+      }
+      if (msg.type === 'loadConfig') {
+        try {
+          const { config, hookKinds, problems } = loadConfig(msg.bundlePath, true);
+          channel.send({ type: 'configLoaded', requestId: msg.requestId, config, hooks: hookKinds, problems });
+        } catch (err) {
+          channel.send({ type: 'configLoaded', requestId: msg.requestId, config: {}, hooks: [], problems: [], error: describeLoadError(err) });
         }
         return;
       }
