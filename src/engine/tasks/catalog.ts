@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { TaskInfo } from '../../protocol/api';
 import { manifestPathFor } from './build-cache';
 import { TaskBundler, bundlePathFor, type BundleResult } from './bundle';
 import { discoverTaskFiles } from './discover';
 import { indexBundle, mergeIndexed, type IndexBundle } from './indexer';
 import { watchTasks, type TaskWatcher } from './watch';
-import { NO_CONFIG, buildExtensionsStub, findConfigFile, loadConfigState, withConfigDefaults, type ConfigState, type LoadConfigBundle } from './config';
+import { NO_CONFIG, ProjectConfigSource, withConfigDefaults, type ConfigState, type LoadConfigBundle } from './config';
 import { describeError } from '../../shared/errors';
 import { isConfigFileName } from '../../shared/config';
 
@@ -57,8 +57,8 @@ export class TaskCatalog {
   /** The task folders searched now: the listed ones, else the config's `dirs`, else undefined (every `trigger` folder). */
   private taskDirs: readonly string[] | undefined;
   private readonly bundler: TaskBundler;
-  private readonly configBundler: TaskBundler;
-  private config: ConfigState = NO_CONFIG;
+  /** The project's trigger.config (when the catalog may load it). */
+  private readonly configSource: ProjectConfigSource | undefined;
 
   constructor(private readonly o: TaskCatalogOptions) {
     this.dir = resolve(o.dir);
@@ -66,7 +66,7 @@ export class TaskCatalog {
     this.listedDirs = o.taskDirs?.length ? o.taskDirs : undefined;
     this.taskDirs = this.listedDirs;
     this.bundler = new TaskBundler(this.dir, this.outDir);
-    this.configBundler = new TaskBundler(this.dir, this.outDir, true, [buildExtensionsStub]);
+    this.configSource = o.loadConfig ? new ProjectConfigSource(this.dir, this.outDir, o.loadConfig, o.log) : undefined;
   }
 
   /** Builds and indexes every task file, then starts watching. */
@@ -103,6 +103,10 @@ export class TaskCatalog {
     } catch {
       return false;
     }
+  }
+
+  private get config(): ConfigState {
+    return this.configSource?.current ?? NO_CONFIG;
   }
 
   /** The bundle of the project's config, when it has one that loads (workers load it for its hooks and retries). */
@@ -163,7 +167,7 @@ export class TaskCatalog {
     this.watcher = undefined;
     await this.running?.catch(() => undefined);
     await this.bundler.dispose();
-    await this.configBundler.dispose();
+    await this.configSource?.dispose();
   }
 
   private affected(state: FileState | undefined, file: string, changed: Set<string> | null): boolean {
@@ -175,34 +179,10 @@ export class TaskCatalog {
     return false;
   }
 
-  /** Reloads the config when it may have changed (appeared, went away, or one of its inputs changed). */
+  /** Reloads the config when it may have changed; follows its `dirs` (unless the engine lists the task folders). */
   private async reloadConfig(changed: Set<string> | null): Promise<void> {
-    if (!this.o.loadConfig) return;
-    const file = findConfigFile(this.dir);
-    const touched = changed === null || file !== this.config.file || this.config.inputs.some((i) => changed.has(i));
-    if (!touched) return;
-    const before = this.config;
-    if (before.file && before.file !== file) {
-      await this.configBundler.forget(before.file);
-      const bundlePath = bundlePathFor(this.dir, this.outDir, before.file);
-      await rm(bundlePath, { force: true });
-      await rm(manifestPathFor(bundlePath), { force: true });
-    }
-    this.config = file ? await loadConfigState(file, relative(this.dir, file), this.configBundler, this.o.loadConfig) : NO_CONFIG;
-    const c = this.config;
-    if (file) {
-      const set = [
-        c.config.dirs ? `dirs ${c.config.dirs.join(', ')}` : undefined,
-        c.config.retries ? `retries ${JSON.stringify(c.config.retries)}` : undefined,
-        c.config.maxDuration !== undefined ? `maxDuration ${c.config.maxDuration} s` : undefined,
-        c.hooks.length ? `hooks ${c.hooks.join(', ')}` : undefined,
-      ].filter((x) => x !== undefined);
-      this.o.log?.(
-        `config: ${relative(this.dir, file)} ${c.bundlePath ? `loaded${set.length ? ` (${set.join('; ')})` : ''}` : 'not loaded'}` +
-          (c.problems.length ? `; ${c.problems.length} problem(s):\n  ${c.problems.join('\n  ')}` : ''),
-      );
-    } else if (before.file) this.o.log?.(`config: ${relative(this.dir, before.file)} was removed; the defaults apply`);
-    const dirs = this.listedDirs ?? (c.config.dirs?.length ? c.config.dirs : undefined);
+    if (!this.configSource || !(await this.configSource.refresh(changed))) return;
+    const dirs = this.listedDirs ?? (this.config.config.dirs?.length ? this.config.config.dirs : undefined);
     if ((dirs ?? []).join('\n') !== (this.taskDirs ?? []).join('\n') || (dirs === undefined) !== (this.taskDirs === undefined)) {
       this.taskDirs = dirs;
       if (this.watcher && !this.closed) this.rewatch();

@@ -3,15 +3,18 @@
  * (with `@trigger.dev/build` imports stubbed, since `build` is not applied), loaded by a task worker, and turned into
  * what the catalog applies (task folders, task defaults) and the problems it shows.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Plugin } from 'esbuild-wasm';
 import type { ProjectConfig } from '../../protocol/config';
 import type { TaskInfo } from '../../protocol/api';
 import { CONFIG_FILE_NAMES } from '../../shared/config';
 import { describeError } from '../../shared/errors';
 import { taskDirectories } from '../../shared/tasks';
-import type { TaskBundler } from './bundle';
+import { TaskBundler, bundlePathFor } from './bundle';
+import { manifestPathFor } from './build-cache';
+import { workspaceRelative } from './discover';
+import { buildExtensionsStub } from './build-stub';
 
 /** What a worker says about a config bundle (the `configLoaded` message without its requestId). */
 export interface ConfigReply {
@@ -54,48 +57,6 @@ export function findConfigFile(root: string): string | undefined {
   return undefined;
 }
 
-const BUILD_IMPORT = /^@trigger\.dev\/build(\/.*)?$/;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * `@trigger.dev/build` (build extensions such as `prismaExtension`) in a config file: each name the file imports
- * becomes a function returning a placeholder, so a config with build extensions loads whether or not the package
- * is installed (its `build` field is not applied anyway).
- */
-export const buildExtensionsStub: Plugin = {
-  name: 'runlight-build-stub',
-  setup(build) {
-    build.onResolve({ filter: BUILD_IMPORT }, (args) => ({ path: args.path, namespace: 'runlight-build-stub', pluginData: { importer: args.importer } }));
-    build.onLoad({ filter: /.*/, namespace: 'runlight-build-stub' }, (args) => {
-      const importer = (args.pluginData as { importer?: string } | undefined)?.importer;
-      let source = '';
-      try {
-        source = importer ? readFileSync(importer, 'utf8') : '';
-      } catch {
-        // no names then
-      }
-      const names = new Set<string>();
-      const named = new RegExp(`import\\s*(?:type\\s+)?(?:[\\w$]+\\s*,\\s*)?\\{([^}]*)\\}\\s*from\\s*["']${escapeRegExp(args.path)}["']`, 'g');
-      for (const m of source.matchAll(named)) {
-        for (const part of m[1]!.split(',')) {
-          const name = part
-            .trim()
-            .replace(/^type\s+/, '')
-            .split(/\s+as\s+/)[0]!
-            .trim();
-          if (/^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default') names.add(name);
-        }
-      }
-      const stub = (name: string) => `(...args) => ({ name: ${JSON.stringify(name)}, ignoredByRunlight: true, args })`;
-      const contents = [...names].map((n) => `export const ${n} = ${stub(n)};`).join('\n') + `\nexport default ${stub('default')};\n`;
-      return { loader: 'js', contents };
-    });
-  },
-};
-
 /** Builds and loads the config at `file` (workspace-relative `relPath`); never throws: what goes wrong is a problem. */
 export async function loadConfigState(file: string, relPath: string, bundler: TaskBundler, load: LoadConfigBundle): Promise<ConfigState> {
   const build = await bundler.build(file);
@@ -125,4 +86,65 @@ export function withConfigDefaults(task: TaskInfo & { hasRetry?: boolean }, conf
   const maxDuration = info.maxDuration ?? config.maxDuration;
   const maxAttempts = hasRetry ? info.maxAttempts : (info.maxAttempts ?? config.retries?.default?.maxAttempts);
   return { ...info, ...(maxDuration !== undefined ? { maxDuration } : {}), ...(maxAttempts !== undefined ? { maxAttempts } : {}) };
+}
+
+/** What a config sets, in a few words for the engine log. */
+function summary(c: ConfigState): string {
+  const set = [
+    c.config.dirs ? `dirs ${c.config.dirs.join(', ')}` : undefined,
+    c.config.retries ? `retries ${JSON.stringify(c.config.retries)}` : undefined,
+    c.config.maxDuration !== undefined ? `maxDuration ${c.config.maxDuration} s` : undefined,
+    c.hooks.length ? `hooks ${c.hooks.join(', ')}` : undefined,
+  ].filter((x) => x !== undefined);
+  return set.length ? ` (${set.join('; ')})` : '';
+}
+
+/** The workspace's config, kept current: reloaded when it appears, goes away, or one of its inputs changes. */
+export class ProjectConfigSource {
+  private state: ConfigState = NO_CONFIG;
+  /** Config bundles have `@trigger.dev/build` stubbed. */
+  private readonly bundler: TaskBundler;
+
+  constructor(
+    private readonly dir: string,
+    private readonly outDir: string,
+    private readonly load: LoadConfigBundle,
+    private readonly log?: (line: string) => void,
+  ) {
+    this.bundler = new TaskBundler(dir, outDir, true, [buildExtensionsStub]);
+  }
+
+  get current(): ConfigState {
+    return this.state;
+  }
+
+  /** Reloads the config if `changed` (absolute paths; null: anything) may have changed it; true when it did. */
+  async refresh(changed: Set<string> | null): Promise<boolean> {
+    const file = findConfigFile(this.dir);
+    const before = this.state;
+    const touched = changed === null || file !== before.file || before.inputs.some((i) => changed.has(i));
+    if (!touched) return false;
+    if (before.file && before.file !== file) {
+      await this.bundler.forget(before.file);
+      const bundlePath = bundlePathFor(this.dir, this.outDir, before.file);
+      await rm(bundlePath, { force: true });
+      await rm(manifestPathFor(bundlePath), { force: true });
+    }
+    if (!file) {
+      this.state = NO_CONFIG;
+      if (before.file) this.log?.(`config: ${workspaceRelative(this.dir, before.file)} was removed; the defaults apply`);
+      return true;
+    }
+    const relPath = workspaceRelative(this.dir, file);
+    const c = (this.state = await loadConfigState(file, relPath, this.bundler, this.load));
+    this.log?.(
+      `config: ${relPath} ${c.bundlePath ? `loaded${summary(c)}` : 'not loaded'}` +
+        (c.problems.length ? `; ${c.problems.length} problem(s):\n  ${c.problems.join('\n  ')}` : ''),
+    );
+    return true;
+  }
+
+  dispose(): Promise<void> {
+    return this.bundler.dispose();
+  }
 }
