@@ -158,6 +158,33 @@ export default defineConfig({ project: "p", maxDuration: 7, build: { extensions:
     }
   });
 
+  it('the worker runs the config hooks around a task: defineConfig hooks, then tasks.onX called in the config file, then the task file ones', async () => {
+    const c = await open(
+      ws({
+        'trigger.config.ts': `import { defineConfig, tasks } from "@trigger.dev/sdk";
+const trail = ((globalThis as any).trail ??= []);
+tasks.onStart("from-config-file", () => void trail.push("onStart:tasks.onStart in the config"));
+export default defineConfig({ project: "p", onStart: ({ ctx }) => void trail.push("onStart:config:" + ctx.task.id) });
+`,
+        'trigger/t.ts': `import { task, tasks } from "@trigger.dev/sdk";
+tasks.onStart("file", () => void (globalThis as any).trail.push("onStart:file"));
+export const t = task({ id: "hooked", onStart: () => void (globalThis as any).trail.push("onStart:task"), run: async () => (globalThis as any).trail.splice(0) });
+`,
+      }),
+    );
+    assert.deepEqual(c.errors(), []);
+    const run = await engine().execute({ taskId: 'hooked', bundlePath: c.get('hooked')!.bundlePath, configPath: c.configBundle() });
+    assert.deepEqual(run.end.type === 'completed' && run.end.output, [
+      'onStart:tasks.onStart in the config',
+      'onStart:config:hooked',
+      'onStart:file',
+      'onStart:task',
+    ]);
+    // Without the config (the engine sends none when it did not load), only the task file's hooks run.
+    const bare = await engine().execute({ taskId: 'hooked', bundlePath: c.get('hooked')!.bundlePath });
+    assert.deepEqual(bare.end.type === 'completed' && bare.end.output, ['onStart:file', 'onStart:task']);
+  });
+
   it('reloads when the config appears, changes and goes away', async () => {
     const dir = ws(TWO_FOLDERS);
     const write = (rel: string, text: string) => {
