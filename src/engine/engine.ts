@@ -20,7 +20,10 @@ import { WorkerPool } from './exec/pool';
 import { Executor } from './exec/executor';
 import { openStore } from './store/open';
 import { acquireWorkspaceLock } from './workspace-lock';
-import { TaskCatalog, loadWorkspaceEnv } from './tasks';
+import { TaskCatalog, loadWorkspaceEnv, type ConfigReply } from './tasks';
+import type { IndexReply } from './tasks/indexer';
+import type { WorkerHandle } from './exec/pool';
+import type { EngineToWorker, WorkerToEngine } from '../protocol/ipc';
 import { newId } from './ids';
 import { ChangeLogTailer } from './realtime/tailer';
 import type { RunStore } from './store/types';
@@ -98,6 +101,14 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
           pool.release(w);
         }
       },
+      loadConfig: async (bundlePath) => {
+        const w = await pool.acquire();
+        try {
+          return await loadConfigOn(w, bundlePath);
+        } finally {
+          pool.release(w);
+        }
+      },
       log,
     });
 
@@ -121,21 +132,28 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         return t ? { maxDuration: t.maxDuration, maxAttempts: (t as { maxAttempts?: number }).maxAttempts } : undefined;
       },
     });
-    const executor: Executor = new Executor(store, committer, pool, { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath }, service, {
-      node,
-      get apiUrl() {
-        return exec.url;
+    const executor: Executor = new Executor(
+      store,
+      committer,
+      pool,
+      { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath, configBundle: () => catalog.configBundle() },
+      service,
+      {
+        node,
+        get apiUrl() {
+          return exec.url;
+        },
+        accessToken: secretKey,
+        maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
+        leaseMs: Number(process.env.RUNLIGHT_LEASE_MS ?? 30_000),
+        stopGraceMs: options.stopGraceMs ?? Number(process.env.RUNLIGHT_STOP_GRACE_MS ?? 3000),
+        shared,
+        runEvents: hub,
+        tokens,
+        maxParked: Number(process.env.RUNLIGHT_MAX_PARKED ?? 100),
+        log,
       },
-      accessToken: secretKey,
-      maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
-      leaseMs: Number(process.env.RUNLIGHT_LEASE_MS ?? 30_000),
-      stopGraceMs: options.stopGraceMs ?? Number(process.env.RUNLIGHT_STOP_GRACE_MS ?? 3000),
-      shared,
-      runEvents: hub,
-      tokens,
-      maxParked: Number(process.env.RUNLIGHT_MAX_PARKED ?? 100),
-      log,
-    });
+    );
     await service.init();
     if (tailer) {
       await tailer.start();
@@ -150,7 +168,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       hub,
       tasks: async () => {
         await tasksReady.wait;
-        return { tasks: catalog.list(), errors: catalog.errors() };
+        const taskDirs = catalog.taskFolders();
+        return { tasks: catalog.list(), errors: catalog.errors(), ...(taskDirs ? { taskDirs: [...taskDirs] } : {}) };
       },
       version: ENGINE_VERSION,
       sse: {
@@ -214,22 +233,51 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   }
 }
 
-function indexOn(w: import('./exec/pool').WorkerHandle, bundlePath: string) {
+function indexOn(w: WorkerHandle, bundlePath: string): Promise<IndexReply> {
+  return askOn<IndexReply>(
+    w,
+    (requestId) => ({ type: 'index', requestId, bundlePath }),
+    (m) => (m.type === 'indexed' ? { tasks: m.tasks, error: m.error } : undefined),
+    (error) => ({ tasks: [], error }),
+    'the task file',
+  );
+}
+
+function loadConfigOn(w: WorkerHandle, bundlePath: string): Promise<ConfigReply> {
+  return askOn<ConfigReply>(
+    w,
+    (requestId) => ({ type: 'loadConfig', requestId, bundlePath }),
+    (m) => (m.type === 'configLoaded' ? { config: m.config, hooks: m.hooks, problems: m.problems, error: m.error } : undefined),
+    (error) => ({ config: {}, hooks: [], problems: [], error }),
+    'the config file',
+  );
+}
+
+/** Sends a request to a pooled worker; resolves with its answer (the reply `answer` picks), or `failed` if the worker exits first. */
+function askOn<T>(
+  w: WorkerHandle,
+  request: (requestId: string) => EngineToWorker,
+  answer: (m: Extract<WorkerToEngine, { type: 'indexed' | 'configLoaded' }>) => T | undefined,
+  failed: (why: string) => T,
+  loading: string,
+): Promise<T> {
   const requestId = newId('attempt');
-  return new Promise<{ tasks: { id: string; exportName?: string; maxDuration?: number }[]; error?: string }>((settle) => {
-    const onMessage = (m: import('../protocol/ipc').WorkerToEngine): void => {
-      if (m.type === 'indexed' && m.requestId === requestId) {
+  return new Promise<T>((settle) => {
+    const onMessage = (m: WorkerToEngine): void => {
+      if ((m.type === 'indexed' || m.type === 'configLoaded') && m.requestId === requestId) {
+        const reply = answer(m);
+        if (reply === undefined) return;
         w.off('message', onMessage);
         w.off('exit', onExit);
-        settle({ tasks: m.tasks, error: m.error });
+        settle(reply);
       }
     };
     const onExit = (): void => {
       w.off('message', onMessage);
-      settle({ tasks: [], error: 'the worker exited while loading the task file' });
+      settle(failed(`the worker exited while loading ${loading}`));
     };
     w.on('message', onMessage);
     w.once('exit', onExit);
-    w.send({ type: 'index', requestId, bundlePath });
+    w.send(request(requestId));
   });
 }

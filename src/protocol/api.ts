@@ -153,7 +153,12 @@ export const TaskInfo = z.object({
   maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1))),
 });
 export type TaskInfo = z.infer<typeof TaskInfo>;
-export const ListTasksResponse = z.object({ tasks: z.array(TaskInfo), errors: z.array(z.string()) });
+export const ListTasksResponse = z.object({
+  tasks: z.array(TaskInfo),
+  errors: z.array(z.string()),
+  /** The task folders the engine searches (workspace-relative), when they are listed (setting or trigger.config `dirs`); absent: every `trigger` folder. */
+  taskDirs: z.optional(z.array(z.string())),
+});
 export type ListTasksResponse = z.infer<typeof ListTasksResponse>;
 
 export const ErrorBody = z.object({

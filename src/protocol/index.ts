@@ -5,4 +5,5 @@ export * from './ipc';
 export * from './sse';
 export * from './auth';
 export * from './routes';
+export * from './config';
 export * from './webview';

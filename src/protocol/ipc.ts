@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import './zod-locale';
 import { Json, JsonObject, RunError } from './run';
 import { MetadataOperation, TaskInfo } from './api';
+import { CONFIG_HOOKS, ProjectConfig } from './config';
 
 /**
  * What a waiting attempt waits for: a time (epoch ms), runs to finish (its children, by id), or a wait token to
@@ -60,8 +61,12 @@ export const EngineToWorker = z.discriminatedUnion('type', [
     }),
     apiUrl: z.string(),
     accessToken: z.string(),
+    /** The bundle of the project's trigger.config file, when it has one that loads: its hooks and retry settings apply. */
+    configPath: z.optional(z.string()),
   }),
   z.object({ type: z.literal('index'), requestId: z.string(), bundlePath: z.string() }),
+  /** Load the bundle of the project's trigger.config file and say what it sets (answered by `configLoaded`). */
+  z.object({ type: z.literal('loadConfig'), requestId: z.string(), bundlePath: z.string() }),
   /** The engine stops the attempt: the task's `signal` is aborted (and onCancel runs); the worker is killed a grace period later. */
   z.object({ type: z.literal('stop'), attemptId: z.string(), reason: z.enum(['cancel', 'maxDuration']) }),
   z.object({ type: z.literal('ack'), requestId: z.string(), error: z.optional(z.string()) }),
@@ -84,7 +89,24 @@ export const WorkerToEngine = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('indexed'),
     requestId: z.string(),
-    tasks: z.array(z.omit(TaskInfo, { filePath: true, line: true })),
+    tasks: z.array(
+      z.extend(z.omit(TaskInfo, { filePath: true, line: true }), {
+        /** The task has its own `retry` options (then the config's `retries.default` does not apply to it). */
+        hasRetry: z.optional(z.boolean()),
+      }),
+    ),
+    error: z.optional(z.string()),
+  }),
+  /**
+   * What the project's config sets: its valid fields, the hooks it defines, and one readable problem per field it
+   * could not take (each naming the file and the field); `error` when the file did not load at all.
+   */
+  z.object({
+    type: z.literal('configLoaded'),
+    requestId: z.string(),
+    config: ProjectConfig,
+    hooks: z.array(z.enum([...CONFIG_HOOKS, 'handleError'])),
+    problems: z.array(z.string()),
     error: z.optional(z.string()),
   }),
   z.object({

@@ -4,6 +4,7 @@ import type { Json } from '../protocol/run';
 import { backendFunction } from '../sdk/task/backendBridge';
 import { AttemptRuntime, type TaskRunContext } from '../sdk/task/runtime';
 import { loadBundle } from './bundle';
+import { loadConfig, type LoadedConfig } from './config';
 import { NamedError, isRetryable, toRunError } from './errors';
 import { startLifecycle, type AttemptLifecycle, type LifecycleOutcome } from './lifecycle';
 import { globalHooksOutsideBundles } from '../sdk/task/registry';
@@ -109,9 +110,13 @@ export class AttemptRunner {
         childAttempt: msg.run.childAttempt,
       });
       rt = runtime;
+      const config = projectConfig(msg.configPath, transport);
       const lifecycle = startLifecycle({
         def: entry.def,
-        globals: [globalHooksOutsideBundles(), bundle.hooks],
+        // The config's hooks first: `trigger dev` registers them before it loads any task file.
+        globals: [...(config ? [config.hooks] : []), globalHooksOutsideBundles(), bundle.hooks],
+        retry: entry.def.retry ?? config?.config.retries?.default,
+        retriesDisabled: config?.config.retries?.enabledInDev === false,
         runtime,
         payload: msg.run.payload,
         signal: abort.signal,
@@ -160,6 +165,20 @@ export class AttemptRunner {
       });
     }
     if (!abort.signal.aborted) abort.abort(new Error('the attempt ended'));
+  }
+}
+
+/**
+ * The project's config for an attempt; a config that loaded when the engine indexed it but fails now (its code
+ * changed what it does) is reported in the run's log and the attempt goes on without it.
+ */
+function projectConfig(configPath: string | undefined, transport: IpcTransport): LoadedConfig | undefined {
+  if (!configPath) return undefined;
+  try {
+    return loadConfig(configPath, false);
+  } catch (err) {
+    transport.log('warn', `the project's trigger.config did not load (its hooks and retry settings do not apply to this attempt): ${describeError(err)}`);
+    return undefined;
   }
 }
 

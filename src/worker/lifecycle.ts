@@ -7,7 +7,9 @@
  *     onStart (first attempt only), then onStartAttempt (global, then the task's)
  *     run(payload, { ctx, signal, init })
  *     on success: onSuccess, then onComplete({ result: { ok: true, data } })
- *     on error: catchError (the task's, then the global ones, until one returns something) decides the retry;
+ *     on error: catchError (the task's, then the global ones, until one returns something) decides the retry, given the
+ *               delay of the retry options (the task's `retry`, else the config's `retries.default`); with the config's
+ *               `retries.enabledInDev: false` the attempt is not retried and no catchError runs (as upstream in dev);
  *               if the run will not be retried: onFailure, then onComplete({ result: { ok: false, error } })
  *     cleanup (global, then the task's)
  *
@@ -21,7 +23,7 @@
  */
 import type { AttemptRuntime } from '../sdk/task/runtime';
 import { runWithRuntime } from '../sdk/task/runtime';
-import type { TaskDefinition } from '../sdk/task/registry';
+import type { RetryOptions, TaskDefinition } from '../sdk/task/registry';
 import type { CatchErrorResult } from '../sdk/task/hooks';
 import type { AnyHook, HookKind, HookSet } from '../sdk/task/hookSet';
 import { MAX_RETRY_DELAY_MS, backoffDelayMs, defaultRetryDelayMs } from '../shared/retry';
@@ -43,6 +45,10 @@ export interface LifecycleInput {
   signal: AbortSignal;
   attempt: number;
   maxAttempts: number;
+  /** The backoff of retries: the task's `retry`, else the config's `retries.default`; without either, the engine's default. */
+  retry?: RetryOptions;
+  /** The config says `retries.enabledInDev: false`: a failed attempt is not retried. */
+  retriesDisabled?: boolean;
   /** True once the engine stopped the attempt (cancel, maxDuration). */
   stopped(): boolean;
   /** The output as it is reported; throws when it cannot be (the attempt then fails without retry). */
@@ -97,15 +103,21 @@ export function startLifecycle(input: LifecycleInput): AttemptLifecycle {
   }
 
   async function decide(error: unknown, params: Params): Promise<{ retry: RetryDecision; error?: unknown }> {
-    if (!input.isRetryable(error)) return { retry: NO_RETRY };
+    if (!input.isRetryable(error) || input.retriesDisabled) return { retry: NO_RETRY };
     const attemptsLeft = input.attempt < input.maxAttempts;
-    const delay = attemptsLeft ? defaultRetryDelayMs(input.attempt) : undefined;
-    const args = { ...params, error, retry: def.retry, retryDelayInMs: delay, retryAt: delay !== undefined ? new Date(Date.now() + delay) : undefined };
+    const delay = attemptsLeft ? retryDelay() : undefined;
+    const args = { ...params, error, retry: input.retry, retryDelayInMs: delay, retryAt: delay !== undefined ? new Date(Date.now() + delay) : undefined };
     for (const fn of [...taskHook('catchError'), ...globalHooks('catchError')]) {
       const r = (await call(fn, args)) as CatchErrorResult | undefined;
       if (r) return fromCatchError(r, attemptsLeft);
     }
-    return { retry: attemptsLeft ? { retry: true } : NO_RETRY };
+    return { retry: delay !== undefined ? { retry: true, delayMs: delay } : NO_RETRY };
+  }
+
+  /** The delay before the next attempt by the retry options (within the run's attempts), else the engine's default. */
+  function retryDelay(): number {
+    const delay = input.retry ? backoffDelayMs({ ...input.retry, maxAttempts: input.maxAttempts }, input.attempt) : undefined;
+    return Math.min(MAX_RETRY_DELAY_MS, Math.max(0, delay ?? defaultRetryDelayMs(input.attempt)));
   }
 
   function fromCatchError(r: CatchErrorResult, attemptsLeft: boolean): { retry: RetryDecision; error?: unknown } {

@@ -3,8 +3,10 @@
  * talks to it over IPC only: `index` loads a task bundle and lists its tasks, `execute` runs one
  * attempt of a task; SDK calls inside the task become requests the engine acknowledges.
  */
+import { join, resolve, sep } from 'node:path';
 import { AttemptRunner } from './attempt';
 import { installSdkGlobal, loadBundle } from './bundle';
+import { loadConfig } from './config';
 import { captureConsole } from './console';
 import { toRunError } from './errors';
 import { IpcChannel, type Port } from './ipc';
@@ -13,12 +15,15 @@ function stderr(line: string): void {
   process.stderr.write(`runlight worker: ${line}\n`);
 }
 
+/** Where this worker's own sources are (its source map points there): their frames say nothing about the user's file. */
+const OWN_SOURCES = join(resolve(__dirname, '..'), 'src', sep);
+
 function describeLoadError(err: unknown): string {
   const e = toRunError(err);
   const frames = (e.stackTrace ?? '')
     .split('\n')
     .filter((l) => /^\s+at /.test(l))
-    .filter((l) => !/node:internal|\/worker\.js:/.test(l))
+    .filter((l) => !/node:internal|\/worker\.js:/.test(l) && !l.includes(OWN_SOURCES))
     .slice(0, 3)
     .map((l) => l.trim());
   return [`${e.name ?? 'Error'}: ${e.message}`, ...frames].join('\n  ');
@@ -49,10 +54,20 @@ function main(): void {
             ...(exportName !== undefined ? { exportName } : {}),
             ...(def.maxDuration !== undefined ? { maxDuration: def.maxDuration } : {}),
             ...(def.retry?.maxAttempts !== undefined && def.retry.maxAttempts >= 1 ? { maxAttempts: Math.floor(def.retry.maxAttempts) } : {}),
+            ...(def.retry !== undefined ? { hasRetry: true } : {}),
           }));
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(bundle.warnings.length ? { error: bundle.warnings.join('; ') } : {}) });
         } catch (err) {
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks: [], error: describeLoadError(err) });
+        }
+        return;
+      }
+      if (msg.type === 'loadConfig') {
+        try {
+          const { config, hookKinds, problems } = loadConfig(msg.bundlePath, true);
+          channel.send({ type: 'configLoaded', requestId: msg.requestId, config, hooks: hookKinds, problems });
+        } catch (err) {
+          channel.send({ type: 'configLoaded', requestId: msg.requestId, config: {}, hooks: [], problems: [], error: describeLoadError(err) });
         }
         return;
       }

@@ -64,7 +64,7 @@ export class Attempt implements RequestOrigin {
    * Listens to the worker, arms the maxDuration timer and sends the attempt of the started `record` to the worker.
    * `stopGraceMs`: how long a stopped attempt's worker is given to end it before it is killed.
    */
-  start(record: RunRecord, bundlePath: string, api: { apiUrl: string; accessToken: string; stopGraceMs: number }): void {
+  start(record: RunRecord, bundlePath: string, api: { apiUrl: string; accessToken: string; stopGraceMs: number }, configPath?: string): void {
     this.worker.on('message', this.onMessage);
     this.worker.once('exit', this.onExit);
     if (record.maxDuration) this.maxMs = record.maxDuration * 1000;
@@ -89,6 +89,7 @@ export class Attempt implements RequestOrigin {
       },
       apiUrl: api.apiUrl,
       accessToken: api.accessToken,
+      ...(configPath ? { configPath } : {}),
     });
   }
 

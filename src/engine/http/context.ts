@@ -17,7 +17,7 @@ export interface EngineDeps {
   tokens: TokenService;
   store: RunStore;
   hub: Hub;
-  tasks(): Promise<{ tasks: TaskInfo[]; errors: string[] }>;
+  tasks(): Promise<{ tasks: TaskInfo[]; errors: string[]; taskDirs?: string[] }>;
   version: string;
   sse: {
     maxBufferedBytes: number;

@@ -75,7 +75,7 @@ async function writeAtomically(path: string, contents: Uint8Array): Promise<void
   }
 }
 
-function buildOptions(root: string, abs: string, outfile: string): BuildOptions & { write: false; metafile: true } {
+function buildOptions(root: string, abs: string, outfile: string, plugins: readonly Plugin[]): BuildOptions & { write: false; metafile: true } {
   return {
     entryPoints: [abs],
     outfile,
@@ -90,7 +90,7 @@ function buildOptions(root: string, abs: string, outfile: string): BuildOptions 
     metafile: true,
     write: false,
     logLevel: 'silent',
-    plugins: [sdkPlugin],
+    plugins: [sdkPlugin, ...plugins],
     // As `trigger dev`: JSX in .tsx/.jsx task files compiles to the automatic runtime (react/jsx-runtime).
     jsx: 'automatic',
     // ESM task code may use import.meta.url; a CommonJS bundle has none of its own.
@@ -111,11 +111,15 @@ export class TaskBundler {
   /** Files whose bundle on disk was already considered for reuse (only the first build may reuse). */
   private readonly checked = new Set<string>();
 
-  /** `reuse`: take a bundle left by an earlier process when none of its inputs changed (default true). */
+  /**
+   * `reuse`: take a bundle left by an earlier process when none of its inputs changed (default true). `plugins`:
+   * more esbuild plugins for these bundles (after the one that resolves the SDK).
+   */
   constructor(
     dir: string,
     outDir: string,
     private readonly reuse = true,
+    private readonly plugins: readonly Plugin[] = [],
   ) {
     this.root = resolve(dir);
     this.outDir = resolve(outDir);
@@ -134,7 +138,7 @@ export class TaskBundler {
       }
       let ctx = this.contexts.get(abs);
       if (!ctx) {
-        ctx = withEsbuild((esbuild) => esbuild.context(buildOptions(this.root, abs, outfile)));
+        ctx = withEsbuild((esbuild) => esbuild.context(buildOptions(this.root, abs, outfile, this.plugins)));
         this.contexts.set(abs, ctx);
         ctx.catch(() => this.contexts.delete(abs));
       }

@@ -1,22 +1,27 @@
+import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { TaskInfo } from '../../protocol/api';
 import { manifestPathFor } from './build-cache';
 import { TaskBundler, bundlePathFor, type BundleResult } from './bundle';
 import { discoverTaskFiles } from './discover';
 import { indexBundle, mergeIndexed, type IndexBundle } from './indexer';
 import { watchTasks, type TaskWatcher } from './watch';
+import { NO_CONFIG, ProjectConfigSource, withConfigDefaults, type ConfigState, type LoadConfigBundle } from './config';
 import { describeError } from '../../shared/errors';
+import { isConfigFileName } from '../../shared/config';
 
 export interface TaskCatalogOptions {
   /** The workspace folder. */
   dir: string;
-  /** Task folders relative to dir (default: every folder named `trigger`, found at any depth). */
+  /** Task folders relative to dir (default: the config's `dirs`, else every folder named `trigger`, found at any depth). */
   taskDirs?: readonly string[];
   /** Where bundles go (default `<dir>/.runlight/build`). */
   outDir?: string;
   /** Runs an index request on a task worker (the engine owns the pool). */
   index: IndexBundle;
+  /** Loads the project's trigger.config bundle on a task worker; without it the config file is not read. */
+  loadConfig?: LoadConfigBundle;
   log?: (line: string) => void;
   /** Rebuild when task files change (default true). */
   watch?: boolean;
@@ -27,7 +32,7 @@ export interface TaskCatalogOptions {
 
 interface FileState {
   build: BundleResult;
-  tasks: TaskInfo[];
+  tasks: Array<TaskInfo & { hasRetry?: boolean }>;
   error?: string;
 }
 
@@ -47,25 +52,71 @@ export class TaskCatalog {
   private closed = false;
   private readonly dir: string;
   private readonly outDir: string;
-  private readonly taskDirs: readonly string[] | undefined;
+  /** The task folders listed by the engine's options (they win over the config's `dirs`). */
+  private readonly listedDirs: readonly string[] | undefined;
+  /** The task folders searched now: the listed ones, else the config's `dirs`, else undefined (every `trigger` folder). */
+  private taskDirs: readonly string[] | undefined;
   private readonly bundler: TaskBundler;
+  /** The project's trigger.config (when the catalog may load it). */
+  private readonly configSource: ProjectConfigSource | undefined;
 
   constructor(private readonly o: TaskCatalogOptions) {
     this.dir = resolve(o.dir);
     this.outDir = resolve(o.outDir ?? join(this.dir, '.runlight', 'build'));
-    this.taskDirs = o.taskDirs?.length ? o.taskDirs : undefined;
+    this.listedDirs = o.taskDirs?.length ? o.taskDirs : undefined;
+    this.taskDirs = this.listedDirs;
     this.bundler = new TaskBundler(this.dir, this.outDir);
+    this.configSource = o.loadConfig ? new ProjectConfigSource(this.dir, this.outDir, o.loadConfig, o.log) : undefined;
   }
 
   /** Builds and indexes every task file, then starts watching. */
   async start(): Promise<void> {
     await this.refresh();
-    if (this.o.watch !== false && !this.closed) {
-      this.watcher = watchTasks(this.dir, this.taskDirs, (changed) => void this.refresh(changed).catch(() => undefined), {
-        debounceMs: this.o.debounceMs,
-      });
-      this.watchInputs();
+    if (this.o.watch !== false && !this.closed) this.rewatch();
+  }
+
+  /** (Re)starts the watcher on the task folders searched now. */
+  private rewatch(): void {
+    this.watcher?.close();
+    this.watcher = watchTasks(
+      this.dir,
+      this.taskDirs,
+      (changed) => {
+        const relevant = changed.filter((p) => this.isRelevant(p));
+        if (relevant.length > 0) void this.refresh(relevant).catch(() => undefined);
+      },
+      { debounceMs: this.o.debounceMs },
+    );
+    this.watchInputs();
+  }
+
+  /**
+   * Whether a changed path may change the tasks: any, except a file at the workspace root (watched for the config
+   * file) that is neither a config file nor imported by a task or the config.
+   */
+  private isRelevant(path: string): boolean {
+    if (dirname(path) !== this.dir || isConfigFileName(basename(path))) return true;
+    if (this.config.inputs.includes(path)) return true;
+    for (const s of this.files.values()) if (s.build.inputs.includes(path)) return true;
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
     }
+  }
+
+  private get config(): ConfigState {
+    return this.configSource?.current ?? NO_CONFIG;
+  }
+
+  /** The bundle of the project's config, when it has one that loads (workers load it for its hooks and retries). */
+  configBundle(): string | undefined {
+    return this.config.bundlePath;
+  }
+
+  /** The task folders searched (workspace-relative), when they are listed (by the engine's options or the config's `dirs`). */
+  taskFolders(): readonly string[] | undefined {
+    return this.taskDirs;
   }
 
   get(taskId: string): { bundlePath: string; info: TaskInfo } | undefined {
@@ -76,8 +127,9 @@ export class TaskCatalog {
     return [...this.tasks];
   }
 
+  /** Problems of the config, then of the task files; each starts with the file it is about. */
   errors(): string[] {
-    return [...this.problems];
+    return [...this.config.problems, ...this.problems];
   }
 
   /**
@@ -115,6 +167,7 @@ export class TaskCatalog {
     this.watcher = undefined;
     await this.running?.catch(() => undefined);
     await this.bundler.dispose();
+    await this.configSource?.dispose();
   }
 
   private affected(state: FileState | undefined, file: string, changed: Set<string> | null): boolean {
@@ -126,9 +179,21 @@ export class TaskCatalog {
     return false;
   }
 
+  /** Reloads the config when it may have changed; follows its `dirs` (unless the engine lists the task folders). */
+  private async reloadConfig(changed: Set<string> | null): Promise<void> {
+    if (!this.configSource || !(await this.configSource.refresh(changed))) return;
+    const dirs = this.listedDirs ?? (this.config.config.dirs?.length ? this.config.config.dirs : undefined);
+    if ((dirs ?? []).join('\n') !== (this.taskDirs ?? []).join('\n') || (dirs === undefined) !== (this.taskDirs === undefined)) {
+      this.taskDirs = dirs;
+      if (this.watcher && !this.closed) this.rewatch();
+    }
+  }
+
   private async rebuild(changed: Set<string> | null): Promise<void> {
     if (this.closed) return;
     const started = performance.now();
+    await this.reloadConfig(changed);
+    if (this.closed) return;
     const found = discoverTaskFiles(this.dir, this.taskDirs);
     const present = new Set(found);
     for (const file of [...this.files.keys()]) {
@@ -146,7 +211,8 @@ export class TaskCatalog {
     if (this.closed) return;
 
     const ordered = found.map((f) => this.files.get(f)).filter((s): s is FileState => s !== undefined);
-    const merged = mergeIndexed(ordered.map((s) => ({ tasks: s.tasks, error: s.error })));
+    const config = this.config.config;
+    const merged = mergeIndexed(ordered.map((s) => ({ tasks: s.tasks.map((t) => withConfigDefaults(t, config)), error: s.error })));
     const byId = new Map<string, { bundlePath: string; info: TaskInfo }>();
     for (const t of merged.tasks) {
       const state = ordered.find((s) => s.build.relPath === t.filePath);
@@ -170,8 +236,10 @@ export class TaskCatalog {
   /** Watches the folders of imported workspace files that are outside the task folders. */
   private watchInputs(): void {
     if (!this.watcher) return;
-    const dirs = new Set<string>();
+    // The workspace root always: a config file may appear there.
+    const dirs = new Set<string>([this.dir]);
     for (const s of this.files.values()) for (const input of s.build.inputs) dirs.add(dirname(input));
+    for (const input of this.config.inputs) dirs.add(dirname(input));
     this.watcher.setExtraDirs(dirs);
   }
 }

@@ -6,4 +6,5 @@ export { watchTasks, type TaskWatcher, type WatchOptions } from './watch';
 export { TaskCatalog, type TaskCatalogOptions } from './catalog';
 export { loadWorkspaceEnv, WORKSPACE_ENV_FILES } from './env';
 export { esbuildLocation } from './esbuild';
-export { forkTaskWorker, workerReady, indexOnWorker, defaultWorkerScript, type ForkWorkerOptions } from './worker-process';
+export { forkTaskWorker, workerReady, indexOnWorker, loadConfigOnWorker, defaultWorkerScript, type ForkWorkerOptions } from './worker-process';
+export { findConfigFile, withConfigDefaults, type ConfigReply, type ConfigState, type LoadConfigBundle } from './config';

@@ -5,7 +5,8 @@ import { describeError } from '../../shared/errors';
 
 /** What a worker reports for one bundle (the `indexed` message without its requestId). */
 export interface IndexReply {
-  tasks: Array<Omit<TaskInfo, 'filePath' | 'line'>>;
+  /** `hasRetry`: the task has its own `retry` options (the config's `retries.default` does not apply to it). */
+  tasks: Array<Omit<TaskInfo, 'filePath' | 'line'> & { hasRetry?: boolean }>;
   error?: string;
 }
 
@@ -33,7 +34,7 @@ export function findIdLine(source: string, id: string): number | undefined {
 }
 
 /** The tasks of one built file, with their file path and source line. */
-export async function indexBundle(result: BundleResult, index: IndexBundle): Promise<{ tasks: TaskInfo[]; error?: string }> {
+export async function indexBundle(result: BundleResult, index: IndexBundle): Promise<{ tasks: Array<TaskInfo & { hasRetry?: boolean }>; error?: string }> {
   if (!result.bundlePath) return { tasks: [], error: `${result.relPath}: ${result.error ?? 'build failed'}` };
   let reply: IndexReply;
   try {
@@ -57,7 +58,7 @@ export async function indexBundle(result: BundleResult, index: IndexBundle): Pro
  */
 export async function indexTasks(results: readonly BundleResult[], index: IndexBundle): Promise<IndexResult> {
   const perFile = await Promise.all(results.map((r) => indexBundle(r, index)));
-  return mergeIndexed(perFile);
+  return mergeIndexed(perFile.map((f) => ({ ...f, tasks: f.tasks.map(({ hasRetry: _, ...t }) => t) })));
 }
 
 export function mergeIndexed(perFile: ReadonlyArray<{ tasks: TaskInfo[]; error?: string }>): IndexResult {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { WorkerToEngine, type EngineToWorker } from '../../protocol/ipc';
 import type { IndexReply } from './indexer';
+import type { ConfigReply } from './config';
 
 /** dist/worker.js: beside the bundled engine, else the built one of this checkout. */
 export function defaultWorkerScript(): string {
@@ -50,27 +51,60 @@ export function workerReady(child: ChildProcess): Promise<void> {
 
 let seq = 0;
 
-/** Sends one `index` request to a worker and resolves with its `indexed` answer. */
-export function indexOnWorker(child: ChildProcess, bundlePath: string, timeoutMs = 30_000): Promise<IndexReply> {
-  const requestId = `index-${process.pid}-${++seq}`;
-  return new Promise((resolveIndex) => {
-    const finish = (reply: IndexReply) => {
+type Answer = Extract<WorkerToEngine, { type: 'indexed' | 'configLoaded' }>;
+
+/** Sends one request to a worker and resolves with its answer, or with `failed(why)` if it exits or does not answer in time. */
+function askWorker<T>(
+  child: ChildProcess,
+  request: (requestId: string) => EngineToWorker,
+  answer: (m: Answer) => T,
+  failed: (why: string) => T,
+  timeoutMs: number,
+  while_: string,
+): Promise<T> {
+  const requestId = `req-${process.pid}-${++seq}`;
+  return new Promise((resolveAnswer) => {
+    const finish = (reply: T) => {
       clearTimeout(timer);
       child.off('message', onMessage);
       child.off('exit', onExit);
-      resolveIndex(reply);
+      resolveAnswer(reply);
     };
     const onMessage = (raw: unknown) => {
       const msg = WorkerToEngine.safeParse(raw);
-      if (msg.success && msg.data.type === 'indexed' && msg.data.requestId === requestId) {
-        finish({ tasks: msg.data.tasks, ...(msg.data.error ? { error: msg.data.error } : {}) });
-      }
+      if (msg.success && (msg.data.type === 'indexed' || msg.data.type === 'configLoaded') && msg.data.requestId === requestId) finish(answer(msg.data));
     };
-    const onExit = () => finish({ tasks: [], error: 'the worker exited while loading the task file' });
-    const timer = setTimeout(() => finish({ tasks: [], error: `the worker did not answer within ${timeoutMs} ms` }), timeoutMs);
+    const onExit = () => finish(failed(`the worker exited while loading ${while_}`));
+    const timer = setTimeout(() => finish(failed(`the worker did not answer within ${timeoutMs} ms`)), timeoutMs);
     child.on('message', onMessage);
     child.on('exit', onExit);
-    const msg: EngineToWorker = { type: 'index', requestId, bundlePath };
-    child.send(msg);
+    child.send(request(requestId));
   });
+}
+
+/** Sends one `index` request to a worker and resolves with its `indexed` answer. */
+export function indexOnWorker(child: ChildProcess, bundlePath: string, timeoutMs = 30_000): Promise<IndexReply> {
+  return askWorker<IndexReply>(
+    child,
+    (requestId) => ({ type: 'index', requestId, bundlePath }),
+    (m) => (m.type === 'indexed' ? { tasks: m.tasks, ...(m.error ? { error: m.error } : {}) } : { tasks: [], error: 'unexpected answer' }),
+    (error) => ({ tasks: [], error }),
+    timeoutMs,
+    'the task file',
+  );
+}
+
+/** Sends one `loadConfig` request to a worker and resolves with its `configLoaded` answer. */
+export function loadConfigOnWorker(child: ChildProcess, bundlePath: string, timeoutMs = 30_000): Promise<ConfigReply> {
+  return askWorker<ConfigReply>(
+    child,
+    (requestId) => ({ type: 'loadConfig', requestId, bundlePath }),
+    (m) =>
+      m.type === 'configLoaded'
+        ? { config: m.config, hooks: m.hooks, problems: m.problems, ...(m.error !== undefined ? { error: m.error } : {}) }
+        : { config: {}, hooks: [], problems: [], error: 'unexpected answer' },
+    (error) => ({ config: {}, hooks: [], problems: [], error }),
+    timeoutMs,
+    'the config file',
+  );
 }

@@ -5,6 +5,7 @@ import { Disposable, toDisposable } from '../lifecycle';
 import type { EngineManager } from '../engine/engineManager';
 import { describeError } from '../../shared/errors';
 import { taskDirectories, taskFileGlob } from '../../shared/tasks';
+import { CONFIG_FILE_GLOB } from '../../shared/config';
 import type { Settings } from '../settings';
 
 /** Elements of the Tasks tree: `task:<id>` or `error:<n>`. */
@@ -24,6 +25,8 @@ export class TasksTreeProvider extends Disposable implements vscode.TreeDataProv
   private loading: Promise<TaskInfo[]> | undefined;
   private watcher: vscode.Disposable | undefined;
   private watchedGlob: string | undefined;
+  /** The task folders the engine said it searches (the trigger.config's `dirs`); empty: every `trigger` folder. */
+  private engineDirs: readonly string[] = [];
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -48,9 +51,13 @@ export class TasksTreeProvider extends Disposable implements vscode.TreeDataProv
     );
   }
 
-  /** Task files change → ask the engine again a little later (it rebuilds them itself). */
+  /**
+   * Task files or the project's trigger.config change → ask the engine again a little later (it rebuilds them
+   * itself). The task folders are the setting's, else the ones the engine reported (from the config's `dirs`).
+   */
   private watchTaskFiles(): void {
-    const glob = taskFileGlob(taskDirectories(this.settings.read().taskDirectories));
+    const listed = taskDirectories(this.settings.read().taskDirectories);
+    const glob = taskFileGlob(listed.length > 0 ? listed : this.engineDirs);
     if (glob === this.watchedGlob) return;
     this.watcher?.dispose();
     this.watchedGlob = glob;
@@ -60,10 +67,12 @@ export class TasksTreeProvider extends Disposable implements vscode.TreeDataProv
         if (this.engine.state.kind === 'running') void this.reload();
       }, 2000);
     };
-    const watchers = (vscode.workspace.workspaceFolders ?? []).map((folder) => {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
-      return vscode.Disposable.from(w, w.onDidCreate(later), w.onDidChange(later), w.onDidDelete(later));
-    });
+    const watchers = (vscode.workspace.workspaceFolders ?? []).flatMap((folder) =>
+      [glob, CONFIG_FILE_GLOB].map((pattern) => {
+        const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, pattern));
+        return vscode.Disposable.from(w, w.onDidCreate(later), w.onDidChange(later), w.onDidDelete(later));
+      }),
+    );
     this.watcher = vscode.Disposable.from(...watchers);
   }
 
@@ -89,6 +98,8 @@ export class TasksTreeProvider extends Disposable implements vscode.TreeDataProv
         const res = await conn.client.listTasks();
         this.tasks = new Map(res.tasks.map((t) => [t.id, t]));
         this.errors = res.errors;
+        this.engineDirs = taskDirectories(res.taskDirs ?? []);
+        if (this.watcher) this.watchTaskFiles();
       } catch (err) {
         this.errors = [describeError(err)];
       } finally {

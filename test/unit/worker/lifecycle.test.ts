@@ -7,6 +7,8 @@ import type { HookSet } from '../../../src/sdk/task/hookSet';
 import { AttemptRuntime, type LogLevel, type RuntimeTransport } from '../../../src/sdk/task/runtime';
 import { startLifecycle, type AttemptLifecycle, type LifecycleOutcome } from '../../../src/worker/lifecycle';
 import { isRetryable } from '../../../src/worker/errors';
+import { readConfig } from '../../../src/worker/config';
+import type { RetryOptions } from '../../../src/sdk/task/registry';
 
 class Transport implements RuntimeTransport {
   lines: Array<{ level: LogLevel; message: string }> = [];
@@ -32,7 +34,18 @@ interface Run {
   stop(reason: Error): void;
 }
 
-function start(b: ReturnType<typeof bundle>, id: string, o: { attempt?: number; maxAttempts?: number; payload?: unknown } = {}): Run {
+interface StartOptions {
+  attempt?: number;
+  maxAttempts?: number;
+  payload?: unknown;
+  /** The project's trigger.config hooks (they run before the bundle's global hooks, as the worker passes them). */
+  configHooks?: HookSet;
+  /** The config's `retries.default` (for a task without its own `retry`). */
+  defaultRetry?: RetryOptions;
+  retriesDisabled?: boolean;
+}
+
+function start(b: ReturnType<typeof bundle>, id: string, o: StartOptions = {}): Run {
   const transport = new Transport();
   const runtime = new AttemptRuntime({
     ctx: {
@@ -47,9 +60,12 @@ function start(b: ReturnType<typeof bundle>, id: string, o: { attempt?: number; 
   });
   const abort = new AbortController();
   let stopped = false;
+  const def = b.defs.get(id)!;
   const lifecycle = startLifecycle({
-    def: b.defs.get(id)!,
-    globals: [b.hooks],
+    def,
+    globals: [...(o.configHooks ? [o.configHooks] : []), b.hooks],
+    retry: def.retry ?? o.defaultRetry,
+    retriesDisabled: o.retriesDisabled,
     runtime,
     payload: o.payload ?? { n: 1 },
     signal: abort.signal,
@@ -113,6 +129,37 @@ function tracedBundle(trail: string[], fail: { attempts: number[] } = { attempts
         return 'ok';
       },
     });
+  });
+}
+
+/** The hooks of a trigger.config (`defineConfig({ init, onStart, onSuccess, onFailure })` and its `handleError` export), read as the worker reads them. */
+function tracedConfig(trail: string[]): HookSet {
+  const note = (s: string) => (): void => {
+    trail.push(s);
+  };
+  const { hooks } = bundle(() => undefined);
+  const raw = {
+    project: 'p',
+    init: note('init:config'),
+    onStart: note('onStart:config'),
+    onSuccess: note('onSuccess:config'),
+    onFailure: note('onFailure:config'),
+  };
+  const read = readConfig(raw, hooks, note('catchError:config'));
+  assert.deepEqual(read.hookKinds, ['init', 'onStart', 'onSuccess', 'onFailure', 'handleError']);
+  return hooks;
+}
+
+/**
+ * The trail with the config's hooks: they run first among the global hooks (`trigger dev` registers them before
+ * it loads any task file), and the config's init before the task's.
+ */
+function withConfigHooks(trail: readonly string[]): string[] {
+  return trail.flatMap((step) => {
+    const [kind, scope] = step.split(':');
+    if (kind === 'init' && scope === 'task') return ['init:config', step];
+    if (scope === 'global' && ['onStart', 'onSuccess', 'onFailure', 'catchError'].includes(kind!)) return [`${kind}:config`, step];
+    return [step];
   });
 }
 
@@ -208,12 +255,17 @@ describe('attempt lifecycle hooks (in process)', () => {
     ];
     for (const row of table) {
       for (const step of row.attempts) {
-        const trail: string[] = [];
-        const b = tracedBundle(trail, { attempts: row.name === 'success on the first attempt' ? [] : [1, 3] });
-        const outcome = await start(b, 'traced', { attempt: step.attempt, maxAttempts: 3 }).lifecycle.outcome;
-        assert.deepEqual(trail, step.trail, `${row.name}, attempt ${step.attempt}`);
-        assert.equal(outcome.ok, step.ok, `${row.name}, attempt ${step.attempt}`);
-        if (!outcome.ok) assert.equal(outcome.retry.retry, step.retry, `${row.name}, attempt ${step.attempt}`);
+        // Each step twice: with the bundle's hooks only, and with a trigger.config's hooks as well.
+        for (const config of [false, true]) {
+          const trail: string[] = [];
+          const b = tracedBundle(trail, { attempts: row.name === 'success on the first attempt' ? [] : [1, 3] });
+          const configHooks = config ? tracedConfig(trail) : undefined;
+          const outcome = await start(b, 'traced', { attempt: step.attempt, maxAttempts: 3, configHooks }).lifecycle.outcome;
+          const what = `${row.name}, attempt ${step.attempt}${config ? ', with trigger.config hooks' : ''}`;
+          assert.deepEqual(trail, config ? withConfigHooks(step.trail) : step.trail, what);
+          assert.equal(outcome.ok, step.ok, what);
+          if (!outcome.ok) assert.equal(outcome.retry.retry, step.retry, what);
+        }
       }
     }
 
@@ -281,8 +333,10 @@ describe('attempt lifecycle hooks (in process)', () => {
       });
     });
     const o1 = await start(b2, 'fails', { attempt: 1, maxAttempts: 2 }).lifecycle.outcome;
-    assert.deepEqual(o1.ok ? undefined : o1.retry, { retry: true });
-    assert.equal(failed.catchError!.retryDelayInMs, 1000);
+    // The task's retry options with Trigger.dev's defaults (1 s, randomized up to 2 s).
+    const delay = failed.catchError!.retryDelayInMs as number;
+    assert.ok(delay >= 1000 && delay <= 2000, String(delay));
+    assert.deepEqual(o1.ok ? undefined : o1.retry, { retry: true, delayMs: delay });
     assert.ok(failed.catchError!.retryAt instanceof Date);
     assert.deepEqual(failed.catchError!.retry, { maxAttempts: 2 });
     assert.equal(failed.onFailure, undefined, 'no onFailure before the last attempt');
@@ -340,8 +394,8 @@ describe('attempt lifecycle hooks (in process)', () => {
       },
       // Returning something without a retry time fails the run (upstream's "noop").
       { result: { error: new Error('only an error') }, expect: (o) => assert.deepEqual(!o.ok && o.retry, { retry: false }) },
-      // Returning nothing keeps the default: retried while attempts remain.
-      { result: undefined, expect: (o) => assert.deepEqual(!o.ok && o.retry, { retry: true }) },
+      // Returning nothing keeps the default: retried while attempts remain, at the default delay (no retry options: the engine's 1 s).
+      { result: undefined, expect: (o) => assert.deepEqual(!o.ok && o.retry, { retry: true, delayMs: 1000 }) },
     ];
     for (const c of cases) {
       const failures: unknown[] = [];
@@ -453,5 +507,51 @@ describe('attempt lifecycle hooks (in process)', () => {
       'onResume:task:run_child',
     ]);
     assert.ok(r.transport.lines.some((l) => l.level === 'warn' && /onWait hook failed: onWait boom/.test(l.message)));
+  });
+
+  it('retry at the backoff of the retry options (the task’s, else the config’s retries.default), within the run’s attempts', async () => {
+    const fails = (retry?: RetryOptions) =>
+      bundle(() => {
+        task({
+          id: 'backoff',
+          ...(retry ? { retry } : {}),
+          run: async () => {
+            throw new Error('again');
+          },
+        });
+      });
+    const delayOf = async (b: ReturnType<typeof bundle>, o: StartOptions): Promise<number | undefined> => {
+      const outcome = await start(b, 'backoff', o).lifecycle.outcome;
+      assert.equal(outcome.ok, false);
+      return !outcome.ok && outcome.retry.retry ? outcome.retry.delayMs : undefined;
+    };
+    const fixed = { maxAttempts: 5, minTimeoutInMs: 50, factor: 1, randomize: false };
+    // minTimeoutInMs × factor^(attempt − 1), capped at maxTimeoutInMs; no retry after the last attempt.
+    assert.equal(await delayOf(fails(fixed), { attempt: 1, maxAttempts: 5 }), 50);
+    assert.equal(await delayOf(fails(fixed), { attempt: 3, maxAttempts: 5 }), 50);
+    const growing = { minTimeoutInMs: 100, factor: 3, maxTimeoutInMs: 500, randomize: false };
+    assert.equal(await delayOf(fails(growing), { attempt: 1, maxAttempts: 5 }), 100);
+    assert.equal(await delayOf(fails(growing), { attempt: 2, maxAttempts: 5 }), 300);
+    assert.equal(await delayOf(fails(growing), { attempt: 3, maxAttempts: 5 }), 500, 'capped at maxTimeoutInMs');
+    assert.equal(await delayOf(fails(growing), { attempt: 5, maxAttempts: 5 }), undefined, 'the last attempt is not retried');
+    // randomize: between 1× and 2× the delay.
+    for (let i = 0; i < 20; i++) {
+      const d = (await delayOf(fails({ minTimeoutInMs: 100, factor: 2 }), { attempt: 2, maxAttempts: 5 }))!;
+      assert.ok(d >= 200 && d <= 400, String(d));
+    }
+    // The config's retries.default for a task without its own retry; the task's own wins.
+    assert.equal(await delayOf(fails(), { attempt: 1, maxAttempts: 3, defaultRetry: fixed }), 50);
+    assert.equal(await delayOf(fails(growing), { attempt: 2, maxAttempts: 3, defaultRetry: fixed }), 300);
+    // Neither: the engine's default (1 s, 2 s, 4 s, …).
+    assert.equal(await delayOf(fails(), { attempt: 2, maxAttempts: 3 }), 2000);
+  });
+
+  it('with the config’s retries.enabledInDev: false a failed attempt is not retried and no catchError runs; onFailure does', async () => {
+    const trail: string[] = [];
+    const b = tracedBundle(trail, { attempts: [1] });
+    const outcome = await start(b, 'traced', { attempt: 1, maxAttempts: 3, retriesDisabled: true }).lifecycle.outcome;
+    assert.deepEqual(!outcome.ok && outcome.retry, { retry: false });
+    assert.ok(!trail.some((s) => s.startsWith('catchError')), trail.join());
+    assert.ok(trail.includes('onFailure:task') && trail.includes('onComplete:task'), trail.join());
   });
 });

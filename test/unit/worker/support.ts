@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { EngineToWorker, WorkerToEngine } from '../../../src/protocol/ipc';
-import { bundleTasks, discoverTaskFiles, forkTaskWorker, indexOnWorker, loadWorkspaceEnv, workerReady, type BundleResult } from '../../../src/engine/tasks';
+import {
+  bundleTasks,
+  discoverTaskFiles,
+  forkTaskWorker,
+  indexOnWorker,
+  loadConfigOnWorker,
+  loadWorkspaceEnv,
+  workerReady,
+  type BundleResult,
+} from '../../../src/engine/tasks';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const WORKER_JS = join(ROOT, 'dist/worker.js');
@@ -71,6 +80,8 @@ export interface ExecuteInput {
   parentRunId?: string;
   rootRunId?: string;
   attemptId?: string;
+  /** The bundle of a project config to apply. */
+  configPath?: string;
   runId?: string;
 }
 
@@ -114,6 +125,10 @@ export class FakeEngine {
     return indexOnWorker(this.child, bundlePath);
   }
 
+  loadConfig(bundlePath: string) {
+    return loadConfigOnWorker(this.child, bundlePath);
+  }
+
   /** Messages of one attempt, in arrival order. */
   of(attemptId: string): Recorded[] {
     return this.messages.filter((r) => 'attemptId' in r.msg && r.msg.attemptId === attemptId);
@@ -146,6 +161,7 @@ export class FakeEngine {
       },
       apiUrl: 'http://127.0.0.1:9',
       accessToken: 'tr_dev_test',
+      ...(input.configPath ? { configPath: input.configPath } : {}),
     });
     const end = await ended;
     return { end, attemptId, sentAt, messages: this.of(attemptId) };
@@ -168,7 +184,7 @@ export class FakeEngine {
     const msg = parsed.data;
     this.messages.push({ at: performance.now(), msg });
     if (msg.type === 'completed' || msg.type === 'failed') this.waiters.get(msg.attemptId)?.(msg);
-    if ('requestId' in msg && msg.type !== 'indexed') {
+    if ('requestId' in msg && msg.type !== 'indexed' && msg.type !== 'configLoaded') {
       const error = this.refuse(msg);
       const ack = () => this.send({ type: 'ack', requestId: msg.requestId, ...(error ? { error } : {}) });
       if (this.ackDelayMs > 0) setTimeout(ack, this.ackDelayMs);
