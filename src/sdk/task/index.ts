@@ -33,6 +33,7 @@ export {
   type InferStreamType,
 } from './streams';
 export { tags } from './tags';
+export { retry } from './retry';
 export { defineConfig, type TriggerConfig } from './config';
 export { logger, type LogAttributes } from './logger';
 export { wait, WaitpointTimeoutError, type WaitForOptions, type WaitpointTokenResult } from './wait';

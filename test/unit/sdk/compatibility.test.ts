@@ -77,7 +77,7 @@ describe('sdk: compatibility with @trigger.dev/sdk 4.8.3', () => {
     const t = await startTestEngine(
       {
         'trigger/mixed.ts': `
-import { task, envvars, usage, heartbeats, CompleteTaskWithOutput, runs } from "@trigger.dev/sdk";
+import { task, envvars, usage, heartbeats, CompleteTaskWithOutput, runs, retry } from "@trigger.dev/sdk";
 export const fine = task({
   id: "fine",
   run: async () => {
@@ -87,6 +87,13 @@ export const fine = task({
   },
 });
 export const cloudy = task({ id: "cloudy", retry: { maxAttempts: 1 }, run: async () => envvars.list("proj", "dev") });
+export const flaky = task({
+  id: "flaky",
+  run: async () => retry.onThrow(async ({ attempt, maxAttempts }) => {
+    if (attempt < 3) throw new Error("not yet");
+    return { attempt, maxAttempts };
+  }, { maxAttempts: 3, minTimeoutInMs: 10, maxTimeoutInMs: 20, randomize: false }),
+});
 export const poller = task({
   id: "poller",
   run: async () => {
@@ -100,13 +107,15 @@ export const poller = task({
       { workers: 2 },
     );
     try {
-      await waitFor(async () => ((await t.client.listTasks()).tasks.length === 3 ? true : undefined), 30_000, 'the three tasks');
+      await waitFor(async () => ((await t.client.listTasks()).tasks.length === 4 ? true : undefined), 30_000, 'the four tasks');
       const fine = (await followRun(t.client, (await t.client.trigger('fine', {})).id, 30_000)).at(-1)!;
       assert.deepEqual([fine.status, fine.output], ['COMPLETED', { result: 42, cost: 0 }]);
       const cloudy = (await followRun(t.client, (await t.client.trigger('cloudy', {})).id, 30_000)).at(-1)!;
       assert.equal(cloudy.status, 'FAILED');
       assert.equal(cloudy.error?.name, 'UnsupportedApiError');
       assert.match(cloudy.error?.message ?? '', /^envvars\.list\(\) is not supported by Runlight/);
+      const flaky = (await followRun(t.client, (await t.client.trigger('flaky', {})).id, 30_000)).at(-1)!;
+      assert.deepEqual([flaky.status, flaky.attemptCount, flaky.output], ['COMPLETED', 1, { attempt: 3, maxAttempts: 3 }]);
       const poller = (await followRun(t.client, (await t.client.trigger('poller', {})).id, 30_000)).at(-1)!;
       assert.deepEqual([poller.status, poller.output], ['COMPLETED', { result: 42, cost: 0 }]);
     } finally {
