@@ -12,6 +12,7 @@ import type { Services } from './services';
 import { Settings } from './settings';
 import { RunlightStatusBar } from './statusBar';
 import { RunsTreeProvider } from './tree/runsTree';
+import { runsViewItems } from './runsViewItems';
 import { TasksTreeProvider } from './tree/tasksTree';
 import { describeError } from '../shared/errors';
 
@@ -82,6 +83,7 @@ export class Runlight extends Disposable {
       runs: { get: (id) => store.get(id), all: () => store.all() },
       tasks: { list: () => tasksTree.list().map((t) => t.id), watchedFiles: () => tasksTree.watchedTaskFiles },
       openPanels: () => panels.openIds(),
+      runsView: { children: (id) => runsViewItems(runsTree, id) },
     };
   }
 
