@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
+import { innermostIssue } from '../../protocol/parse';
 import { Json, type Run } from '../../protocol/run';
 import type { WaitTokenItem } from '../../protocol/waitpoints';
 import { formatRelative } from '../../shared/format';
@@ -148,7 +149,12 @@ export const completeWaitToken: CommandDef = {
   id: 'runlight.completeWaitToken',
   async run(s, arg) {
     const direct = DirectArgs.safeParse(arg);
-    const hasData = direct.success && typeof arg === 'object' && arg !== null && Object.hasOwn(arg, 'data');
+    const hasData = typeof arg === 'object' && arg !== null && Object.hasOwn(arg, 'data');
+    if (hasData && !direct.success) {
+      // Called with data that is not JSON (or a bad id): say which field, never fall back to prompting.
+      const issue = innermostIssue(direct.error.issues[0]!);
+      throw new Error(`runlight.completeWaitToken: ${issue.path.map(String).join('.') || 'argument'}: ${issue.message}`);
+    }
     let target: Target | undefined;
     try {
       target = await resolveTarget(s, arg);

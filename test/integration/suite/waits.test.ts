@@ -63,14 +63,15 @@ describe('waits', function () {
   });
 
   it('nests a run triggered from inside another under its parent in the Runs view', async () => {
-    const parent = await trigger('nested-demo', { total: 15, stepMs: 100 }, [uniqueTag('nest')]);
+    const parent = await trigger('nested-demo', { total: 30, stepMs: 100 }, [uniqueTag('nest')]);
     const waiting = await runReaches(api, parent, 'WAITING');
     assert.equal(waiting.waitingFor?.kind, 'runs');
     const child = await eventually('the child run', () => api.runs.all().find((r) => r.parentTaskRunId === parent));
     assert.equal(child.taskIdentifier, 'progress-task');
     assert.deepEqual([child.rootTaskRunId, child.depth], [parent, 1]);
 
-    const parentItem = await itemUnder(api, RECENT, runNode(parent), (i) => i.collapsible !== 'none');
+    // The view rebuilds a little after each change: wait for the build that has both the child and the wait.
+    const parentItem = await itemUnder(api, RECENT, runNode(parent), (i) => i.collapsible !== 'none' && i.icon === 'debug-pause');
     assert.match(parentItem.description ?? '', /^Waiting for 1 run/);
     assert.equal(
       api.runsView.children(RECENT).some((i) => i.id === runNode(child.id)),
@@ -82,7 +83,7 @@ describe('waits', function () {
     assert.match(childItem.tooltip ?? '', new RegExp(`parent: \`${parent}\``));
 
     const done = await runReaches(api, parent, 'COMPLETED');
-    assert.deepEqual(done.output, { child: child.id, output: { total: 15 } });
+    assert.deepEqual(done.output, { child: child.id, output: { total: 30 } });
     await itemUnder(api, runNode(parent), runNode(child.id), (i) => i.icon === 'pass');
   });
 });
