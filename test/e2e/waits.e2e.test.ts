@@ -115,6 +115,38 @@ describe('waits in the browser (packaged .vsix)', function () {
     assert.match(output, /"e2e"/);
   });
 
+  it('completes a token from the palette (a pick of the waiting tokens) and from the Runs view context menu', async () => {
+    await closeAllEditors(page);
+    await triggerFromPalette(page, 'wait-for-approval', '{"question":"palette?"}');
+    const panel = webviewFrame(page);
+    await panel.locator('#run-waiting:not([hidden])').waitFor({ timeout: 30_000 });
+    const tokenId = ((await panel.locator('#run-waiting-for').textContent()) ?? '').slice('token '.length);
+    await runCommand(page, 'Runlight: Complete Wait Token…');
+    await pickQuickItem(page, new RegExp(tokenId));
+    await page.locator(SEL.quickInput, { hasText: tokenId }).waitFor();
+    await submitInputBox(page, '{"approved": false}');
+    await page.locator(SEL.quickInput).waitFor({ state: 'hidden' });
+    await panel.locator('body[data-run-status="COMPLETED"]').waitFor({ timeout: 30_000 });
+    assert.match((await panel.locator('#output').textContent()) ?? '', /approved.*false/s);
+
+    // The same command from the context menu of a waiting run in the Runs view.
+    await closeAllEditors(page);
+    await triggerFromPalette(page, 'wait-for-approval', '{"question":"context menu?"}');
+    await webviewFrame(page).locator('#run-waiting:not([hidden])').waitFor({ timeout: 30_000 });
+    const row = runRow(page, 'wait-for-approval');
+    await waitUntil('the newest run shows the waiting icon', async () => /codicon-debug-pause/.test(await rowIconClasses(row).catch(() => '')), {
+      timeoutMs: 15_000,
+    });
+    await row.click({ button: 'right' });
+    // VS Code's menus act on the focused item: hovering focuses it, Enter runs it.
+    await page.locator('.context-view .action-label', { hasText: 'Complete Wait Token…' }).first().hover();
+    await page.keyboard.press('Enter');
+    await submitInputBox(page, '{"approved": true, "from": "menu"}');
+    await page.locator(SEL.quickInput).waitFor({ state: 'hidden' });
+    await webviewFrame(page).locator('body[data-run-status="COMPLETED"]').waitFor({ timeout: 30_000 });
+    assert.match((await webviewFrame(page).locator('#output').textContent()) ?? '', /"menu"/);
+  });
+
   it("lists a parent's child runs live in its panel and nests them in the Runs view; a click opens the child's panel", async () => {
     await closeAllEditors(page);
     await triggerFromPalette(page, 'nested-demo', '{"total":40,"stepMs":100}');
