@@ -122,25 +122,30 @@ export function runContextValue(run: Run): string {
 
 /** A list of runs as a forest: the runs whose parent is not in the list, and each run's children within it (order kept). */
 export function nestRuns(list: readonly Run[]): { top: Run[]; children: Map<string, Run[]> } {
-  const byId = new Map(list.map((r) => [r.id, r]));
+  const ids = new Set(list.map((r) => r.id));
   const children = new Map<string, Run[]>();
   const top: Run[] = [];
   for (const run of list) {
     const parent = run.parentTaskRunId;
-    if (parent !== undefined && byId.has(parent) && !inCycle(run, byId)) (children.get(parent) ?? children.set(parent, []).get(parent)!).push(run);
+    if (parent !== undefined && parent !== run.id && ids.has(parent)) (children.get(parent) ?? children.set(parent, []).get(parent)!).push(run);
     else top.push(run);
   }
-  return { top, children };
-}
-
-/** Whether following parents from `run` within `byId` comes back to it (never from the engine; guarded all the same). */
-function inCycle(run: Run, byId: ReadonlyMap<string, Run>): boolean {
-  const seen = new Set<string>();
-  for (let p = run.parentTaskRunId; p !== undefined; p = byId.get(p)?.parentTaskRunId) {
-    if (p === run.id || seen.has(p)) return true;
-    seen.add(p);
+  if (children.size === 0) return { top, children };
+  // Runs whose parents loop (never from the engine; guarded all the same) hang from no top-level run: show them at the top.
+  const reached = new Set<string>();
+  const stack = [...top];
+  for (let run = stack.pop(); run !== undefined; run = stack.pop()) {
+    reached.add(run.id);
+    for (const kid of children.get(run.id) ?? []) stack.push(kid);
   }
-  return false;
+  if (reached.size === list.length) return { top, children };
+  const topIds = new Set(top.map((r) => r.id));
+  for (const [parent, kids] of children) {
+    const kept = reached.has(parent) ? kids.filter((k) => reached.has(k.id)) : [];
+    if (kept.length) children.set(parent, kept);
+    else children.delete(parent);
+  }
+  return { top: list.filter((r) => topIds.has(r.id) || !reached.has(r.id)), children };
 }
 
 function countsDescription(runs: readonly Run[]): string {
