@@ -22,4 +22,23 @@ export interface RunlightApi {
   openPanels(): string[];
   /** What new integrated terminals get set in their environment by Runlight. */
   terminalEnvironment(): Record<string, string>;
+  /** The Runs view as its tree data provider hands it to VS Code. */
+  runsView: {
+    /** The items under the node `id` (the top-level groups without one). */
+    children(id?: string): RunsViewItem[];
+  };
+}
+
+/** One item of the Runs view, as VS Code shows it. */
+export interface RunsViewItem {
+  id: string;
+  label: string;
+  description: string | undefined;
+  /** Markdown. */
+  tooltip: string | undefined;
+  /** The codicon id and its theme colour id. */
+  icon: string | undefined;
+  color: string | undefined;
+  contextValue: string | undefined;
+  collapsible: 'none' | 'collapsed' | 'expanded';
 }

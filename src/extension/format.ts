@@ -2,11 +2,13 @@
 import type { Run } from '../protocol/run';
 import { formatDuration, formatRelative, runDurationMs } from '../shared/format';
 import { isTerminal, statusLook } from '../shared/status';
+import { describeWait } from '../shared/waits';
 
-/** Tree item description: "Executing · 10s · 1m ago". Durations of live runs are shown in steps of
- * 5 s (none under 5 s), so the tree repaints a live run at most every 5 s. */
+/** Tree item description: "Executing · 10s · 1m ago"; a waiting run says on what ("Waiting for token waitpoint_… · …").
+ * Durations of live runs are shown in steps of 5 s (none under 5 s), so the tree repaints a live run at most every 5 s. */
 export function runDescription(run: Run, now: number): string {
-  const parts = [statusLook(run.status).label];
+  const label = statusLook(run.status).label;
+  const parts = [run.status === 'WAITING' && run.waitingFor && run.waitingFor.kind !== 'time' ? `${label} for ${describeWait(run.waitingFor)}` : label];
   let ms = runDurationMs(run, now);
   if (ms !== undefined && !isTerminal(run.status)) ms = ms >= 5000 ? Math.floor(ms / 5000) * 5000 : undefined;
   if (ms !== undefined) parts.push(formatDuration(ms));
@@ -26,6 +28,9 @@ export function runTooltipMarkdown(run: Run, now: number): string {
   const lines = [`**${escapeMarkdown(run.taskIdentifier)}** — ${look.label}`, '', `- id: \`${run.id.replace(/`/g, '')}\``];
   if (run.tags.length) lines.push(`- tags: ${run.tags.map((t) => `\`${t.replace(/`/g, '')}\``).join(', ')}`);
   if (run.batchId) lines.push(`- batch: \`${run.batchId.replace(/`/g, '')}\``);
+  if (run.parentTaskRunId) lines.push(`- parent: \`${run.parentTaskRunId.replace(/`/g, '')}\` (depth ${run.depth ?? 1})`);
+  if (run.rootTaskRunId && run.rootTaskRunId !== run.parentTaskRunId) lines.push(`- root: \`${run.rootTaskRunId.replace(/`/g, '')}\``);
+  if (run.status === 'WAITING' && run.waitingFor) lines.push(`- waiting for: ${escapeMarkdown(describeWait(run.waitingFor))}`);
   lines.push(`- created: ${run.createdAt}`);
   if (run.startedAt) lines.push(`- started: ${run.startedAt}`);
   if (run.finishedAt) lines.push(`- finished: ${run.finishedAt}`);

@@ -13,6 +13,7 @@ import type { Services } from './services';
 import { Settings } from './settings';
 import { RunlightStatusBar } from './statusBar';
 import { RunsTreeProvider } from './tree/runsTree';
+import { runsViewItems } from './runsViewItems';
 import { TasksTreeProvider } from './tree/tasksTree';
 import { describeError } from '../shared/errors';
 
@@ -89,6 +90,7 @@ export class Runlight extends Disposable {
         context.environmentVariableCollection.forEach((name, mutator) => (env[name] = mutator.value));
         return env;
       },
+      runsView: { children: (id) => runsViewItems(runsTree, id) },
     };
   }
 

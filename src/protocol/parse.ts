@@ -12,3 +12,16 @@ export function parseJsonAs<T>(schema: z.ZodMiniType<T>, text: string): T | unde
   const parsed = schema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
+
+/**
+ * For a value that matched none of a union's types, the issue of the branch that got furthest — the one that
+ * failed inside the value rather than on its type (e.g. a bad key deep in a JSON object) — with its full path.
+ */
+export function innermostIssue(issue: z.core.$ZodIssue, base: readonly PropertyKey[] = []): { path: PropertyKey[]; message: string } {
+  const path = [...base, ...issue.path];
+  if (issue.code === 'invalid_union') {
+    const deeper = issue.errors.flat().find((i) => i.code !== 'invalid_type' || i.path.length > 0);
+    if (deeper) return innermostIssue(deeper, path);
+  }
+  return { path, message: issue.message };
+}

@@ -35,7 +35,22 @@ export type RunError = z.infer<typeof RunError>;
 
 const isoDate = z.string();
 
-/** The run object every subscriber receives on every change (Trigger.dev's realtime run shape, plus batchId). */
+/**
+ * What a WAITING run waits on (a Runlight addition, like `batchId`): a time, child runs, or a wait token.
+ * Present only while the run is WAITING.
+ */
+export const WaitingFor = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('time'), until: isoDate }),
+  z.object({ kind: z.literal('runs'), runIds: z.array(z.string()) }),
+  z.object({ kind: z.literal('token'), tokenId: z.string() }),
+]);
+export type WaitingFor = z.infer<typeof WaitingFor>;
+
+/**
+ * The run object every subscriber receives on every change: Trigger.dev's realtime run shape, plus Runlight's
+ * additions `batchId`, the lineage of a run triggered from inside a task (`parentTaskRunId`, `rootTaskRunId`,
+ * `depth`; absent on top-level runs) and `waitingFor` (while WAITING).
+ */
 export const Run = z.object({
   id: z.string(),
   taskIdentifier: z.string(),
@@ -46,6 +61,10 @@ export const Run = z.object({
   error: z.optional(RunError),
   tags: z.array(z.string()),
   batchId: z.optional(z.string()),
+  parentTaskRunId: z.optional(z.string()),
+  rootTaskRunId: z.optional(z.string()),
+  depth: z.optional(z.number().check(z.int(), z.positive())),
+  waitingFor: z.optional(WaitingFor),
   createdAt: isoDate,
   updatedAt: isoDate,
   startedAt: z.optional(isoDate),

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import './zod-locale';
-import { Json, Run } from './run';
+import { Json, Run, RunStatus } from './run';
 import { LogChunk } from './sse';
 
 /**
@@ -36,6 +36,25 @@ export const PanelNotice = z.object({
 });
 export type PanelNotice = z.infer<typeof PanelNotice>;
 
+/** Most child runs a panel lists (the newest beyond it are counted in `total`, not listed). */
+export const MAX_PANEL_CHILDREN = 500;
+
+/** A run triggered from inside the panel's run, as the panel lists it (its own panel opens on click). */
+export const ChildRun = z.object({
+  id: z.string().check(z.minLength(1)),
+  taskIdentifier: z.string(),
+  status: RunStatus,
+  createdAt: z.string(),
+});
+export type ChildRun = z.infer<typeof ChildRun>;
+
+/** The child runs the host knows of, oldest first (the order they were triggered in); `total` counts all of them. */
+export const ChildRuns = z.object({
+  runs: z.array(ChildRun).check(z.maxLength(MAX_PANEL_CHILDREN)),
+  total: z.number().check(z.int(), z.nonnegative()),
+});
+export type ChildRuns = z.infer<typeof ChildRuns>;
+
 export const HostToWebview = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('snapshot'),
@@ -47,12 +66,15 @@ export const HostToWebview = z.discriminatedUnion('type', [
     /** Items dropped from the start of buffers that grew past their cap. */
     truncated: z.optional(z.boolean()),
     notice: z.optional(PanelNotice),
+    children: z.optional(ChildRuns),
   }),
   z.object({
     type: z.literal('delta'),
     run: z.optional(Run),
     streams: z.optional(z.array(StreamSlice)),
     logs: z.optional(z.array(LogChunk)),
+    /** The whole list again, when it changed. */
+    children: z.optional(ChildRuns),
   }),
   z.object({ type: z.literal('notice'), notice: PanelNotice }),
 ]);
@@ -64,6 +86,10 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('replay') }),
   z.object({ type: z.literal('copyId') }),
+  /** Open the panel of one of the listed child runs (the host opens only runs it listed). */
+  z.object({ type: z.literal('openRun'), runId: z.string().check(z.minLength(1), z.maxLength(200)) }),
+  /** Complete the wait token the run waits on (the host knows which; it asks for the data). */
+  z.object({ type: z.literal('completeToken') }),
   /** An error inside the webview script, for the host's log. */
   z.object({ type: z.literal('error'), message: z.string().check(z.maxLength(4000)) }),
 ]);

@@ -17,4 +17,4 @@ export * from './backend';
 export const tasks = { ...taskSideTasks, ...globalHookRegistrars };
 export { batch } from './task';
 export * from './platform';
-export * from './unsupported';
+export * from './backend/unsupported';

@@ -5,17 +5,7 @@
  */
 import { WaitpointTokenPromise } from './task/wait';
 
-export {
-  EngineApiError as ApiError,
-  BadRequestError,
-  AuthenticationError,
-  PermissionDeniedError,
-  NotFoundError,
-  ConflictError,
-  UnprocessableEntityError,
-  RateLimitError,
-  InternalServerError,
-} from '../client/errors';
+export * from './backend/errors';
 
 /** The promise `wait.forToken` returns (Trigger.dev's name for it). */
 export const ManualWaitpointPromise = WaitpointTokenPromise;

@@ -9,6 +9,10 @@
  *   #run-status-icon.codicon                   status codicon (codicon-loading + codicon-modifier-spin while executing)
  *   #run-task  #run-id  #run-tags .tag  #run-batch  #run-started  #run-finished  #run-duration  #run-attempt
  *   #btn-cancel  #btn-replay  #btn-copy-id     actions (Cancel is disabled once the run is finished)
+ *   #run-waiting[data-kind=token|runs|time]    shown while WAITING: #run-waiting-for says on what; #btn-complete-token
+ *                                              (only for a token) asks the host to complete it (Complete Wait Token…)
+ *   #children > h2 + ul > li.child-run[data-run-id][data-status] > button.child-open   the runs triggered from
+ *                                              inside this one, live (hidden while none); a click opens its panel
  *   #notice[data-level]                        host notices (errors of cancel/replay, load failures)
  *   #progress .progress-bar[data-key="<metadata path>"]   one bar per detected progress value, with
  *       [role=progressbar][aria-valuenow=0..100]; inside: .progress-label, .progress-track > .progress-fill
@@ -34,6 +38,7 @@ import { isTerminal } from '../shared/status';
 import { FrameLoop } from './frames';
 import { parseHostMessage, type HostBridge } from './host';
 import { initialState, reduce, type PanelState } from './state';
+import { ChildrenView } from './views/children';
 import { ErrorView } from './views/error';
 import { HeaderView } from './views/header';
 import { JsonSection } from './views/json';
@@ -42,8 +47,9 @@ import { ProgressView } from './views/progress';
 import { StreamTabs } from './views/streams';
 
 /** What a frame has to redo, from the state it last rendered to the current one. Pure. */
-export function planRender(prev: PanelState | undefined, next: PanelState): { reset: boolean; notice: boolean; run: Run | undefined } {
+export function planRender(prev: PanelState | undefined, next: PanelState): { reset: boolean; notice: boolean; run: Run | undefined; children: boolean } {
   return {
+    children: next.children !== prev?.children,
     // A new snapshot: the stream views are built again.
     reset: !prev || prev.epoch !== next.epoch,
     notice: next.notice !== prev?.notice,
@@ -58,6 +64,7 @@ export class RunPanelApp {
   private readonly header: HeaderView;
   private readonly notice = new NoticeView();
   private readonly progress = new ProgressView();
+  private readonly children: ChildrenView;
   private readonly streams: StreamTabs;
   private readonly metadata = new JsonSection('metadata', 'Metadata', true);
   private readonly payload = new JsonSection('payload', 'Payload', false);
@@ -71,10 +78,12 @@ export class RunPanelApp {
   ) {
     this.header = new HeaderView(root.ownerDocument, pageRunId, (m) => host.send(m));
     this.streams = new StreamTabs(host, () => this.frames.schedule());
+    this.children = new ChildrenView((m) => host.send(m));
     root.replaceChildren(
       this.header.root,
       this.notice.root,
       this.progress.root,
+      this.children.root,
       this.streams.root,
       this.metadata.root,
       this.payload.root,
@@ -110,6 +119,7 @@ export class RunPanelApp {
       for (const j of [this.metadata, this.payload, this.output]) j.reset();
     }
     if (plan.notice) this.notice.show(state.notice);
+    if (plan.children) this.children.show(state.children);
     const run = plan.run;
     if (run) {
       this.header.show(run, Date.now());

@@ -1,6 +1,6 @@
 import type { Run } from '../protocol/run';
 import type { LogChunk } from '../protocol/sse';
-import type { HostToWebview, PanelNotice, StreamItem, StreamSlice } from '../protocol/webview';
+import type { ChildRuns, HostToWebview, PanelNotice, StreamItem, StreamSlice } from '../protocol/webview';
 
 /**
  * The webview's copy of a run panel, updated by the host's messages. Pure: `reduce` returns a new state
@@ -24,8 +24,12 @@ export interface PanelState {
   logs: readonly LogChunk[];
   notice: PanelNotice | undefined;
   truncated: boolean;
+  /** The runs triggered from inside this one (a new object whenever the host sends the list again). */
+  children: ChildRuns;
   epoch: number;
 }
+
+const NO_CHILDREN: ChildRuns = { runs: [], total: 0 };
 
 export const initialState: PanelState = {
   runId: undefined,
@@ -34,6 +38,7 @@ export const initialState: PanelState = {
   logs: [],
   notice: undefined,
   truncated: false,
+  children: NO_CHILDREN,
   epoch: 0,
 };
 
@@ -71,6 +76,7 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState {
         logs: msg.logs,
         notice: msg.notice,
         truncated: !!msg.truncated,
+        children: msg.children ?? NO_CHILDREN,
         epoch: state.epoch + 1,
       };
     case 'delta':
@@ -79,6 +85,7 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState {
         run: msg.run ?? state.run,
         streams: msg.streams?.length ? applySlices(state.streams, msg.streams) : state.streams,
         logs: msg.logs?.length ? [...state.logs, ...msg.logs] : state.logs,
+        children: msg.children ?? state.children,
       };
     case 'notice':
       return { ...state, notice: msg.notice };

@@ -1,4 +1,4 @@
-import { type Run, type RunError, type RunStatus, type Json, statusFlags } from '../../protocol/run';
+import { type Run, type RunError, type RunStatus, type Json, type WaitingFor, statusFlags } from '../../protocol/run';
 import { isTerminal } from '../../shared/status';
 import type { RunRecord, RunUpdate } from '../store/types';
 import { StoreRefusal } from '../store/types';
@@ -36,6 +36,7 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     metadata: input.metadata ?? {},
     tags: [...new Set(input.tags ?? [])],
     batchId: input.batchId,
+    ...lineageOf(input),
     createdAt: input.now,
     updatedAt: input.now,
     delayedUntil: input.delayedUntil,
@@ -60,6 +61,24 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     ...(input.depth ? { depth: input.depth } : {}),
     lastSeq: 0,
   };
+}
+
+/** The public lineage of a run triggered from inside a task; nothing for a top-level run. */
+function lineageOf(input: Pick<NewRunInput, 'parentRunId' | 'rootRunId' | 'depth'>): Pick<Run, 'parentTaskRunId' | 'rootTaskRunId' | 'depth'> {
+  if (!input.parentRunId) return {};
+  return { parentTaskRunId: input.parentRunId, rootTaskRunId: input.rootRunId ?? input.parentRunId, depth: input.depth || 1 };
+}
+
+/** The public form of what a waiting run waits on (times as ISO strings). */
+export function waitingFor(on: WaitOn): WaitingFor {
+  switch (on.kind) {
+    case 'time':
+      return { kind: 'time', until: new Date(on.until).toISOString() };
+    case 'runs':
+      return { kind: 'runs', runIds: [...on.runIds] };
+    case 'token':
+      return { kind: 'token', tokenId: on.tokenId };
+  }
 }
 
 function dropUndefined<T extends object>(o: T): T {
@@ -88,6 +107,7 @@ export function withStatus(record: RunRecord, change: StatusChange): RunUpdate |
     run.startedAt ??= change.now;
   }
   if (change.status === 'QUEUED') delete run.delayedUntil;
+  if (change.status !== 'WAITING') delete run.waitingFor;
   if (change.attemptMs !== undefined) run.durationMs = prev.durationMs + change.attemptMs;
   if (change.output !== undefined) run.output = change.output;
   if (change.error !== undefined) run.error = change.error;
@@ -112,6 +132,7 @@ export function withWaiting(record: RunRecord, on: WaitOn, now: string): RunUpda
   if (record.run.status !== 'EXECUTING') throw new StoreRefusal('run_finished', `run ${record.run.id} is ${record.run.status}, so it cannot wait`);
   const u = withStatus(record, { status: 'WAITING', now })!;
   u.record.waitingOn = on;
+  u.record.run.waitingFor = waitingFor(on);
   return u;
 }
 

@@ -1,6 +1,7 @@
 import type { CommandDef } from './command';
 import { cancelRun } from './cancelRun';
 import { clearFilter } from './clearFilter';
+import { completeWaitToken } from './completeWaitToken';
 import { copyPublicToken } from './copyPublicToken';
 import { copyRunId } from './copyRunId';
 import { copySdkEnvironment } from './copySdkEnvironment';
@@ -36,4 +37,5 @@ export const COMMANDS: readonly CommandDef[] = [
   showEngineLog,
   showMore,
   openTaskSource,
+  completeWaitToken,
 ];

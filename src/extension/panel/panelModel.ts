@@ -1,6 +1,14 @@
 import type { Json, Run } from '../../protocol/run';
 import { LogChunk } from '../../protocol/sse';
-import type { HostToWebview, PanelNotice, StreamItem, StreamSlice } from '../../protocol/webview';
+import {
+  MAX_PANEL_CHILDREN,
+  type ChildRun,
+  type ChildRuns,
+  type HostToWebview,
+  type PanelNotice,
+  type StreamItem,
+  type StreamSlice,
+} from '../../protocol/webview';
 
 /**
  * What a run panel shows, kept in the host (a hidden webview loses its messages and state): the run,
@@ -59,6 +67,24 @@ export function toLogLine(value: unknown): LogChunk {
   return { level: 'log', message: typeof value === 'string' ? value : (JSON.stringify(value) ?? ''), time: '' };
 }
 
+/** The runs triggered from inside `parentId` among `runs`, oldest first; the first MAX_PANEL_CHILDREN of them listed. */
+export function childRunsOf(runs: Iterable<Run>, parentId: string, max = MAX_PANEL_CHILDREN): ChildRuns {
+  const all: ChildRun[] = [];
+  for (const r of runs) {
+    if (r.parentTaskRunId === parentId && r.id !== parentId) all.push({ id: r.id, taskIdentifier: r.taskIdentifier, status: r.status, createdAt: r.createdAt });
+  }
+  all.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { runs: all.slice(0, max), total: all.length };
+}
+
+function sameChildren(a: ChildRuns, b: ChildRuns): boolean {
+  return (
+    a.total === b.total &&
+    a.runs.length === b.runs.length &&
+    a.runs.every((r, i) => r.id === b.runs[i]!.id && r.status === b.runs[i]!.status && r.taskIdentifier === b.runs[i]!.taskIdentifier)
+  );
+}
+
 export class RunPanelModel {
   private run: Run | null = null;
   private runDirty = false;
@@ -66,6 +92,8 @@ export class RunPanelModel {
   private logs: LogChunk[] = [];
   private pendingLogs = 0;
   private truncated = false;
+  private children: ChildRuns = { runs: [], total: 0 };
+  private childrenDirty = false;
 
   constructor(
     readonly runId: string,
@@ -86,8 +114,13 @@ export class RunPanelModel {
     return s ? s.base + s.items.length : 0;
   }
 
+  /** The child runs listed (their panels may be opened from this one). */
+  get childRuns(): ChildRuns {
+    return this.children;
+  }
+
   hasPending(): boolean {
-    if (this.runDirty || this.pendingLogs > 0) return true;
+    if (this.runDirty || this.childrenDirty || this.pendingLogs > 0) return true;
     for (const s of this.streams.values()) if (s.pendingFrom !== undefined || s.endPending) return true;
     return false;
   }
@@ -96,6 +129,14 @@ export class RunPanelModel {
     if (run.id !== this.runId) return;
     this.run = run;
     this.runDirty = true;
+  }
+
+  /** Replaces the list of child runs; false (and nothing to send) when it is the same. */
+  setChildren(children: ChildRuns): boolean {
+    if (sameChildren(this.children, children)) return false;
+    this.children = children;
+    this.childrenDirty = true;
+    return true;
   }
 
   /** Makes the stream known (its tab appears) even before its first chunk. */
@@ -155,6 +196,7 @@ export class RunPanelModel {
       logs: [...this.logs],
       ...(this.truncated ? { truncated: true } : {}),
       ...(notice ? { notice } : {}),
+      ...(this.children.total ? { children: this.children } : {}),
     };
   }
 
@@ -163,6 +205,7 @@ export class RunPanelModel {
     if (!this.hasPending()) return undefined;
     const delta: Extract<HostToWebview, { type: 'delta' }> = { type: 'delta' };
     if (this.runDirty && this.run) delta.run = this.run;
+    if (this.childrenDirty) delta.children = this.children;
     const slices: StreamSlice[] = [];
     for (const s of this.streams.values()) {
       if (s.pendingFrom === undefined && !s.endPending) continue;
@@ -179,6 +222,7 @@ export class RunPanelModel {
 
   private clearPending(): void {
     this.runDirty = false;
+    this.childrenDirty = false;
     this.pendingLogs = 0;
     for (const s of this.streams.values()) {
       s.pendingFrom = undefined;

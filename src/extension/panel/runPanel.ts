@@ -7,7 +7,7 @@ import { Disposable, toDisposable } from '../lifecycle';
 import type { RunStore } from '../runs/runStore';
 import { statusLook } from '../../shared/status';
 import { makeNonce, renderPanelHtml } from './html';
-import { PANEL_DELTA_MS, RunPanelModel } from './panelModel';
+import { PANEL_DELTA_MS, RunPanelModel, childRunsOf } from './panelModel';
 import { RunStreams } from './runStreams';
 import { describeError } from '../../shared/errors';
 
@@ -73,7 +73,12 @@ export class RunPanel extends Disposable {
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(
       deps.store.onDidChange((changes) => {
-        for (const c of changes) if (c.run.id === runId) this.onRun(c.run);
+        let children = false;
+        for (const c of changes) {
+          if (c.run.id === runId) this.onRun(c.run);
+          if (c.run.parentTaskRunId === runId || c.previous?.parentTaskRunId === runId) children = true;
+        }
+        if (children) this.updateChildren();
       }),
     );
     this._register(
@@ -90,6 +95,7 @@ export class RunPanel extends Disposable {
 
     const known = deps.store.get(runId);
     if (known) this.onRun(known);
+    this.updateChildren();
     void this.connect();
   }
 
@@ -132,6 +138,11 @@ export class RunPanel extends Disposable {
     this.deltas.schedule();
   }
 
+  /** The runs triggered from inside this one, as the host's store has them (live from the workspace feed). */
+  private updateChildren(): void {
+    if (this.model.setChildren(childRunsOf(this.deps.store.all(), this.runId))) this.deltas.schedule();
+  }
+
   notice(notice: PanelNotice): void {
     if (this.ready) void this.post({ type: 'notice', notice });
     else this.pendingNotice = notice;
@@ -164,6 +175,13 @@ export class RunPanel extends Disposable {
         break;
       case 'copyId':
         void vscode.commands.executeCommand('runlight.copyRunId', this.runId);
+        break;
+      case 'openRun':
+        // Only a run this panel listed: the webview does not get to open anything else.
+        if (this.model.childRuns.runs.some((r) => r.id === msg.runId)) void vscode.commands.executeCommand('runlight.openRun', msg.runId);
+        break;
+      case 'completeToken':
+        void vscode.commands.executeCommand('runlight.completeWaitToken', { runId: this.runId });
         break;
       case 'error':
         this.deps.log.warn(`Run panel ${this.runId} (webview): ${msg.message}`);

@@ -1,5 +1,6 @@
 import type { Run, RunStatus } from '../../protocol/run';
 import { isCancelable, isTerminal, mostSevere, statusLook } from '../../shared/status';
+import { waitedToken } from '../../shared/waits';
 import { runDescription, runTooltipMarkdown } from '../format';
 
 /**
@@ -12,6 +13,10 @@ import { runDescription, runTooltipMarkdown } from '../format';
  *   batch:<batchId>      batch:<batchId>:run:<runId>
  *   run:<runId>                                    (under Recent)
  *   more:<parentId>                                "Show more…" under a capped parent
+ *
+ * Within each group, a run triggered from inside another run of the same list (`parentTaskRunId`) is nested under
+ * that run's node (which becomes collapsible); a run whose parent is not in the list shows at the group's level.
+ * A run's node id does not depend on where it is nested, so it survives its parent arriving or leaving.
  */
 
 export type NodeKind = 'group' | 'tag' | 'batch' | 'run' | 'more';
@@ -110,7 +115,37 @@ export function runContextValue(run: Run): string {
   const flags = ['run', 'replayable'];
   if (isCancelable(run.status)) flags.push('cancelable');
   if (isTerminal(run.status)) flags.push('finished');
+  if (run.status === 'WAITING') flags.push('waiting');
+  if (run.status === 'WAITING' && waitedToken(run.waitingFor)) flags.push('tokenWaiting');
   return flags.join(' ');
+}
+
+/** A list of runs as a forest: the runs whose parent is not in the list, and each run's children within it (order kept). */
+export function nestRuns(list: readonly Run[]): { top: Run[]; children: Map<string, Run[]> } {
+  const ids = new Set(list.map((r) => r.id));
+  const children = new Map<string, Run[]>();
+  const top: Run[] = [];
+  for (const run of list) {
+    const parent = run.parentTaskRunId;
+    if (parent !== undefined && parent !== run.id && ids.has(parent)) (children.get(parent) ?? children.set(parent, []).get(parent)!).push(run);
+    else top.push(run);
+  }
+  if (children.size === 0) return { top, children };
+  // Runs whose parents loop (never from the engine; guarded all the same) hang from no top-level run: show them at the top.
+  const reached = new Set<string>();
+  const stack = [...top];
+  for (let run = stack.pop(); run !== undefined; run = stack.pop()) {
+    reached.add(run.id);
+    for (const kid of children.get(run.id) ?? []) stack.push(kid);
+  }
+  if (reached.size === list.length) return { top, children };
+  const topIds = new Set(top.map((r) => r.id));
+  for (const [parent, kids] of children) {
+    const kept = reached.has(parent) ? kids.filter((k) => reached.has(k.id)) : [];
+    if (kept.length) children.set(parent, kept);
+    else children.delete(parent);
+  }
+  return { top: list.filter((r) => topIds.has(r.id) || !reached.has(r.id)), children };
 }
 
 function countsDescription(runs: readonly Run[]): string {
@@ -138,41 +173,49 @@ export function buildTree(allRuns: Iterable<Run>, opts: TreeOptions): TreeSnapsh
 
   const limitFor = (parentId: string) => opts.pageSize * (1 + (opts.extraPages?.get(parentId) ?? 0));
 
+  /** Lists `list` under `parent`, each run with its own children from the same list nested below it. */
   const addRunChildren = (parent: TreeNodeData, list: readonly Run[], idOf: (run: Run) => string) => {
-    const limit = limitFor(parent.id);
-    for (const run of list.slice(0, limit)) {
-      const id = idOf(run);
-      const look = statusLook(run.status);
-      nodes.set(id, {
-        id,
-        kind: 'run',
-        parentId: parent.id,
-        children: [],
-        label: run.taskIdentifier,
-        description: runDescription(run, opts.now),
-        tooltip: runTooltipMarkdown(run, opts.now),
-        icon: { codicon: look.codicon, color: look.color },
-        contextValue: runContextValue(run),
-        collapsible: 'none',
-        runId: run.id,
-      });
-      parent.children.push(id);
-    }
-    if (list.length > limit) {
-      const id = ids.more(parent.id);
-      nodes.set(id, {
-        id,
-        kind: 'more',
-        parentId: parent.id,
-        children: [],
-        label: 'Show more…',
-        description: `${list.length - limit} more`,
-        icon: { codicon: 'ellipsis' },
-        contextValue: 'more',
-        collapsible: 'none',
-      });
-      parent.children.push(id);
-    }
+    const { top, children } = nestRuns(list);
+    const addLevel = (under: TreeNodeData, level: readonly Run[]) => {
+      const limit = limitFor(under.id);
+      for (const run of level.slice(0, limit)) {
+        const id = idOf(run);
+        const look = statusLook(run.status);
+        const kids = children.get(run.id);
+        const node: TreeNodeData = {
+          id,
+          kind: 'run',
+          parentId: under.id,
+          children: [],
+          label: run.taskIdentifier,
+          description: runDescription(run, opts.now),
+          tooltip: runTooltipMarkdown(run, opts.now),
+          icon: { codicon: look.codicon, color: look.color },
+          contextValue: runContextValue(run),
+          collapsible: kids ? 'collapsed' : 'none',
+          runId: run.id,
+        };
+        nodes.set(id, node);
+        under.children.push(id);
+        if (kids) addLevel(node, kids);
+      }
+      if (level.length > limit) {
+        const id = ids.more(under.id);
+        nodes.set(id, {
+          id,
+          kind: 'more',
+          parentId: under.id,
+          children: [],
+          label: 'Show more…',
+          description: `${level.length - limit} more`,
+          icon: { codicon: 'ellipsis' },
+          contextValue: 'more',
+          collapsible: 'none',
+        });
+        under.children.push(id);
+      }
+    };
+    addLevel(parent, top);
   };
 
   const group = (id: string, label: string, codicon: string, members: readonly Run[], collapsible: TreeNodeData['collapsible']): TreeNodeData => {

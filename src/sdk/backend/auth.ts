@@ -1,4 +1,4 @@
-import { unsupported } from '../unsupported';
+import { unsupported } from './unsupported';
 import { SignJWT } from 'jose';
 import { JWT_AUDIENCE, JWT_ISSUER, JWT_SUBJECT, flattenScopes, isSecretKey, type ScopeSpec } from '../../protocol/auth';
 import { configure, resolveConfig, runWithConfig, type ApiClientConfiguration } from './config';

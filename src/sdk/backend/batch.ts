@@ -1,4 +1,4 @@
-import { unsupported } from '../unsupported';
+import { unsupported } from './unsupported';
 import { apiClient } from './config';
 import { triggerBatch, type BatchRunHandle, type TriggerOptions } from './trigger';
 

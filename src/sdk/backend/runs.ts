@@ -6,7 +6,7 @@ import { cursorPage, type CursorPage } from './page';
 import { readStream } from './streams';
 import { isTerminal } from '../../shared/status';
 import { sleep } from '../../shared/sleep';
-import { unsupported } from '../unsupported';
+import { unsupported } from './unsupported';
 
 /** `runs.*` of Trigger.dev's SDK, against the local engine. Run objects carry Date timestamps. */
 

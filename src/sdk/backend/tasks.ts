@@ -1,4 +1,4 @@
-import { unsupported } from '../unsupported';
+import { unsupported } from './unsupported';
 import { apiClient } from './config';
 import { triggerBatch, triggerTask, type BatchItemInput, type BatchRunHandle, type RunHandle, type TriggerOptions } from './trigger';
 import type { TriggerPayload } from './types';

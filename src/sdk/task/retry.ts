@@ -1,6 +1,6 @@
 import { backoffDelayMs, type BackoffOptions } from '../../shared/retry';
 import { sleep } from '../../shared/sleep';
-import { unsupported } from '../unsupported';
+import { unsupported } from '../backend/unsupported';
 
 /**
  * Trigger.dev's `retry.onThrow(fn, options)`: calls `fn({ attempt, maxAttempts })` until it returns, waiting the

@@ -1,4 +1,4 @@
-import { unsupported } from '../unsupported';
+import { unsupported } from '../backend/unsupported';
 import { StreamKey } from '../../protocol/api';
 import { requireBackendFunction } from './backendBridge';
 import {

@@ -2,6 +2,7 @@ import type { Run, RunStatus } from '../../protocol/run';
 import type { WebviewToHost } from '../../protocol/webview';
 import { formatDuration, runDurationMs } from '../../shared/format';
 import { STATUS_LOOK, isCancelable, isTerminal } from '../../shared/status';
+import { describeWait, waitedToken } from '../../shared/waits';
 import { h, icon } from '../dom';
 
 /** What the header shows of a run. Pure. */
@@ -23,6 +24,10 @@ export interface HeaderModel {
   attempt: string;
   cancelDisabled: boolean;
   title: string;
+  /** What a WAITING run waits on ("token waitpoint_…", "2 runs", "until …"); '' otherwise. */
+  waitingFor: string;
+  /** The wait token a WAITING run waits on: the panel offers to complete it. */
+  tokenId: string | undefined;
 }
 
 export function fmtTime(iso: string | undefined): string {
@@ -53,6 +58,8 @@ export function headerModel(run: Run, now: number): HeaderModel {
     attempt: String(run.attemptCount || '—'),
     cancelDisabled: !isCancelable(run.status),
     title: `${run.taskIdentifier} · ${look.label}`,
+    waitingFor: run.status === 'WAITING' && run.waitingFor ? describeWait(run.waitingFor) : '',
+    tokenId: run.status === 'WAITING' ? waitedToken(run.waitingFor) : undefined,
   };
 }
 
@@ -75,6 +82,17 @@ export class HeaderView {
   private readonly duration = h('span', { id: 'run-duration' });
   private readonly attempt = h('span', { id: 'run-attempt' });
   private readonly cancel = button('btn-cancel', 'btn', 'Cancel this run', [icon('circle-slash'), ' Cancel']);
+  private readonly waitingText = h('span', { id: 'run-waiting-for' });
+  private readonly completeToken = button('btn-complete-token', 'btn', 'Complete the wait token with JSON data: the run resumes', [
+    icon('check'),
+    ' Complete…',
+  ]);
+  private readonly waiting = h('div', { id: 'run-waiting', className: 'waiting-row', attrs: { hidden: '' } }, [
+    icon('debug-pause'),
+    h('span', { className: 'meta-label', text: 'waiting for' }),
+    this.waitingText,
+    this.completeToken,
+  ]);
 
   constructor(
     /** body[data-run-status] and the page title follow the run. */
@@ -88,6 +106,7 @@ export class HeaderView {
     this.cancel.addEventListener('click', () => send({ type: 'cancel' }));
     replay.addEventListener('click', () => send({ type: 'replay' }));
     copyId.addEventListener('click', () => send({ type: 'copyId' }));
+    this.completeToken.addEventListener('click', () => send({ type: 'completeToken' }));
     this.root = h('header', { id: 'run-header' }, [
       h('div', { className: 'title-row' }, [this.statusIcon, this.task, this.status, h('span', { className: 'spacer' }), this.cancel, replay, copyId]),
       h('div', { className: 'meta' }, [
@@ -99,6 +118,7 @@ export class HeaderView {
         metaItem('duration', this.duration),
         metaItem('attempt', this.attempt),
       ]),
+      this.waiting,
     ]);
   }
 
@@ -118,6 +138,10 @@ export class HeaderView {
     this.duration.textContent = m.duration;
     this.attempt.textContent = m.attempt;
     this.cancel.disabled = m.cancelDisabled;
+    this.waiting.hidden = m.waitingFor === '';
+    this.waitingText.textContent = m.waitingFor;
+    this.waiting.dataset.kind = run.waitingFor?.kind ?? '';
+    this.completeToken.hidden = m.tokenId === undefined;
     this.doc.title = m.title;
   }
 

@@ -23,6 +23,22 @@ export interface RunLike {
   payload?: unknown;
   output?: unknown;
   finishedAt?: unknown;
+  parentTaskRunId?: string;
+  rootTaskRunId?: string;
+  depth?: number;
+  waitingFor?: { kind: 'token'; tokenId: string } | { kind: 'runs'; runIds: string[] } | { kind: 'time'; until: string };
+}
+
+/** One item of the Runs view as the extension's tree provider gives it to VS Code (src/extension/api.ts). */
+export interface RunsViewItem {
+  id: string;
+  label: string;
+  description: string | undefined;
+  tooltip: string | undefined;
+  icon: string | undefined;
+  color: string | undefined;
+  contextValue: string | undefined;
+  collapsible: 'none' | 'collapsed' | 'expanded';
 }
 
 /** The API `activate()` returns (src/extension/api.ts), as far as the suites use it. */
@@ -32,6 +48,7 @@ export interface RunlightApi {
   tasks: { list(): string[]; watchedFiles(): string | undefined };
   openPanels(): string[];
   terminalEnvironment(): Record<string, string>;
+  runsView: { children(id?: string): RunsViewItem[] };
 }
 
 export function extensionId(): string {

@@ -55,6 +55,7 @@ describe('engine: wait tokens', function () {
   it('resumes with the output when the backend SDK completes the token; a second completion is refused, the first wins', async () => {
     const { runId, token } = await waitingApproval();
     assert.match(token.id, /^waitpoint_[a-z0-9]{21}$/);
+    assert.deepEqual((await t.client.retrieveRun(runId)).waitingFor, { kind: 'token', tokenId: token.id });
     assert.equal(token.isCached, false);
     assert.equal((await wait.retrieveToken(token.id)).status, 'WAITING');
     assert.deepEqual(await wait.completeToken(token.id, { approved: true }), { success: true });

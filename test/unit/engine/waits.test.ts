@@ -153,6 +153,8 @@ describe('engine: runs that wait, and runs triggered from inside tasks', functio
       'WAITING in the API',
     );
     assert.equal(waiting.isWaiting, true);
+    assert.equal(waiting.waitingFor?.kind, 'time', 'the public run says what it waits for');
+    assert.ok(waiting.waitingFor?.kind === 'time' && Date.parse(waiting.waitingFor.until) > Date.parse(waiting.createdAt), JSON.stringify(waiting.waitingFor));
     assert.equal(waiting.metadata?.before, true, 'metadata set before the wait is visible while it waits');
     const seen = [];
     // Last-Event-ID 0 replays every change of the run from the change log.
@@ -163,6 +165,7 @@ describe('engine: runs that wait, and runs triggered from inside tasks', functio
     assert.deepEqual(statuses, ['QUEUED', 'DEQUEUED', 'EXECUTING', 'WAITING', 'EXECUTING', 'COMPLETED']);
     const last = seen.at(-1)!;
     assert.deepEqual(last.output, { woke: true });
+    assert.equal(last.waitingFor, undefined, 'waitingFor is gone once the run resumed');
     assert.ok(last.durationMs < 1000, `durationMs is compute time (${last.durationMs})`);
   });
 
@@ -260,6 +263,15 @@ describe('engine: runs that wait, and runs triggered from inside tasks', functio
       return ((await res.json()) as { depth: number }).depth;
     };
     assert.deepEqual([await depthOf(id), await depthOf(mid.id), await depthOf(midOut.child)], [0, 1, 2]);
+    // The same lineage on the public run object every feed carries (absent on the top-level run).
+    assert.deepEqual([child.parentTaskRunId, child.rootTaskRunId, child.depth], [mid.id, id, 2]);
+    assert.deepEqual([mid.parentTaskRunId, mid.rootTaskRunId, mid.depth], [id, id, 1]);
+    assert.equal(last.parentTaskRunId, undefined);
+    // The official SDK's runs.retrieve gets relatedRuns.parent / root.
+    const res = await fetch(`${t.url}/api/v3/runs/${midOut.child}`, { headers: { authorization: `Bearer ${t.key}`, 'x-trigger-api-version': '2' } });
+    const related = ((await res.json()) as { relatedRuns: { parent?: { id: string; depth: number; payload?: unknown }; root?: { id: string } } }).relatedRuns;
+    assert.deepEqual([related.parent?.id, related.parent?.depth, related.root?.id], [mid.id, 1, id]);
+    assert.equal(related.parent && 'payload' in related.parent, false, 'related runs carry no payload');
   });
 
   it('completes triggerAndWait nested ten deep on the default pool (2 workers)', async () => {

@@ -47,6 +47,7 @@ describe('package.json contributions', () => {
       'Stop Engine',
       'Restart Engine',
       'Show Engine Log',
+      'Complete Wait Token…',
     ]) {
       assert.ok(
         commands.some((c) => c.title === title),
@@ -64,6 +65,15 @@ describe('package.json contributions', () => {
     const item: MenuItem[] = pkg.contributes.menus['view/item/context'];
     const inlineCancel = item.find((m) => m.command === 'runlight.cancelRun' && m.group?.startsWith('inline'));
     assert.match(inlineCancel?.when ?? '', /viewItem =~ \/\\bcancelable\\b\//);
+    // Complete Wait Token… on runs that wait on a token (tree/model.ts runContextValue sets the flag), and in the palette.
+    const complete = item.filter((m) => m.command === 'runlight.completeWaitToken');
+    assert.ok(complete.length >= 1);
+    for (const m of complete) assert.match(m.when ?? '', /viewItem =~ \/\\btokenWaiting\\b\//);
+    assert.equal(
+      palette.find((m) => m.command === 'runlight.completeWaitToken'),
+      undefined,
+      'not hidden from the palette',
+    );
   });
 
   it('has the Runlight container with the Runs and Tasks views, welcome content, and trust limits', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { RunPanelModel, toLogLine, toStreamItem } from '../../../src/extension/panel/panelModel';
+import { RunPanelModel, childRunsOf, toLogLine, toStreamItem } from '../../../src/extension/panel/panelModel';
 import { HostToWebview } from '../../../src/protocol/webview';
 import { makeRun } from './fixtures';
 
@@ -66,6 +66,47 @@ describe('run panel model (host-side buffers)', () => {
     const m = new RunPanelModel('mine');
     m.setRun(makeRun());
     assert.equal(m.currentRun, null);
+  });
+});
+
+describe('run panel model: child runs', () => {
+  it('lists the runs triggered from inside the run, oldest first, capped, and only those', () => {
+    const parent = makeRun({ taskIdentifier: 'agent', status: 'WAITING' });
+    const first = makeRun({ taskIdentifier: 'draft', parentTaskRunId: parent.id, rootTaskRunId: parent.id, depth: 1 });
+    const second = makeRun({ taskIdentifier: 'critic', status: 'EXECUTING', parentTaskRunId: parent.id, rootTaskRunId: parent.id, depth: 1 });
+    const grandchild = makeRun({ taskIdentifier: 'leaf', parentTaskRunId: second.id, rootTaskRunId: parent.id, depth: 2 });
+    const other = makeRun({ taskIdentifier: 'other' });
+    const all = [other, second, grandchild, parent, first];
+    const kids = childRunsOf(all, parent.id);
+    assert.deepEqual(
+      kids.runs.map((r) => [r.taskIdentifier, r.status]),
+      [
+        ['draft', 'COMPLETED'],
+        ['critic', 'EXECUTING'],
+      ],
+    );
+    assert.equal(kids.total, 2);
+    assert.deepEqual(childRunsOf(all, parent.id, 1), { runs: [kids.runs[0]], total: 2 });
+    assert.deepEqual(childRunsOf(all, other.id), { runs: [], total: 0 });
+  });
+
+  it('sends the list in the snapshot and again in a delta only when it changed', () => {
+    const parent = makeRun({ status: 'WAITING' });
+    const child = makeRun({ status: 'QUEUED', parentTaskRunId: parent.id });
+    const m = new RunPanelModel(parent.id);
+    m.setRun(parent);
+    assert.equal('children' in m.snapshot(), false, 'no list while there are no children');
+    assert.equal(m.setChildren(childRunsOf([parent, child], parent.id)), true);
+    const d1 = m.takeDelta()!;
+    assert.equal(HostToWebview.safeParse(d1).success, true);
+    assert.deepEqual(d1.children, { runs: [{ id: child.id, taskIdentifier: child.taskIdentifier, status: 'QUEUED', createdAt: child.createdAt }], total: 1 });
+    assert.equal(m.setChildren(childRunsOf([parent, { ...child, updatedAt: 'later' }], parent.id)), false, 'same list: nothing to send');
+    assert.equal(m.takeDelta(), undefined);
+    assert.equal(m.setChildren(childRunsOf([parent, { ...child, status: 'COMPLETED' }], parent.id)), true);
+    assert.equal(m.takeDelta()!.children!.runs[0]!.status, 'COMPLETED');
+    const snap = m.snapshot();
+    assert.equal(HostToWebview.safeParse(snap).success, true);
+    assert.equal(snap.children!.total, 1, 'a webview that reloads gets the list in its snapshot');
   });
 });
 

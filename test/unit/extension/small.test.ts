@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parsePayloadInput, parseTagsInput } from '../../../src/extension/commands/inputs';
+import { parsePayloadInput, parseTagsInput, parseTokenDataInput } from '../../../src/extension/commands/inputs';
 import { runDescription } from '../../../src/extension/format';
 import { completionNotice } from '../../../src/extension/notify';
 import { panelCsp, renderPanelHtml } from '../../../src/extension/panel/html';
@@ -71,6 +71,18 @@ describe('trigger inputs', () => {
     const bad = parsePayloadInput('{a:1}');
     assert.equal(bad.ok, false);
     assert.match(bad.ok ? '' : bad.message, /Not valid JSON/);
+  });
+
+  it('checks the data of Complete Wait Token…, naming what is wrong', () => {
+    assert.deepEqual(parseTokenDataInput('  '), { ok: true, value: undefined });
+    assert.deepEqual(parseTokenDataInput('{"approved":true}'), { ok: true, value: { approved: true } });
+    assert.deepEqual(parseTokenDataInput('null'), { ok: true, value: null });
+    const broken = parseTokenDataInput('{"approved": tru}');
+    assert.match(broken.ok ? '' : broken.message, /^Not valid JSON: .*tru/);
+    const proto = parseTokenDataInput('{"a":{"__proto__":{"x":1}}}');
+    assert.match(proto.ok ? '' : proto.message, /^Not accepted at a\.__proto__: .*__proto__/);
+    const big = parseTokenDataInput(JSON.stringify('x'.repeat(3 * 1024 * 1024)));
+    assert.match(big.ok ? '' : big.message, /bytes; a wait token takes at most/);
   });
 
   it('splits and validates tags', () => {

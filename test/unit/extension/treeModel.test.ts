@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import type { Run } from '../../../src/protocol/run';
-import { GROUP_BATCHES, GROUP_RECENT, GROUP_TAGS, buildTree, diffTree, ids, type TreeOptions } from '../../../src/extension/tree/model';
+import {
+  GROUP_BATCHES,
+  GROUP_RECENT,
+  GROUP_TAGS,
+  buildTree,
+  diffTree,
+  ids,
+  nestRuns,
+  runContextValue,
+  type TreeOptions,
+} from '../../../src/extension/tree/model';
 import { T0, makeRun } from './fixtures';
 
 const opts = (over: Partial<TreeOptions> = {}): TreeOptions => ({ now: T0 + 3_600_000, pageSize: 50, ...over });
@@ -139,5 +149,103 @@ describe('runs tree diff', () => {
       opts(),
     );
     assert.equal(diffTree(before, after, 5).full, true);
+  });
+
+  describe('runs triggered from inside runs', () => {
+    const family = () => {
+      const root = makeRun({ taskIdentifier: 'agent', status: 'WAITING', tags: ['t'], waitingFor: { kind: 'runs', runIds: [] } });
+      const critic = makeRun({ taskIdentifier: 'critic', status: 'EXECUTING', parentTaskRunId: root.id, rootTaskRunId: root.id, depth: 1, tags: ['t'] });
+      const grandchild = makeRun({ taskIdentifier: 'leaf', parentTaskRunId: critic.id, rootTaskRunId: root.id, depth: 2 });
+      const second = makeRun({ taskIdentifier: 'critic', parentTaskRunId: root.id, rootTaskRunId: root.id, depth: 1 });
+      return { root, critic, grandchild, second };
+    };
+
+    it('nests children under their parent run in Recent (newest first), the parent becoming collapsible', () => {
+      const { root, critic, grandchild, second } = family();
+      const snap = buildTree([root, critic, grandchild, second], opts());
+      assert.deepEqual(snap.nodes.get(GROUP_RECENT)!.children, [ids.run(root.id)]);
+      const parent = snap.nodes.get(ids.run(root.id))!;
+      assert.equal(parent.collapsible, 'collapsed');
+      assert.deepEqual(parent.children, [ids.run(second.id), ids.run(critic.id)]);
+      assert.deepEqual(snap.nodes.get(ids.run(critic.id))!.children, [ids.run(grandchild.id)]);
+      assert.equal(snap.nodes.get(ids.run(grandchild.id))!.parentId, ids.run(critic.id), 'getParent → reveal walks the nesting');
+      assert.equal(snap.nodes.get(ids.run(second.id))!.collapsible, 'none');
+      assert.equal(snap.shown, 4, 'nested runs still count as shown');
+    });
+
+    it('nests within a tag only the runs that carry the tag; a child whose parent is elsewhere shows at the top', () => {
+      const { root, critic, grandchild, second } = family();
+      const snap = buildTree([root, critic, grandchild, second], opts());
+      assert.deepEqual(snap.nodes.get(ids.tag('t'))!.children, [ids.tagRun('t', root.id)]);
+      assert.deepEqual(snap.nodes.get(ids.tagRun('t', root.id))!.children, [ids.tagRun('t', critic.id)]);
+      // Parent not loaded (or filtered out): the children show at the group's level.
+      const orphans = buildTree([critic, grandchild, second], opts());
+      assert.deepEqual(orphans.nodes.get(GROUP_RECENT)!.children, [ids.run(second.id), ids.run(critic.id)]);
+      const filtered = buildTree([root, critic, grandchild, second], opts({ filter: { taskIds: ['critic', 'leaf'] } }));
+      assert.deepEqual(filtered.nodes.get(GROUP_RECENT)!.children, [ids.run(second.id), ids.run(critic.id)]);
+    });
+
+    it('keeps node ids when the parent arrives later, and fires the lists that changed', () => {
+      const { root, critic } = family();
+      const [r, c] = [
+        { ...root, tags: [] },
+        { ...critic, tags: [], status: 'QUEUED' as const },
+      ];
+      const before = buildTree([c], opts());
+      const after = buildTree([r, c], opts());
+      assert.ok(before.nodes.has(ids.run(c.id)) && after.nodes.has(ids.run(c.id)));
+      assert.equal(before.nodes.get(ids.run(c.id))!.parentId, GROUP_RECENT);
+      assert.equal(after.nodes.get(ids.run(c.id))!.parentId, ids.run(r.id));
+      assert.deepEqual(diffTree(before, after), { full: false, changed: [GROUP_RECENT] });
+      // The child finishing fires only its own node (its parent's list and the group's counts are the same).
+      const done = buildTree([r, { ...c, status: 'COMPLETED' }], opts());
+      assert.deepEqual(diffTree(after, done), { full: false, changed: [ids.run(c.id)] });
+    });
+
+    it('pages the children of a run with its own "Show more…"', () => {
+      const parent = makeRun({ taskIdentifier: 'fan-out', status: 'WAITING' });
+      const kids = Array.from({ length: 5 }, () => makeRun({ taskIdentifier: 'leaf', parentTaskRunId: parent.id, rootTaskRunId: parent.id, depth: 1 }));
+      const snap = buildTree([parent, ...kids], opts({ pageSize: 3 }));
+      const node = snap.nodes.get(ids.run(parent.id))!;
+      assert.equal(node.children.length, 4);
+      assert.equal(node.children.at(-1), ids.more(ids.run(parent.id)));
+      const more = buildTree([parent, ...kids], opts({ pageSize: 3, extraPages: new Map([[ids.run(parent.id), 1]]) }));
+      assert.equal(more.nodes.get(ids.run(parent.id))!.children.length, 5);
+    });
+
+    it('never loses runs whose parents form a cycle (shown at the top)', () => {
+      const a = makeRun({ taskIdentifier: 'a' });
+      const b = makeRun({ taskIdentifier: 'b', parentTaskRunId: a.id });
+      const looped = { ...a, parentTaskRunId: b.id };
+      assert.deepEqual(
+        nestRuns([looped, b]).top.map((r) => r.taskIdentifier),
+        ['a', 'b'],
+      );
+      const self = { ...a, parentTaskRunId: a.id };
+      assert.deepEqual(nestRuns([self]).top, [self]);
+    });
+  });
+
+  describe('waiting runs', () => {
+    it('shows the waiting icon, says which token a run waits on, and flags it for Complete Wait Token…', () => {
+      const run = makeRun({ taskIdentifier: 'approve', status: 'WAITING', waitingFor: { kind: 'token', tokenId: 'waitpoint_abc' } });
+      const node = buildTree([run], opts()).nodes.get(ids.run(run.id))!;
+      assert.equal(node.icon.codicon, 'debug-pause');
+      assert.equal(node.icon.color, 'testing.iconQueued');
+      assert.match(node.description!, /^Waiting for token waitpoint_abc · /);
+      assert.match(node.tooltip!, /waiting for: token waitpoint\\_abc/);
+      assert.deepEqual(node.contextValue.split(' ').sort(), ['cancelable', 'replayable', 'run', 'tokenWaiting', 'waiting']);
+    });
+
+    it('says how many runs a parent waits on; a timed wait and a resumed run are not token waits', () => {
+      const parent = makeRun({ status: 'WAITING', waitingFor: { kind: 'runs', runIds: ['run_x', 'run_y'] } });
+      const timed = makeRun({ status: 'WAITING', waitingFor: { kind: 'time', until: '2026-01-01T01:00:00.000Z' } });
+      const snap = buildTree([parent, timed], opts());
+      assert.match(snap.nodes.get(ids.run(parent.id))!.description!, /^Waiting for 2 runs · /);
+      assert.match(snap.nodes.get(ids.run(timed.id))!.description!, /^Waiting · /);
+      assert.match(snap.nodes.get(ids.run(timed.id))!.tooltip!, /until 2026/);
+      assert.doesNotMatch(snap.nodes.get(ids.run(timed.id))!.contextValue, /tokenWaiting/);
+      assert.doesNotMatch(runContextValue(makeRun({ status: 'EXECUTING' })), /waiting/);
+    });
   });
 });

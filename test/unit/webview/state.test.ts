@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { applySlice, initialState, reduce } from '../../../src/webview/state';
 import { isAtBottom } from '../../../src/webview/scroll';
-import { HostToWebview, WebviewToHost, PanelPersistedState } from '../../../src/protocol/webview';
+import { HostToWebview, MAX_PANEL_CHILDREN, WebviewToHost, PanelPersistedState } from '../../../src/protocol/webview';
 import { makeRun } from '../extension/fixtures';
 
 const t = (text: string) => ({ kind: 'text' as const, text });
@@ -68,10 +68,28 @@ describe('auto-scroll', () => {
 
 describe('webview message schemas', () => {
   it('accepts the messages the webview sends and refuses anything else', () => {
-    for (const m of [{ type: 'ready' }, { type: 'cancel' }, { type: 'replay' }, { type: 'copyId' }, { type: 'error', message: 'x' }]) {
+    for (const m of [
+      { type: 'ready' },
+      { type: 'cancel' },
+      { type: 'replay' },
+      { type: 'copyId' },
+      { type: 'error', message: 'x' },
+      { type: 'openRun', runId: 'run_child' },
+      { type: 'completeToken' },
+    ]) {
       assert.equal(WebviewToHost.safeParse(m).success, true, JSON.stringify(m));
     }
-    for (const m of [{ type: 'eval', code: 'x' }, { type: 'error', message: 'x'.repeat(5000) }, null, 'ready', { type: 'ready', extra: 1 }]) {
+    for (const m of [
+      { type: 'eval', code: 'x' },
+      { type: 'error', message: 'x'.repeat(5000) },
+      null,
+      'ready',
+      { type: 'ready', extra: 1 },
+      { type: 'openRun' },
+      { type: 'openRun', runId: '' },
+      { type: 'openRun', runId: 'r'.repeat(201) },
+      { type: 'openRun', runId: 42 },
+    ]) {
       const ok = WebviewToHost.safeParse(m).success;
       if (m && typeof m === 'object' && 'extra' in m) assert.equal(ok, true, 'unknown keys are stripped');
       else assert.equal(ok, false, JSON.stringify(m));
@@ -85,6 +103,43 @@ describe('webview message schemas', () => {
     );
     assert.equal(HostToWebview.safeParse({ type: 'delta', streams: [{ key: 'a', from: -1, items: [] }] }).success, false);
     assert.equal(HostToWebview.safeParse({ type: 'snapshot', runId: 'r', run: { id: 'x' }, streams: [], logs: [] }).success, false);
+  });
+
+  it('validates the child-run list and a waiting run in host messages', () => {
+    const child = { id: 'run_c', taskIdentifier: 'critic', status: 'WAITING', createdAt: '2026-01-01T00:00:00.000Z' };
+    assert.equal(HostToWebview.safeParse({ type: 'delta', children: { runs: [child], total: 1 } }).success, true);
+    const snapshot = { type: 'snapshot', runId: 'r', run: null, streams: [], logs: [], children: { runs: [], total: 0 } };
+    assert.equal(HostToWebview.safeParse(snapshot).success, true);
+    for (const bad of [
+      { runs: [{ ...child, status: 'SLEEPING' }], total: 1 },
+      { runs: [{ ...child, id: '' }], total: 1 },
+      { runs: [child], total: -1 },
+      { runs: Array.from({ length: MAX_PANEL_CHILDREN + 1 }, () => child), total: MAX_PANEL_CHILDREN + 1 },
+    ]) {
+      assert.equal(HostToWebview.safeParse({ type: 'delta', children: bad }).success, false, JSON.stringify(bad).slice(0, 120));
+    }
+    const waiting = makeRun({
+      status: 'WAITING',
+      waitingFor: { kind: 'token', tokenId: 'waitpoint_1' },
+      parentTaskRunId: 'run_p',
+      rootTaskRunId: 'run_p',
+      depth: 1,
+    });
+    assert.equal(HostToWebview.safeParse({ type: 'delta', run: waiting }).success, true);
+    for (const waitingFor of [{ kind: 'token' }, { kind: 'time', until: 5 }, { kind: 'nap' }]) {
+      assert.equal(HostToWebview.safeParse({ type: 'delta', run: { ...waiting, waitingFor } }).success, false, JSON.stringify(waitingFor));
+    }
+    assert.equal(HostToWebview.safeParse({ type: 'delta', run: { ...waiting, depth: 0 } }).success, false, 'depth counts from 1 on a child');
+  });
+
+  it('keeps the child list across deltas that do not carry it, and clears it on a snapshot without it', () => {
+    const kids = { runs: [{ id: 'run_c', taskIdentifier: 'critic', status: 'QUEUED' as const, createdAt: '2026-01-01T00:00:00.000Z' }], total: 1 };
+    const s1 = reduce(initialState, { type: 'snapshot', runId: 'r', run: null, streams: [], logs: [], children: kids });
+    assert.equal(s1.children, kids);
+    const s2 = reduce(s1, { type: 'delta', logs: [] });
+    assert.equal(s2.children, kids);
+    const s3 = reduce(s2, { type: 'snapshot', runId: 'r', run: null, streams: [], logs: [] });
+    assert.deepEqual(s3.children, { runs: [], total: 0 });
   });
 
   it('persists the run id for the serializer', () => {

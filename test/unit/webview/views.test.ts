@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { planRender } from '../../../src/webview/app';
 import { appendItems, rawLines, streamText } from '../../../src/webview/chunks';
 import { initialState, reduce } from '../../../src/webview/state';
+import { childRows } from '../../../src/webview/views/children';
 import { errorText } from '../../../src/webview/views/error';
 import { fmtTime, headerModel, liveDuration } from '../../../src/webview/views/header';
 import { jsonKey } from '../../../src/webview/views/json';
@@ -21,16 +22,20 @@ describe('run panel views (what each derives from the state)', () => {
     it('rebuilds on a new snapshot, redraws the notice and the run only when they changed', () => {
       const run = makeRun({ status: 'EXECUTING' });
       const s1 = reduce(initialState, { type: 'snapshot', runId: run.id, run, streams: [], logs: [] });
-      assert.deepEqual(planRender(undefined, s1), { reset: true, notice: false, run });
+      assert.deepEqual(planRender(undefined, s1), { reset: true, notice: false, run, children: true });
       const s2 = reduce(s1, { type: 'delta', streams: [{ key: 'a', from: 0, items: [t('x')] }] });
-      assert.deepEqual(planRender(s1, s2), { reset: false, notice: false, run: undefined });
+      assert.deepEqual(planRender(s1, s2), { reset: false, notice: false, run: undefined, children: false });
       const s3 = reduce(s2, { type: 'notice', notice: { level: 'error', message: 'cancel failed' } });
-      assert.deepEqual(planRender(s2, s3), { reset: false, notice: true, run: undefined });
+      assert.deepEqual(planRender(s2, s3), { reset: false, notice: true, run: undefined, children: false });
       const run2 = { ...run, status: 'COMPLETED' as const };
       const s4 = reduce(s3, { type: 'delta', run: run2 });
       assert.equal(planRender(s3, s4).run, run2);
       const s5 = reduce(s4, { type: 'snapshot', runId: run.id, run: null, streams: [], logs: [] });
-      assert.deepEqual(planRender(s4, s5), { reset: true, notice: true, run: undefined });
+      assert.deepEqual(planRender(s4, s5), { reset: true, notice: true, run: undefined, children: false });
+      const kids = { runs: [{ id: 'run_c', taskIdentifier: 'critic', status: 'QUEUED' as const, createdAt: run.createdAt }], total: 1 };
+      const s6 = reduce(s5, { type: 'delta', children: kids });
+      assert.equal(planRender(s5, s6).children, true, 'a new child list redraws it');
+      assert.equal(planRender(s6, reduce(s6, { type: 'delta', logs: [] })).children, false);
     });
   });
 
@@ -57,6 +62,17 @@ describe('run panel views (what each derives from the state)', () => {
       assert.equal(d.attempt, '—');
       assert.equal(d.duration, '850ms');
       assert.equal(d.cancelDisabled, true);
+    });
+
+    it('says what a waiting run waits on, and offers Complete… only for a token', () => {
+      const token = headerModel(makeRun({ status: 'WAITING', waitingFor: { kind: 'token', tokenId: 'waitpoint_1' } }), T0);
+      assert.equal(token.iconClass, 'codicon codicon-debug-pause');
+      assert.equal(token.waitingFor, 'token waitpoint_1');
+      assert.equal(token.tokenId, 'waitpoint_1');
+      const runs = headerModel(makeRun({ status: 'WAITING', waitingFor: { kind: 'runs', runIds: ['a'] } }), T0);
+      assert.deepEqual([runs.waitingFor, runs.tokenId], ['1 run', undefined]);
+      const resumed = headerModel(makeRun({ status: 'EXECUTING' }), T0);
+      assert.deepEqual([resumed.waitingFor, resumed.tokenId], ['', undefined]);
     });
 
     it('ticks the duration only while the run is going', () => {
@@ -162,5 +178,27 @@ describe('run panel views (what each derives from the state)', () => {
       assert.deepEqual(logLine({ level: 'warn', message: 'careful', time: '' }), { time: '', level: 'warn', message: 'careful' });
       assert.notEqual(logLine({ level: 'info', message: 'm', time: new Date(T0).toISOString() }).time, '');
     });
+  });
+
+  it('child runs: one row per child with its status look; the heading counts them all', () => {
+    const createdAt = new Date(T0).toISOString();
+    const { rows, heading } = childRows({
+      runs: [
+        { id: 'run_a', taskIdentifier: 'critic', status: 'EXECUTING', createdAt },
+        { id: 'run_b', taskIdentifier: '<img src=x onerror=alert(1)>', status: 'FAILED', createdAt },
+      ],
+      total: 3,
+    });
+    assert.equal(heading, 'Child runs (3) — the first 2 listed');
+    assert.deepEqual(rows[0], {
+      id: 'run_a',
+      task: 'critic',
+      status: 'EXECUTING',
+      iconClass: 'codicon codicon-loading codicon-modifier-spin',
+      iconColor: 'var(--vscode-testing-runAction)',
+      statusLabel: 'Executing',
+    });
+    assert.equal(rows[1]!.task, '<img src=x onerror=alert(1)>', 'kept as text: the view sets it with textContent');
+    assert.equal(childRows({ runs: [], total: 0 }).heading, 'Child runs (0)');
   });
 });

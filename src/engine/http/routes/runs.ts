@@ -72,7 +72,11 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     const p = await principal(deps, ctx);
     const r = await deps.service.getRun(ctx.params.id!);
     requireScope(p, 'read', runResources(r), `run ${r.run.id}`);
-    if (isOfficialClient(ctx)) return sendJson(ctx.res, 200, toRetrieveRunResponse(r));
+    if (isOfficialClient(ctx)) {
+      const related = async (id: string | undefined) => (id ? deps.service.getRun(id).catch(() => undefined) : undefined);
+      const [parent, root] = await Promise.all([related(r.parentRunId), related(r.rootRunId ?? r.parentRunId)]);
+      return sendJson(ctx.res, 200, toRetrieveRunResponse(r, { ...(parent ? { parent } : {}), ...(root ? { root } : {}) }));
+    }
     sendJson(ctx.res, 200, r.run);
   });
 

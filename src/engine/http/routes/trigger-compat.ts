@@ -65,14 +65,32 @@ export function normalizeTriggerBody(body: unknown): unknown {
   return { payload: decodePayload(b.payload, payloadType), options: cleaned };
 }
 
+/** Their `RelatedRunDetails`: the run's fields without payload, output or error. */
+function relatedRunDetails(r: RunRecord): Record<string, unknown> {
+  const { payload: _payload, output: _output, error: _error, ...fields } = r.run;
+  return { ...fields, depth: depthOf(r), triggerFunction: triggerFunctionOf(r.run) };
+}
+
+const depthOf = (r: RunRecord): number => r.depth ?? (r.parentRunId ? 1 : 0);
+const triggerFunctionOf = (run: Run): string => (run.batchId ? 'batchTrigger' : 'trigger');
+
+/** The parent and root of a run, as far as the store still has them (for `relatedRuns`). */
+export interface RelatedRecords {
+  parent?: RunRecord;
+  root?: RunRecord;
+}
+
 /** Our run → their `RetrieveRunResponse` (adds depth, triggerFunction, relatedRuns, env). */
-export function toRetrieveRunResponse(r: RunRecord): Record<string, unknown> {
+export function toRetrieveRunResponse(r: RunRecord, related: RelatedRecords = {}): Record<string, unknown> {
   const run: Run = r.run;
   return {
     ...run,
-    depth: r.depth ?? (r.parentRunId ? 1 : 0),
-    triggerFunction: run.batchId ? 'batchTrigger' : 'trigger',
-    relatedRuns: {},
+    depth: depthOf(r),
+    triggerFunction: triggerFunctionOf(run),
+    relatedRuns: {
+      ...(related.parent ? { parent: relatedRunDetails(related.parent) } : {}),
+      ...(related.root ? { root: relatedRunDetails(related.root) } : {}),
+    },
     attemptCount: run.attemptCount,
     env: ENV,
   };
