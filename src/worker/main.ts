@@ -8,9 +8,21 @@ import { installSdkGlobal, loadBundle } from './bundle';
 import { captureConsole } from './console';
 import { toRunError } from './errors';
 import { IpcChannel, type Port } from './ipc';
+import type { TaskDefinition } from '../sdk/task/registry';
+import { isJsonObject, type JsonObject } from '../shared/json';
 
 function stderr(line: string): void {
   process.stderr.write(`runlight worker: ${line}\n`);
+}
+
+/** `{ payloadSchema }` when the task has a JSON Schema object for its payload (a JSON copy), else `{}`. */
+function payloadSchemaOf(def: TaskDefinition): { payloadSchema?: JsonObject } {
+  try {
+    const schema: unknown = JSON.parse(JSON.stringify(def.payloadSchema?.() ?? null));
+    return isJsonObject(schema) && !Object.hasOwn(schema, '__proto__') ? { payloadSchema: schema } : {};
+  } catch {
+    return {};
+  }
 }
 
 function describeLoadError(err: unknown): string {
@@ -49,6 +61,7 @@ function main(): void {
             ...(exportName !== undefined ? { exportName } : {}),
             ...(def.maxDuration !== undefined ? { maxDuration: def.maxDuration } : {}),
             ...(def.retry?.maxAttempts !== undefined && def.retry.maxAttempts >= 1 ? { maxAttempts: Math.floor(def.retry.maxAttempts) } : {}),
+            ...payloadSchemaOf(def),
           }));
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(bundle.warnings.length ? { error: bundle.warnings.join('; ') } : {}) });
         } catch (err) {
