@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { RunlightApi } from './api';
+import { LanguageModelTools } from './assistant/languageModelTools';
+import { mcpApi, McpServerProvider } from './assistant/mcpProvider';
 import { CommandRegistry } from './commands/registry';
 import { COMMANDS } from './commands';
 import { EngineManager } from './engine/engineManager';
@@ -73,6 +75,12 @@ export class Runlight extends Disposable {
       reconcileRuns: () => this.feed?.reconcile() ?? Promise.resolve(),
     };
     this._register(new CommandRegistry(services, COMMANDS));
+
+    // For AI assistants: the engine operations as language-model tools, and `runlight mcp` where VS Code can list MCP servers.
+    this._register(new LanguageModelTools(engine, log));
+    const mcp = mcpApi();
+    if (mcp)
+      this._register(new McpServerProvider(mcp, engine, context.extensionPath, (context.extension.packageJSON as { version?: string }).version ?? '0.0.0'));
 
     this.api = {
       engine: {

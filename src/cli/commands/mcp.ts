@@ -1,9 +1,10 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { version } from '../../../package.json';
-import { toolsFor } from '../../tools';
+import { ToolError, toolsFor } from '../../tools';
 import { describeError } from '../../shared/errors';
 import type { Command } from '../args';
 import type { CliContext } from '../context';
+import { CliError } from '../errors';
 import { createMcpServer } from '../mcp/server';
 import { WorkspaceEngine } from '../mcp/workspace-engine';
 import { shellQuote } from '../quote';
@@ -19,7 +20,11 @@ export async function mcpCommand(cmd: Extract<Command, { kind: 'mcp' }>, ctx: Cl
   const server = createMcpServer({
     tools: toolsFor({ readOnly: cmd.readOnly }),
     version,
-    engine: () => engine.client(),
+    // Not finding or starting the engine is said as it is (CliError messages are written for people and models alike).
+    engine: () =>
+      engine.client().catch((error: unknown) => {
+        throw error instanceof CliError ? new ToolError(error.message) : error;
+      }),
     watchHint: (runId) => `A person can follow it in a terminal with: runlight watch ${runId} --dir ${shellQuote(cmd.dir)}`,
   });
   const transport = new StdioServerTransport();

@@ -1,4 +1,5 @@
 import { EngineClient } from '../../client/api';
+import { EngineApiError } from '../../client/errors';
 import { engineFilePath, isEngineAlive, readEngineInfo, readSecretKey, secretKeyPath } from '../../client/engine-file';
 import type { RunningEngine } from '../../engine';
 import { describeError } from '../../shared/errors';
@@ -61,6 +62,18 @@ export class WorkspaceEngine {
       );
     }
     const client = new EngineClient({ baseURL: info.url, accessToken });
+    try {
+      await client.listRuns({ pageSize: 1 });
+    } catch (error) {
+      if (error instanceof EngineApiError && (error.status === 401 || error.status === 403)) {
+        const from = this.env.RUNLIGHT_SECRET_KEY || this.env.TRIGGER_SECRET_KEY ? 'RUNLIGHT_SECRET_KEY' : secretKeyPath(this.dir);
+        throw new CliError(
+          `the engine at ${info.url} (pid ${info.pid}) refuses the key from ${from}: it was started with another key ` +
+            '(VS Code keeps its own; "Runlight: Copy MCP Configuration" can include it as RUNLIGHT_SECRET_KEY)',
+        );
+      }
+      throw error;
+    }
     this.log(`attached to the engine at ${info.url} (pid ${info.pid}) of ${this.dir}`);
     return client;
   }

@@ -2,6 +2,7 @@ import type { CommandDef } from './command';
 import { cancelRun } from './cancelRun';
 import { clearFilter } from './clearFilter';
 import { copyPublicToken } from './copyPublicToken';
+import { copyMcpConfiguration } from './copyMcpConfiguration';
 import { copyRunId } from './copyRunId';
 import { filterRuns } from './filterRuns';
 import { openRun } from './openRun';
@@ -34,4 +35,5 @@ export const COMMANDS: readonly CommandDef[] = [
   showEngineLog,
   showMore,
   openTaskSource,
+  copyMcpConfiguration,
 ];

@@ -171,8 +171,8 @@ export class EngineManager extends Disposable {
     }
   }
 
-  /** Our key from SecretStorage; generated and stored on first use. */
-  private async secretKey(): Promise<string> {
+  /** Our key from SecretStorage (the one an engine we start gets); generated and stored on first use. */
+  async secretKey(): Promise<string> {
     const stored = await this.secrets.get(SECRET_NAME);
     if (stored) return stored;
     const key = generateSecretKey();

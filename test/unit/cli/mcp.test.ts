@@ -77,12 +77,15 @@ function childEnv(): Record<string, string> {
   let stderr: () => string = () => '';
   let chatRunId = '';
 
-  async function connect(readOnly: boolean): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
+  async function connect(
+    readOnly: boolean,
+    env: Record<string, string> = {},
+  ): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
     let err = '';
     const t = new StdioClientTransport({
       command: process.execPath,
       args: [CLI, 'mcp', '--dir', dir, ...(readOnly ? ['--read-only'] : [])],
-      env: childEnv(),
+      env: { ...childEnv(), ...env },
       stderr: 'pipe',
     });
     t.stderr?.on('data', (d: Buffer) => (err += d.toString()));
@@ -258,6 +261,17 @@ function childEnv(): Record<string, string> {
       assert.match(ro.stderr(), /attached to the engine at http:\/\/127\.0\.0\.1:\d+/);
     } finally {
       await ro.client.close();
+    }
+  });
+
+  it('an engine that refuses the key: every tool says so and how to fix it', async () => {
+    const other = await connect(true, { RUNLIGHT_SECRET_KEY: 'rl_dev_not_the_key' });
+    try {
+      const r = await call(other.client, 'list_runs');
+      assert.equal(r.isError, true);
+      assert.match(r.text, /^the engine at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\) refuses the key from RUNLIGHT_SECRET_KEY: it was started with another key/);
+    } finally {
+      await other.client.close();
     }
   });
 
