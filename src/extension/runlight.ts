@@ -79,8 +79,12 @@ export class Runlight extends Disposable {
     // For AI assistants: the engine operations as language-model tools, and `runlight mcp` where VS Code can list MCP servers.
     this._register(new LanguageModelTools(engine, log));
     const mcp = mcpApi();
-    if (mcp)
-      this._register(new McpServerProvider(mcp, engine, context.extensionPath, (context.extension.packageJSON as { version?: string }).version ?? '0.0.0'));
+    const version = (context.extension.packageJSON as { version?: string }).version ?? '0.0.0';
+    try {
+      if (mcp) this._register(new McpServerProvider(mcp, engine, context.extensionPath, version));
+    } catch (err) {
+      log.warn(`The MCP server is not offered to VS Code: ${describeError(err)}`); // nothing else depends on it
+    }
 
     this.api = {
       engine: {

@@ -40,3 +40,9 @@ export function mcpConfiguration(o: { extensionPath: string; workspace: string; 
   const json = o.flavour === 'vscode' ? { servers: { runlight: server } } : { mcpServers: { runlight: server } };
   return JSON.stringify(json, null, 2);
 }
+
+/** True from VS Code 1.101, where the MCP server definition API is final (1.100 has a proposed one that throws for us). */
+export function hasFinalMcpApi(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map((n) => Number.parseInt(n, 10));
+  return major > 1 || (major === 1 && minor >= 101);
+}

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { EngineManager } from '../engine/engineManager';
 import { Disposable } from '../lifecycle';
-import { vscodeMcpLaunch } from './mcpLaunch';
+import { hasFinalMcpApi, vscodeMcpLaunch } from './mcpLaunch';
 
 /**
  * The part of VS Code's MCP server definition API (1.101+) used here. `engines.vscode` stays ^1.100.0 and
@@ -31,8 +31,12 @@ interface McpApi {
   Definition: StdioDefinitionCtor;
 }
 
-/** VS Code's MCP definition API, when this VS Code has it. */
+/**
+ * VS Code's MCP definition API, when this VS Code has it in its final form (1.100 has a proposed one of the same
+ * name that wants another contribution point and throws).
+ */
 export function mcpApi(): McpApi | undefined {
+  if (!hasFinalMcpApi(vscode.version)) return undefined;
   const lm: object = vscode.lm;
   const ns: object = vscode;
   const register: unknown = Reflect.get(lm, 'registerMcpServerDefinitionProvider');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mcpConfiguration, vscodeMcpLaunch } from '../../../src/extension/assistant/mcpLaunch';
+import { hasFinalMcpApi, mcpConfiguration, vscodeMcpLaunch } from '../../../src/extension/assistant/mcpLaunch';
 import { TOOLS, toolsFor } from '../../../src/tools';
 import { languageModelToolEntry, withLmToolNames } from '../../../src/tools/manifest';
 import { inputJsonSchema } from '../../../src/tools/schemas';
@@ -66,5 +66,12 @@ describe('tools: the VS Code manifest and the MCP configuration', () => {
       args: ['/ext/dist/cli.js', 'mcp', '--dir', '/ws'],
       env: { ELECTRON_RUN_AS_NODE: '1' },
     });
+  });
+
+  it('offers the MCP server to VS Code from 1.101 (the final API) only', () => {
+    assert.equal(hasFinalMcpApi('1.100.3'), false);
+    assert.equal(hasFinalMcpApi('1.101.0'), true);
+    assert.equal(hasFinalMcpApi('1.139.1'), true);
+    assert.equal(hasFinalMcpApi('2.0.0'), true);
   });
 });
