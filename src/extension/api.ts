@@ -20,4 +20,6 @@ export interface RunlightApi {
   };
   /** Run ids of the open run panels. */
   openPanels(): string[];
+  /** Whether `runlight mcp` is offered to VS Code's MCP support (VS Code 1.101+). */
+  mcpServerOffered(): boolean;
 }

@@ -80,8 +80,10 @@ export class Runlight extends Disposable {
     this._register(new LanguageModelTools(engine, log));
     const mcp = mcpApi();
     const version = (context.extension.packageJSON as { version?: string }).version ?? '0.0.0';
+    let mcpOffered = false;
     try {
       if (mcp) this._register(new McpServerProvider(mcp, engine, context.extensionPath, version));
+      mcpOffered = mcp !== undefined;
     } catch (err) {
       log.warn(`The MCP server is not offered to VS Code: ${describeError(err)}`); // nothing else depends on it
     }
@@ -94,6 +96,7 @@ export class Runlight extends Disposable {
       runs: { get: (id) => store.get(id), all: () => store.all() },
       tasks: { list: () => tasksTree.list().map((t) => t.id), watchedFiles: () => tasksTree.watchedTaskFiles },
       openPanels: () => panels.openIds(),
+      mcpServerOffered: () => mcpOffered,
     };
   }
 

@@ -11,7 +11,7 @@ import { shellQuote } from '../quote';
 
 /**
  * `runlight mcp`: a Model Context Protocol server on stdin/stdout for the workspace's engine (attached, or started
- * in this process when none runs). It ends when the client closes stdin or on SIGINT/SIGTERM. Logs go to stderr:
+ * in this process when none runs, on the first tool call). It ends when the client closes stdin or on SIGINT/SIGTERM. Logs go to stderr:
  * stdout carries only protocol messages.
  */
 export async function mcpCommand(cmd: Extract<Command, { kind: 'mcp' }>, ctx: CliContext): Promise<number> {
@@ -38,8 +38,8 @@ export async function mcpCommand(cmd: Extract<Command, { kind: 'mcp' }>, ctx: Cl
   });
   await server.connect(transport);
   log(`serving ${cmd.readOnly ? 'the read-only tools' : 'every tool'} for ${cmd.dir}`);
-  // Attach to (or start) the engine now, so the first tool call does not wait for it; a failure is retried then.
-  engine.client().catch((error: unknown) => log(describeError(error)));
+  // The engine is attached or started by the first tool call, not before: an MCP client may start servers it never
+  // calls (VS Code can start one when a chat begins), and a workspace engine runs task code.
   const why = await ended;
   log(`stopping (${why})`);
   await server.close().catch(() => undefined);

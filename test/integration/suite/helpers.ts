@@ -31,6 +31,7 @@ export interface RunlightApi {
   runs: { get(id: string): RunLike | undefined; all(): RunLike[] };
   tasks: { list(): string[]; watchedFiles(): string | undefined };
   openPanels(): string[];
+  mcpServerOffered?(): boolean;
 }
 
 export function extensionId(): string {
