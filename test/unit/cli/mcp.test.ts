@@ -228,21 +228,23 @@ function childEnv(): Record<string, string> {
   });
 
   it('a no-op task: trigger_task → wait_for_run answer, timed', async () => {
+    // 20 rounds, the first uncounted (a warm-up): each is trigger_task, then wait_for_run until COMPLETED.
     const times: number[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 20; i++) {
       const t0 = performance.now();
       const runId = runIdOf((await call(client, 'trigger_task', { taskId: 'noop' })).text);
       const waited = await call(client, 'wait_for_run', { runId });
-      times.push(performance.now() - t0);
+      if (i > 0) times.push(performance.now() - t0);
       assert.match(waited.text, /finished: COMPLETED/);
     }
-    const sorted = times.slice(1).sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
-    if (process.env.RUNLIGHT_MCP_TIMING)
+    const sorted = times.sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    if (process.env.RUNLIGHT_MCP_TIMING) {
       console.log(
-        `      trigger_task → wait_for_run answer (no-op): ${times.map((t) => t.toFixed(1)).join(', ')} ms; median of the last 5 ${median.toFixed(1)} ms`,
+        `      trigger_task → wait_for_run answer, no-op task, 19 rounds: min ${at(0).toFixed(1)} · p50 ${at(0.5).toFixed(1)} · p90 ${at(0.9).toFixed(1)} ms`,
       );
-    assert.ok(median < 2000, `median ${median} ms`);
+    }
+    assert.ok(at(0.5) < 2000, `p50 ${at(0.5)} ms`);
   });
 
   it('--read-only: a second server attaches to the same engine and offers only the reading tools', async () => {
@@ -319,6 +321,7 @@ export const approval = task({
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.throws(() => process.kill(pid, 0), 'the server process exited');
+    assert.match(stderr(), /no engine runs for .*; starting one in this process/);
     assert.match(stderr(), /stopping \(the client closed stdin\)/);
     assert.equal(existsSync(join(dir, '.runlight/engine.json')), false, 'the engine it started removed its engine.json');
   });
