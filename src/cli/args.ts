@@ -12,7 +12,8 @@ export type Command =
   | { kind: 'dev'; dir: string; port: number; store?: string; workers?: number }
   | { kind: 'trigger'; dir: string; task: string; payload?: Json; tags: string[]; watch: boolean }
   | { kind: 'runs'; dir: string; status: RunStatus[]; tags: string[]; task?: string; limit: number; json: boolean }
-  | { kind: 'watch'; dir: string; runId: string };
+  | { kind: 'watch'; dir: string; runId: string }
+  | { kind: 'mcp'; dir: string; readOnly: boolean };
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -30,6 +31,7 @@ const specs: Record<string, Options> = {
     json: { type: 'boolean' },
   },
   watch: { ...common },
+  mcp: { ...common, 'read-only': { type: 'boolean' } },
 };
 
 export const COMMANDS = Object.keys(specs);
@@ -99,6 +101,10 @@ function build(first: string, values: Values, positionals: string[], cwd: string
         .map((s) => runStatus(s));
       const limit = values.limit === undefined ? 25 : int(values.limit, '--limit', 1, 1000);
       return { kind: 'runs', dir, status, tags: list(values.tag, '--tag'), task: str(values.task, '--task'), limit, json: values.json === true };
+    }
+    case 'mcp': {
+      noPositionals(positionals, first);
+      return { kind: 'mcp', dir, readOnly: values['read-only'] === true };
     }
     default: {
       const [runId, ...extra] = positionals;

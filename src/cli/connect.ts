@@ -1,6 +1,7 @@
 import { EngineClient } from '../client/api';
 import { engineFilePath, isEngineAlive, readEngineInfo, readSecretKey, secretKeyPath } from '../client/engine-file';
 import { CliError } from './errors';
+import { shellQuote as quote } from './quote';
 
 /**
  * An EngineClient for the engine of workspace `dir`, with the workspace secret key: the engine `RUNLIGHT_API_URL`
@@ -25,8 +26,4 @@ export async function connect(dir: string, env: Record<string, string | undefine
     );
   }
   return new EngineClient({ baseURL: info.url, accessToken });
-}
-
-function quote(s: string): string {
-  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

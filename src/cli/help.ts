@@ -7,6 +7,7 @@ Usage:
   runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--dir DIR]
   runlight runs [--status S]... [--tag T]... [--task ID] [--limit N] [--json] [--dir DIR]
   runlight watch RUN_ID [--dir DIR]
+  runlight mcp [--dir DIR] [--read-only]
   runlight --help | --version
 
 Commands:
@@ -14,6 +15,7 @@ Commands:
   trigger   Trigger a task; with --watch follow it live until it ends (exit 0 if COMPLETED, else 1).
   runs      List recent runs as a table (or JSON).
   watch     Follow one run live: status, metadata, stream chunks and logs, until it ends.
+  mcp       Serve the workspace's engine to AI assistants over the Model Context Protocol (stdio).
 
 The engine of a workspace is found through <dir>/.runlight/engine.json; the secret key comes from
 RUNLIGHT_SECRET_KEY or <dir>/.runlight/secret-key. Run "runlight <command> --help" for details.`;
@@ -53,4 +55,17 @@ Options:
 
 Follows one run live until it ends: status changes, metadata changes, stream chunks (text inline) and
 logs. Exit code 0 if the run COMPLETED, 1 otherwise.`,
+  mcp: `Usage: runlight mcp [--dir DIR] [--read-only]
+
+A Model Context Protocol server on stdin/stdout, for AI assistants (VS Code, Claude, Cursor, …): tools to list
+tasks, trigger a run, wait for it, read its output, streamed text and logs, cancel or replay it, and list and
+complete wait tokens. It attaches to the workspace's engine, or starts one inside this process when none runs
+(stopped again when the client disconnects). Logs go to stderr.
+
+Options:
+  --dir DIR       workspace folder whose engine to use (default: the current folder)
+  --read-only     only the tools that read (no trigger, cancel, replay or token completion)
+
+Client configuration (e.g. .vscode/mcp.json, or a "mcpServers" entry elsewhere):
+  { "command": "node", "args": ["/path/to/runlight/dist/cli.js", "mcp", "--dir", "/path/to/workspace"] }`,
 };

@@ -1,6 +1,7 @@
 import { version } from '../../package.json';
 import { parseCommandLine, type Command } from './args';
 import { devCommand } from './commands/dev';
+import { mcpCommand } from './commands/mcp';
 import { runsCommand } from './commands/runs';
 import { triggerCommand } from './commands/trigger';
 import { watchCommand } from './commands/watch';
@@ -32,6 +33,8 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
         return await runsCommand(cmd, ctx);
       case 'watch':
         return await watchCommand(cmd, ctx);
+      case 'mcp':
+        return await mcpCommand(cmd, ctx);
     }
   } catch (error) {
     return reportError(error, ctx.err);

@@ -27,6 +27,8 @@ export interface RunlightApi {
     /** The items under the node `id` (the top-level groups without one). */
     children(id?: string): RunsViewItem[];
   };
+  /** Whether `runlight mcp` is offered to VS Code's MCP support (VS Code 1.101+). */
+  mcpServerOffered(): boolean;
 }
 
 /** One item of the Runs view, as VS Code shows it. */

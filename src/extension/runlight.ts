@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { RunlightApi } from './api';
+import { LanguageModelTools } from './assistant/languageModelTools';
+import { mcpApi, McpServerProvider } from './assistant/mcpProvider';
 import { CommandRegistry } from './commands/registry';
 import { COMMANDS } from './commands';
 import { EngineManager } from './engine/engineManager';
@@ -77,6 +79,18 @@ export class Runlight extends Disposable {
     };
     this._register(new CommandRegistry(services, COMMANDS));
 
+    // For AI assistants: the engine operations as language-model tools, and `runlight mcp` where VS Code can list MCP servers.
+    this._register(new LanguageModelTools(engine, log));
+    const mcp = mcpApi();
+    const version = (context.extension.packageJSON as { version?: string }).version ?? '0.0.0';
+    let mcpOffered = false;
+    try {
+      if (mcp) this._register(new McpServerProvider(mcp, engine, context.extensionPath, version));
+      mcpOffered = mcp !== undefined;
+    } catch (err) {
+      log.warn(`The MCP server is not offered to VS Code: ${describeError(err)}`); // nothing else depends on it
+    }
+
     this.api = {
       engine: {
         url: () => (engine.state.kind === 'running' ? engine.current?.url : undefined),
@@ -91,6 +105,7 @@ export class Runlight extends Disposable {
         return env;
       },
       runsView: { children: (id) => runsViewItems(runsTree, id) },
+      mcpServerOffered: () => mcpOffered,
     };
   }
 

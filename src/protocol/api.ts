@@ -151,6 +151,8 @@ export const TaskInfo = z.object({
   maxDuration: z.optional(z.number()),
   /** The task's `retry.maxAttempts`: the default for runs triggered without `maxAttempts`. */
   maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1))),
+  /** The payload's JSON Schema: the task's `jsonSchema` option, or derived from a schemaTask's schema where it can say (Standard JSON Schema). */
+  payloadSchema: z.optional(JsonObject),
 });
 export type TaskInfo = z.infer<typeof TaskInfo>;
 export const ListTasksResponse = z.object({

@@ -10,6 +10,8 @@ import { loadConfig } from './config';
 import { captureConsole } from './console';
 import { toRunError } from './errors';
 import { IpcChannel, type Port } from './ipc';
+import type { TaskDefinition } from '../sdk/task/registry';
+import { isJsonObject, type JsonObject } from '../shared/json';
 
 function stderr(line: string): void {
   process.stderr.write(`runlight worker: ${line}\n`);
@@ -17,6 +19,15 @@ function stderr(line: string): void {
 
 /** Where this worker's own sources are (its source map points there): their frames say nothing about the user's file. */
 const OWN_SOURCES = join(resolve(__dirname, '..'), 'src', sep);
+/** `{ payloadSchema }` when the task has a JSON Schema object for its payload (a JSON copy), else `{}`. */
+function payloadSchemaOf(def: TaskDefinition): { payloadSchema?: JsonObject } {
+  try {
+    const schema: unknown = JSON.parse(JSON.stringify(def.payloadSchema?.() ?? null));
+    return isJsonObject(schema) && !Object.hasOwn(schema, '__proto__') ? { payloadSchema: schema } : {};
+  } catch {
+    return {};
+  }
+}
 
 function describeLoadError(err: unknown): string {
   const e = toRunError(err);
@@ -55,6 +66,7 @@ function main(): void {
             ...(def.maxDuration !== undefined ? { maxDuration: def.maxDuration } : {}),
             ...(def.retry?.maxAttempts !== undefined && def.retry.maxAttempts >= 1 ? { maxAttempts: Math.floor(def.retry.maxAttempts) } : {}),
             ...(def.retry !== undefined ? { hasRetry: true } : {}),
+            ...payloadSchemaOf(def),
           }));
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(bundle.warnings.length ? { error: bundle.warnings.join('; ') } : {}) });
         } catch (err) {

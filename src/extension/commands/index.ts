@@ -3,6 +3,7 @@ import { cancelRun } from './cancelRun';
 import { clearFilter } from './clearFilter';
 import { completeWaitToken } from './completeWaitToken';
 import { copyPublicToken } from './copyPublicToken';
+import { copyMcpConfiguration } from './copyMcpConfiguration';
 import { copyRunId } from './copyRunId';
 import { copySdkEnvironment } from './copySdkEnvironment';
 import { filterRuns } from './filterRuns';
@@ -38,4 +39,5 @@ export const COMMANDS: readonly CommandDef[] = [
   showMore,
   openTaskSource,
   completeWaitToken,
+  copyMcpConfiguration,
 ];

@@ -28,6 +28,8 @@ export interface TaskDefinition {
   queue?: unknown;
   machine?: unknown;
   description?: string;
+  /** The payload's JSON Schema (the `jsonSchema` option, or a schemaTask's schema as JSON Schema), read when the task is indexed. */
+  payloadSchema?: () => unknown;
   /** The task's own lifecycle hooks (its options `init`, `onStart`, `catchError`, …). */
   hooks: DefinitionHooks;
 }

@@ -11,6 +11,8 @@ export interface StandardSchemaLike<I = unknown, O = I> {
   readonly '~standard': {
     validate(value: unknown): StandardResult<O> | Promise<StandardResult<O>>;
     readonly types?: { readonly input: I; readonly output: O } | undefined;
+    /** Standard JSON Schema (zod ≥ 4.2, arktype, valibot with its adapter): the schema as JSON Schema. */
+    readonly jsonSchema?: { input(options: { target: string }): unknown };
   };
 }
 
@@ -85,5 +87,15 @@ export async function parsePayload(taskId: string, schema: TaskSchema, payload: 
     const issues = issuesOf(err);
     if (issues) fail(taskId, issues);
     throw new TaskPayloadParsedError(`Invalid payload for task "${taskId}": ${describeError(err)}`);
+  }
+}
+
+/** The payload JSON Schema a schema can give (Standard JSON Schema's input side), else undefined. Never throws. */
+export function jsonSchemaOf(schema: TaskSchema): unknown {
+  if (typeof schema !== 'object' || schema === null || !('~standard' in schema)) return undefined;
+  try {
+    return schema['~standard'].jsonSchema?.input({ target: 'draft-07' });
+  } catch {
+    return undefined; // a schema with parts JSON Schema cannot express (transforms, custom checks)
   }
 }

@@ -3,7 +3,7 @@ import { requireBackendFunction } from './backendBridge';
 import { registerTask, type RetryOptions, type RunFnParams, type TaskDefinition } from './registry';
 import { taskHooksOf, type TaskHooks, type TaskInitOutput } from './hooks';
 import { batchTriggerAndWait, triggerAndWait, withParent, type BatchResult, type TaskRunPromise } from './subtasks';
-import { parsePayload, type InferSchemaInput, type InferSchemaOutput, type TaskSchema } from './schema';
+import { jsonSchemaOf, parsePayload, type InferSchemaInput, type InferSchemaOutput, type TaskSchema } from './schema';
 
 export type { RetryOptions, RunFnParams } from './registry';
 
@@ -29,7 +29,12 @@ export interface TaskOptions<TId extends string, TPayload, TOutput, TInit extend
   retry?: RetryOptions;
   queue?: QueueOptions;
   machine?: string | { preset?: string };
+  /** The payload's JSON Schema (Trigger.dev's `jsonSchema`): shown to assistants (list_tasks) and checked by trigger_task. */
+  jsonSchema?: JsonSchemaObject;
 }
+
+/** A JSON Schema object (Trigger.dev's `JSONSchema`). */
+export type JsonSchemaObject = { [key: string]: unknown };
 
 export interface SchemaTaskOptions<TId extends string, TSchema extends TaskSchema, TOutput, TInit extends TaskInitOutput = TaskInitOutput> extends Omit<
   TaskOptions<TId, InferSchemaOutput<TSchema>, TOutput, TInit>,
@@ -114,6 +119,7 @@ function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefin
     retry: opts.retry,
     queue: opts.queue,
     machine: opts.machine,
+    ...(opts.jsonSchema ? { payloadSchema: () => opts.jsonSchema } : {}),
     hooks,
   };
 }
@@ -144,6 +150,7 @@ export function schemaTask<TId extends string, TSchema extends TaskSchema, TOutp
   registerTask(handle, {
     ...definition(options as unknown as TaskOptions<string, unknown, unknown>),
     parsePayload: (payload) => parsePayload(id, schema, payload),
+    payloadSchema: () => options.jsonSchema ?? jsonSchemaOf(schema),
     run: (payload, params) => run(payload as InferSchemaOutput<TSchema>, params as RunFnParams<TInit>),
   });
   return handle;

@@ -49,6 +49,7 @@ export interface RunlightApi {
   openPanels(): string[];
   terminalEnvironment(): Record<string, string>;
   runsView: { children(id?: string): RunsViewItem[] };
+  mcpServerOffered?(): boolean;
 }
 
 export function extensionId(): string {

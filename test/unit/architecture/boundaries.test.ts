@@ -10,7 +10,7 @@ const root = resolve(__dirname, '../../..');
 const src = join(root, 'src');
 
 /** A room of src/: a folder, or for the SDK one of its two halves (its entry file is the room `sdk`). */
-type Room = 'shared' | 'protocol' | 'client' | 'engine' | 'worker' | 'sdk' | 'sdk/task' | 'sdk/backend' | 'cli' | 'extension' | 'webview';
+type Room = 'shared' | 'protocol' | 'client' | 'tools' | 'engine' | 'worker' | 'sdk' | 'sdk/task' | 'sdk/backend' | 'cli' | 'extension' | 'webview';
 
 interface Rule {
   /** Rooms this room may import from (its own is always allowed). */
@@ -36,8 +36,10 @@ export const ARROWS: Readonly<Record<Room, Rule>> = {
   sdk: { rooms: ['sdk/task', 'sdk/backend', 'protocol', 'shared'], packages: [], node: true },
   'sdk/task': { rooms: ['sdk/backend', 'protocol', 'shared'], packages: ['zod'], node: true },
   'sdk/backend': { rooms: ['client', 'protocol', 'shared'], packages: ['zod', 'jose'], node: true },
-  cli: { rooms: ['client', 'engine', 'sdk/backend', 'protocol', 'shared'], packages: [], node: true },
-  extension: { rooms: ['client', 'protocol', 'shared'], packages: ['vscode', 'zod'], node: true },
+  /** The assistant tools (engine operations for models), shared by `runlight mcp` and the extension's language-model tools. */
+  tools: { rooms: ['client', 'protocol', 'shared'], packages: ['zod'], node: false },
+  cli: { rooms: ['client', 'tools', 'engine', 'sdk/backend', 'protocol', 'shared'], packages: ['@modelcontextprotocol/sdk'], node: true },
+  extension: { rooms: ['client', 'tools', 'protocol', 'shared'], packages: ['vscode', 'zod'], node: true },
   webview: { rooms: ['protocol', 'shared'], packages: ['marked', 'vscode-webview'], node: false },
 };
 

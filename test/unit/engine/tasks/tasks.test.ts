@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -138,6 +138,35 @@ describe('task discovery, bundling and indexing', function () {
         errors.find((e) => e.startsWith('trigger/one.ts'))!,
         /task id "first" is already defined in trigger\/dup\.ts/,
       );
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('indexes a payload JSON Schema: the jsonSchema option, or a schemaTask schema that gives one (zod 4); none for a parse function', async () => {
+    await buildWorker();
+    const dir = ws({
+      'trigger/s.ts':
+        'import { schemaTask, task } from "@trigger.dev/sdk";\nimport { z } from "zod";\n' +
+        'export const a = schemaTask({ id: "zodded", schema: z.object({ prompt: z.string().min(1), n: z.number().int().optional() }), run: async () => 1 });\n' +
+        'export const b = task({ id: "declared", jsonSchema: { type: "object", required: ["x"] }, run: async () => 1 });\n' +
+        'export const c = schemaTask({ id: "fn", schema: (v: unknown) => v, run: async () => 1 });\n',
+    });
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(join(ROOT, 'node_modules/zod'), join(dir, 'node_modules/zod'));
+    const builds = await bundleTasks(dir, discoverTaskFiles(dir), join(dir, '.runlight/build'));
+    const child = forkTaskWorker({ script: WORKER_JS });
+    try {
+      await workerReady(child);
+      const { tasks, errors } = await indexTasks(builds, (p) => indexOnWorker(child, p));
+      assert.deepEqual(errors, []);
+      const byId = Object.fromEntries(tasks.map((t) => [t.id, t.payloadSchema]));
+      assert.deepEqual(byId.declared, { type: 'object', required: ['x'] });
+      assert.equal(byId.fn, undefined);
+      const zodded = byId.zodded as { type: string; properties: Record<string, unknown>; required: string[] };
+      assert.equal(zodded.type, 'object');
+      assert.deepEqual(zodded.properties.prompt, { type: 'string', minLength: 1 });
+      assert.deepEqual(zodded.required, ['prompt']);
     } finally {
       child.kill('SIGKILL');
     }
