@@ -58,7 +58,16 @@ export const EngineToWorker = z.discriminatedUnion('type', [
        * attempt (a stop, a `kill -9`), the lost one's, so a retried `triggerAndWait` gets the child it had already.
        */
       childAttempt: z.optional(z.number().check(z.int(), z.minimum(1))),
+      /** ISO times of the run's creation and first start (`ctx.run.createdAt` / `startedAt`). */
+      createdAt: z.optional(z.string()),
+      startedAt: z.optional(z.string()),
+      isTest: z.optional(z.boolean()),
+      idempotencyKey: z.optional(z.string()),
+      /** Seconds. */
+      maxDuration: z.optional(z.number()),
     }),
+    /** The task's source file, relative to the workspace (`ctx.task.filePath`). */
+    filePath: z.optional(z.string()),
     apiUrl: z.string(),
     accessToken: z.string(),
     /** The bundle of the project's trigger.config file, when it has one that loads: its hooks and retry settings apply. */

@@ -1,3 +1,5 @@
+import { cpus, totalmem } from 'node:os';
+import { basename } from 'node:path';
 import { LIMITS } from '../protocol/api';
 import type { EngineToWorker } from '../protocol/ipc';
 import type { Json } from '../protocol/run';
@@ -183,20 +185,32 @@ function projectConfig(configPath: string | undefined, transport: IpcTransport):
 }
 
 function contextFor(msg: ExecuteMessage, exportName: string | undefined): TaskRunContext {
+  const now = new Date();
+  const workspace = basename(process.cwd());
   return {
     run: {
       id: msg.run.id,
       tags: [...msg.run.tags],
-      isTest: false,
+      isTest: msg.run.isTest ?? false,
+      isReplay: false,
+      createdAt: msg.run.createdAt ? new Date(msg.run.createdAt) : now,
+      startedAt: msg.run.startedAt ? new Date(msg.run.startedAt) : now,
+      baseCostInCents: 0,
+      ...(msg.run.idempotencyKey ? { idempotencyKey: msg.run.idempotencyKey } : {}),
+      ...(msg.run.maxAttempts ? { maxAttempts: msg.run.maxAttempts } : {}),
+      ...(msg.run.maxDuration ? { maxDuration: msg.run.maxDuration } : {}),
       ...(msg.run.batchId ? { batchId: msg.run.batchId } : {}),
       ...(msg.run.parentRunId ? { parentTaskRunId: msg.run.parentRunId } : {}),
       ...(msg.run.rootRunId ? { rootTaskRunId: msg.run.rootRunId } : {}),
     },
-    attempt: { id: msg.attemptId, number: msg.run.attempt },
-    task: { id: msg.taskId, ...(exportName ? { exportName } : {}) },
+    attempt: { id: msg.attemptId, number: msg.run.attempt, startedAt: now },
+    task: { id: msg.taskId, filePath: msg.filePath ?? '', ...(exportName ? { exportName } : {}) },
+    queue: { id: `queue_${msg.taskId}`, name: `task/${msg.taskId}` },
     ...(msg.run.batchId ? { batch: { id: msg.run.batchId } } : {}),
     environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
-    machine: { name: 'local' },
+    organization: { id: 'local', slug: 'local', name: 'Local' },
+    project: { id: 'local', ref: 'proj_local', slug: workspace, name: workspace },
+    machine: { name: 'local', cpu: cpus().length, memory: Math.round(totalmem() / 2 ** 30), centsPerMs: 0 },
   };
 }
 

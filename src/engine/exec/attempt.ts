@@ -64,7 +64,12 @@ export class Attempt implements RequestOrigin {
    * Listens to the worker, arms the maxDuration timer and sends the attempt of the started `record` to the worker.
    * `stopGraceMs`: how long a stopped attempt's worker is given to end it before it is killed.
    */
-  start(record: RunRecord, bundlePath: string, api: { apiUrl: string; accessToken: string; stopGraceMs: number }, configPath?: string): void {
+  start(
+    record: RunRecord,
+    code: { bundlePath: string; filePath?: string },
+    api: { apiUrl: string; accessToken: string; stopGraceMs: number },
+    configPath?: string,
+  ): void {
     this.worker.on('message', this.onMessage);
     this.worker.once('exit', this.onExit);
     if (record.maxDuration) this.maxMs = record.maxDuration * 1000;
@@ -73,7 +78,8 @@ export class Attempt implements RequestOrigin {
     this.worker.send({
       type: 'execute',
       attemptId: this.id,
-      bundlePath,
+      bundlePath: code.bundlePath,
+      ...(code.filePath ? { filePath: code.filePath } : {}),
       taskId: record.run.taskIdentifier,
       run: {
         id: this.runId,
@@ -86,6 +92,11 @@ export class Attempt implements RequestOrigin {
         rootRunId: record.rootRunId,
         maxAttempts: record.maxAttempts,
         childAttempt: record.childAttempt,
+        createdAt: record.run.createdAt,
+        startedAt: record.run.startedAt,
+        isTest: record.run.isTest,
+        idempotencyKey: record.run.idempotencyKey,
+        maxDuration: record.maxDuration,
       },
       apiUrl: api.apiUrl,
       accessToken: api.accessToken,

@@ -23,6 +23,8 @@ export interface TaskLookup {
   /** Resolves once the first build of the workspace's tasks is done. */
   ready(): Promise<unknown>;
   bundleFor(taskId: string): string | undefined;
+  /** The task's source file, relative to the workspace. */
+  filePathFor?(taskId: string): string | undefined;
   /** The bundle of the project's trigger.config, when it has one that loads. */
   configBundle?(): string | undefined;
 }
@@ -158,7 +160,7 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
     const attempt = new Attempt(runId, record.run.attemptCount, worker, this.events);
     this.byAttempt.set(attempt.id, attempt);
     this.byRun.set(runId, attempt);
-    attempt.start(record, bundle, this.o, this.tasks.configBundle?.());
+    attempt.start(record, { bundlePath: bundle, filePath: this.tasks.filePathFor?.(record.run.taskIdentifier) }, this.o, this.tasks.configBundle?.());
   }
 
   private async onWorkerExit(a: Attempt, code: number | null, signal: NodeJS.Signals | null, stderr: string): Promise<void> {

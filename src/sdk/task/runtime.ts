@@ -27,21 +27,34 @@ export interface RuntimeTransport {
   log(level: LogLevel, message: string): void;
 }
 
-/** The `ctx` a task's run function receives (the parts of Trigger.dev's TaskRunContext we have). */
+/**
+ * The `ctx` a task's run function receives: Trigger.dev v4's TaskRunContext, with local values where the cloud has
+ * its own (one organization and project named after the workspace, a development environment, a `local` machine).
+ */
 export interface TaskRunContext {
   run: {
     id: string;
     tags: string[];
     isTest: boolean;
+    isReplay: boolean;
+    createdAt: Date;
+    startedAt: Date;
+    idempotencyKey?: string;
+    maxAttempts?: number;
+    maxDuration?: number;
+    baseCostInCents: number;
     batchId?: string;
     parentTaskRunId?: string;
     rootTaskRunId?: string;
   };
-  attempt: { id: string; number: number };
-  task: { id: string; exportName?: string; filePath?: string };
+  attempt: { id: string; number: number; startedAt: Date };
+  task: { id: string; exportName?: string; filePath: string };
+  queue: { id: string; name: string };
   batch?: { id: string };
   environment: { id: string; slug: string; type: 'DEVELOPMENT' };
-  machine: { name: string };
+  organization: { id: string; slug: string; name: string };
+  project: { id: string; ref: string; slug: string; name: string };
+  machine: { name: string; cpu: number; memory: number; centsPerMs: number };
 }
 
 export interface AttemptRuntimeOptions {

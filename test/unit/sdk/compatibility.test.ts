@@ -94,6 +94,19 @@ export const flaky = task({
     return { attempt, maxAttempts };
   }, { maxAttempts: 3, minTimeoutInMs: 10, maxTimeoutInMs: 20, randomize: false }),
 });
+export const ctxDump = task({
+  id: "ctx-dump",
+  maxDuration: 30,
+  run: async (_p: unknown, { ctx }) => ({
+    run: [ctx.run.id, ctx.run.createdAt instanceof Date, ctx.run.startedAt instanceof Date, ctx.run.idempotencyKey, ctx.run.maxDuration, ctx.run.isTest],
+    attempt: [ctx.attempt.number, ctx.attempt.startedAt instanceof Date],
+    task: [ctx.task.id, ctx.task.filePath, ctx.task.exportName],
+    queue: ctx.queue.name,
+    environment: ctx.environment.type,
+    project: typeof ctx.project.ref,
+    machine: ctx.machine.name,
+  }),
+});
 export const poller = task({
   id: "poller",
   run: async () => {
@@ -107,7 +120,7 @@ export const poller = task({
       { workers: 2 },
     );
     try {
-      await waitFor(async () => ((await t.client.listTasks()).tasks.length === 4 ? true : undefined), 30_000, 'the four tasks');
+      await waitFor(async () => ((await t.client.listTasks()).tasks.length === 5 ? true : undefined), 30_000, 'the five tasks');
       const fine = (await followRun(t.client, (await t.client.trigger('fine', {})).id, 30_000)).at(-1)!;
       assert.deepEqual([fine.status, fine.output], ['COMPLETED', { result: 42, cost: 0 }]);
       const cloudy = (await followRun(t.client, (await t.client.trigger('cloudy', {})).id, 30_000)).at(-1)!;
@@ -116,6 +129,17 @@ export const poller = task({
       assert.match(cloudy.error?.message ?? '', /^envvars\.list\(\) is not supported by Runlight/);
       const flaky = (await followRun(t.client, (await t.client.trigger('flaky', {})).id, 30_000)).at(-1)!;
       assert.deepEqual([flaky.status, flaky.attemptCount, flaky.output], ['COMPLETED', 1, { attempt: 3, maxAttempts: 3 }]);
+      const ctxRun = await t.client.trigger('ctx-dump', {}, { idempotencyKey: 'ctx-key' });
+      const ctx = (await followRun(t.client, ctxRun.id, 30_000)).at(-1)!;
+      assert.deepEqual(ctx.output, {
+        run: [ctxRun.id, true, true, 'ctx-key', 30, false],
+        attempt: [1, true],
+        task: ['ctx-dump', 'trigger/mixed.ts', 'ctxDump'],
+        queue: 'task/ctx-dump',
+        environment: 'DEVELOPMENT',
+        project: 'string',
+        machine: 'local',
+      });
       const poller = (await followRun(t.client, (await t.client.trigger('poller', {})).id, 30_000)).at(-1)!;
       assert.deepEqual([poller.status, poller.output], ['COMPLETED', { result: 42, cost: 0 }]);
     } finally {

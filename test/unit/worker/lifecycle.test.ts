@@ -1,5 +1,6 @@
 // The attempt lifecycle in process (src/worker/lifecycle.ts): the order of the hooks, their arguments, locals,
 // catchError's retry decisions, hooks that throw, and the wait/resume calls the wait code makes.
+import { testContext } from '../../support/context';
 import assert from 'node:assert/strict';
 import { locals, task, tasks, AbortTaskRunError } from '../../../src/sdk';
 import { collectTasks, type TaskDefinition } from '../../../src/sdk/task/registry';
@@ -48,13 +49,7 @@ interface StartOptions {
 function start(b: ReturnType<typeof bundle>, id: string, o: StartOptions = {}): Run {
   const transport = new Transport();
   const runtime = new AttemptRuntime({
-    ctx: {
-      run: { id: 'run_x', tags: [], isTest: false },
-      attempt: { id: 'attempt_x', number: o.attempt ?? 1 },
-      task: { id },
-      environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
-      machine: { name: 'local' },
-    },
+    ctx: testContext({ taskId: id, attempt: o.attempt }),
     transport,
     metadata: {},
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { testContext } from '../../../support/context';
 import type { MetadataOperation } from '../../../../src/protocol/api';
 import { applyMetadataOperations as engineApply } from '../../../../src/engine/runs/metadata';
 import { MetadataManager, MetadataTooLargeError, type MetadataTarget } from '../../../../src/sdk/task/metadataManager';
@@ -214,13 +215,7 @@ describe('SDK metadata', () => {
       metadata.set('outside', 1).increment('n');
       const t = new FakeTransport();
       const rt = new AttemptRuntime({
-        ctx: {
-          run: { id: 'run_1', tags: [], isTest: false, parentTaskRunId: 'run_p' },
-          attempt: { id: 'a', number: 1 },
-          task: { id: 't' },
-          environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
-          machine: { name: 'local' },
-        },
+        ctx: testContext({ run: { id: 'run_1', parentTaskRunId: 'run_p' } }),
         transport: t,
         metadata: { start: true },
         flushIntervalMs: 20,

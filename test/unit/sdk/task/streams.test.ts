@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { testContext } from '../../../support/context';
 import { Readable } from 'node:stream';
 import { decodeChunk } from '../../../../src/protocol/chunk';
 import { BINARY_MARKER } from '../../../../src/shared/streams';
@@ -37,13 +38,7 @@ class FakeTransport implements RuntimeTransport {
 
 function runtime(t: FakeTransport, run: { parentTaskRunId?: string; rootTaskRunId?: string } = {}): AttemptRuntime {
   return new AttemptRuntime({
-    ctx: {
-      run: { id: 'run_self', tags: [], isTest: false, ...run },
-      attempt: { id: 'att', number: 1 },
-      task: { id: 't' },
-      environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
-      machine: { name: 'local' },
-    },
+    ctx: testContext({ run: { id: 'run_self', ...run } }),
     transport: t,
     metadata: {},
   });
