@@ -136,7 +136,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       store,
       committer,
       pool,
-      { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath, filePathFor: (id) => catalog.get(id)?.info.filePath, configBundle: () => catalog.configBundle() },
+      {
+        ready: () => tasksReady.wait,
+        bundleFor: (id) => catalog.get(id)?.bundlePath,
+        filePathFor: (id) => catalog.get(id)?.info.filePath,
+        configBundle: () => catalog.configBundle(),
+      },
       service,
       {
         node,
