@@ -35,6 +35,22 @@ export type RunError = z.infer<typeof RunError>;
 
 const isoDate = z.string();
 
+export const ScheduleType = z.enum(['DECLARATIVE', 'IMPERATIVE']);
+export type ScheduleType = z.infer<typeof ScheduleType>;
+
+/** How a schedule makes its ticks (Trigger.dev's `ScheduleGenerator`): a cron expression and its English description. */
+export const ScheduleGenerator = z.object({ type: z.literal('CRON'), expression: z.string(), description: z.string() });
+export type ScheduleGenerator = z.infer<typeof ScheduleGenerator>;
+
+/** The schedule that triggered a run (Trigger.dev's `RunScheduleDetails`, as `runs.retrieve` gives it). */
+export const RunSchedule = z.object({
+  id: z.string(),
+  externalId: z.optional(z.string()),
+  deduplicationKey: z.optional(z.string()),
+  generator: ScheduleGenerator,
+});
+export type RunSchedule = z.infer<typeof RunSchedule>;
+
 /** The run object every subscriber receives on every change (Trigger.dev's realtime run shape, plus batchId). */
 export const Run = z.object({
   id: z.string(),
@@ -46,6 +62,8 @@ export const Run = z.object({
   error: z.optional(RunError),
   tags: z.array(z.string()),
   batchId: z.optional(z.string()),
+  /** Set on runs a schedule triggered. */
+  schedule: z.optional(RunSchedule),
   createdAt: isoDate,
   updatedAt: isoDate,
   startedAt: z.optional(isoDate),
