@@ -151,6 +151,10 @@ export const TaskInfo = z.object({
   maxDuration: z.optional(z.number()),
   /** The task's `retry.maxAttempts`: the default for runs triggered without `maxAttempts`. */
   maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1))),
+  /** `schedule`: defined with `schedules.task` (schedules may trigger it). */
+  triggerSource: z.optional(z.literal('schedule')),
+  /** Its declarative schedule (`schedules.task({ cron })`), as written. */
+  schedule: z.optional(z.object({ cron: z.string(), timezone: z.string() })),
 });
 export type TaskInfo = z.infer<typeof TaskInfo>;
 export const ListTasksResponse = z.object({ tasks: z.array(TaskInfo), errors: z.array(z.string()) });

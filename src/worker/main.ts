@@ -49,8 +49,11 @@ function main(): void {
             ...(exportName !== undefined ? { exportName } : {}),
             ...(def.maxDuration !== undefined ? { maxDuration: def.maxDuration } : {}),
             ...(def.retry?.maxAttempts !== undefined && def.retry.maxAttempts >= 1 ? { maxAttempts: Math.floor(def.retry.maxAttempts) } : {}),
+            ...(def.triggerSource ? { triggerSource: def.triggerSource } : {}),
+            ...(def.schedule ? { schedule: def.schedule } : {}),
           }));
-          channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(bundle.warnings.length ? { error: bundle.warnings.join('; ') } : {}) });
+          const warnings = [...bundle.warnings, ...[...bundle.tasks.values()].flatMap(({ def }) => def.warnings ?? [])];
+          channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(warnings.length ? { error: warnings.join('; ') } : {}) });
         } catch (err) {
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks: [], error: describeLoadError(err) });
         }

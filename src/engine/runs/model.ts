@@ -1,4 +1,4 @@
-import { type Run, type RunError, type RunStatus, type Json, statusFlags } from '../../protocol/run';
+import { type Run, type RunError, type RunSchedule, type RunStatus, type Json, statusFlags } from '../../protocol/run';
 import { isTerminal } from '../../shared/status';
 import type { RunRecord, RunUpdate } from '../store/types';
 import { StoreRefusal } from '../store/types';
@@ -22,6 +22,8 @@ export interface NewRunInput {
   parentRunId?: string;
   rootRunId?: string;
   depth?: number;
+  /** The schedule that triggered the run. */
+  schedule?: RunSchedule;
   number: number;
   now: string;
 }
@@ -36,6 +38,7 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     metadata: input.metadata ?? {},
     tags: [...new Set(input.tags ?? [])],
     batchId: input.batchId,
+    schedule: input.schedule,
     createdAt: input.now,
     updatedAt: input.now,
     delayedUntil: input.delayedUntil,
