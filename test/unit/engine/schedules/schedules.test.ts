@@ -7,6 +7,7 @@ import type { Run } from '../../../../src/protocol/run';
 import type { ScheduleObject } from '../../../../src/protocol/schedules';
 import { followRun, makeWorkspace, waitFor } from '../../../support/engine';
 import { SCHEDULE_TASKS } from './fixtures';
+import { configure, schedules } from '../../../../src/sdk';
 
 const KEY = 'rl_dev_scheduletestkey0123456789ab';
 const MINUTE = 60_000;
@@ -229,6 +230,29 @@ describe('engine: schedules', function () {
     assert.ok(!out.timestamp.startsWith('not a Date'));
     assert.equal(final.schedule?.id, s.id);
     assert.deepEqual(await client.retrieveSchedule(s.id), s);
+  });
+
+  it('our SDK: schedules.* with Dates, numbered pages walked by for await, errors naming the field', async () => {
+    configure({ baseURL: engine.url, accessToken: KEY });
+    try {
+      const s = await schedules.create({ task: 'reminder', cron: '0 12 * * *', timezone: 'Asia/Kolkata', deduplicationKey: 'sdk' });
+      assert.ok(s.nextRun instanceof Date);
+      // 12:00 in Kolkata (UTC+05:30) is 06:30 UTC.
+      assert.equal(s.nextRun.toISOString().slice(11), '06:30:00.000Z');
+      assert.equal((await schedules.retrieve(s.id)).timezone, 'Asia/Kolkata');
+      const first = await schedules.list({ perPage: 2 });
+      const total = first.pagination.count;
+      assert.ok(total > 2 && first.hasNextPage() && !first.hasPreviousPage());
+      const seen: string[] = [];
+      for await (const x of first) seen.push(x.id);
+      assert.equal(new Set(seen).size, total);
+      assert.equal((await schedules.deactivate(s.id)).nextRun, null);
+      assert.deepEqual(await schedules.del(s.id), { id: s.id });
+      await assert.rejects(schedules.create({ task: 'reminder', cron: '0 12 * * *', timezone: 'Nowhere/Land' }), /body\.timezone: not a known IANA time zone/);
+      assert.equal((await schedules.timezones()).timezones[0], 'UTC');
+    } finally {
+      configure({});
+    }
   });
 
   it('lists time zones, UTC first, without a key (as Trigger.dev)', async () => {
