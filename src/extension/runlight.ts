@@ -13,6 +13,7 @@ import { Settings } from './settings';
 import { RunlightStatusBar } from './statusBar';
 import { RunsTreeProvider } from './tree/runsTree';
 import { TasksTreeProvider } from './tree/tasksTree';
+import { SchedulesTreeProvider } from './tree/schedulesTree';
 import { describeError } from '../shared/errors';
 
 /**
@@ -37,6 +38,8 @@ export class Runlight extends Disposable {
     runsTree.attachView(runsView);
     const tasksTree = this._register(new TasksTreeProvider(engine, settings));
     const tasksView = this._register(vscode.window.createTreeView('runlight.tasks', { treeDataProvider: tasksTree }));
+    const schedulesTree = this._register(new SchedulesTreeProvider(engine, store));
+    const schedulesView = this._register(vscode.window.createTreeView('runlight.schedules', { treeDataProvider: schedulesTree }));
     const panels = this._register(new RunPanels({ engine, store, extensionUri: context.extensionUri, log }, context.workspaceState));
     const statusBar = this._register(new RunlightStatusBar(engine));
     this._register(runsTree.onDidRebuild((snap) => statusBar.setExecuting(snap.executing)));
@@ -58,7 +61,14 @@ export class Runlight extends Disposable {
     };
     this._register(runsView.onDidChangeVisibility((e) => onVisible(e.visible)));
     this._register(tasksView.onDidChangeVisibility((e) => onVisible(e.visible)));
-    if (runsView.visible || tasksView.visible) queueMicrotask(() => onVisible(true));
+    this._register(
+      schedulesView.onDidChangeVisibility((e) => {
+        schedulesTree.setVisible(e.visible);
+        onVisible(e.visible);
+      }),
+    );
+    if (schedulesView.visible) schedulesTree.setVisible(true);
+    if (runsView.visible || tasksView.visible || schedulesView.visible) queueMicrotask(() => onVisible(true));
 
     const services: Services = {
       context,
@@ -67,6 +77,7 @@ export class Runlight extends Disposable {
       runsTree,
       runsView,
       tasksTree,
+      schedulesTree,
       panels,
       settings,
       log,

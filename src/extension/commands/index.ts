@@ -15,6 +15,9 @@ import { showMore } from './showMore';
 import { startEngine } from './startEngine';
 import { stopEngine } from './stopEngine';
 import { triggerTask } from './triggerTask';
+import { activateSchedule } from './activateSchedule';
+import { deactivateSchedule } from './deactivateSchedule';
+import { runScheduleNow } from './runScheduleNow';
 
 /** Every command of the extension; package.json `contributes.commands` lists the same ids. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -34,4 +37,7 @@ export const COMMANDS: readonly CommandDef[] = [
   showEngineLog,
   showMore,
   openTaskSource,
+  activateSchedule,
+  deactivateSchedule,
+  runScheduleNow,
 ];
