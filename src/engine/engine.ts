@@ -156,7 +156,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     let syncing: Promise<void> = Promise.resolve();
     const syncSchedules = (): void => {
       syncing = syncing
-        .then(() => schedules.syncDeclarative(catalog.list()))
+        .then(() => schedules.syncDeclarative(catalog.list(), catalog.errors().length > 0))
         .then((problems) => {
           if (problems.length) log(`schedules: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
           scheduleProblems = problems;

@@ -148,10 +148,12 @@ export class ScheduleService {
 
   /**
    * Makes the declarative schedules match the tasks' `cron`: new ones are created, changed ones updated (the next
-   * tick counted from now; active state and history kept), ones whose task or cron is gone deleted. A bad cron or
-   * time zone is reported (one line per task) and that task gets no schedule.
+   * tick counted from now; active state and history kept), ones whose task or cron is gone deleted — unless
+   * `keepMissing` (some task file does not load right now, e.g. a syntax error mid-edit: its tasks look gone but are
+   * not; their schedules stay, with their id, state and history, until the files load again). A bad cron or time
+   * zone is reported (one line per task) and that task gets no schedule.
    */
-  async syncDeclarative(tasks: readonly TaskInfo[]): Promise<string[]> {
+  async syncDeclarative(tasks: readonly TaskInfo[], keepMissing = false): Promise<string[]> {
     const problems: string[] = [];
     const wanted = new Map<string, { task: TaskInfo; cron: string; timezone: string }>();
     for (const t of tasks) {
@@ -168,7 +170,8 @@ export class ScheduleService {
     const now = this.d.now();
     for (const s of existing) {
       const w = wanted.get(s.taskIdentifier);
-      if (!w) {
+      const gone = !tasks.some((t) => t.id === s.taskIdentifier);
+      if (!w && !(keepMissing && gone)) {
         await this.d.store.deleteSchedule(s.id);
         this.d.log(`schedules: removed the declarative schedule of task "${s.taskIdentifier}" (${s.id})`);
       }
@@ -236,8 +239,14 @@ export class ScheduleService {
   async fire(s: ScheduleRecord): Promise<string | undefined> {
     const tickAt = s.nextTickAt;
     if (tickAt === undefined || !s.active) return undefined;
+    // A task that is not in the workspace now (removed, or its file does not load): the tick passes without a run.
+    const known = (await this.d.tasks()).some((t) => t.id === s.taskIdentifier);
     const next = nextTick(s.cron, s.timezone, Math.max(tickAt, this.d.now()));
-    if (!(await this.d.store.claimScheduleTick(s.id, tickAt, next, true))) return undefined;
+    if (!(await this.d.store.claimScheduleTick(s.id, tickAt, next, known))) return undefined;
+    if (!known) {
+      this.d.log(`schedules: ${s.id} ticked but task "${s.taskIdentifier}" is not in the workspace (removed, or its file does not load); no run`);
+      return undefined;
+    }
     const run = await this.d.trigger(s.taskIdentifier, this.payload(s, tickAt, next, s.lastTickAt), this.runSchedule(s));
     return run.run.id;
   }

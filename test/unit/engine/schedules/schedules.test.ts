@@ -282,6 +282,27 @@ describe('engine: schedules', function () {
     assert.equal(changed.id, before.id);
     assert.match(changed.nextRun ?? '', /T21:00:00\.000Z$/);
     await waitFor(async () => ((await declarative(client, 'every-minute')) ? undefined : true), 30_000, 'the removed schedule');
+
+    // A syntax error mid-edit: the file's tasks look gone, but their schedule stays (same id, state kept)...
+    await client.deactivateSchedule(changed.id);
+    const s = await client.createSchedule({ task: 'reminder', cron: '*/10 * * * *', deduplicationKey: 'while-broken' });
+    await writeFile(join(dir, 'trigger/scheduled.ts'), source + '\nexport const = 1;\n');
+    await waitFor(
+      async () => ((await client.listTasks()).errors.some((e) => e.startsWith('trigger/scheduled.ts')) ? true : undefined),
+      30_000,
+      'the build error',
+    );
+    const kept = await client.retrieveSchedule(changed.id);
+    assert.deepEqual([kept.active, kept.generator.expression], [false, '0 6 * * *']);
+    // ...and ticks of a task that does not load pass without a run.
+    const runsBefore = (await runsOf(client, 'reminder')).length;
+    clock.jumpTo(Date.parse(s.nextRun!));
+    await waitFor(async () => ((await client.retrieveSchedule(s.id)).nextRun !== s.nextRun ? true : undefined), 10_000, 'the tick to pass');
+    assert.equal((await runsOf(client, 'reminder')).length, runsBefore);
+    assert.equal((await client.retrieveSchedule(s.id)).lastRun, null);
+    await writeFile(join(dir, 'trigger/scheduled.ts'), source);
+    await waitFor(async () => ((await client.listTasks()).errors.length === 0 ? true : undefined), 30_000, 'the fixed file');
+    assert.equal((await declarative(client, 'tokyo-5am'))?.id, changed.id);
   });
 });
 
