@@ -26,6 +26,7 @@ export function runTooltipMarkdown(run: Run, now: number): string {
   const lines = [`**${escapeMarkdown(run.taskIdentifier)}** — ${look.label}`, '', `- id: \`${run.id.replace(/`/g, '')}\``];
   if (run.tags.length) lines.push(`- tags: ${run.tags.map((t) => `\`${t.replace(/`/g, '')}\``).join(', ')}`);
   if (run.batchId) lines.push(`- batch: \`${run.batchId.replace(/`/g, '')}\``);
+  if (run.schedule) lines.push(`- schedule: \`${run.schedule.id.replace(/`/g, '')}\` (\`${run.schedule.generator.expression.replace(/`/g, '')}\`)`);
   lines.push(`- created: ${run.createdAt}`);
   if (run.startedAt) lines.push(`- started: ${run.startedAt}`);
   if (run.finishedAt) lines.push(`- finished: ${run.finishedAt}`);

@@ -92,6 +92,10 @@ export class Runlight extends Disposable {
       },
       runs: { get: (id) => store.get(id), all: () => store.all() },
       tasks: { list: () => tasksTree.list().map((t) => t.id), watchedFiles: () => tasksTree.watchedTaskFiles },
+      schedules: {
+        list: () =>
+          schedulesTree.list().map((x) => ({ id: x.id, task: x.task, type: x.type, active: x.active, nextRun: x.nextRun ?? null, lastRun: x.lastRun ?? null })),
+      },
       openPanels: () => panels.openIds(),
     };
   }

@@ -4,7 +4,9 @@ import type { CreateScheduleRequest, ScheduledRunPayload, ScheduleObject, Update
 import type { RunRecord, RunStore, ScheduleRecord } from '../store/types';
 import { EngineError } from '../errors';
 import { newId } from '../ids';
-import { checkCron, checkTimezone, describeCron, nextTick, nextTicks, UPCOMING_COUNT } from './cron';
+import { checkCron, checkTimezone, describeCron, nextTick } from './cron';
+import { syncDeclarativeSchedules } from './declarative';
+import { runScheduleOf, tickPayload } from './payload';
 
 export interface ScheduleServiceDeps {
   store: RunStore;
@@ -16,9 +18,6 @@ export interface ScheduleServiceDeps {
   trigger(taskId: string, payload: ScheduledRunPayload, schedule: RunSchedule): Promise<RunRecord>;
   log(line: string): void;
 }
-
-/** The deduplication key of a task's declarative schedule: one per task. */
-const declarativeKey = (taskId: string): string => `declarative:${taskId}`;
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -146,90 +145,9 @@ export class ScheduleService {
     return updated;
   }
 
-  /**
-   * Makes the declarative schedules match the tasks' `cron`: new ones are created, changed ones updated (the next
-   * tick counted from now; active state and history kept), ones whose task or cron is gone deleted — unless
-   * `keepMissing` (some task file does not load right now, e.g. a syntax error mid-edit: its tasks look gone but are
-   * not; their schedules stay, with their id, state and history, until the files load again). A bad cron or time
-   * zone is reported (one line per task) and that task gets no schedule.
-   */
-  async syncDeclarative(tasks: readonly TaskInfo[], keepMissing = false): Promise<string[]> {
-    const problems: string[] = [];
-    const wanted = new Map<string, { task: TaskInfo; cron: string; timezone: string }>();
-    for (const t of tasks) {
-      if (!t.schedule) continue;
-      try {
-        const cron = checkCron(t.schedule.cron, 'cron');
-        const timezone = checkTimezone(t.schedule.timezone, 'cron.timezone');
-        wanted.set(t.id, { task: t, cron, timezone });
-      } catch (e) {
-        problems.push(`${t.filePath}: schedules.task "${t.id}": ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    const existing = await this.allDeclarative();
-    const now = this.d.now();
-    for (const s of existing) {
-      const w = wanted.get(s.taskIdentifier);
-      const gone = !tasks.some((t) => t.id === s.taskIdentifier);
-      if (!w && !(keepMissing && gone)) {
-        await this.d.store.deleteSchedule(s.id);
-        this.d.log(`schedules: removed the declarative schedule of task "${s.taskIdentifier}" (${s.id})`);
-      }
-    }
-    const byTask = new Map(existing.map((s) => [s.taskIdentifier, s]));
-    for (const [taskId, w] of wanted) {
-      const s = byTask.get(taskId);
-      if (s && s.cron === w.cron && s.timezone === w.timezone) continue;
-      const { schedule, created } = await this.d.store.upsertSchedule({
-        id: newId('sched'),
-        type: 'DECLARATIVE',
-        taskIdentifier: taskId,
-        cron: w.cron,
-        timezone: w.timezone,
-        active: true,
-        deduplicationKey: declarativeKey(taskId),
-        userDeduplicationKey: false,
-        createdAt: now,
-        updatedAt: now,
-        nextTickAt: nextTick(w.cron, w.timezone, now),
-      });
-      this.d.log(
-        `schedules: ${created ? 'registered' : 'updated'} the declarative schedule of task "${taskId}": "${w.cron}" (${w.timezone}) as ${schedule.id}`,
-      );
-    }
-    return problems;
-  }
-
-  private async allDeclarative(): Promise<ScheduleRecord[]> {
-    const out: ScheduleRecord[] = [];
-    for (let offset = 0; ; offset += 500) {
-      const { schedules } = await this.d.store.listSchedules({ type: 'DECLARATIVE' }, offset, 500);
-      out.push(...schedules);
-      if (schedules.length < 500) return out;
-    }
-  }
-
-  /** The payload of a run for tick `tickAt` of `s` whose next tick is `next`. */
-  private payload(s: ScheduleRecord, tickAt: number, next: number, lastTickAt: number | undefined): ScheduledRunPayload {
-    const upcoming = [next, ...nextTicks(s.cron, s.timezone, next, UPCOMING_COUNT - 1)];
-    return {
-      scheduleId: s.id,
-      type: s.type,
-      timestamp: new Date(tickAt).toISOString(),
-      ...(lastTickAt !== undefined ? { lastTimestamp: new Date(lastTickAt).toISOString() } : {}),
-      ...(s.externalId !== undefined ? { externalId: s.externalId } : {}),
-      timezone: s.timezone,
-      upcoming: upcoming.map((t) => new Date(t).toISOString()),
-    };
-  }
-
-  private runSchedule(s: ScheduleRecord): RunSchedule {
-    return {
-      id: s.id,
-      ...(s.externalId !== undefined ? { externalId: s.externalId } : {}),
-      ...(s.userDeduplicationKey ? { deduplicationKey: s.deduplicationKey } : {}),
-      generator: { type: 'CRON', expression: s.cron, description: describeCron(s.cron) },
-    };
+  /** Makes the declarative schedules match the tasks' `cron` (see syncDeclarativeSchedules). */
+  syncDeclarative(tasks: readonly TaskInfo[], keepMissing = false): Promise<string[]> {
+    return syncDeclarativeSchedules(this.d.store, tasks, { keepMissing, now: this.d.now(), log: this.d.log });
   }
 
   /**
@@ -247,7 +165,7 @@ export class ScheduleService {
       this.d.log(`schedules: ${s.id} ticked but task "${s.taskIdentifier}" is not in the workspace (removed, or its file does not load); no run`);
       return undefined;
     }
-    const run = await this.d.trigger(s.taskIdentifier, this.payload(s, tickAt, next, s.lastTickAt), this.runSchedule(s));
+    const run = await this.d.trigger(s.taskIdentifier, tickPayload(s, tickAt, next), runScheduleOf(s));
     return run.run.id;
   }
 
@@ -256,7 +174,7 @@ export class ScheduleService {
     const s = await this.get(id);
     const now = this.d.now();
     const next = s.nextTickAt ?? nextTick(s.cron, s.timezone, now);
-    return this.d.trigger(s.taskIdentifier, this.payload(s, now, next, s.lastTickAt), this.runSchedule(s));
+    return this.d.trigger(s.taskIdentifier, tickPayload(s, now, next), runScheduleOf(s));
   }
 
   /** Active schedules due at `now`, earliest first. */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ScheduleObject } from '../../../src/protocol/schedules';
 import { formatUntil, scheduleNodeId, scheduleNodes } from '../../../src/extension/tree/schedulesModel';
+import { runTooltipMarkdown } from '../../../src/extension/format';
+import { makeRun } from './fixtures';
 
 const NOW = Date.parse('2030-01-01T12:00:00.000Z');
 const iso = (offsetMs: number): string => new Date(NOW + offsetMs).toISOString();
@@ -95,5 +97,11 @@ describe('schedules tree model', () => {
     assert.equal(formatUntil(iso(26 * 3_600_000), NOW), 'in 1d');
     assert.equal(formatUntil(null, NOW), '');
     assert.equal(formatUntil(iso(-5000), NOW), 'in <1m');
+  });
+
+  it("shows the schedule that triggered a run in the run's tooltip", () => {
+    const run = makeRun({ schedule: { id: 'sched_9', generator: { type: 'CRON', expression: '*/5 * * * *', description: 'Every 5 minutes' } } });
+    assert.ok(runTooltipMarkdown(run, NOW).includes('- schedule: `sched_9` (`*/5 * * * *`)'));
+    assert.ok(!runTooltipMarkdown(makeRun({}), NOW).includes('schedule'));
   });
 });
