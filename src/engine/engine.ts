@@ -248,7 +248,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
 
 function indexOn(w: import('./exec/pool').WorkerHandle, bundlePath: string) {
   const requestId = newId('attempt');
-  return new Promise<{ tasks: { id: string; exportName?: string; maxDuration?: number }[]; error?: string }>((settle) => {
+  return new Promise<import('./tasks').IndexReply>((settle) => {
     const onMessage = (m: import('../protocol/ipc').WorkerToEngine): void => {
       if (m.type === 'indexed' && m.requestId === requestId) {
         w.off('message', onMessage);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEngine, type RunningEngine } from '../../../../src/engine';
 import { EngineClient, EngineApiError } from '../../../../src/client';
@@ -303,6 +303,20 @@ describe('engine: schedules', function () {
     await writeFile(join(dir, 'trigger/scheduled.ts'), source);
     await waitFor(async () => ((await client.listTasks()).errors.length === 0 ? true : undefined), 30_000, 'the fixed file');
     assert.equal((await declarative(client, 'tokyo-5am'))?.id, changed.id);
+  });
+
+  it('reports a bad cron in a task file with the file problems; the task itself loads', async () => {
+    const file = join(dir, 'trigger/bad-cron.ts');
+    await writeFile(
+      file,
+      'import { schedules } from "@trigger.dev/sdk";\nexport const b = schedules.task({ id: "bad-cron", cron: "every day", run: async () => 1 });\n',
+    );
+    const problem = await waitFor(async () => (await client.listTasks()).errors.find((e) => e.startsWith('trigger/bad-cron.ts')), 30_000, 'the problem');
+    assert.match(problem, /^trigger\/bad-cron\.ts: schedules\.task "bad-cron": cron: "every day" has 2 field\(s\)/);
+    assert.ok((await client.listTasks()).tasks.some((t) => t.id === 'bad-cron'));
+    assert.equal(await declarative(client, 'bad-cron'), undefined);
+    await rm(file);
+    await waitFor(async () => ((await client.listTasks()).errors.length === 0 ? true : undefined), 30_000, 'the problem to go');
   });
 });
 
