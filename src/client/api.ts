@@ -66,6 +66,8 @@ export interface ListRunsParams {
   taskIdentifier?: string | string[];
   tag?: string | string[];
   batch?: string;
+  /** Runs the schedule with this id triggered. */
+  schedule?: string;
   /** page[size] */
   pageSize?: number;
   /** page[after]: the id of the last run of the previous page. */
@@ -143,6 +145,7 @@ export class EngineClient {
     put('filter[taskIdentifier]', list(params.taskIdentifier));
     put('filter[tag]', list(params.tag));
     put('filter[batch]', params.batch);
+    put('filter[schedule]', params.schedule);
     put('page[size]', params.pageSize === undefined ? undefined : String(params.pageSize));
     put('page[after]', params.after);
     const qs = q.toString();

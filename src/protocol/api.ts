@@ -130,6 +130,8 @@ export const ListRunsQuery = z.object({
   taskIdentifier: z.optional(z.array(z.string())),
   tag: z.optional(z.array(z.string())),
   batch: z.optional(z.string()),
+  /** Runs a schedule triggered (Trigger.dev's `filter[schedule]`). */
+  schedule: z.optional(z.string()),
   pageSize: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 50),
   after: z.optional(z.string()),
 });

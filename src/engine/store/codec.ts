@@ -107,6 +107,7 @@ export interface NormalFilter {
   taskIdentifier?: string[];
   tags?: string[];
   batchId?: string;
+  scheduleId?: string;
   createdAfterMs?: number;
 }
 
@@ -117,6 +118,7 @@ export function normalizeFilter(filter: RunFilter): NormalFilter {
   if (filter.taskIdentifier) out.taskIdentifier = [...new Set(filter.taskIdentifier)];
   if (filter.tags && filter.tags.length > 0) out.tags = [...new Set(filter.tags)];
   if (filter.batchId !== undefined) out.batchId = filter.batchId;
+  if (filter.scheduleId !== undefined) out.scheduleId = filter.scheduleId;
   if (filter.createdAfter !== undefined) out.createdAfterMs = epochMs(filter.createdAfter, 'createdAfter');
   return out;
 }

@@ -85,6 +85,8 @@ export interface RunFilter {
   /** Runs having all of these tags. */
   tags?: string[];
   batchId?: string;
+  /** Runs triggered by this schedule (`run.schedule.id`). */
+  scheduleId?: string;
   /** ISO time; only runs created at or after it. */
   createdAfter?: string;
 }

@@ -212,13 +212,15 @@ describe('engine: schedules', function () {
     await client.deactivateSchedule(off.id);
     const tick = Date.parse(s.nextRun!);
     clock.jumpTo(tick);
-    const ofSchedule = async (id: string) => (await runsOf(client, 'reminder')).filter((r) => r.schedule?.id === id);
+    // filter[schedule], as Trigger.dev's runs.list({ schedule }).
+    const ofSchedule = async (id: string) => (await client.listRuns({ schedule: id })).data;
     const run = await waitFor(async () => (await ofSchedule(s.id))[0]);
     const out = (await followRun(client, run.id)).at(-1)!.output as { scheduleId: string; type: string; externalId: string; timestamp: string };
     assert.deepEqual([out.scheduleId, out.type, out.externalId, out.timestamp], [s.id, 'IMPERATIVE', 'user_42', new Date(tick).toISOString()]);
     await sleep(300);
     assert.equal((await ofSchedule(s.id)).length, 1, 'one run for the tick');
     assert.deepEqual(await ofSchedule(off.id), [], 'the deactivated schedule did not fire');
+    assert.equal(run.schedule?.id, s.id);
   });
 
   it('"Run Now" triggers the task with a schedule payload and leaves the schedule alone', async () => {

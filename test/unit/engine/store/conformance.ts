@@ -415,6 +415,8 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
           // Same createdAt as b2: the id breaks the tie.
           c1: record({ id: 'run_c1', task: 'gamma', createdAt: iso(4000) }),
         };
+        runs.b2!.run.schedule = { id: 'sched_1', generator: { type: 'CRON', expression: '* * * * *', description: 'Every minute' } };
+        runs.a1!.run.schedule = { id: 'sched_2', externalId: 'x', generator: { type: 'CRON', expression: '0 * * * *', description: 'Every hour' } };
         await store.write(Object.values(runs).map(create));
         await store.write([setStatus('run_a2', 'COMPLETED'), setStatus('run_b1', 'FAILED')]);
       });
@@ -432,6 +434,9 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         assert.deepEqual(await list({ tags: ['red', 'nope'] }), []);
         assert.deepEqual(await list({ tags: [] }), ['run_c1', 'run_b2', 'run_b1', 'run_a2', 'run_a1']);
         assert.deepEqual(await list({ batchId: 'batch_1' }), ['run_b1', 'run_a2']);
+        assert.deepEqual(await list({ scheduleId: 'sched_1' }), ['run_b2']);
+        assert.deepEqual(await list({ scheduleId: 'sched_2', tags: ['big'] }), ['run_a1']);
+        assert.deepEqual(await list({ scheduleId: 'sched_none' }), []);
         assert.deepEqual(await list({ runIds: ['run_a1', 'run_c1', 'run_zz'] }), ['run_c1', 'run_a1']);
         assert.deepEqual(await list({ runIds: [] }), []);
         assert.deepEqual(await list({ createdAfter: iso(3000) }), ['run_c1', 'run_b2', 'run_b1']);
