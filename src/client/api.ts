@@ -18,6 +18,14 @@ import {
   type WaitTokenStatus,
 } from '../protocol/waitpoints';
 import { JWT_HEADER, routes } from '../protocol/routes';
+import {
+  CreateScheduleRequest,
+  DeletedScheduleResponse,
+  ListSchedulesResponse,
+  ScheduleObject,
+  TimezonesResponse,
+  UpdateScheduleRequest,
+} from '../protocol/schedules';
 import { Json, JsonObject, Run, type RunStatus } from '../protocol/run';
 import { isTerminal } from '../shared/status';
 import { EngineApiError, EngineConnectionError } from './errors';
@@ -58,6 +66,8 @@ export interface ListRunsParams {
   taskIdentifier?: string | string[];
   tag?: string | string[];
   batch?: string;
+  /** Runs the schedule with this id triggered. */
+  schedule?: string;
   /** page[size] */
   pageSize?: number;
   /** page[after]: the id of the last run of the previous page. */
@@ -135,6 +145,7 @@ export class EngineClient {
     put('filter[taskIdentifier]', list(params.taskIdentifier));
     put('filter[tag]', list(params.tag));
     put('filter[batch]', params.batch);
+    put('filter[schedule]', params.schedule);
     put('page[size]', params.pageSize === undefined ? undefined : String(params.pageSize));
     put('page[after]', params.after);
     const qs = q.toString();
@@ -171,6 +182,49 @@ export class EngineClient {
     put('page[after]', params.after);
     const qs = q.toString();
     return (await this.request('GET', routes.waitTokens() + (qs ? `?${qs}` : ''), ListWaitTokensResponse)).data;
+  }
+
+  /** Creates a schedule; with the deduplicationKey of an existing one, updates that one. */
+  async createSchedule(body: z.input<typeof CreateScheduleRequest>): Promise<ScheduleObject> {
+    return (await this.request('POST', routes.schedules(), ScheduleObject, body)).data;
+  }
+
+  async retrieveSchedule(id: string): Promise<ScheduleObject> {
+    return (await this.request('GET', routes.schedule(id), ScheduleObject)).data;
+  }
+
+  /** One page of schedules, newest first (pages are numbered from 1; `perPage` at most 100). */
+  async listSchedules(params: { page?: number; perPage?: number } = {}): Promise<ListSchedulesResponse> {
+    const q = new URLSearchParams();
+    if (params.page !== undefined) q.set('page', String(params.page));
+    if (params.perPage !== undefined) q.set('perPage', String(params.perPage));
+    const qs = q.toString();
+    return (await this.request('GET', routes.schedules() + (qs ? `?${qs}` : ''), ListSchedulesResponse)).data;
+  }
+
+  async updateSchedule(id: string, body: z.input<typeof UpdateScheduleRequest>): Promise<ScheduleObject> {
+    return (await this.request('PUT', routes.schedule(id), ScheduleObject, body)).data;
+  }
+
+  async deleteSchedule(id: string): Promise<{ id: string }> {
+    return (await this.request('DELETE', routes.schedule(id), DeletedScheduleResponse)).data;
+  }
+
+  async activateSchedule(id: string): Promise<ScheduleObject> {
+    return (await this.request('POST', routes.activateSchedule(id), ScheduleObject, {})).data;
+  }
+
+  async deactivateSchedule(id: string): Promise<ScheduleObject> {
+    return (await this.request('POST', routes.deactivateSchedule(id), ScheduleObject, {})).data;
+  }
+
+  /** Triggers the schedule's task now with a schedule payload ("Run Now"); the schedule's ticks are unchanged. */
+  async runSchedule(id: string): Promise<{ id: string }> {
+    return (await this.request('POST', routes.runSchedule(id), IdResponse, {})).data;
+  }
+
+  async timezones(options: { excludeUtc?: boolean } = {}): Promise<string[]> {
+    return (await this.request('GET', routes.timezones() + (options.excludeUtc ? '?excludeUtc=true' : ''), TimezonesResponse)).data.timezones;
   }
 
   async cancelRun(runId: string): Promise<{ id: string }> {

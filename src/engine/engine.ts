@@ -13,6 +13,9 @@ import { RunService } from './runs/service';
 import { Router, startHttpServer } from './http/server';
 import { registerRunRoutes } from './http/routes/runs';
 import { registerTokenRoutes } from './http/routes/tokens';
+import { registerScheduleRoutes } from './http/routes/schedules';
+import { ScheduleService } from './schedules/service';
+import { ScheduleTicker } from './schedules/ticker';
 import { TokenService } from './runs/tokens';
 import { registerRealtimeRoutes } from './http/routes/realtime';
 import type { EngineDeps } from './http/context';
@@ -110,6 +113,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         }
       },
       log,
+      onDidChange: () => syncSchedules(),
     });
 
     const node = `${hostname()}:${process.pid}:${newId('attempt').slice(8, 14)}`;
@@ -160,6 +164,29 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       },
     );
     await service.init();
+    const schedules = new ScheduleService({
+      store,
+      now: options.schedules?.now ?? Date.now,
+      tasks: async () => {
+        await tasksReady.wait;
+        return catalog.list();
+      },
+      trigger: async (taskId, payload, schedule) => (await service.trigger(taskId, payload, {}, { schedule })).record,
+      log,
+    });
+    // The declarative schedules follow the task files: synced after every (re)build, one sync at a time.
+    let scheduleProblems: string[] = [];
+    let syncing: Promise<void> = Promise.resolve();
+    const syncSchedules = (): void => {
+      syncing = syncing
+        .then(() => schedules.syncDeclarative(catalog.list(), catalog.errors().length > 0))
+        .then((problems) => {
+          if (problems.length) log(`schedules: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+          scheduleProblems = problems;
+        })
+        .catch((e: unknown) => log(`schedules: syncing declarative schedules failed: ${describeError(e)}`));
+    };
+    const ticker = new ScheduleTicker(schedules, { pollMs: options.schedules?.pollMs ?? Number(process.env.RUNLIGHT_SCHEDULE_POLL_MS ?? 1000), log });
     if (tailer) {
       await tailer.start();
       cleanups.push(() => tailer.close());
@@ -171,10 +198,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       tokens,
       store,
       hub,
+      schedules,
       tasks: async () => {
         await tasksReady.wait;
+        await syncing;
         const taskDirs = catalog.taskFolders();
-        return { tasks: catalog.list(), errors: catalog.errors(), ...(taskDirs ? { taskDirs: [...taskDirs] } : {}) };
+        return { tasks: catalog.list(), errors: [...catalog.errors(), ...scheduleProblems], ...(taskDirs ? { taskDirs: [...taskDirs] } : {}) };
       },
       version: ENGINE_VERSION,
       sse: {
@@ -188,6 +217,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     registerRunRoutes(router, deps);
     registerRealtimeRoutes(router, deps);
     registerTokenRoutes(router, deps);
+    registerScheduleRoutes(router, deps);
     const { server, port } = await startHttpServer({ host: '127.0.0.1', port: options.port, router, log });
     const url = `http://127.0.0.1:${port}`;
     exec.url = url;
@@ -203,6 +233,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     cleanups.push(() => pool.close());
     cleanups.push(() => executor.close());
     cleanups.push(() => catalog.close());
+    cleanups.push(() => ticker.close());
     const info: EngineInfo = { url, pid: process.pid, version: ENGINE_VERSION };
     const infoFile = join(runlightDir, 'engine.json');
     await writeFile(infoFile, JSON.stringify(info, null, 2) + '\n');
@@ -225,6 +256,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
           // Bundling takes seconds: attempts and the task list wait for it.
           buildStarted(catalog.start().catch((e: unknown) => log(`tasks: ${describeError(e)}`)));
           executor.start();
+          void ticker.start();
         });
     }, SERVE_FIRST_MS);
     return {

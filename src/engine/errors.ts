@@ -39,6 +39,7 @@ export type EngineErrorCode =
   | 'invalid_text'
   | 'waitpoint_not_found'
   | 'waitpoint_completed'
+  | 'schedule_not_found'
   // The engine itself.
   | 'storage_unavailable'
   | 'internal_error';

@@ -14,7 +14,7 @@ function randomByte(): number {
 }
 
 /** A public id like Trigger.dev's friendly ids: `run_` + 21 base-36 characters, uniformly random. */
-export function newId(prefix: 'run' | 'batch' | 'attempt' | 'waitpoint'): string {
+export function newId(prefix: 'run' | 'batch' | 'attempt' | 'waitpoint' | 'sched'): string {
   let s = '';
   while (s.length < 21) {
     const b = randomByte();

@@ -18,6 +18,11 @@ export interface EngineOptions {
    */
   stopGraceMs?: number;
   log?: (line: string) => void;
+  /**
+   * Schedules: how often due ones are looked for (default RUNLIGHT_SCHEDULE_POLL_MS, else 1000 ms), and the clock
+   * they are read against (default Date.now; tests move it instead of waiting for the next minute).
+   */
+  schedules?: { pollMs?: number; now?: () => number };
 }
 
 export interface RunningEngine {

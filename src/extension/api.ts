@@ -18,6 +18,10 @@ export interface RunlightApi {
     /** The glob the Tasks view watches task files with, relative to each workspace folder. */
     watchedFiles(): string | undefined;
   };
+  schedules: {
+    /** The schedules the Schedules view lists (as last loaded). */
+    list(): Array<{ id: string; task: string; type: string; active: boolean; nextRun: string | null; lastRun: string | null }>;
+  };
   /** Run ids of the open run panels. */
   openPanels(): string[];
   /** What new integrated terminals get set in their environment by Runlight. */

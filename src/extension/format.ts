@@ -31,6 +31,7 @@ export function runTooltipMarkdown(run: Run, now: number): string {
   if (run.parentTaskRunId) lines.push(`- parent: \`${run.parentTaskRunId.replace(/`/g, '')}\` (depth ${run.depth ?? 1})`);
   if (run.rootTaskRunId && run.rootTaskRunId !== run.parentTaskRunId) lines.push(`- root: \`${run.rootTaskRunId.replace(/`/g, '')}\``);
   if (run.status === 'WAITING' && run.waitingFor) lines.push(`- waiting for: ${escapeMarkdown(describeWait(run.waitingFor))}`);
+  if (run.schedule) lines.push(`- schedule: \`${run.schedule.id.replace(/`/g, '')}\` (\`${run.schedule.generator.expression.replace(/`/g, '')}\`)`);
   lines.push(`- created: ${run.createdAt}`);
   if (run.startedAt) lines.push(`- started: ${run.startedAt}`);
   if (run.finishedAt) lines.push(`- finished: ${run.finishedAt}`);

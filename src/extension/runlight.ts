@@ -17,6 +17,7 @@ import { RunlightStatusBar } from './statusBar';
 import { RunsTreeProvider } from './tree/runsTree';
 import { runsViewItems } from './runsViewItems';
 import { TasksTreeProvider } from './tree/tasksTree';
+import { SchedulesTreeProvider } from './tree/schedulesTree';
 import { describeError } from '../shared/errors';
 
 /**
@@ -42,6 +43,8 @@ export class Runlight extends Disposable {
     runsTree.attachView(runsView);
     const tasksTree = this._register(new TasksTreeProvider(engine, settings));
     const tasksView = this._register(vscode.window.createTreeView('runlight.tasks', { treeDataProvider: tasksTree }));
+    const schedulesTree = this._register(new SchedulesTreeProvider(engine, store));
+    const schedulesView = this._register(vscode.window.createTreeView('runlight.schedules', { treeDataProvider: schedulesTree }));
     const panels = this._register(new RunPanels({ engine, store, extensionUri: context.extensionUri, log }, context.workspaceState));
     const statusBar = this._register(new RunlightStatusBar(engine));
     this._register(runsTree.onDidRebuild((snap) => statusBar.setExecuting(snap.executing)));
@@ -63,7 +66,14 @@ export class Runlight extends Disposable {
     };
     this._register(runsView.onDidChangeVisibility((e) => onVisible(e.visible)));
     this._register(tasksView.onDidChangeVisibility((e) => onVisible(e.visible)));
-    if (runsView.visible || tasksView.visible) queueMicrotask(() => onVisible(true));
+    this._register(
+      schedulesView.onDidChangeVisibility((e) => {
+        schedulesTree.setVisible(e.visible);
+        onVisible(e.visible);
+      }),
+    );
+    if (schedulesView.visible) schedulesTree.setVisible(true);
+    if (runsView.visible || tasksView.visible || schedulesView.visible) queueMicrotask(() => onVisible(true));
 
     const services: Services = {
       context,
@@ -72,6 +82,7 @@ export class Runlight extends Disposable {
       runsTree,
       runsView,
       tasksTree,
+      schedulesTree,
       panels,
       settings,
       log,
@@ -98,6 +109,10 @@ export class Runlight extends Disposable {
       },
       runs: { get: (id) => store.get(id), all: () => store.all() },
       tasks: { list: () => tasksTree.list().map((t) => t.id), watchedFiles: () => tasksTree.watchedTaskFiles },
+      schedules: {
+        list: () =>
+          schedulesTree.list().map((x) => ({ id: x.id, task: x.task, type: x.type, active: x.active, nextRun: x.nextRun ?? null, lastRun: x.lastRun ?? null })),
+      },
       openPanels: () => panels.openIds(),
       terminalEnvironment: () => {
         const env: Record<string, string> = {};

@@ -5,6 +5,7 @@ import type { RunStore } from './runs/runStore';
 import type { Settings } from './settings';
 import type { RunsElement, RunsTreeProvider } from './tree/runsTree';
 import type { TasksTreeProvider } from './tree/tasksTree';
+import type { SchedulesTreeProvider } from './tree/schedulesTree';
 
 /** What commands get to work with. */
 export interface Services {
@@ -14,6 +15,7 @@ export interface Services {
   runsTree: RunsTreeProvider;
   runsView: vscode.TreeView<RunsElement>;
   tasksTree: TasksTreeProvider;
+  schedulesTree: SchedulesTreeProvider;
   panels: RunPanels;
   settings: Settings;
   log: vscode.LogOutputChannel;

@@ -130,6 +130,8 @@ export const ListRunsQuery = z.object({
   taskIdentifier: z.optional(z.array(z.string())),
   tag: z.optional(z.array(z.string())),
   batch: z.optional(z.string()),
+  /** Runs a schedule triggered (Trigger.dev's `filter[schedule]`). */
+  schedule: z.optional(z.string()),
   pageSize: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 50),
   after: z.optional(z.string()),
 });
@@ -153,6 +155,10 @@ export const TaskInfo = z.object({
   maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1))),
   /** The payload's JSON Schema: the task's `jsonSchema` option, or derived from a schemaTask's schema where it can say (Standard JSON Schema). */
   payloadSchema: z.optional(JsonObject),
+  /** `schedule`: defined with `schedules.task` (schedules may trigger it). */
+  triggerSource: z.optional(z.literal('schedule')),
+  /** Its declarative schedule (`schedules.task({ cron })`), as written. */
+  schedule: z.optional(z.object({ cron: z.string(), timezone: z.string() })),
 });
 export type TaskInfo = z.infer<typeof TaskInfo>;
 export const ListTasksResponse = z.object({

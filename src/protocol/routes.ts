@@ -19,6 +19,14 @@ export const routes = {
   completeWaitToken: (id: string) => `/api/v1/waitpoints/tokens/${e(id)}/complete`,
   /** The token's callback URL: no key, the secret in the path authorises it; the POST body is the output. */
   waitTokenCallback: (id: string, secret: string) => `/api/v1/waitpoints/tokens/${e(id)}/callback/${e(secret)}`,
+  /** Schedules (Trigger.dev's paths) and the time zones they accept. */
+  schedules: () => '/api/v1/schedules',
+  schedule: (id: string) => `/api/v1/schedules/${e(id)}`,
+  activateSchedule: (id: string) => `/api/v1/schedules/${e(id)}/activate`,
+  deactivateSchedule: (id: string) => `/api/v1/schedules/${e(id)}/deactivate`,
+  /** Runlight's own: triggers the schedule's task now with a schedule payload ("Run Now"); the schedule is unchanged. */
+  runSchedule: (id: string) => `/api/v1/schedules/${e(id)}/run`,
+  timezones: () => '/api/v1/timezones',
   /** Stream writes from outside a worker. `target` is `self` or a run id. Body: one chunk (JSON or text). */
   appendStream: (runId: string, key: string, target = 'self') => `/realtime/v1/streams/${e(runId)}/${e(target)}/${e(key)}/append`,
   /** SSE feeds. */

@@ -35,6 +35,22 @@ export type RunError = z.infer<typeof RunError>;
 
 const isoDate = z.string();
 
+export const ScheduleType = z.enum(['DECLARATIVE', 'IMPERATIVE']);
+export type ScheduleType = z.infer<typeof ScheduleType>;
+
+/** How a schedule makes its ticks (Trigger.dev's `ScheduleGenerator`): a cron expression and its English description. */
+export const ScheduleGenerator = z.object({ type: z.literal('CRON'), expression: z.string(), description: z.string() });
+export type ScheduleGenerator = z.infer<typeof ScheduleGenerator>;
+
+/** The schedule that triggered a run (Trigger.dev's `RunScheduleDetails`, as `runs.retrieve` gives it). */
+export const RunSchedule = z.object({
+  id: z.string(),
+  externalId: z.optional(z.string()),
+  deduplicationKey: z.optional(z.string()),
+  generator: ScheduleGenerator,
+});
+export type RunSchedule = z.infer<typeof RunSchedule>;
+
 /**
  * What a WAITING run waits on (a Runlight addition, like `batchId`): a time, child runs, or a wait token.
  * Present only while the run is WAITING.
@@ -49,7 +65,7 @@ export type WaitingFor = z.infer<typeof WaitingFor>;
 /**
  * The run object every subscriber receives on every change: Trigger.dev's realtime run shape, plus Runlight's
  * additions `batchId`, the lineage of a run triggered from inside a task (`parentTaskRunId`, `rootTaskRunId`,
- * `depth`; absent on top-level runs) and `waitingFor` (while WAITING).
+ * `depth`; absent on top-level runs), `waitingFor` (while WAITING) and `schedule` (on runs a schedule triggered).
  */
 export const Run = z.object({
   id: z.string(),
@@ -65,6 +81,8 @@ export const Run = z.object({
   rootTaskRunId: z.optional(z.string()),
   depth: z.optional(z.number().check(z.int(), z.positive())),
   waitingFor: z.optional(WaitingFor),
+  /** Set on runs a schedule triggered. */
+  schedule: z.optional(RunSchedule),
   createdAt: isoDate,
   updatedAt: isoDate,
   startedAt: z.optional(isoDate),

@@ -4,6 +4,8 @@
  */
 import { tasks as taskSideTasks } from './task';
 import { globalHookRegistrars } from './task/hooks';
+import { scheduledTask } from './task/scheduledTask';
+import { schedulesApi } from './backend/schedules';
 
 export * from './task';
 export * from './backend';
@@ -18,3 +20,11 @@ export const tasks = { ...taskSideTasks, ...globalHookRegistrars };
 export { batch } from './task';
 export * from './platform';
 export * from './backend/unsupported';
+
+/**
+ * Trigger.dev's `schedules`: `schedules.task` defines a scheduled task (with `cron`, its own declarative schedule);
+ * `create`, `retrieve`, `list`, `update`, `del`, `activate`, `deactivate` and `timezones` manage schedules from code.
+ */
+export const schedules = { task: scheduledTask, ...schedulesApi };
+export type { ScheduledTaskPayload, ScheduledTaskOptions, CronOptions } from './task/scheduledTask';
+export type { ScheduleObject, CreateScheduleOptions, UpdateScheduleOptions, SchedulesPage } from './backend/schedules';

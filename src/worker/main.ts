@@ -67,8 +67,11 @@ function main(): void {
             ...(def.retry?.maxAttempts !== undefined && def.retry.maxAttempts >= 1 ? { maxAttempts: Math.floor(def.retry.maxAttempts) } : {}),
             ...(def.retry !== undefined ? { hasRetry: true } : {}),
             ...payloadSchemaOf(def),
+            ...(def.triggerSource ? { triggerSource: def.triggerSource } : {}),
+            ...(def.schedule ? { schedule: def.schedule } : {}),
           }));
-          channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(bundle.warnings.length ? { error: bundle.warnings.join('; ') } : {}) });
+          const warnings = [...bundle.warnings, ...[...bundle.tasks.values()].flatMap(({ def }) => def.warnings ?? [])];
+          channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(warnings.length ? { error: warnings.join('; ') } : {}) });
         } catch (err) {
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks: [], error: describeLoadError(err) });
         }

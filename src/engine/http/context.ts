@@ -1,6 +1,7 @@
 import type { Authenticator, Principal } from '../auth/principal';
 import type { RunService } from '../runs/service';
 import type { TokenService } from '../runs/tokens';
+import type { ScheduleService } from '../schedules/service';
 import type { RunStore } from '../store/types';
 import type { Hub } from '../realtime/hub';
 import type { TaskInfo } from '../../protocol/api';
@@ -15,6 +16,7 @@ export interface EngineDeps {
   auth: Authenticator;
   service: RunService;
   tokens: TokenService;
+  schedules: ScheduleService;
   store: RunStore;
   hub: Hub;
   tasks(): Promise<{ tasks: TaskInfo[]; errors: string[]; taskDirs?: string[] }>;

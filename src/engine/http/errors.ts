@@ -38,6 +38,7 @@ export const HTTP_STATUS: Record<EngineErrorCode, number> = {
   invalid_text: 422,
   waitpoint_not_found: 404,
   waitpoint_completed: 409,
+  schedule_not_found: 404,
   storage_unavailable: 503,
   internal_error: 500,
 };

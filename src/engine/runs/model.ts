@@ -1,4 +1,4 @@
-import { type Run, type RunError, type RunStatus, type Json, type WaitingFor, statusFlags } from '../../protocol/run';
+import { type Run, type RunError, type RunSchedule, type RunStatus, type Json, type WaitingFor, statusFlags } from '../../protocol/run';
 import { isTerminal } from '../../shared/status';
 import type { RunRecord, RunUpdate } from '../store/types';
 import { StoreRefusal } from '../store/types';
@@ -22,6 +22,8 @@ export interface NewRunInput {
   parentRunId?: string;
   rootRunId?: string;
   depth?: number;
+  /** The schedule that triggered the run. */
+  schedule?: RunSchedule;
   number: number;
   now: string;
 }
@@ -37,6 +39,7 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     tags: [...new Set(input.tags ?? [])],
     batchId: input.batchId,
     ...lineageOf(input),
+    schedule: input.schedule,
     createdAt: input.now,
     updatedAt: input.now,
     delayedUntil: input.delayedUntil,

@@ -1,4 +1,4 @@
-import type { Json } from '../../protocol/run';
+import type { Json, RunSchedule } from '../../protocol/run';
 import { isTerminal } from '../../shared/status';
 import { LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
 import { LOG_STREAM_KEY } from '../../shared/streams';
@@ -46,13 +46,21 @@ export class RunService {
     return r;
   }
 
-  /** Creates a run; with an idempotency key seen before for the task, returns that run instead. */
-  async trigger(taskId: string, payload: Json | undefined, options: TriggerOptions = {}): Promise<{ record: RunRecord; existing: boolean }> {
+  /**
+   * Creates a run; with an idempotency key seen before for the task, returns that run instead. `origin.schedule`:
+   * the schedule that triggers it (the run shows it).
+   */
+  async trigger(
+    taskId: string,
+    payload: Json | undefined,
+    options: TriggerOptions = {},
+    origin: { schedule?: RunSchedule } = {},
+  ): Promise<{ record: RunRecord; existing: boolean }> {
     if (options.idempotencyKey) {
       const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey);
       if (found) return { record: found, existing: true };
     }
-    const record = this.buildRun(taskId, payload, options, await this.lineage([options.parentRunId]));
+    const record = this.buildRun(taskId, payload, options, await this.lineage([options.parentRunId]), origin.schedule);
     const created = this.committer.commit({ kind: 'create', record });
     // Told before the commit: the executor's claim can then share the create's transaction.
     this.hooks.onQueued(created);
@@ -110,6 +118,7 @@ export class RunService {
     payload: Json | undefined,
     options: TriggerOptions,
     lineage: ReadonlyMap<string, { rootRunId: string; depth: number }>,
+    schedule?: RunSchedule,
   ): RunRecord {
     const payloadBytes = payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload));
     if (payloadBytes > LIMITS.payloadBytes) {
@@ -145,6 +154,7 @@ export class RunService {
       isTest: options.test,
       parentRunId: options.parentRunId,
       ...(options.parentRunId ? lineage.get(options.parentRunId) : {}),
+      ...(schedule ? { schedule } : {}),
       number: this.nextNumber++,
       now: nowIso(),
     });

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { Run } from '../../protocol/run';
 import { WaitOn } from '../../protocol/ipc';
 import { RUN_STATUSES } from '../../shared/status';
-import type { RunEvent, RunEventType, RunFilter, RunRecord, WaitTokenRecord } from './types';
+import type { RunEvent, RunEventType, RunFilter, RunRecord, ScheduleKind, SchedulePatch, ScheduleRecord, WaitTokenRecord } from './types';
 import { StoreRefusal } from './types';
 
 /**
@@ -109,6 +109,7 @@ export interface NormalFilter {
   taskIdentifier?: string[];
   tags?: string[];
   batchId?: string;
+  scheduleId?: string;
   createdAfterMs?: number;
 }
 
@@ -119,6 +120,7 @@ export function normalizeFilter(filter: RunFilter): NormalFilter {
   if (filter.taskIdentifier) out.taskIdentifier = [...new Set(filter.taskIdentifier)];
   if (filter.tags && filter.tags.length > 0) out.tags = [...new Set(filter.tags)];
   if (filter.batchId !== undefined) out.batchId = filter.batchId;
+  if (filter.scheduleId !== undefined) out.scheduleId = filter.scheduleId;
   if (filter.createdAfter !== undefined) out.createdAfterMs = epochMs(filter.createdAfter, 'createdAfter');
   return out;
 }
@@ -186,4 +188,69 @@ export function tokenRowValues<T>(token: WaitTokenRecord, tags: T): (string | nu
     token.output ?? null,
     token.callbackSecret,
   ];
+}
+
+/** The columns of a `schedules` row, in the order both drivers insert them. */
+export const SCHEDULE_COLUMNS =
+  'id, type, task_identifier, cron, timezone, active, external_id, deduplication_key, user_deduplication_key, created_at, updated_at, next_tick_at, last_tick_at';
+
+/** A schedule's values for SCHEDULE_COLUMNS; booleans as the driver stores them. */
+export function scheduleRowValues<B>(s: ScheduleRecord, bool: (b: boolean) => B): (string | number | null | B)[] {
+  return [
+    s.id,
+    s.type,
+    s.taskIdentifier,
+    s.cron,
+    s.timezone,
+    bool(s.active),
+    s.externalId ?? null,
+    s.deduplicationKey,
+    bool(s.userDeduplicationKey),
+    s.createdAt,
+    s.updatedAt,
+    s.nextTickAt ?? null,
+    s.lastTickAt ?? null,
+  ];
+}
+
+/** A schedule from its `schedules` row: the same columns in both drivers (booleans as 0/1 or true/false). */
+export function scheduleFromRow<R extends Record<string, unknown>>(row: R, read: ColumnReads<R>): ScheduleRecord {
+  const type = read.text(row, 'type');
+  if (type !== 'DECLARATIVE' && type !== 'IMPERATIVE') throw new Error(`store: schedule ${read.text(row, 'id')} has an unknown type ${type}`);
+  const s: ScheduleRecord = {
+    id: read.text(row, 'id'),
+    type: type satisfies ScheduleKind,
+    taskIdentifier: read.text(row, 'task_identifier'),
+    cron: read.text(row, 'cron'),
+    timezone: read.text(row, 'timezone'),
+    active: truthy(row['active']),
+    deduplicationKey: read.text(row, 'deduplication_key'),
+    userDeduplicationKey: truthy(row['user_deduplication_key']),
+    createdAt: read.int(row, 'created_at'),
+    updatedAt: read.int(row, 'updated_at'),
+  };
+  const externalId = read.textOrNull(row, 'external_id');
+  if (externalId !== null) s.externalId = externalId;
+  const next = read.intOrNull(row, 'next_tick_at');
+  if (next !== null) s.nextTickAt = next;
+  const last = read.intOrNull(row, 'last_tick_at');
+  if (last !== null) s.lastTickAt = last;
+  return s;
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || v === 1 || v === 1n || v === '1' || v === 't';
+}
+
+/** The SET clause items of a schedule patch (column, value) in a fixed order; absent fields are left out. */
+export function schedulePatchColumns(patch: SchedulePatch): [column: string, value: string | number | boolean | null][] {
+  const out: [string, string | number | boolean | null][] = [];
+  if (patch.taskIdentifier !== undefined) out.push(['task_identifier', patch.taskIdentifier]);
+  if (patch.cron !== undefined) out.push(['cron', patch.cron]);
+  if (patch.timezone !== undefined) out.push(['timezone', patch.timezone]);
+  if (patch.externalId !== undefined) out.push(['external_id', patch.externalId]);
+  if (patch.active !== undefined) out.push(['active', patch.active]);
+  if (patch.nextTickAt !== undefined) out.push(['next_tick_at', patch.nextTickAt]);
+  out.push(['updated_at', patch.updatedAt]);
+  return out;
 }

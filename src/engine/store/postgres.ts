@@ -5,6 +5,10 @@ import {
   decodeRecord,
   decodeTags,
   limitOf,
+  SCHEDULE_COLUMNS,
+  scheduleFromRow,
+  schedulePatchColumns,
+  scheduleRowValues,
   TOKEN_COLUMNS,
   tokenFromRow,
   tokenRowValues,
@@ -28,6 +32,9 @@ import {
   type RunFilter,
   type RunRecord,
   type RunStore,
+  type ScheduleFilter,
+  type SchedulePatch,
+  type ScheduleRecord,
   type TokenSettlement,
   type WaitTokenFilter,
   type WaitTokenRecord,
@@ -323,6 +330,72 @@ export class PostgresRunStore implements RunStore {
     return res.rows.map(tokenOf);
   }
 
+  async upsertSchedule(schedule: ScheduleRecord): Promise<{ schedule: ScheduleRecord; created: boolean }> {
+    // One statement: nodes upserting one key at once serialise on its unique index; `xmax = 0` tells an insert.
+    const res = await this.pool().query<Row>(
+      `INSERT INTO schedules (${SCHEDULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ` +
+        'ON CONFLICT (deduplication_key) DO UPDATE SET task_identifier = EXCLUDED.task_identifier, cron = EXCLUDED.cron, ' +
+        'timezone = EXCLUDED.timezone, external_id = EXCLUDED.external_id, ' +
+        'next_tick_at = CASE WHEN schedules.active THEN EXCLUDED.next_tick_at ELSE NULL END, updated_at = EXCLUDED.updated_at ' +
+        'RETURNING *, (xmax = 0) AS inserted',
+      scheduleRowValues(schedule, (b) => b),
+    );
+    const row = res.rows[0]!;
+    return { schedule: scheduleOf(row), created: row['inserted'] === true };
+  }
+
+  async getSchedule(id: string): Promise<ScheduleRecord | undefined> {
+    const res = await this.pool().query<Row>('SELECT * FROM schedules WHERE id = $1', [id]);
+    const row = res.rows[0];
+    return row ? scheduleOf(row) : undefined;
+  }
+
+  async listSchedules(filter: ScheduleFilter, offset: number, limit: number): Promise<{ schedules: ScheduleRecord[]; total: number }> {
+    const params: unknown[] = [];
+    const clauses: string[] = [];
+    if (filter.type !== undefined) clauses.push(`type = $${params.push(filter.type)}`);
+    if (filter.taskIdentifier !== undefined) clauses.push(`task_identifier = $${params.push(filter.taskIdentifier)}`);
+    const count = await this.pool().query<Row>(`SELECT COUNT(*) AS n FROM schedules ${where(clauses)}`, params);
+    const res = await this.pool().query<Row>(
+      `SELECT * FROM schedules ${where(clauses)} ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limitOf(limit), limitOf(offset)],
+    );
+    return { schedules: res.rows.map(scheduleOf), total: count.rows[0] ? int(count.rows[0], 'n') : 0 };
+  }
+
+  async updateSchedule(id: string, patch: SchedulePatch): Promise<ScheduleRecord | undefined> {
+    const cols = schedulePatchColumns(patch);
+    const res = await this.pool().query<Row>(`UPDATE schedules SET ${cols.map(([c], i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1 RETURNING *`, [
+      id,
+      ...cols.map(([, v]) => v),
+    ]);
+    const row = res.rows[0];
+    return row ? scheduleOf(row) : undefined;
+  }
+
+  async deleteSchedule(id: string): Promise<boolean> {
+    const res = await this.pool().query('DELETE FROM schedules WHERE id = $1', [id]);
+    return res.rowCount === 1;
+  }
+
+  async dueSchedules(now: number, limit: number): Promise<ScheduleRecord[]> {
+    const res = await this.pool().query<Row>(
+      'SELECT * FROM schedules WHERE active AND next_tick_at IS NOT NULL AND next_tick_at <= $1 ORDER BY next_tick_at ASC, id ASC LIMIT $2',
+      [now, limitOf(limit)],
+    );
+    return res.rows.map(scheduleOf);
+  }
+
+  async claimScheduleTick(id: string, tickAt: number, nextTickAt: number, fired: boolean): Promise<boolean> {
+    // The row lock makes this a compare-and-set: of nodes claiming one tick, the first moves next_tick_at and the
+    // others, re-checking the condition after it commits, match no row.
+    const res = await this.pool().query(
+      'UPDATE schedules SET next_tick_at = $3, last_tick_at = CASE WHEN $4 THEN $2 ELSE last_tick_at END WHERE id = $1 AND active AND next_tick_at = $2',
+      [id, tickAt, nextTickAt, fired],
+    );
+    return res.rowCount === 1;
+  }
+
   /**
    * Runs holding a lease that ended before `now` (status DEQUEUED, EXECUTING or WAITING), oldest lease first:
    * runs of a node that died. The caller decides (requeue or fail) and writes with `write`, whose
@@ -595,6 +668,10 @@ async function insertChunks(client: PoolClient, runId: string, key: string, bodi
 }
 
 /** A wait_tokens row as a record (absent columns left out). */
+function scheduleOf(row: Row): ScheduleRecord {
+  return scheduleFromRow(row, { text, textOrNull, int, intOrNull });
+}
+
 function tokenOf(row: Row): WaitTokenRecord {
   return tokenFromRow(row, { text, textOrNull, int, intOrNull });
 }

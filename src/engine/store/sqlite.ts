@@ -7,6 +7,10 @@ import {
   decodeRecord,
   decodeTags,
   limitOf,
+  SCHEDULE_COLUMNS,
+  scheduleFromRow,
+  schedulePatchColumns,
+  scheduleRowValues,
   TOKEN_COLUMNS,
   tokenFromRow,
   tokenRowValues,
@@ -33,6 +37,9 @@ import {
   type RunRecord,
   type RunStore,
   type RunUpdate,
+  type ScheduleFilter,
+  type SchedulePatch,
+  type ScheduleRecord,
   type TokenSettlement,
   type WaitTokenFilter,
   type WaitTokenRecord,
@@ -311,6 +318,80 @@ export class SqliteRunStore implements RunStore {
     return rows.map(tokenOf);
   }
 
+  async upsertSchedule(schedule: ScheduleRecord): Promise<{ schedule: ScheduleRecord; created: boolean }> {
+    return this.transaction<{ schedule: ScheduleRecord; created: boolean }>(() => {
+      const existing = this.first('SELECT id FROM schedules WHERE deduplication_key = ?', [schedule.deduplicationKey]);
+      if (existing) {
+        const id = text(existing, 'id');
+        this.run(
+          'UPDATE schedules SET task_identifier = ?, cron = ?, timezone = ?, external_id = ?, ' +
+            'next_tick_at = CASE WHEN active = 1 THEN ? ELSE NULL END, updated_at = ? WHERE id = ?',
+          [schedule.taskIdentifier, schedule.cron, schedule.timezone, schedule.externalId ?? null, schedule.nextTickAt ?? null, schedule.updatedAt, id],
+        );
+        return { value: { schedule: scheduleOf(this.first('SELECT * FROM schedules WHERE id = ?', [id])!), created: false } };
+      }
+      this.run(
+        `INSERT INTO schedules (${SCHEDULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        scheduleRowValues(schedule, (b) => (b ? 1 : 0)),
+      );
+      return { value: { schedule: { ...schedule }, created: true } };
+    });
+  }
+
+  async getSchedule(id: string): Promise<ScheduleRecord | undefined> {
+    const row = this.first('SELECT * FROM schedules WHERE id = ?', [id]);
+    return row ? scheduleOf(row) : undefined;
+  }
+
+  async listSchedules(filter: ScheduleFilter, offset: number, limit: number): Promise<{ schedules: ScheduleRecord[]; total: number }> {
+    const clauses: string[] = [];
+    const params: SQLiteValue[] = [];
+    if (filter.type !== undefined) {
+      clauses.push('type = ?');
+      params.push(filter.type);
+    }
+    if (filter.taskIdentifier !== undefined) {
+      clauses.push('task_identifier = ?');
+      params.push(filter.taskIdentifier);
+    }
+    const count = this.first(`SELECT COUNT(*) AS n FROM schedules ${where(clauses)}`, params);
+    const rows = this.stmt(`SELECT * FROM schedules ${where(clauses)} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`).all([
+      ...params,
+      limitOf(limit),
+      limitOf(offset),
+    ]);
+    return { schedules: rows.map(scheduleOf), total: count ? int(count, 'n') : 0 };
+  }
+
+  async updateSchedule(id: string, patch: SchedulePatch): Promise<ScheduleRecord | undefined> {
+    return this.transaction(() => {
+      const cols = schedulePatchColumns(patch);
+      const values = cols.map(([, v]) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
+      const res = this.run(`UPDATE schedules SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, [...values, id]);
+      if (res.changes === 0) return { value: undefined };
+      return { value: scheduleOf(this.first('SELECT * FROM schedules WHERE id = ?', [id])!) };
+    });
+  }
+
+  async deleteSchedule(id: string): Promise<boolean> {
+    return this.run('DELETE FROM schedules WHERE id = ?', [id]).changes === 1;
+  }
+
+  async dueSchedules(now: number, limit: number): Promise<ScheduleRecord[]> {
+    const rows = this.stmt(
+      'SELECT * FROM schedules WHERE active = 1 AND next_tick_at IS NOT NULL AND next_tick_at <= ? ORDER BY next_tick_at ASC, id ASC LIMIT ?',
+    ).all([now, limitOf(limit)]);
+    return rows.map(scheduleOf);
+  }
+
+  async claimScheduleTick(id: string, tickAt: number, nextTickAt: number, fired: boolean): Promise<boolean> {
+    const res = this.run(
+      'UPDATE schedules SET next_tick_at = ?, last_tick_at = CASE WHEN ? = 1 THEN ? ELSE last_tick_at END WHERE id = ? AND active = 1 AND next_tick_at = ?',
+      [nextTickAt, fired ? 1 : 0, tickAt, id, tickAt],
+    );
+    return res.changes === 1;
+  }
+
   /**
    * Runs holding a lease that ended before `now` (status DEQUEUED, EXECUTING or WAITING), oldest lease first:
    * what a restarted engine must requeue or fail. Not part of RunStore; the Postgres driver has the same.
@@ -562,6 +643,11 @@ function indexedColumns(record: RunRecord): IndexedColumns {
     locked_by: record.lockedBy ?? null,
     lease_until: record.leaseUntil ?? null,
   };
+}
+
+/** A schedules row as a record. */
+function scheduleOf(row: QueryResult): ScheduleRecord {
+  return scheduleFromRow(row, { text, textOrNull, int, intOrNull });
 }
 
 /** A wait_tokens row as a record (absent columns left out). */

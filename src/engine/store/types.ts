@@ -89,6 +89,8 @@ export interface RunFilter {
   /** Runs having all of these tags. */
   tags?: string[];
   batchId?: string;
+  /** Runs triggered by this schedule (`run.schedule.id`). */
+  scheduleId?: string;
   /** ISO time; only runs created at or after it. */
   createdAfter?: string;
 }
@@ -139,6 +141,43 @@ export interface WaitTokenFilter {
 
 /** The end of a token: completed with an output (JSON text), or timed out. */
 export type TokenSettlement = { status: 'COMPLETED'; output?: string } | { status: 'TIMED_OUT' };
+
+/** Who made a schedule: a task file's `schedules.task({ cron })` (DECLARATIVE) or `schedules.create` (IMPERATIVE). */
+export type ScheduleKind = 'DECLARATIVE' | 'IMPERATIVE';
+
+/** A schedule: a cron expression in a time zone that triggers a run of `taskIdentifier` at every tick. Times are epoch ms. */
+export interface ScheduleRecord {
+  id: string;
+  type: ScheduleKind;
+  taskIdentifier: string;
+  cron: string;
+  /** Canonical IANA name; "UTC" by default. */
+  timezone: string;
+  active: boolean;
+  externalId?: string;
+  /** Unique among schedules; a create with an existing key updates that schedule. */
+  deduplicationKey: string;
+  /** False when the engine made the key up (it is then not shown). */
+  userDeduplicationKey: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** The next tick to fire; absent while inactive. */
+  nextTickAt?: number;
+  /** The last tick that fired. */
+  lastTickAt?: number;
+}
+
+/** What an update of a schedule may change (absent fields keep their value). */
+export type SchedulePatch = Partial<Pick<ScheduleRecord, 'taskIdentifier' | 'cron' | 'timezone' | 'externalId' | 'active'>> & {
+  /** `null` clears it (inactive). */
+  nextTickAt?: number | null;
+  updatedAt: number;
+};
+
+export interface ScheduleFilter {
+  type?: ScheduleKind;
+  taskIdentifier?: string;
+}
 
 export interface RunStore {
   /** Opens/creates the database and applies pending schema migrations. */
@@ -194,6 +233,27 @@ export interface RunStore {
   timeOutDueTokens(now: number): Promise<string[]>;
   /** Newest first (createdAt desc, id desc); `after` is the id of the last token of the previous page. */
   listTokens(filter: WaitTokenFilter, page: Page): Promise<WaitTokenRecord[]>;
+
+  /**
+   * Creates a schedule, or, when a schedule with its deduplicationKey exists, updates that one's task, cron, time
+   * zone, external id and next tick (its id, type, active state and history stay), atomically across engine nodes.
+   */
+  upsertSchedule(schedule: ScheduleRecord): Promise<{ schedule: ScheduleRecord; created: boolean }>;
+  getSchedule(id: string): Promise<ScheduleRecord | undefined>;
+  /** Newest first (createdAt desc, id desc); `total` counts every match. */
+  listSchedules(filter: ScheduleFilter, offset: number, limit: number): Promise<{ schedules: ScheduleRecord[]; total: number }>;
+  /** Applies `patch`; the schedule after it, or undefined when there is no such schedule. */
+  updateSchedule(id: string, patch: SchedulePatch): Promise<ScheduleRecord | undefined>;
+  /** False when there was no such schedule. */
+  deleteSchedule(id: string): Promise<boolean>;
+  /** Active schedules whose next tick is ≤ now, earliest first. */
+  dueSchedules(now: number, limit: number): Promise<ScheduleRecord[]>;
+  /**
+   * Takes the tick `tickAt` of a schedule for this caller: moves its next tick to `nextTickAt` (and, with `fired`,
+   * its last tick to `tickAt`) only if its next tick is still `tickAt` and it is active. True for exactly one caller
+   * per tick, across engine nodes sharing the database.
+   */
+  claimScheduleTick(id: string, tickAt: number, nextTickAt: number, fired: boolean): Promise<boolean>;
 
   /**
    * Runs held (DEQUEUED/EXECUTING/WAITING) under a lease that ended before `now`, oldest first: runs of an engine

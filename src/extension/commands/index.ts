@@ -18,6 +18,9 @@ import { showMore } from './showMore';
 import { startEngine } from './startEngine';
 import { stopEngine } from './stopEngine';
 import { triggerTask } from './triggerTask';
+import { activateSchedule } from './activateSchedule';
+import { deactivateSchedule } from './deactivateSchedule';
+import { runScheduleNow } from './runScheduleNow';
 
 /** Every command of the extension; package.json `contributes.commands` lists the same ids. */
 export const COMMANDS: readonly CommandDef[] = [
@@ -40,4 +43,7 @@ export const COMMANDS: readonly CommandDef[] = [
   openTaskSource,
   completeWaitToken,
   copyMcpConfiguration,
+  activateSchedule,
+  deactivateSchedule,
+  runScheduleNow,
 ];

@@ -1,11 +1,11 @@
 import type { CommandDef } from './command';
 
-/** Re-reads runs and tasks from the engine and repaints the tree at once (no coalescing delay). */
+/** Re-reads runs, tasks and schedules from the engine and repaints the tree at once (no coalescing delay). */
 export const refresh: CommandDef = {
   id: 'runlight.refresh',
   async run(s) {
     await s.engine.ensureStarted();
-    await Promise.all([s.reconcileRuns(), s.tasksTree.reload()]);
+    await Promise.all([s.reconcileRuns(), s.tasksTree.reload(), s.schedulesTree.reload()]);
     s.runsTree.refresh();
   },
 };

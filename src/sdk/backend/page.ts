@@ -35,3 +35,42 @@ export async function cursorPage<R, T>(
   };
   return page;
 }
+
+/** Trigger.dev's numbered pages (`schedules.list`): one page, its neighbours on demand, and `for await` from it on. */
+export interface OffsetPage<T> extends AsyncIterable<T> {
+  data: T[];
+  pagination: { currentPage: number; totalPages: number; count: number };
+  hasNextPage(): boolean;
+  getNextPage(): Promise<OffsetPage<T>>;
+  hasPreviousPage(): boolean;
+  getPreviousPage(): Promise<OffsetPage<T>>;
+}
+
+/** Page `page` (from 1) as `fetch` answers it, with its items mapped by `item`; `what` names the list in errors. */
+export async function offsetPage<R, T>(
+  what: string,
+  fetch: (page: number) => Promise<{ data: R[]; pagination: { currentPage: number; totalPages: number; count: number } }>,
+  item: (r: R) => T,
+  page = 1,
+): Promise<OffsetPage<T>> {
+  const res = await fetch(page);
+  const { currentPage, totalPages } = res.pagination;
+  const result: OffsetPage<T> = {
+    data: res.data.map(item),
+    pagination: res.pagination,
+    hasNextPage: () => currentPage < totalPages,
+    getNextPage: () =>
+      currentPage < totalPages ? offsetPage(what, fetch, item, currentPage + 1) : Promise.reject(new Error(`${what}: there is no next page`)),
+    hasPreviousPage: () => currentPage > 1,
+    getPreviousPage: () => (currentPage > 1 ? offsetPage(what, fetch, item, currentPage - 1) : Promise.reject(new Error(`${what}: there is no previous page`))),
+    async *[Symbol.asyncIterator]() {
+      let current: OffsetPage<T> = result;
+      for (;;) {
+        yield* current.data;
+        if (!current.hasNextPage()) return;
+        current = await current.getNextPage();
+      }
+    },
+  };
+  return result;
+}

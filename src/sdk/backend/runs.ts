@@ -47,6 +47,7 @@ async function list(options: ListRunsOptions = {}): Promise<RunsPage> {
         taskIdentifier: options.taskIdentifier,
         tag: options.tag,
         batch: options.batch,
+        schedule: options.schedule,
         pageSize: options.limit,
         after,
       };

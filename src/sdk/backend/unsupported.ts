@@ -118,7 +118,6 @@ export const toolTask = unsupported('toolTask()');
 export const createCache = unsupported('createCache()');
 export const concurrencyLimit = unsupported('concurrencyLimit()');
 export const waitUntil = unsupported('waitUntil()');
-export const schedules = unsupportedNamespace('schedules', ['task', 'create', 'retrieve', 'update', 'del', 'deactivate', 'activate', 'list', 'timezones']);
 export const queues = unsupportedNamespace('queues', ['list', 'retrieve', 'pause', 'overrideConcurrencyLimit', 'resetConcurrencyLimit', 'resume']);
 export const idempotencyKeys = unsupportedNamespace('idempotencyKeys', ['create', 'reset']);
 export const normalizeKeyString = unsupported('normalizeKeyString()');

@@ -30,6 +30,12 @@ export interface TaskDefinition {
   description?: string;
   /** The payload's JSON Schema (the `jsonSchema` option, or a schemaTask's schema as JSON Schema), read when the task is indexed. */
   payloadSchema?: () => unknown;
+  /** Set by `schedules.task`: the task is a scheduled task (runs get a schedule payload). */
+  triggerSource?: 'schedule';
+  /** `schedules.task({ cron })`: the declarative schedule the engine registers for it. */
+  schedule?: { cron: string; timezone: string };
+  /** Problems with the definition that do not stop it from loading (shown as the file's problems). */
+  warnings?: string[];
   /** The task's own lifecycle hooks (its options `init`, `onStart`, `catchError`, …). */
   hooks: DefinitionHooks;
 }

@@ -18,6 +18,8 @@ export interface HeaderModel {
   /** Empty: shown as "—". */
   tags: readonly string[];
   batch: string;
+  /** The schedule that triggered the run, `sched_… (cron)`; '' when none (the item is hidden). */
+  schedule: string;
   started: string;
   finished: string;
   duration: string;
@@ -52,6 +54,7 @@ export function headerModel(run: Run, now: number): HeaderModel {
     id: run.id,
     tags: run.tags,
     batch: run.batchId ?? '—',
+    schedule: run.schedule ? `${run.schedule.id} (${run.schedule.generator.expression})` : '',
     started: fmtTime(run.startedAt),
     finished: fmtTime(run.finishedAt),
     duration: fmtRunDuration(run, now),
@@ -77,6 +80,8 @@ export class HeaderView {
   private readonly id: HTMLElement;
   private readonly tags = h('span', { id: 'run-tags' });
   private readonly batch = h('span', { id: 'run-batch' });
+  private readonly schedule = h('span', { id: 'run-schedule' });
+  private readonly scheduleItem = metaItem('schedule', this.schedule);
   private readonly started = h('span', { id: 'run-started' });
   private readonly finished = h('span', { id: 'run-finished' });
   private readonly duration = h('span', { id: 'run-duration' });
@@ -113,6 +118,7 @@ export class HeaderView {
         metaItem('id', this.id),
         metaItem('tags', this.tags),
         metaItem('batch', this.batch),
+        this.scheduleItem,
         metaItem('started', this.started),
         metaItem('finished', this.finished),
         metaItem('duration', this.duration),
@@ -133,6 +139,8 @@ export class HeaderView {
     this.id.textContent = m.id;
     this.tags.replaceChildren(...(m.tags.length ? m.tags.map((t) => h('span', { className: 'tag', text: t })) : [document.createTextNode('—')]));
     this.batch.textContent = m.batch;
+    this.schedule.textContent = m.schedule;
+    this.scheduleItem.hidden = m.schedule === '';
     this.started.textContent = m.started;
     this.finished.textContent = m.finished;
     this.duration.textContent = m.duration;

@@ -45,7 +45,7 @@ describe('activation', () => {
   it('registers every view of its manifest (each can be focused)', async function () {
     const views = Object.values(manifest().contributes?.views ?? {}).flat();
     if (!isRunlight() && views.length === 0) this.skip();
-    assert.deepEqual(views.map((v) => v.id).sort(), ['runlight.runs', 'runlight.tasks']);
+    assert.deepEqual(views.map((v) => v.id).sort(), ['runlight.runs', 'runlight.schedules', 'runlight.tasks']);
     const all = new Set(await vscode.commands.getCommands(true));
     for (const v of views) {
       assert.ok(all.has(`${v.id}.focus`), `${v.id}.focus`);

@@ -46,6 +46,7 @@ export interface RunlightApi {
   engine: { url(): string | undefined; ready(): Promise<string> };
   runs: { get(id: string): RunLike | undefined; all(): RunLike[] };
   tasks: { list(): string[]; watchedFiles(): string | undefined };
+  schedules: { list(): Array<{ id: string; task: string; type: string; active: boolean; nextRun: string | null; lastRun: string | null }> };
   openPanels(): string[];
   terminalEnvironment(): Record<string, string>;
   runsView: { children(id?: string): RunsViewItem[] };

@@ -29,7 +29,7 @@ export const ARROWS: Readonly<Record<Room, Rule>> = {
   engine: {
     rooms: ['protocol', 'shared'],
     files: { 'client/engine-file.ts': 'the .runlight/ files the engine writes and every client reads' },
-    packages: ['zod', 'jose', 'pg', 'node-sqlite3-wasm', 'esbuild-wasm'],
+    packages: ['zod', 'jose', 'pg', 'node-sqlite3-wasm', 'esbuild-wasm', 'cron-parser', 'cronstrue'],
     node: true,
   },
   worker: { rooms: ['sdk', 'sdk/task', 'protocol', 'shared'], packages: [], node: true },

@@ -76,11 +76,11 @@ describe('package.json contributions', () => {
     );
   });
 
-  it('has the Runlight container with the Runs and Tasks views, welcome content, and trust limits', () => {
+  it('has the Runlight container with the Runs, Tasks and Schedules views, welcome content, and trust limits', () => {
     assert.equal(pkg.contributes.viewsContainers.activitybar[0].id, 'runlight');
     assert.deepEqual(
       pkg.contributes.views.runlight.map((v: { id: string }) => v.id),
-      ['runlight.runs', 'runlight.tasks'],
+      ['runlight.runs', 'runlight.tasks', 'runlight.schedules'],
     );
     assert.ok(pkg.contributes.viewsWelcome.some((w: { when: string }) => /!isWorkspaceTrusted/.test(w.when)));
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');

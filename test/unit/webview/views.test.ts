@@ -59,6 +59,9 @@ describe('run panel views (what each derives from the state)', () => {
       const d = headerModel(done, T0 + 60_000);
       assert.equal(d.iconClass, 'codicon codicon-pass');
       assert.equal(d.batch, 'batch_1');
+      assert.equal(d.schedule, '');
+      const scheduled = makeRun({ schedule: { id: 'sched_1', generator: { type: 'CRON', expression: '0 * * * *', description: 'Every hour' } } });
+      assert.equal(headerModel(scheduled, T0).schedule, 'sched_1 (0 * * * *)');
       assert.equal(d.attempt, '—');
       assert.equal(d.duration, '850ms');
       assert.equal(d.cancelDisabled, true);

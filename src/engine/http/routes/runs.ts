@@ -91,13 +91,14 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
         taskIdentifier: csvParam(q.get('filter[taskIdentifier]')),
         tag: csvParam(q.get('filter[tag]')),
         batch: q.get('filter[batch]') ?? undefined,
+        schedule: q.get('filter[schedule]') ?? undefined,
         pageSize: size === null ? undefined : Number(size),
         after: q.get('page[after]') ?? undefined,
       },
       'query',
     );
     const records = await deps.store.listRuns(
-      { status: query.status, taskIdentifier: query.taskIdentifier, tags: query.tag, batchId: query.batch },
+      { status: query.status, taskIdentifier: query.taskIdentifier, tags: query.tag, batchId: query.batch, scheduleId: query.schedule },
       { size: query.pageSize + 1, after: query.after },
     );
     const data = records.slice(0, query.pageSize).map((r) => r.run);

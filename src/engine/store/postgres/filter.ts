@@ -15,6 +15,8 @@ export function filterClauses(f: NormalFilter, params: unknown[]): string[] {
   if (f.taskIdentifier) clauses.push(`r.task_identifier = ANY(${bind(f.taskIdentifier)}::text[])`);
   if (f.tags) clauses.push(`r.tags @> ${bind(f.tags)}::text[]`);
   if (f.batchId !== undefined) clauses.push(`r.batch_id = ${bind(f.batchId)}`);
+  // Not indexed: a scan of the runs, as the filter is rare (a schedule's runs).
+  if (f.scheduleId !== undefined) clauses.push(`r.data->'run'->'schedule'->>'id' = ${bind(f.scheduleId)}`);
   if (f.createdAfterMs !== undefined) clauses.push(`r.created_at >= ${bind(f.createdAfterMs)}`);
   return clauses;
 }

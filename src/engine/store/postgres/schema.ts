@@ -80,6 +80,26 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE INDEX wait_tokens_due ON wait_tokens (timeout_at) WHERE status = 'WAITING' AND timeout_at IS NOT NULL;
   CREATE INDEX wait_tokens_tags ON wait_tokens USING gin (tags);
   `,
+  // schedules: cron schedules of scheduled tasks (declarative and imperative); next_tick_at is NULL while inactive.
+  `
+  CREATE TABLE schedules (
+    id text PRIMARY KEY,
+    type text NOT NULL,
+    task_identifier text NOT NULL,
+    cron text NOT NULL,
+    timezone text NOT NULL,
+    active boolean NOT NULL,
+    external_id text,
+    deduplication_key text NOT NULL UNIQUE,
+    user_deduplication_key boolean NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    next_tick_at bigint,
+    last_tick_at bigint
+  );
+  CREATE INDEX schedules_created ON schedules (created_at, id);
+  CREATE INDEX schedules_due ON schedules (next_tick_at) WHERE active AND next_tick_at IS NOT NULL;
+  `,
 ];
 
 /** Session advisory lock key taken while migrating ("runlight" schema). */

@@ -29,6 +29,11 @@ export function filterClauses(f: NormalFilter): { clauses: string[]; params: SQL
     clauses.push('r.batch_id = ?');
     params.push(f.batchId);
   }
+  if (f.scheduleId !== undefined) {
+    // Not indexed: a scan of the runs, as the filter is rare (a schedule's runs).
+    clauses.push("json_extract(r.data, '$.run.schedule.id') = ?");
+    params.push(f.scheduleId);
+  }
   if (f.createdAfterMs !== undefined) {
     clauses.push('r.created_at >= ?');
     params.push(f.createdAfterMs);

@@ -87,6 +87,29 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX wait_tokens_due ON wait_tokens (timeout_at) WHERE status = 'WAITING' AND timeout_at IS NOT NULL;
     `);
   },
+  // schedules: cron schedules of scheduled tasks (declarative and imperative). `active` and
+  // `user_deduplication_key` are 0/1; next_tick_at is NULL while inactive.
+  (db) => {
+    db.exec(`
+      CREATE TABLE schedules (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        task_identifier TEXT NOT NULL,
+        cron TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        active INTEGER NOT NULL,
+        external_id TEXT,
+        deduplication_key TEXT NOT NULL UNIQUE,
+        user_deduplication_key INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        next_tick_at INTEGER,
+        last_tick_at INTEGER
+      );
+      CREATE INDEX schedules_created ON schedules (created_at, id);
+      CREATE INDEX schedules_due ON schedules (next_tick_at) WHERE active = 1 AND next_tick_at IS NOT NULL;
+    `);
+  },
 ];
 
 /** Applies the pending migrations; refuses a database written by a newer Runlight. */

@@ -6,6 +6,7 @@ import {
   type RunEvent,
   type RunRecord,
   type RunStore,
+  type ScheduleRecord,
   type WaitTokenRecord,
   type WriteOp,
   type WriteResult,
@@ -414,6 +415,8 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
           // Same createdAt as b2: the id breaks the tie.
           c1: record({ id: 'run_c1', task: 'gamma', createdAt: iso(4000) }),
         };
+        runs.b2!.run.schedule = { id: 'sched_1', generator: { type: 'CRON', expression: '* * * * *', description: 'Every minute' } };
+        runs.a1!.run.schedule = { id: 'sched_2', externalId: 'x', generator: { type: 'CRON', expression: '0 * * * *', description: 'Every hour' } };
         await store.write(Object.values(runs).map(create));
         await store.write([setStatus('run_a2', 'COMPLETED'), setStatus('run_b1', 'FAILED')]);
       });
@@ -431,6 +434,9 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         assert.deepEqual(await list({ tags: ['red', 'nope'] }), []);
         assert.deepEqual(await list({ tags: [] }), ['run_c1', 'run_b2', 'run_b1', 'run_a2', 'run_a1']);
         assert.deepEqual(await list({ batchId: 'batch_1' }), ['run_b1', 'run_a2']);
+        assert.deepEqual(await list({ scheduleId: 'sched_1' }), ['run_b2']);
+        assert.deepEqual(await list({ scheduleId: 'sched_2', tags: ['big'] }), ['run_a1']);
+        assert.deepEqual(await list({ scheduleId: 'sched_none' }), []);
         assert.deepEqual(await list({ runIds: ['run_a1', 'run_c1', 'run_zz'] }), ['run_c1', 'run_a1']);
         assert.deepEqual(await list({ runIds: [] }), []);
         assert.deepEqual(await list({ createdAfter: iso(3000) }), ['run_c1', 'run_b2', 'run_b1']);
@@ -764,6 +770,143 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         assert.deepEqual(idsOf(await store.listTokens({ createdAfter: T0 + 2 }, { size: 10 })), ['waitpoint_l3', 'waitpoint_l2']);
         assert.deepEqual(idsOf(await store.listTokens({}, { size: 2 })), ['waitpoint_l3', 'waitpoint_l2']);
         assert.deepEqual(idsOf(await store.listTokens({}, { size: 2, after: 'waitpoint_l2' })), ['waitpoint_l1']);
+      });
+    });
+
+    describe('schedules', () => {
+      const schedule = (id: string, extra: Partial<ScheduleRecord> = {}): ScheduleRecord => ({
+        id,
+        type: 'IMPERATIVE',
+        taskIdentifier: 'task-a',
+        cron: '0 * * * *',
+        timezone: 'UTC',
+        active: true,
+        deduplicationKey: `key-${id}`,
+        userDeduplicationKey: false,
+        createdAt: T0,
+        updatedAt: T0,
+        nextTickAt: T0 + 3_600_000,
+        ...extra,
+      });
+
+      it('keeps a schedule across a reopen, with every field', async () => {
+        const s = schedule('sched_a', { externalId: 'user_1', userDeduplicationKey: true, lastTickAt: T0 - 60_000, timezone: 'Europe/Paris' });
+        assert.deepEqual(await store.upsertSchedule(s), { schedule: s, created: true });
+        store = await fx.reopen();
+        assert.deepEqual(await store.getSchedule('sched_a'), s);
+        assert.equal(await store.getSchedule('sched_none'), undefined);
+        const bare = schedule('sched_b', { type: 'DECLARATIVE', active: false, nextTickAt: undefined });
+        delete bare.nextTickAt;
+        await store.upsertSchedule(bare);
+        assert.deepEqual(await store.getSchedule('sched_b'), bare);
+      });
+
+      it('an upsert with an existing deduplication key updates that schedule and keeps its id, type, state and history', async () => {
+        await store.upsertSchedule(schedule('sched_1', { deduplicationKey: 'k', lastTickAt: T0 - 1 }));
+        const again = await store.upsertSchedule(
+          schedule('sched_2', {
+            deduplicationKey: 'k',
+            type: 'DECLARATIVE',
+            cron: '*/5 * * * *',
+            timezone: 'Asia/Tokyo',
+            externalId: 'x',
+            updatedAt: T0 + 5,
+            nextTickAt: T0 + 300_000,
+          }),
+        );
+        assert.equal(again.created, false);
+        assert.deepEqual(again.schedule, {
+          ...schedule('sched_1', { deduplicationKey: 'k', lastTickAt: T0 - 1 }),
+          cron: '*/5 * * * *',
+          timezone: 'Asia/Tokyo',
+          externalId: 'x',
+          updatedAt: T0 + 5,
+          nextTickAt: T0 + 300_000,
+        });
+        assert.equal(await store.getSchedule('sched_2'), undefined);
+        // An inactive schedule stays without a next tick.
+        await store.updateSchedule('sched_1', { active: false, nextTickAt: null, updatedAt: T0 + 6 });
+        const inactive = await store.upsertSchedule(schedule('sched_3', { deduplicationKey: 'k', updatedAt: T0 + 7 }));
+        assert.deepEqual([inactive.schedule.id, inactive.schedule.active, inactive.schedule.nextTickAt], ['sched_1', false, undefined]);
+      });
+
+      it('concurrent upserts of one key make one schedule', async () => {
+        const other = fx.second ? await fx.second() : store;
+        const results = await Promise.all([
+          store.upsertSchedule(schedule('sched_c1', { deduplicationKey: 'same' })),
+          other.upsertSchedule(schedule('sched_c2', { deduplicationKey: 'same' })),
+          store.upsertSchedule(schedule('sched_c3', { deduplicationKey: 'same' })),
+        ]);
+        assert.equal(results.filter((r) => r.created).length, 1);
+        assert.equal(new Set(results.map((r) => r.schedule.id)).size, 1);
+        assert.equal((await store.listSchedules({}, 0, 10)).total, 1);
+      });
+
+      it('updates and deletes by id', async () => {
+        await store.upsertSchedule(schedule('sched_u'));
+        const updated = await store.updateSchedule('sched_u', {
+          cron: '5 4 * * *',
+          timezone: 'America/New_York',
+          externalId: 'e',
+          taskIdentifier: 'task-b',
+          updatedAt: T0 + 9,
+          nextTickAt: T0 + 7,
+        });
+        assert.deepEqual(updated, {
+          ...schedule('sched_u'),
+          cron: '5 4 * * *',
+          timezone: 'America/New_York',
+          externalId: 'e',
+          taskIdentifier: 'task-b',
+          updatedAt: T0 + 9,
+          nextTickAt: T0 + 7,
+        });
+        const off = await store.updateSchedule('sched_u', { active: false, nextTickAt: null, updatedAt: T0 + 10 });
+        assert.deepEqual([off?.active, off?.nextTickAt], [false, undefined]);
+        assert.equal(await store.updateSchedule('sched_none', { active: true, updatedAt: T0 }), undefined);
+        assert.equal(await store.deleteSchedule('sched_u'), true);
+        assert.equal(await store.deleteSchedule('sched_u'), false);
+        assert.equal(await store.getSchedule('sched_u'), undefined);
+      });
+
+      it('lists newest first with a type and task filter, by offset, with the total', async () => {
+        await store.upsertSchedule(schedule('sched_l1', { createdAt: T0 + 1 }));
+        await store.upsertSchedule(schedule('sched_l2', { createdAt: T0 + 2, type: 'DECLARATIVE', taskIdentifier: 'task-b' }));
+        await store.upsertSchedule(schedule('sched_l3', { createdAt: T0 + 3 }));
+        const idsOf = (r: { schedules: ScheduleRecord[]; total: number }) => [r.schedules.map((s) => s.id), r.total];
+        assert.deepEqual(idsOf(await store.listSchedules({}, 0, 10)), [['sched_l3', 'sched_l2', 'sched_l1'], 3]);
+        assert.deepEqual(idsOf(await store.listSchedules({}, 1, 1)), [['sched_l2'], 3]);
+        assert.deepEqual(idsOf(await store.listSchedules({}, 3, 10)), [[], 3]);
+        assert.deepEqual(idsOf(await store.listSchedules({ type: 'DECLARATIVE' }, 0, 10)), [['sched_l2'], 1]);
+        assert.deepEqual(idsOf(await store.listSchedules({ taskIdentifier: 'task-a' }, 0, 10)), [['sched_l3', 'sched_l1'], 2]);
+      });
+
+      it('lists due active schedules earliest first; a tick is claimed exactly once across concurrent claimers', async () => {
+        await store.upsertSchedule(schedule('sched_d1', { nextTickAt: T0 + 200 }));
+        await store.upsertSchedule(schedule('sched_d2', { nextTickAt: T0 + 100 }));
+        await store.upsertSchedule(schedule('sched_d3', { nextTickAt: T0 + 5000 }));
+        await store.upsertSchedule(schedule('sched_off', { nextTickAt: T0 + 50, active: false }));
+        assert.deepEqual(
+          (await store.dueSchedules(T0 + 200, 10)).map((s) => s.id),
+          ['sched_d2', 'sched_d1'],
+        );
+        const other = fx.second ? await fx.second() : store;
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => (i % 2 ? other : store).claimScheduleTick('sched_d2', T0 + 100, T0 + 3_600_100, true)),
+        );
+        assert.equal(claims.filter(Boolean).length, 1);
+        const after = await store.getSchedule('sched_d2');
+        assert.deepEqual([after?.nextTickAt, after?.lastTickAt], [T0 + 3_600_100, T0 + 100]);
+        // A stale tick, an inactive schedule: no claim. A skipped tick moves next without touching last.
+        assert.equal(await store.claimScheduleTick('sched_d2', T0 + 100, T0 + 9, true), false);
+        assert.equal(await store.claimScheduleTick('sched_off', T0 + 50, T0 + 9, true), false);
+        assert.equal(await store.claimScheduleTick('sched_d1', T0 + 200, T0 + 7200, false), true);
+        const skipped = await store.getSchedule('sched_d1');
+        assert.deepEqual([skipped?.nextTickAt, skipped?.lastTickAt], [T0 + 7200, undefined]);
+        assert.deepEqual(
+          (await store.dueSchedules(T0 + 200, 10)).map((s) => s.id),
+          [],
+        );
       });
     });
 

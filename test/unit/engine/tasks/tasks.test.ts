@@ -101,7 +101,9 @@ describe('task discovery, bundling and indexing', function () {
         'import { task } from "@trigger.dev/sdk/v3";\nexport const t = task({ id: "never", run: async () => 0 });\nthrow new Error("module init failed");\n',
       'trigger/bad.ts': 'export const = 1;\n',
       'trigger/unsupported.ts':
-        'import { schedules, task } from "@trigger.dev/sdk";\nexport const ok = task({ id: "fine", run: async () => 1 });\nexport const s = schedules.task({ id: "cron", cron: "* * * * *", run: async () => 1 });\n',
+        'import { envvars, task } from "@trigger.dev/sdk";\nexport const ok = task({ id: "fine", run: async () => 1 });\nexport const vars = envvars.list("proj", "dev");\n',
+      'trigger/scheduled.ts':
+        'import { schedules, task } from "@trigger.dev/sdk";\nexport const plain = task({ id: "plain", run: async () => 1 });\nexport const s = schedules.task({ id: "cron", cron: { pattern: "0 5 * * *", timezone: "Asia/Tokyo" }, run: async () => 1 });\n',
     });
     const builds = await bundleTasks(dir, discoverTaskFiles(dir), join(dir, '.runlight/build'));
     const child = forkTaskWorker({ script: WORKER_JS });
@@ -114,12 +116,21 @@ describe('task discovery, bundling and indexing', function () {
           { id: 'first', exportName: 't', filePath: 'trigger/dup.ts', line: 3 },
           { id: 'first', exportName: 'first', filePath: 'trigger/one.ts', line: 5, maxDuration: 60, maxAttempts: 2 },
           { id: 'second', exportName: 'second', filePath: 'trigger/one.ts', line: 11 },
+          { id: 'plain', exportName: 'plain', filePath: 'trigger/scheduled.ts', line: 2 },
+          {
+            id: 'cron',
+            exportName: 's',
+            filePath: 'trigger/scheduled.ts',
+            line: 3,
+            triggerSource: 'schedule',
+            schedule: { cron: '0 5 * * *', timezone: 'Asia/Tokyo' },
+          },
         ].filter((_, i) => i !== 1),
       );
       assert.equal(errors.length, 4, errors.join('\n'));
       assert.match(
         errors.find((e) => e.startsWith('trigger/unsupported.ts'))!,
-        /"schedules" from @trigger\.dev\/sdk is not supported by Runlight \(yet\)\. Available: .*\btask\b/,
+        /"envvars" from @trigger\.dev\/sdk is not supported by Runlight \(yet\)\. Available: .*\bschedules\b.*\btask\b/,
       );
       assert.match(
         errors.find((e) => e.startsWith('trigger/bad.ts'))!,

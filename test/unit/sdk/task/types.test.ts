@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { schemaTask, streams, task, type AnyTask, type TaskIdentifier, type TaskOutput, type TaskPayload } from '../../../../src/sdk';
+import { schedules, schemaTask, streams, task, type AnyTask, type TaskIdentifier, type TaskOutput, type TaskPayload } from '../../../../src/sdk';
 import { collectTasks, taskDefinitionOf } from '../../../../src/sdk/task/registry';
 
 /** Trigger.dev-style task code must type-check against the SDK (this file is part of `tsc --noEmit`). */
@@ -72,5 +72,34 @@ describe('SDK task definitions', () => {
       else process.env.RUNLIGHT_API_URL = saved.a;
       delete process.env.RUNLIGHT_SECRET_KEY;
     }
+  });
+
+  it('schedules.task: a typed schedule payload with Dates, the cron as declared, and a bad cron option refused at definition', async () => {
+    const { tasks, result } = collectTasks(() => ({
+      daily: schedules.task({
+        id: 'daily',
+        cron: { pattern: '0 5 * * *', timezone: 'Asia/Tokyo' },
+        run: async (payload) => ({ at: payload.timestamp.getTime(), last: payload.lastTimestamp?.getTime(), next: payload.upcoming.map((d) => d.getTime()) }),
+      }),
+      attached: schedules.task({ id: 'attached', run: async (payload) => payload.externalId ?? payload.scheduleId }),
+      prod: schedules.task({ id: 'prod', cron: { pattern: '0 0 * * *', environments: ['PRODUCTION'] }, run: async () => 1 }),
+    }));
+    assert.deepEqual(
+      tasks.map((t) => [t.id, t.triggerSource, t.schedule]),
+      [
+        ['daily', 'schedule', { cron: '0 5 * * *', timezone: 'Asia/Tokyo' }],
+        ['attached', 'schedule', undefined],
+        ['prod', 'schedule', undefined],
+      ],
+    );
+    // The JSON payload's ISO strings reach run as Dates; a hand-made payload passes unchanged.
+    const def = taskDefinitionOf(result.daily)!;
+    const parsed = (await def.parsePayload!({ scheduleId: 's', timestamp: '2030-01-01T00:00:00.000Z', upcoming: ['2030-01-02T00:00:00.000Z'] })) as {
+      timestamp: Date;
+      upcoming: Date[];
+    };
+    assert.ok(parsed.timestamp instanceof Date && parsed.upcoming[0] instanceof Date);
+    assert.deepEqual(await def.parsePayload!('plain'), 'plain');
+    assert.throws(() => schedules.task({ id: 'bad', cron: { timezone: 'UTC' } as never, run: async () => 1 }), /schedules\.task "bad": cron must be/);
   });
 });
