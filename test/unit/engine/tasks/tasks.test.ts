@@ -130,7 +130,7 @@ describe('task discovery, bundling and indexing', function () {
       assert.equal(errors.length, 4, errors.join('\n'));
       assert.match(
         errors.find((e) => e.startsWith('trigger/unsupported.ts'))!,
-        /"envvars" from @trigger\.dev\/sdk is not supported by Runlight \(yet\)\. Available: .*\bschedules\b.*\btask\b/,
+        /UnsupportedApiError: envvars\.list\(\) is not supported by Runlight \(a local engine\); see "Compatibility"/,
       );
       assert.match(
         errors.find((e) => e.startsWith('trigger/bad.ts'))!,
