@@ -32,12 +32,12 @@ function declaredIds(source: string): string[] {
   return [...source.matchAll(/\bid:\s*(["'`])([^"'`]+)\1/g)].map((m) => m[2]!);
 }
 
-/** Groups the examples so no two in one workspace declare the same task id (first fit, in manifest order). */
-function partition(examples: readonly Example[]): Example[][] {
+/** Groups the examples so no two in one workspace declare the same task id, `maxSize` at most (first fit, in manifest order). */
+function partition(examples: readonly Example[], maxSize: number): Example[][] {
   const groups: Array<{ ids: Set<string>; examples: Example[] }> = [];
   for (const ex of examples) {
     const ids = [ex.fixture, ...Object.values(ex.companions ?? {})].flatMap((f) => declaredIds(readFixture(f)));
-    let group = groups.find((g) => ids.every((id) => !g.ids.has(id)));
+    let group = groups.find((g) => g.examples.length < maxSize && ids.every((id) => !g.ids.has(id)));
     if (!group) groups.push((group = { ids: new Set(), examples: [] }));
     for (const id of ids) group.ids.add(id);
     group.examples.push(ex);
@@ -115,10 +115,50 @@ function differs(end: End, seen: Observed): string | undefined {
   return undefined;
 }
 
+/** Workspaces (each its own engine) started at once: their examples' waits overlap, their builds share one esbuild. */
+const CONCURRENT_WORKSPACES = 3;
+/** At most this many examples per workspace, so each engine's first build answers the task list in time. */
+const MAX_PER_WORKSPACE = 16;
+
+/** Starts an engine on a workspace of `group`, runs each example, and closes it; each example's outcome. */
+async function runGroup(group: readonly Example[]): Promise<Map<string, Observed | Error>> {
+  const out = new Map<string, Observed | Error>();
+  const dir = await makeWorkspace(group);
+  const t = await startTestEngine({}, { dir, workers: 2, stopGraceMs: 500 });
+  try {
+    // Indexed: every fixture has a task in the list or an error naming it (the first build may outlast one request).
+    const listed = await waitFor(
+      async () => {
+        const list = await t.client.listTasks().catch(() => undefined);
+        if (!list) return undefined;
+        const done = group.every(
+          (ex) =>
+            list.tasks.some((task) => task.filePath === `trigger/${ex.fixture}/${ex.fixture}.ts`) ||
+            list.errors.some((e) => e.startsWith(`trigger/${ex.fixture}/`)),
+        );
+        return done ? list : undefined;
+      },
+      90_000,
+      'the fixtures to be indexed',
+    );
+    await Promise.all(
+      group.map(async (ex) => {
+        out.set(ex.fixture, await runExample(t, ex, listed.errors).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+      }),
+    );
+  } finally {
+    await t.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
 const tally: Array<{ ex: Example; ranUnchanged: boolean; problem?: string }> = [];
 
 describe('Trigger.dev docs examples, run unchanged on the engine', function () {
-  this.timeout(120_000);
+  this.timeout(180_000);
+  const groups = partition(EXAMPLES, MAX_PER_WORKSPACE);
+  const outcomes = new Map<string, Observed | Error>();
 
   it('every fixture holds its docs block unchanged below the marker (sha256 in the header)', () => {
     for (const ex of EXAMPLES) {
@@ -133,57 +173,39 @@ describe('Trigger.dev docs examples, run unchanged on the engine', function () {
     }
   });
 
-  for (const [i, group] of partition(EXAMPLES).entries()) {
-    describe(`workspace ${i + 1} (${group.length} examples)`, () => {
-      let t: TestEngine | undefined;
-      const results = new Map<string, Promise<Observed>>();
-
-      before(async () => {
-        const dir = await makeWorkspace(group);
-        t = await startTestEngine({}, { dir, workers: 2, stopGraceMs: 500 });
-        const engine = t;
-        // Indexed: every fixture has a task in the list or an error naming it.
-        const listed = await waitFor(
-          async () => {
-            const list = await engine.client.listTasks();
-            const done = group.every(
-              (ex) =>
-                list.tasks.some((task) => task.filePath === `trigger/${ex.fixture}/${ex.fixture}.ts`) ||
-                list.errors.some((e) => e.startsWith(`trigger/${ex.fixture}/`)),
-            );
-            return done ? list : undefined;
-          },
-          60_000,
-          'the fixtures to be indexed',
-        );
-        for (const ex of group) {
-          const p = runExample(engine, ex, listed.errors);
-          p.catch(() => undefined);
-          results.set(ex.fixture, p);
+  describe(`${EXAMPLES.length} examples in ${groups.length} workspaces, ${CONCURRENT_WORKSPACES} at a time`, () => {
+    before(async function () {
+      this.timeout(170_000);
+      const started = Date.now();
+      let next = 0;
+      const lane = async () => {
+        while (next < groups.length) {
+          const group = groups[next++]!;
+          const results = await runGroup(group).catch((err: unknown) => new Map(group.map((ex) => [ex.fixture, err as Error])));
+          for (const [k, v] of results) outcomes.set(k, v);
         }
-        await Promise.allSettled(results.values());
-      });
-
-      after(async () => {
-        if (!t) return;
-        await t.close();
-        await rm(t.dir, { recursive: true, force: true });
-      });
-
-      for (const ex of group) {
-        it(`${ex.fixture}: ${ex.task} ${ex.gap ? `(gap: ${ex.gap.why})` : ''}`, async () => {
-          const seen = await results.get(ex.fixture)!;
-          const problem = differs((ex.gap?.end ?? ex.upstream) as End, seen);
-          if (ex.gap && problem && !differs(ex.upstream as End, seen)) {
-            tally.push({ ex, ranUnchanged: true });
-            assert.fail(`${ex.fixture} now runs as on Trigger.dev: remove its gap ("${ex.gap.why}") from examples.ts`);
-          }
-          tally.push({ ex, ranUnchanged: !ex.gap && !problem, ...(problem ? { problem } : {}) });
-          assert.equal(problem, undefined, `${ex.fixture}: ${problem}`);
-        });
-      }
+      };
+      await Promise.all(Array.from({ length: CONCURRENT_WORKSPACES }, lane));
+      console.log(`      ran ${EXAMPLES.length} examples in ${groups.length} workspaces in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
-  }
+
+    for (const ex of EXAMPLES) {
+      it(`${ex.fixture}: ${ex.task}${ex.gap ? ` (gap: ${ex.gap.why})` : ''}`, () => {
+        const seen = outcomes.get(ex.fixture);
+        if (!seen || seen instanceof Error) {
+          tally.push({ ex, ranUnchanged: false, problem: seen ? seen.message : 'not run' });
+          throw seen ?? new Error('not run');
+        }
+        const problem = differs((ex.gap?.end ?? ex.upstream) as End, seen);
+        if (ex.gap && problem && !differs(ex.upstream as End, seen)) {
+          tally.push({ ex, ranUnchanged: true });
+          assert.fail(`${ex.fixture} now runs as on Trigger.dev: remove its gap ("${ex.gap.why}") from examples.ts`);
+        }
+        tally.push({ ex, ranUnchanged: !ex.gap && !problem, ...(problem ? { problem } : {}) });
+        assert.equal(problem, undefined, `${ex.fixture}: ${problem}`);
+      });
+    }
+  });
 
   after(() => {
     const total = EXAMPLES.length + NOT_RUN.length;
