@@ -215,6 +215,7 @@ describe('Trigger.dev docs examples, run unchanged on the engine', function () {
     if (failsUpstreamToo.length > 0)
       lines.push(`  (${failsUpstreamToo.length} of them fail here as they do on Trigger.dev: ${failsUpstreamToo.map((r) => r.ex.fixture).join(', ')})`);
     for (const r of tally.filter((x) => !x.ranUnchanged)) lines.push(`  ${r.ex.fixture}: ${r.ex.gap ? r.ex.gap.why : `unexpected: ${r.problem}`}`);
+    for (const r of unchanged.filter((x) => x.ex.note && !failsUpstreamToo.includes(x))) lines.push(`  ${r.ex.fixture}: runs unchanged; note: ${r.ex.note}`);
     for (const n of NOT_RUN) lines.push(`  ${n.source}: not run here: ${n.why}`);
     console.log(lines.join('\n'));
   });
