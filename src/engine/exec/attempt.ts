@@ -7,6 +7,9 @@ import type { WorkerHandle } from './pool';
 import type { RequestOrigin, WorkerRequest } from './worker-requests';
 import type { Lineage } from '../../shared/targets';
 
+/** The longest delay setTimeout honours (2^31 - 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** The worker's report of how an attempt ended. */
 export type AttemptReport = Extract<WorkerToEngine, { type: 'completed' | 'failed' }>;
 /** The worker's request to wait. */
@@ -126,7 +129,12 @@ export class Attempt implements RequestOrigin {
 
   private arm(): void {
     clearTimeout(this.timer);
-    if (this.maxMs !== undefined) this.timer = setTimeout(() => this.stop('TIMED_OUT', this.graceMs), Math.max(0, this.maxMs - this.ranMs));
+    const maxMs = this.maxMs;
+    if (maxMs === undefined) return;
+    // A delay past 2^31 - 1 ms (~24.8 days) makes setTimeout fire at once, and `timeout.None` (2^31 - 1 s) is such a
+    // maxDuration: wait in steps no longer than that, and stop only once the run has really computed for maxMs.
+    const left = Math.max(0, maxMs - this.computeMs());
+    this.timer = setTimeout(() => (this.computeMs() >= maxMs ? this.stop('TIMED_OUT', this.graceMs) : this.arm()), Math.min(left, MAX_TIMER_MS));
   }
 
   /**

@@ -9,6 +9,8 @@ import { describeError } from '../../shared/errors';
 /** Imports that mean "the SDK": they resolve to the worker's SDK object. */
 export const SDK_IMPORT = /^(@trigger\.dev\/sdk(\/v3)?|runlight(\/sdk)?)$/;
 export const SDK_GLOBAL = '__runlightSdk';
+/** Other entry points of the official package (`@trigger.dev/sdk/ai`, `/chat`, `/oidc/aws`, …), which Runlight does not serve. */
+export const SDK_SUBPATH = /^@trigger\.dev\/sdk\/.+$/;
 
 export interface BundleResult {
   /** The task file, absolute. */
@@ -31,6 +33,11 @@ const sdkPlugin: Plugin = {
   name: 'runlight-sdk',
   setup(build) {
     build.onResolve({ filter: SDK_IMPORT }, (args) => ({ path: args.path, namespace: 'runlight-sdk' }));
+    // Bundling the official package's own entry instead would load a second SDK that does not talk to the engine
+    // (or fail with "Could not resolve" where it is not installed): say what is served instead.
+    build.onResolve({ filter: SDK_SUBPATH }, (args) => ({
+      errors: [{ text: `"${args.path}" is not supported by Runlight: task files may import "@trigger.dev/sdk" and "@trigger.dev/sdk/v3"` }],
+    }));
     build.onLoad({ filter: /.*/, namespace: 'runlight-sdk' }, () => ({
       loader: 'js',
       contents:

@@ -1,6 +1,7 @@
 import { unsupported } from './unsupported';
 import { apiClient } from './config';
 import { triggerBatch, type BatchRunHandle, type TriggerOptions } from './trigger';
+import { collectBatchItems, type BatchItems } from './items';
 
 /** `batch.trigger([{ id, payload, options }])`: one batch of runs across several tasks. */
 
@@ -18,17 +19,21 @@ export interface BatchByTaskItem {
   options?: TriggerOptions;
 }
 
-async function trigger(items: BatchByIdItem[]): Promise<BatchRunHandle> {
+async function trigger(items: BatchItems<BatchByIdItem>): Promise<BatchRunHandle> {
   return triggerBatch(
     apiClient(),
-    items.map((i) => ({ task: i.id, payload: i.payload, options: i.options })),
+    (await collectBatchItems(items, 'batch.trigger()')).map((i) => ({ task: i.id, payload: i.payload, options: i.options })),
   );
 }
 
-async function triggerByTask(items: BatchByTaskItem[]): Promise<BatchRunHandle> {
+async function triggerByTask(items: BatchItems<BatchByTaskItem>): Promise<BatchRunHandle> {
   return triggerBatch(
     apiClient(),
-    items.map((i) => ({ task: typeof i.task === 'string' ? i.task : i.task.id, payload: i.payload, options: i.options })),
+    (await collectBatchItems(items, 'batch.triggerByTask()')).map((i) => ({
+      task: typeof i.task === 'string' ? i.task : i.task.id,
+      payload: i.payload,
+      options: i.options,
+    })),
   );
 }
 

@@ -2,6 +2,7 @@ import { unsupported } from './unsupported';
 import { apiClient } from './config';
 import { triggerBatch, triggerTask, type BatchItemInput, type BatchRunHandle, type RunHandle, type TriggerOptions } from './trigger';
 import type { TriggerPayload } from './types';
+import { collectBatchItems, type BatchItems } from './items';
 
 /** `tasks.trigger` / `tasks.batchTrigger` from backend code: `tasks.trigger<typeof myTask>('my-task', payload)`. */
 
@@ -9,10 +10,10 @@ async function trigger<TTask = unknown>(taskId: string, payload: TriggerPayload<
   return triggerTask<TTask>(apiClient(), taskId, payload, options);
 }
 
-async function batchTrigger<TTask = unknown>(taskId: string, items: BatchItemInput<TriggerPayload<NoInfer<TTask>>>[]): Promise<BatchRunHandle> {
+async function batchTrigger<TTask = unknown>(taskId: string, items: BatchItems<BatchItemInput<TriggerPayload<NoInfer<TTask>>>>): Promise<BatchRunHandle> {
   return triggerBatch(
     apiClient(),
-    items.map((item) => ({ task: taskId, payload: item.payload, options: item.options })),
+    (await collectBatchItems(items, `${taskId}.batchTrigger()`)).map((item) => ({ task: taskId, payload: item.payload, options: item.options })),
   );
 }
 

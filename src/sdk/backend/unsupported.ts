@@ -40,7 +40,11 @@ function unsupportedClass(api: string): new (...args: unknown[]) => object {
 export const concurrencyLimits = unsupportedNamespace('concurrencyLimits', ['list', 'retrieve', 'override', 'reset', 'pause', 'resume']);
 export const deployments = unsupportedNamespace('deployments', ['retrieveCurrent', 'list']);
 export const envvars = unsupportedNamespace('envvars', ['upload', 'list', 'create', 'retrieve', 'del', 'update']);
-export const otel = unsupportedNamespace('otel', ['withExternalTrace', 'metrics']);
+export const otel = {
+  ...unsupportedNamespace('otel', ['withExternalTrace']),
+  // OpenTelemetry's metrics API object upstream (`otel.metrics.getMeter(…)` at module level), not a function.
+  metrics: unsupportedNamespace('otel.metrics', ['getMeter', 'getMeterProvider', 'setGlobalMeterProvider', 'disable']),
+};
 export const prompts = unsupportedNamespace('prompts', [
   'define',
   'resolve',

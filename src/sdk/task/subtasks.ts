@@ -8,6 +8,7 @@ import type { RunError } from '../../protocol/run';
 import type { WaitedRun } from '../../protocol/ipc';
 import { batch as backendBatch, tasks as backendTasks } from '../backend';
 import type { BatchRunHandle } from '../backend/trigger';
+import { collectBatchItems, type BatchItems } from '../backend/items';
 import { currentRuntime, requireRuntime } from './runtime';
 import type { TaskWait } from './hookSet';
 
@@ -128,13 +129,14 @@ async function waitForBatch<TId extends string, TOutput>(what: string, handle: B
 /** Triggers a batch of runs of `taskId` as children of this run, and waits for all of them. */
 export async function batchTriggerAndWait<TId extends string, TOutput>(
   taskId: TId,
-  items: readonly { payload?: unknown; options?: Options }[],
+  items: BatchItems<{ payload?: unknown; options?: Options }>,
 ): Promise<BatchResult<TId, TOutput>> {
   const what = `${taskId}.batchTriggerAndWait()`;
   const rt = requireRuntime(what);
+  const list = await collectBatchItems(items, what);
   const handle = await backendTasks.batchTrigger(
     taskId,
-    items.map((i) => ({ payload: i.payload, options: waitingChild(i.options, rt.nextChildKey()) })),
+    list.map((i) => ({ payload: i.payload, options: waitingChild(i.options, rt.nextChildKey()) })),
   );
   return waitForBatch(what, handle);
 }
@@ -147,10 +149,10 @@ type OutputOf<T> = T extends { triggerAndWait: (...args: never[]) => TaskRunProm
 export const tasks = {
   triggerAndSubscribe: backendTasks.triggerAndSubscribe,
   trigger: ((taskId, payload, options) => backendTasks.trigger(taskId, payload, withParent(options))) as typeof backendTasks.trigger,
-  batchTrigger: ((taskId, items) =>
+  batchTrigger: (async (taskId, items) =>
     backendTasks.batchTrigger(
       taskId,
-      items.map((i) => ({ ...i, options: withParent(i.options) })),
+      (await collectBatchItems(items, `${taskId}.batchTrigger()`)).map((i) => ({ ...i, options: withParent(i.options) })),
     )) as typeof backendTasks.batchTrigger,
   /** `tasks.triggerAndWait<typeof myTask>("my-task", payload)`. */
   triggerAndWait<TTask = unknown>(taskId: IdOf<TTask>, payload: unknown, options?: Options): TaskRunPromise<IdOf<TTask>, OutputOf<TTask>> {
@@ -158,7 +160,7 @@ export const tasks = {
   },
   batchTriggerAndWait<TTask = unknown>(
     taskId: IdOf<TTask>,
-    items: readonly { payload?: unknown; options?: Options }[],
+    items: BatchItems<{ payload?: unknown; options?: Options }>,
   ): Promise<BatchResult<IdOf<TTask>, OutputOf<TTask>>> {
     return batchTriggerAndWait<IdOf<TTask>, OutputOf<TTask>>(taskId, items);
   },
@@ -170,19 +172,26 @@ type ByTaskItem = { task: { id: string } | string; payload?: unknown; options?: 
 /** `batch.*` for task code: the backend's, with children and the waiting forms. */
 export const batch = {
   retrieve: backendBatch.retrieve,
-  trigger: ((items: ByIdItem[]) => backendBatch.trigger(items.map((i) => ({ ...i, options: withParent(i.options) })))) as typeof backendBatch.trigger,
-  triggerByTask: ((items: ByTaskItem[]) =>
-    backendBatch.triggerByTask(items.map((i) => ({ ...i, options: withParent(i.options) })))) as typeof backendBatch.triggerByTask,
+  trigger: (async (items: BatchItems<ByIdItem>) =>
+    backendBatch.trigger(
+      (await collectBatchItems(items, 'batch.trigger()')).map((i) => ({ ...i, options: withParent(i.options) })),
+    )) as typeof backendBatch.trigger,
+  triggerByTask: (async (items: BatchItems<ByTaskItem>) =>
+    backendBatch.triggerByTask(
+      (await collectBatchItems(items, 'batch.triggerByTask()')).map((i) => ({ ...i, options: withParent(i.options) })),
+    )) as typeof backendBatch.triggerByTask,
   /** Runs of several tasks (by id) as children of this run; waits for all of them. */
-  async triggerAndWait<TTask = unknown>(items: ByIdItem[]): Promise<BatchResult<IdOf<TTask>, OutputOf<TTask>>> {
+  async triggerAndWait<TTask = unknown>(items: BatchItems<ByIdItem>): Promise<BatchResult<IdOf<TTask>, OutputOf<TTask>>> {
     const what = 'batch.triggerAndWait()';
     const rt = requireRuntime(what);
-    return waitForBatch(what, await backendBatch.trigger(items.map((i) => ({ ...i, options: waitingChild(i.options, rt.nextChildKey()) }))));
+    const list = await collectBatchItems(items, what);
+    return waitForBatch(what, await backendBatch.trigger(list.map((i) => ({ ...i, options: waitingChild(i.options, rt.nextChildKey()) }))));
   },
   /** Runs of several tasks (task objects) as children of this run; waits for all of them. */
-  async triggerByTaskAndWait<TTask = unknown>(items: ByTaskItem[]): Promise<BatchResult<IdOf<TTask>, OutputOf<TTask>>> {
+  async triggerByTaskAndWait<TTask = unknown>(items: BatchItems<ByTaskItem>): Promise<BatchResult<IdOf<TTask>, OutputOf<TTask>>> {
     const what = 'batch.triggerByTaskAndWait()';
     const rt = requireRuntime(what);
-    return waitForBatch(what, await backendBatch.triggerByTask(items.map((i) => ({ ...i, options: waitingChild(i.options, rt.nextChildKey()) }))));
+    const list = await collectBatchItems(items, what);
+    return waitForBatch(what, await backendBatch.triggerByTask(list.map((i) => ({ ...i, options: waitingChild(i.options, rt.nextChildKey()) }))));
   },
 };

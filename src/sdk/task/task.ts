@@ -4,6 +4,7 @@ import { registerTask, type RetryOptions, type RunFnParams, type TaskDefinition 
 import { taskHooksOf, type TaskHooks, type TaskInitOutput } from './hooks';
 import { batchTriggerAndWait, triggerAndWait, withParent, type BatchResult, type TaskRunPromise } from './subtasks';
 import { jsonSchemaOf, parsePayload, type InferSchemaInput, type InferSchemaOutput, type TaskSchema } from './schema';
+import { collectBatchItems, type BatchItems } from '../backend/items';
 
 export type { RetryOptions, RunFnParams } from './registry';
 
@@ -65,11 +66,11 @@ export interface Task<TId extends string, TInput = unknown, TOutput = unknown> {
   /** Triggers a run of this task through the backend SDK (`tasks.trigger`). */
   trigger(payload: TInput, options?: TriggerOptions): Promise<RunHandle<TId, TInput, TOutput>>;
   /** Triggers several runs of this task at once (`tasks.batchTrigger`). */
-  batchTrigger(items: Array<BatchItem<TInput>>, options?: TriggerOptions): Promise<unknown>;
+  batchTrigger(items: BatchItems<BatchItem<TInput>>, options?: TriggerOptions): Promise<unknown>;
   /** Inside a task: triggers a child run and waits for it (this run is WAITING meanwhile). */
   triggerAndWait(payload: TInput, options?: TriggerOptions): TaskRunPromise<TId, TOutput>;
   /** Inside a task: triggers a batch of child runs and waits for all of them. */
-  batchTriggerAndWait(items: Array<BatchItem<TInput>>): Promise<BatchResult<TId, TOutput>>;
+  batchTriggerAndWait(items: BatchItems<BatchItem<TInput>>): Promise<BatchResult<TId, TOutput>>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- type-level helper, as in Trigger.dev
@@ -90,7 +91,7 @@ function makeHandle<TId extends string, TInput, TOutput>(id: TId, description: s
       const batch = requireBackendFunction(['tasks', 'batchTrigger']);
       return batch(
         id,
-        items.map((i) => ({ ...i, options: withParent(i.options) })),
+        (await collectBatchItems(items, `${id}.batchTrigger()`)).map((i) => ({ ...i, options: withParent(i.options) })),
         options,
       );
     },

@@ -40,13 +40,14 @@ export const sleeper = task({
 });
 `,
   'trigger/faults.ts': `
-import { task } from "@trigger.dev/sdk";
+import { task, timeout } from "@trigger.dev/sdk";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const fails = task({ id: "fails", retry: { maxAttempts: 2, minTimeoutInMs: 10 }, run: async () => { throw new Error("boom on purpose"); } });
 export const exits = task({ id: "exits", run: async () => { process.exit(3); } });
 export const tooSlow = task({ id: "too-slow", maxDuration: 1, run: async () => { await sleep(30_000); } });
 export const spins = task({ id: "spins", maxDuration: 1, run: async () => { for (;;) {} } });
+export const noLimit = task({ id: "no-limit", maxDuration: timeout.None, run: async () => { await sleep(300); return "done"; } });
 export const uncaught = task({ id: "uncaught", run: async () => { setTimeout(() => { throw new Error("thrown later"); }, 10); await sleep(2000); } });
 export const hog = task({ id: "hog", run: async () => { const keep: unknown[] = []; for (;;) keep.push(new Array(1e6).fill(Math.random())); } });
 `,

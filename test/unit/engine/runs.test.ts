@@ -104,6 +104,13 @@ describe('engine: runs from trigger to a terminal status', function () {
     }
   });
 
+  it('runs a task whose maxDuration is timeout.None (2^31 - 1 s, past what setTimeout takes) to COMPLETED', async () => {
+    const { id } = await t.client.trigger('no-limit', {});
+    const last = (await followRun(t.client, id)).at(-1)!;
+    assert.equal(last.status, 'COMPLETED', last.error?.message);
+    assert.equal(last.output, 'done');
+  });
+
   it('ends FAILED on an uncaught exception thrown later in the task', async () => {
     const { id } = await t.client.trigger('uncaught', {});
     const last = (await followRun(t.client, id)).at(-1)!;

@@ -21,6 +21,18 @@ export const nest = task({
   },
 });
 
+export const streamedBatches = task({
+  id: "streamed-batches",
+  run: async () => {
+    async function* gen() { for (const n of [1, 2]) yield { payload: { n } }; }
+    const handle = await leaf.batchTrigger(gen());
+    const waited = await leaf.batchTriggerAndWait(ReadableStream.from([{ payload: { n: 3 } }, { payload: { n: 4 } }]));
+    async function* byTask() { yield { task: leaf, payload: { n: 5 } }; }
+    const mixed = await batch.triggerByTaskAndWait(byTask());
+    return { triggered: handle.runs.length, waited: waited.runs.map((r) => (r.ok ? r.output.n : -1)), mixed: mixed.runs.map((r) => (r.ok ? r.output.n : -1)) };
+  },
+});
+
 export const fanout = task({
   id: "fanout",
   run: async (p: { n: number }) => {
@@ -272,6 +284,13 @@ describe('engine: runs that wait, and runs triggered from inside tasks', functio
     const related = ((await res.json()) as { relatedRuns: { parent?: { id: string; depth: number; payload?: unknown }; root?: { id: string } } }).relatedRuns;
     assert.deepEqual([related.parent?.id, related.parent?.depth, related.root?.id], [mid.id, 1, id]);
     assert.equal(related.parent && 'payload' in related.parent, false, 'related runs carry no payload');
+  });
+
+  it('takes batch items as an async generator or a ReadableStream, as the official SDK does', async () => {
+    const { id } = await t.client.trigger('streamed-batches', {});
+    const last = (await followRun(t.client, id, 30_000)).at(-1)!;
+    assert.equal(last.status, 'COMPLETED', last.error?.message);
+    assert.deepEqual(last.output, { triggered: 2, waited: [3, 4], mixed: [5] });
   });
 
   it('completes triggerAndWait nested ten deep on the default pool (2 workers)', async () => {

@@ -57,6 +57,8 @@ describe('sdk: compatibility with @trigger.dev/sdk 4.8.3', () => {
       ['streams.input()', () => ours.streams.input()],
       ['waitUntil()', () => ours.waitUntil()],
       ['new TriggerClient()', () => new ours.TriggerClient()],
+      // An object upstream (OpenTelemetry's metrics API): its methods throw, it is not itself a function.
+      ['otel.metrics.getMeter()', () => ours.otel.metrics.getMeter()],
     ];
     for (const [api, call] of calls) {
       assert.throws(call, (e: Error) => e instanceof ours.UnsupportedApiError && e.message.startsWith(`${api} is not supported by Runlight`), api);

@@ -84,12 +84,19 @@ describe('task discovery, bundling and indexing', function () {
       'trigger/good.ts': SDK_TASK('good'),
       'trigger/syntax.ts': 'export const x = {\n  id: "x",\n  oops: ,\n};\n',
       'trigger/missing.ts': 'import { nope } from "./does-not-exist";\nexport const y = nope;\n',
+      'trigger/v3.ts': 'import { task } from "@trigger.dev/sdk/v3";\nexport const v = task({ id: "v", run: async () => 1 });\n',
+      'trigger/ai.ts': 'import { ai } from "@trigger.dev/sdk/ai";\nexport const a = ai;\n',
     });
     const r = await bundleTasks(broken, discoverTaskFiles(broken), join(broken, '.runlight/build'));
     const errs = Object.fromEntries(r.map((x) => [x.relPath, x.error]));
     assert.equal(errs['trigger/good.ts'], undefined);
     assert.match(errs['trigger/syntax.ts']!, /^trigger\/syntax\.ts:3:\d+: /);
     assert.match(errs['trigger/missing.ts']!, /Could not resolve "\.\/does-not-exist"/);
+    assert.equal(errs['trigger/v3.ts'], undefined, '@trigger.dev/sdk/v3 is the SDK');
+    assert.match(
+      errs['trigger/ai.ts']!,
+      /^trigger\/ai\.ts:1:\d+: "@trigger\.dev\/sdk\/ai" is not supported by Runlight: task files may import "@trigger\.dev\/sdk" and "@trigger\.dev\/sdk\/v3"/,
+    );
   });
 
   it('indexes bundles in a real worker: ids, export names, lines, maxDuration/maxAttempts, per-file errors', async () => {
