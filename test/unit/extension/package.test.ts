@@ -87,6 +87,18 @@ describe('package.json contributions', () => {
     assert.match(pkg.engines.vscode, /^\^1\.100\./);
   });
 
+  it('keeps the engine URL out of workspace settings: a cloned repository cannot point VS Code at its own engine', () => {
+    const url = pkg.contributes.configuration.properties['runlight.engine.url'];
+    assert.equal(url.scope, 'machine');
+    assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('runlight.engine.url'));
+  });
+
+  it('has the marketplace fields: keywords, bugs, and runs where the workspace is', () => {
+    assert.ok(pkg.keywords.includes('trigger.dev'));
+    assert.match(pkg.bugs.url, /^https:\/\//);
+    assert.deepEqual(pkg.extensionKind, ['workspace']);
+  });
+
   it('documents every setting with a markdownDescription', () => {
     const props = pkg.contributes.configuration.properties as Record<string, { markdownDescription?: string; enum?: string[]; enumDescriptions?: string[] }>;
     for (const key of [
