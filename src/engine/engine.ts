@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { EngineInfo } from '../protocol/api';
+import type { EngineInfo, QueueInfo } from '../protocol/api';
 import type { EngineOptions, RunningEngine } from './index';
 import { loadSecretKey } from './auth/secret-key';
 import { Authenticator } from './auth/principal';
@@ -22,7 +22,8 @@ import { acquireWorkspaceLock } from './workspace-lock';
 import { TaskCatalog, loadWorkspaceEnv } from './tasks';
 import { newId } from './ids';
 import { ChangeLogTailer } from './realtime/tailer';
-import type { RunStore } from './store/types';
+import type { QueueLimit, RunStore } from './store/types';
+import type { IndexReply } from './tasks/indexer';
 import { describeError } from '../shared/errors';
 
 /** `RUNLIGHT_TASK_DIRS=trigger,jobs` (set by the extension from its `runlight.taskDirectories` setting). */
@@ -90,6 +91,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       dir,
       taskDirs: options.taskDirs ?? taskDirsFromEnv(),
       outDir: join(runlightDir, 'build'),
+      // The queue limits task code defines go to the store, which enforces them when claiming.
+      onDidChange: () => void syncQueueLimits(),
       index: async (bundlePath) => {
         const w = await pool.acquire();
         try {
@@ -100,6 +103,22 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       },
       log,
     });
+
+    let limitsSynced = '';
+    let limitsSync: Promise<void> = Promise.resolve();
+    const syncQueueLimits = (): Promise<void> =>
+      (limitsSync = limitsSync.then(async () => {
+        const limits = queueLimitsOf(catalog.queues());
+        const text = JSON.stringify(limits);
+        if (text === limitsSynced) return;
+        try {
+          await store.setQueueLimits(limits);
+          limitsSynced = text;
+          executor.pump();
+        } catch (e) {
+          log(`queues: could not store the queue limits: ${describeError(e)}`);
+        }
+      }));
 
     const node = `${hostname()}:${process.pid}:${newId('attempt').slice(8, 14)}`;
     // Tasks reach the engine through the URL known only after listen; filled in below.
@@ -118,8 +137,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       cancelExecuting: (id) => executor.cancel(id),
       taskDefaults: (id) => {
         const t = catalog.get(id)?.info;
-        return t ? { maxDuration: t.maxDuration, maxAttempts: (t as { maxAttempts?: number }).maxAttempts } : undefined;
+        return t ? { maxDuration: t.maxDuration, maxAttempts: t.maxAttempts, queue: t.queue } : undefined;
       },
+      queueExists: (name) => catalog.queue(name) !== undefined,
+      tasksIndexed: () => tasksReady.wait,
     });
     const executor: Executor = new Executor(store, committer, pool, { ready: () => tasksReady.wait, bundleFor: (id) => catalog.get(id)?.bundlePath }, service, {
       node,
@@ -199,7 +220,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         .then(() => {
           if (closing) return buildStarted(Promise.resolve());
           // Bundling takes seconds: attempts and the task list wait for it.
-          buildStarted(catalog.start().catch((e: unknown) => log(`tasks: ${describeError(e)}`)));
+          buildStarted(
+            catalog
+              .start()
+              .then(() => limitsSync)
+              .catch((e: unknown) => log(`tasks: ${describeError(e)}`)),
+          );
           executor.start();
         });
     }, SERVE_FIRST_MS);
@@ -214,14 +240,21 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   }
 }
 
+/** The queues that have a concurrencyLimit, sorted by name: what the store enforces. */
+function queueLimitsOf(queues: readonly QueueInfo[]): QueueLimit[] {
+  return queues
+    .flatMap((q) => (q.concurrencyLimit === undefined ? [] : [{ name: q.name, concurrencyLimit: q.concurrencyLimit }]))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 function indexOn(w: import('./exec/pool').WorkerHandle, bundlePath: string) {
   const requestId = newId('attempt');
-  return new Promise<{ tasks: { id: string; exportName?: string; maxDuration?: number }[]; error?: string }>((settle) => {
+  return new Promise<IndexReply>((settle) => {
     const onMessage = (m: import('../protocol/ipc').WorkerToEngine): void => {
       if (m.type === 'indexed' && m.requestId === requestId) {
         w.off('message', onMessage);
         w.off('exit', onExit);
-        settle({ tasks: m.tasks, error: m.error });
+        settle({ tasks: m.tasks, ...(m.queues ? { queues: m.queues } : {}), error: m.error });
       }
     };
     const onExit = (): void => {

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import './zod-locale';
 import { Json, JsonObject, RunError } from './run';
-import { MetadataOperation, TaskInfo } from './api';
+import { MetadataOperation, QueueInfo, TaskInfo } from './api';
 
 /**
  * What a waiting attempt waits for: a time (epoch ms), runs to finish (its children, by id), or a wait token to
@@ -52,6 +52,8 @@ export const EngineToWorker = z.discriminatedUnion('type', [
       rootRunId: z.optional(z.string()),
       /** The run's attempt limit: the attempt that reaches it is the last (onFailure runs after it). */
       maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1))),
+      /** The run's queue (`ctx.queue.name`). */
+      queue: z.optional(z.string()),
     }),
     apiUrl: z.string(),
     accessToken: z.string(),
@@ -80,6 +82,8 @@ export const WorkerToEngine = z.discriminatedUnion('type', [
     type: z.literal('indexed'),
     requestId: z.string(),
     tasks: z.array(z.omit(TaskInfo, { filePath: true, line: true })),
+    /** Every queue the file defines: the tasks' own, shared `queue()` objects, with their limits. */
+    queues: z.optional(z.array(QueueInfo)),
     error: z.optional(z.string()),
   }),
   z.object({

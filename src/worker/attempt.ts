@@ -157,6 +157,10 @@ export class AttemptRunner {
   }
 }
 
+function queueName(msg: ExecuteMessage): string {
+  return msg.run.queue ?? `task/${msg.taskId}`;
+}
+
 function contextFor(msg: ExecuteMessage, exportName: string | undefined): TaskRunContext {
   return {
     run: {
@@ -169,6 +173,7 @@ function contextFor(msg: ExecuteMessage, exportName: string | undefined): TaskRu
     },
     attempt: { id: msg.attemptId, number: msg.run.attempt },
     task: { id: msg.taskId, ...(exportName ? { exportName } : {}) },
+    queue: { id: queueName(msg), name: queueName(msg) },
     ...(msg.run.batchId ? { batch: { id: msg.run.batchId } } : {}),
     environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
     machine: { name: 'local' },

@@ -4,7 +4,7 @@
  * attempt of a task; SDK calls inside the task become requests the engine acknowledges.
  */
 import { AttemptRunner } from './attempt';
-import { installSdkGlobal, loadBundle } from './bundle';
+import { definedQueues, installSdkGlobal, loadBundle } from './bundle';
 import { captureConsole } from './console';
 import { toRunError } from './errors';
 import { IpcChannel, type Port } from './ipc';
@@ -49,8 +49,15 @@ function main(): void {
             ...(exportName !== undefined ? { exportName } : {}),
             ...(def.maxDuration !== undefined ? { maxDuration: def.maxDuration } : {}),
             ...(def.retry?.maxAttempts !== undefined && def.retry.maxAttempts >= 1 ? { maxAttempts: Math.floor(def.retry.maxAttempts) } : {}),
+            queue: def.queue.name,
           }));
-          channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(bundle.warnings.length ? { error: bundle.warnings.join('; ') } : {}) });
+          channel.send({
+            type: 'indexed',
+            requestId: msg.requestId,
+            tasks,
+            queues: definedQueues(bundle),
+            ...(bundle.warnings.length ? { error: bundle.warnings.join('; ') } : {}),
+          });
         } catch (err) {
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks: [], error: describeLoadError(err) });
         }

@@ -85,6 +85,7 @@ export class Attempt implements RequestOrigin {
         parentRunId: record.parentRunId,
         rootRunId: record.rootRunId,
         maxAttempts: record.maxAttempts,
+        queue: record.run.queue ?? `task/${record.run.taskIdentifier}`,
       },
       apiUrl: api.apiUrl,
       accessToken: api.accessToken,

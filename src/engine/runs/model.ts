@@ -22,6 +22,10 @@ export interface NewRunInput {
   parentRunId?: string;
   rootRunId?: string;
   depth?: number;
+  /** The queue it goes to (default: the task's own, `task/<id>`). */
+  queue?: string;
+  concurrencyKey?: string;
+  priority?: number;
   number: number;
   now: string;
 }
@@ -41,6 +45,7 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     delayedUntil: input.delayedUntil,
     ttl: input.ttlMs !== undefined ? `${Math.round(input.ttlMs / 1000)}s` : undefined,
     idempotencyKey: input.idempotencyKey,
+    queue: input.queue ?? `task/${input.taskIdentifier}`,
     isTest: input.isTest ?? false,
     durationMs: 0,
     costInCents: 0,
@@ -58,6 +63,8 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     parentRunId: input.parentRunId,
     rootRunId: input.rootRunId,
     ...(input.depth ? { depth: input.depth } : {}),
+    ...(input.concurrencyKey !== undefined ? { concurrencyKey: input.concurrencyKey } : {}),
+    ...(input.priority ? { priority: input.priority } : {}),
     lastSeq: 0,
   };
 }

@@ -14,6 +14,8 @@ import { nowIso } from '../clock';
 export interface TaskDefaults {
   maxAttempts?: number;
   maxDuration?: number;
+  /** The queue its runs go to (its own, `task/<id>`, or a shared one). */
+  queue?: string;
 }
 
 export interface RunServiceHooks {
@@ -21,8 +23,15 @@ export interface RunServiceHooks {
   onQueued(committed: Promise<unknown>): void;
   /** Cancel of a run this engine is executing: kill its attempt; true when it was running here. */
   cancelExecuting(runId: string): Promise<boolean>;
-  /** Known task defaults (retry, maxDuration), or undefined when the task is not (yet) discovered. */
+  /** Known task defaults (retry, maxDuration, queue), or undefined when the task is not (yet) discovered. */
   taskDefaults(taskId: string): TaskDefaults | undefined;
+  /** Whether task code defines a queue by this name (a trigger's `queue` must name one). */
+  queueExists?(name: string): boolean;
+  /**
+   * Resolves once the task files have been indexed (the first build): a run's queue comes from its task's
+   * definition, so runs wait for it to be known before they are created.
+   */
+  tasksIndexed?(): Promise<unknown>;
 }
 
 /** Every change a caller can make to runs, as committed writes. */
@@ -48,6 +57,7 @@ export class RunService {
 
   /** Creates a run; with an idempotency key seen before for the task, returns that run instead. */
   async trigger(taskId: string, payload: Json | undefined, options: TriggerOptions = {}): Promise<{ record: RunRecord; existing: boolean }> {
+    await this.hooks.tasksIndexed?.();
     if (options.idempotencyKey) {
       const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey);
       if (found) return { record: found, existing: true };
@@ -63,6 +73,7 @@ export class RunService {
   }
 
   async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[] }> {
+    await this.hooks.tasksIndexed?.();
     const batchId = newId('batch');
     const createdAt = nowIso();
     const lineage = await this.lineage(req.items.map((i) => i.options?.parentRunId));
@@ -118,6 +129,14 @@ export class RunService {
       }
     }
     const defaults = this.hooks.taskDefaults(taskId) ?? {};
+    const queue = options.queue ?? defaults.queue ?? `task/${taskId}`;
+    if (options.queue !== undefined && this.hooks.queueExists && !this.hooks.queueExists(options.queue)) {
+      throw new EngineError(
+        'invalid_request',
+        `options.queue: no queue named "${options.queue}" is defined in the task files; define it with queue({ name: "${options.queue}" }) ` +
+          `or name a task's own queue ("task/<task id>")`,
+      );
+    }
     let delayedUntil: string | undefined;
     if (options.delay !== undefined) {
       const d = options.delay;
@@ -136,6 +155,9 @@ export class RunService {
       maxAttempts: options.maxAttempts ?? defaults.maxAttempts ?? 1,
       maxDuration: options.maxDuration ?? defaults.maxDuration,
       isTest: options.test,
+      queue,
+      concurrencyKey: options.concurrencyKey,
+      priority: options.priority,
       parentRunId: options.parentRunId,
       ...(options.parentRunId ? lineage.get(options.parentRunId) : {}),
       number: this.nextNumber++,
@@ -156,8 +178,10 @@ export class RunService {
   }
 
   async replay(runId: string): Promise<RunRecord> {
-    const { run } = await this.getRun(runId);
-    const { record } = await this.trigger(run.taskIdentifier, run.payload, { tags: run.tags });
+    const { run, concurrencyKey, priority } = await this.getRun(runId);
+    // The same queue when task code still defines it (else the task's own), key and priority.
+    const queue = run.queue !== undefined && this.hooks.queueExists?.(run.queue) ? run.queue : undefined;
+    const { record } = await this.trigger(run.taskIdentifier, run.payload, { tags: run.tags, queue, concurrencyKey, priority });
     return record;
   }
 

@@ -15,9 +15,13 @@ import {
   epochMs,
   eventOf,
   normalizeFilter,
+  queueOf,
+  concurrencyKeyOf,
+  queuedOrder,
   runNotFound,
   sameTags,
 } from './codec';
+import { ClaimBook } from './claim';
 import { clearStaleLockDir, dbLocked } from './sqlite/lock-dir';
 import { explainWriteError } from './sqlite/disk-full';
 import { filterClauses, where } from './sqlite/filter';
@@ -26,7 +30,9 @@ import { migrate } from './sqlite/schema';
 import { StatementCache } from './sqlite/statements';
 import {
   StoreRefusal,
+  type ClaimReport,
   type ClaimedRun,
+  type QueueLimit,
   type Page,
   type RunEvent,
   type RunFilter,
@@ -219,8 +225,32 @@ export class SqliteRunStore implements RunStore {
     return row ? int(row, 'n') : 0;
   }
 
-  async claimQueued(node: string, limit: number, now: number, leaseMs: number, options: { startAttempt?: boolean } = {}): Promise<ClaimedRun[]> {
-    return this.transaction(() => ({ value: this.claim({ kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false }) }));
+  async claimQueued(
+    node: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    options: { startAttempt?: boolean; report?: ClaimReport } = {},
+  ): Promise<ClaimedRun[]> {
+    return this.transaction(() => {
+      const { claimed, blocked } = this.claim({ kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false });
+      if (options.report) options.report.blocked = blocked;
+      return { value: claimed };
+    });
+  }
+
+  async setQueueLimits(queues: readonly QueueLimit[]): Promise<void> {
+    await this.transaction(() => {
+      this.run('DELETE FROM queue_limits');
+      for (const q of queues) this.run('INSERT OR REPLACE INTO queue_limits (name, concurrency_limit) VALUES (?, ?)', [q.name, q.concurrencyLimit]);
+      return { value: undefined };
+    });
+  }
+
+  async queueLimits(): Promise<QueueLimit[]> {
+    return this.stmt('SELECT name, concurrency_limit FROM queue_limits ORDER BY name')
+      .all()
+      .map((row) => ({ name: text(row, 'name'), concurrencyLimit: int(row, 'concurrency_limit') }));
   }
 
   async useTokenOnce(hash: string): Promise<boolean> {
@@ -409,8 +439,10 @@ export class SqliteRunStore implements RunStore {
         const update = op.apply(record);
         return update ? { ok: true, event: this.commitUpdates(record, [update])[0] } : { ok: true };
       }
-      case 'claim':
-        return { ok: true, claimed: this.claim(op) };
+      case 'claim': {
+        const { claimed, blocked } = this.claim(op);
+        return { ok: true, claimed, blocked };
+      }
       case 'chunks': {
         const record = this.loadRecord(op.runId);
         if (!record) throw runNotFound(op.runId);
@@ -422,17 +454,35 @@ export class SqliteRunStore implements RunStore {
     }
   }
 
-  private claim(op: Extract<WriteOp, { kind: 'claim' }>): ClaimedRun[] {
-    const rows = this.stmt(
-      "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) ORDER BY created_at ASC, id ASC LIMIT ?",
-    ).all([op.now, limitOf(op.limit)]);
+  /**
+   * Takes due queued runs in queue order, a page at a time: the page query leaves out groups (queue + key) at
+   * their limit, `ClaimBook` counts this claim's own picks and passes over runs of groups they fill.
+   */
+  private claim(op: Extract<WriteOp, { kind: 'claim' }>): { claimed: ClaimedRun[]; blocked: boolean } {
+    const book = new ClaimBook(limitOf(op.limit));
     const claimed: ClaimedRun[] = [];
-    for (const row of rows) {
-      const record = decodeRecord(text(row, 'data'));
-      const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
-      if (updates.length) claimed.push({ record: updates.at(-1)!.record, events: this.commitUpdates(record, updates) });
+    const page = this.stmt(CLAIM_PAGE_SQL);
+    const count = this.stmt("SELECT COUNT(*) AS n FROM runs WHERE queue = ? AND concurrency_key = ? AND status IN ('DEQUEUED', 'EXECUTING')");
+    for (;;) {
+      const wanted = book.limit - claimed.length;
+      if (wanted <= 0) break;
+      const { order, id } = book.cursor;
+      const rows = page.all([op.now, book.filledJson(), order, order, id, wanted]);
+      for (const row of rows) {
+        const queue = text(row, 'queue');
+        const concurrencyKey = text(row, 'concurrency_key');
+        const c = { id: text(row, 'id'), order: int(row, 'queued_order'), queue, concurrencyKey, limit: intOrNull(row, 'lim') };
+        const admitted = book.admit(c, () => int(count.all([queue, concurrencyKey])[0]!, 'n'));
+        if (!admitted) continue;
+        const record = decodeRecord(text(row, 'data'));
+        const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
+        if (updates.length) claimed.push({ record: updates.at(-1)!.record, events: this.commitUpdates(record, updates) });
+      }
+      if (!book.more(claimed.length, rows.length, wanted)) break;
     }
-    return claimed;
+    // Runs the page query left out (their group was already full) were passed over too.
+    const blocked = book.blocked || (claimed.length < book.limit && this.first(CLAIM_BLOCKED_SQL, [op.now]) !== undefined);
+    return { claimed, blocked };
   }
 
   private loadRecord(id: string): RunRecord | undefined {
@@ -459,8 +509,8 @@ export class SqliteRunStore implements RunStore {
     const event = this.insertEvent(input, 'created');
     const record: RunRecord = { ...input, lastSeq: event.seq };
     this.run(
-      'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, locked_by, lease_until, data) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, locked_by, lease_until, ' +
+        'queue, concurrency_key, priority, queued_order, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         record.run.id,
         record.run.taskIdentifier,
@@ -472,6 +522,10 @@ export class SqliteRunStore implements RunStore {
         delayedUntilMs(record),
         record.lockedBy ?? null,
         record.leaseUntil ?? null,
+        queueOf(record),
+        concurrencyKeyOf(record),
+        record.priority ?? 0,
+        queuedOrder(record),
         encodeRecord(record),
       ],
     );
@@ -550,6 +604,10 @@ interface IndexedColumns {
   delayed_until: number | null;
   locked_by: string | null;
   lease_until: number | null;
+  queue: string;
+  concurrency_key: string;
+  priority: number;
+  queued_order: number;
 }
 
 function indexedColumns(record: RunRecord): IndexedColumns {
@@ -561,8 +619,32 @@ function indexedColumns(record: RunRecord): IndexedColumns {
     delayed_until: delayedUntilMs(record),
     locked_by: record.lockedBy ?? null,
     lease_until: record.leaseUntil ?? null,
+    queue: queueOf(record),
+    concurrency_key: concurrencyKeyOf(record),
+    priority: record.priority ?? 0,
+    queued_order: queuedOrder(record),
   };
 }
+
+/**
+ * One page of claim candidates: due QUEUED runs after the cursor in queue order, with their queue's limit (null:
+ * none), leaving out groups at their limit in the database (`at_limit`), groups this claim filled (JSON list
+ * `queue\0key`), and queues whose limit is 0. Params: now, filled, cursor order (twice), cursor id, limit.
+ */
+const CLAIM_PAGE_SQL =
+  'WITH at_limit AS (SELECT a.queue, a.concurrency_key FROM queue_limits l JOIN runs a ON a.queue = l.name ' +
+  "WHERE a.status IN ('DEQUEUED', 'EXECUTING') GROUP BY a.queue, a.concurrency_key HAVING COUNT(*) >= MAX(l.concurrency_limit)) " +
+  'SELECT r.id, r.data, r.queue, r.concurrency_key, r.queued_order, l.concurrency_limit AS lim FROM runs r LEFT JOIN queue_limits l ON l.name = r.queue ' +
+  "WHERE r.status = 'QUEUED' AND (r.delayed_until IS NULL OR r.delayed_until <= ?) " +
+  'AND (l.concurrency_limit IS NULL OR (l.concurrency_limit > 0 ' +
+  'AND NOT EXISTS (SELECT 1 FROM at_limit f WHERE f.queue = r.queue AND f.concurrency_key = r.concurrency_key) ' +
+  'AND r.queue || char(0) || r.concurrency_key NOT IN (SELECT value FROM json_each(?)))) ' +
+  'AND (r.queued_order > ? OR (r.queued_order = ? AND r.id > ?)) ' +
+  'ORDER BY r.queued_order ASC, r.id ASC LIMIT ?';
+
+/** Whether a due QUEUED run of a limited queue is left (after a claim that took fewer runs than it could). */
+const CLAIM_BLOCKED_SQL =
+  "SELECT 1 AS x FROM queue_limits l JOIN runs r ON r.queue = l.name WHERE r.status = 'QUEUED' AND (r.delayed_until IS NULL OR r.delayed_until <= ?) LIMIT 1";
 
 /** A wait_tokens row as a record (absent columns left out). */
 function tokenOf(row: QueryResult): WaitTokenRecord {

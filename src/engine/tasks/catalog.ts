@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import type { TaskInfo } from '../../protocol/api';
+import type { QueueInfo, TaskInfo } from '../../protocol/api';
 import { manifestPathFor } from './build-cache';
 import { TaskBundler, bundlePathFor, type BundleResult } from './bundle';
 import { discoverTaskFiles } from './discover';
@@ -28,6 +28,7 @@ export interface TaskCatalogOptions {
 interface FileState {
   build: BundleResult;
   tasks: TaskInfo[];
+  queues?: QueueInfo[];
   error?: string;
 }
 
@@ -39,6 +40,7 @@ export class TaskCatalog {
   private readonly files = new Map<string, FileState>();
   private byId = new Map<string, { bundlePath: string; info: TaskInfo }>();
   private tasks: TaskInfo[] = [];
+  private queueMap = new Map<string, QueueInfo>();
   private problems: string[] = [];
   private watcher: TaskWatcher | undefined;
   private running: Promise<void> | undefined;
@@ -74,6 +76,16 @@ export class TaskCatalog {
 
   list(): TaskInfo[] {
     return [...this.tasks];
+  }
+
+  /** Every queue the task files define (tasks' own queues and shared ones), with their limits. */
+  queues(): QueueInfo[] {
+    return [...this.queueMap.values()];
+  }
+
+  /** A queue by name, if the task files define it. */
+  queue(name: string): QueueInfo | undefined {
+    return this.queueMap.get(name);
   }
 
   errors(): string[] {
@@ -142,11 +154,11 @@ export class TaskCatalog {
     const toBuild = found.filter((f) => this.affected(this.files.get(f), f, changed));
     const builds = await this.bundler.buildAll(toBuild);
     const indexed = await Promise.all(builds.map((b) => indexBundle(b, this.o.index)));
-    builds.forEach((b, i) => this.files.set(b.file, { build: b, tasks: indexed[i]!.tasks, error: indexed[i]!.error }));
+    builds.forEach((b, i) => this.files.set(b.file, { build: b, tasks: indexed[i]!.tasks, queues: indexed[i]!.queues, error: indexed[i]!.error }));
     if (this.closed) return;
 
     const ordered = found.map((f) => this.files.get(f)).filter((s): s is FileState => s !== undefined);
-    const merged = mergeIndexed(ordered.map((s) => ({ tasks: s.tasks, error: s.error })));
+    const merged = mergeIndexed(ordered.map((s) => ({ tasks: s.tasks, queues: s.queues, error: s.error, relPath: s.build.relPath })));
     const byId = new Map<string, { bundlePath: string; info: TaskInfo }>();
     for (const t of merged.tasks) {
       const state = ordered.find((s) => s.build.relPath === t.filePath);
@@ -154,6 +166,7 @@ export class TaskCatalog {
     }
     this.byId = byId;
     this.tasks = merged.tasks;
+    this.queueMap = merged.queues;
     this.problems = merged.errors;
     this.watchInputs();
     if (toBuild.length > 0 || changed === null) {

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import type { TaskInfo } from '../../protocol/api';
+import type { QueueInfo, TaskInfo } from '../../protocol/api';
 import type { BundleResult } from './bundle';
 import { describeError } from '../../shared/errors';
 
 /** What a worker reports for one bundle (the `indexed` message without its requestId). */
 export interface IndexReply {
   tasks: Array<Omit<TaskInfo, 'filePath' | 'line'>>;
+  /** The queues the file defines (its tasks' own and shared `queue()` objects). */
+  queues?: QueueInfo[];
   error?: string;
 }
 
@@ -14,6 +16,8 @@ export type IndexBundle = (bundlePath: string) => Promise<IndexReply>;
 
 export interface IndexResult {
   tasks: TaskInfo[];
+  /** Every queue the files define, by name; a queue defined with two different limits keeps the first. */
+  queues: Map<string, QueueInfo>;
   /** Readable, one per problem, each starting with the workspace-relative file. */
   errors: string[];
 }
@@ -33,7 +37,13 @@ export function findIdLine(source: string, id: string): number | undefined {
 }
 
 /** The tasks of one built file, with their file path and source line. */
-export async function indexBundle(result: BundleResult, index: IndexBundle): Promise<{ tasks: TaskInfo[]; error?: string }> {
+export interface IndexedFile {
+  tasks: TaskInfo[];
+  queues?: QueueInfo[];
+  error?: string;
+}
+
+export async function indexBundle(result: BundleResult, index: IndexBundle): Promise<IndexedFile> {
   if (!result.bundlePath) return { tasks: [], error: `${result.relPath}: ${result.error ?? 'build failed'}` };
   let reply: IndexReply;
   try {
@@ -48,7 +58,7 @@ export async function indexBundle(result: BundleResult, index: IndexBundle): Pro
     if (t.exportName === undefined && line === undefined) return [];
     return [{ ...t, filePath: result.relPath, ...(line !== undefined ? { line } : {}) }];
   });
-  return { tasks, ...(reply.error ? { error: `${result.relPath}: ${reply.error}` } : {}) };
+  return { tasks, ...(reply.queues ? { queues: reply.queues } : {}), ...(reply.error ? { error: `${result.relPath}: ${reply.error}` } : {}) };
 }
 
 /**
@@ -60,12 +70,23 @@ export async function indexTasks(results: readonly BundleResult[], index: IndexB
   return mergeIndexed(perFile);
 }
 
-export function mergeIndexed(perFile: ReadonlyArray<{ tasks: TaskInfo[]; error?: string }>): IndexResult {
+export function mergeIndexed(perFile: ReadonlyArray<IndexedFile & { relPath?: string }>): IndexResult {
   const tasks: TaskInfo[] = [];
   const errors: string[] = [];
   const seen = new Map<string, TaskInfo>();
+  const queues = new Map<string, QueueInfo>();
   for (const f of perFile) {
     if (f.error) errors.push(f.error);
+    for (const q of f.queues ?? []) {
+      const first = queues.get(q.name);
+      if (!first || first.concurrencyLimit === undefined) queues.set(q.name, first && q.concurrencyLimit === undefined ? first : q);
+      else if (q.concurrencyLimit !== undefined && q.concurrencyLimit !== first.concurrencyLimit) {
+        const where = f.relPath ?? f.tasks[0]?.filePath;
+        errors.push(
+          `${where ? `${where}: ` : ''}queue "${q.name}" is defined with concurrencyLimit ${q.concurrencyLimit} here and ${first.concurrencyLimit} elsewhere; ${first.concurrencyLimit} is used`,
+        );
+      }
+    }
     for (const t of f.tasks) {
       const first = seen.get(t.id);
       if (first) {
@@ -76,5 +97,7 @@ export function mergeIndexed(perFile: ReadonlyArray<{ tasks: TaskInfo[]; error?:
       tasks.push(t);
     }
   }
-  return { tasks, errors };
+  // A task naming a queue nobody defines still sends its runs there: a queue without a limit.
+  for (const t of tasks) if (t.queue !== undefined && !queues.has(t.queue)) queues.set(t.queue, { name: t.queue });
+  return { tasks, queues, errors };
 }

@@ -63,7 +63,7 @@ export function indexOnWorker(child: ChildProcess, bundlePath: string, timeoutMs
     const onMessage = (raw: unknown) => {
       const msg = WorkerToEngine.safeParse(raw);
       if (msg.success && msg.data.type === 'indexed' && msg.data.requestId === requestId) {
-        finish({ tasks: msg.data.tasks, ...(msg.data.error ? { error: msg.data.error } : {}) });
+        finish({ tasks: msg.data.tasks, ...(msg.data.queues ? { queues: msg.data.queues } : {}), ...(msg.data.error ? { error: msg.data.error } : {}) });
       }
     };
     const onExit = () => finish({ tasks: [], error: 'the worker exited while loading the task file' });

@@ -1,6 +1,6 @@
 import type { TriggerOptions } from '../../protocol/api';
 import { requireBackendFunction } from './backendBridge';
-import { registerTask, type RetryOptions, type RunFnParams, type TaskDefinition } from './registry';
+import { registerQueue, registerTask, type RetryOptions, type RunFnParams, type TaskDefinition, type TaskQueue } from './registry';
 import { taskHooksOf, type TaskHooks, type TaskInitOutput } from './hooks';
 import { batchTriggerAndWait, triggerAndWait, withParent, type BatchResult, type TaskRunPromise } from './subtasks';
 import { parsePayload, type InferSchemaInput, type InferSchemaOutput, type TaskSchema } from './schema';
@@ -15,8 +15,16 @@ export class AbortTaskRunError extends Error {
   }
 }
 
-export interface QueueOptions {
+/** A task's `queue`: its own queue's limit (`{ concurrencyLimit }`), a shared queue object, or a shared queue's name. */
+export interface TaskQueueOptions {
   name?: string;
+  /** Most runs of the queue (per `concurrencyKey`) executing at once. */
+  concurrencyLimit?: number;
+}
+
+/** A shared queue (`queue({ name, concurrencyLimit })`). */
+export interface QueueOptions {
+  name: string;
   concurrencyLimit?: number;
 }
 
@@ -27,7 +35,7 @@ export interface TaskOptions<TId extends string, TPayload, TOutput, TInit extend
   /** Seconds; the engine stops the attempt past it (TIMED_OUT). */
   maxDuration?: number;
   retry?: RetryOptions;
-  queue?: QueueOptions;
+  queue?: string | TaskQueueOptions;
   machine?: string | { preset?: string };
 }
 
@@ -102,6 +110,31 @@ function checkId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) throw new TypeError('task({ id }) needs a non-empty string id');
 }
 
+function checkLimit(where: string, limit: unknown): number | undefined {
+  if (limit === undefined) return undefined;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+    throw new TypeError(`${where}: concurrencyLimit must be a whole number of runs, 0 or more (got ${String(limit)})`);
+  }
+  return limit;
+}
+
+function checkQueueName(where: string, name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 128)
+    throw new TypeError(`${where}: the queue name must be a non-empty string of at most 128 characters`);
+  return name;
+}
+
+/** The queue a task's runs go to: its own (`task/<id>`, as Trigger.dev names it), or a shared one. */
+function taskQueue(id: string, queue: string | TaskQueueOptions | undefined): TaskQueue {
+  const where = `task "${id}"`;
+  if (queue === undefined || queue === null) return { name: `task/${id}` };
+  if (typeof queue === 'string') return { name: checkQueueName(where, queue), reference: true };
+  if (typeof queue !== 'object') throw new TypeError(`${where}: queue must be a queue's name or { name?, concurrencyLimit? }`);
+  const concurrencyLimit = checkLimit(where, queue.concurrencyLimit);
+  const name = queue.name === undefined ? `task/${id}` : checkQueueName(where, queue.name);
+  return concurrencyLimit === undefined ? { name } : { name, concurrencyLimit };
+}
+
 function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefinition, 'run'> {
   const hooks = taskHooksOf(opts);
   if (opts.maxDuration !== undefined && !(typeof opts.maxDuration === 'number' && opts.maxDuration > 0)) {
@@ -112,7 +145,7 @@ function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefin
     description: opts.description,
     maxDuration: opts.maxDuration,
     retry: opts.retry,
-    queue: opts.queue,
+    queue: taskQueue(opts.id, opts.queue),
     machine: opts.machine,
     hooks,
   };
@@ -149,7 +182,15 @@ export function schemaTask<TId extends string, TSchema extends TaskSchema, TOutp
   return handle;
 }
 
-/** Trigger.dev's `queue({ name, concurrencyLimit })`: kept as a plain description (no local limits yet). */
-export function queue(options: QueueOptions): QueueOptions {
+/**
+ * Trigger.dev's `queue({ name, concurrencyLimit })`: a queue tasks share (`task({ queue: myQueue })`), and that
+ * runs can be sent to when triggered (`{ queue: "name" }`). At most `concurrencyLimit` of its runs (per
+ * concurrency key) execute at once.
+ */
+export function queue<T extends QueueOptions>(options: T): T {
+  if (typeof options !== 'object' || options === null) throw new TypeError('queue({ name, concurrencyLimit }) needs an options object');
+  const name = checkQueueName('queue()', options.name);
+  const concurrencyLimit = checkLimit(`queue "${name}"`, options.concurrencyLimit);
+  registerQueue(concurrencyLimit === undefined ? { name } : { name, concurrencyLimit });
   return options;
 }

@@ -39,6 +39,7 @@ function start(b: ReturnType<typeof bundle>, id: string, o: { attempt?: number; 
       run: { id: 'run_x', tags: [], isTest: false },
       attempt: { id: 'attempt_x', number: o.attempt ?? 1 },
       task: { id },
+      queue: { id: `task/${id}`, name: `task/${id}` },
       environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
       machine: { name: 'local' },
     },

@@ -80,6 +80,22 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE INDEX wait_tokens_due ON wait_tokens (timeout_at) WHERE status = 'WAITING' AND timeout_at IS NOT NULL;
   CREATE INDEX wait_tokens_tags ON wait_tokens USING gin (tags);
   `,
+  // queues: each run's queue, concurrency key and priority; claims go in queued_order (created_at minus the
+  // priority, in ms) and respect the limits in queue_limits (only queues that have one).
+  `
+  ALTER TABLE runs ADD COLUMN queue text NOT NULL DEFAULT '';
+  ALTER TABLE runs ADD COLUMN concurrency_key text NOT NULL DEFAULT '';
+  ALTER TABLE runs ADD COLUMN priority double precision NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN queued_order bigint NOT NULL DEFAULT 0;
+  UPDATE runs SET queue = 'task/' || task_identifier, queued_order = created_at;
+  DROP INDEX runs_queued;
+  CREATE INDEX runs_queued ON runs (queued_order, id) WHERE status = 'QUEUED';
+  CREATE INDEX runs_queue_active ON runs (queue, concurrency_key) WHERE status IN ('DEQUEUED', 'EXECUTING');
+  CREATE TABLE queue_limits (
+    name text PRIMARY KEY,
+    concurrency_limit integer NOT NULL
+  );
+  `,
 ];
 
 /** Session advisory lock key taken while migrating ("runlight" schema). */

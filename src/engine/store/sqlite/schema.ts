@@ -87,6 +87,24 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX wait_tokens_due ON wait_tokens (timeout_at) WHERE status = 'WAITING' AND timeout_at IS NOT NULL;
     `);
   },
+  // queues: each run's queue, concurrency key and priority; claims go in queued_order (created_at minus the
+  // priority, in ms) and respect the limits in queue_limits (only queues that have one).
+  (db) => {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN queue TEXT NOT NULL DEFAULT '';
+      ALTER TABLE runs ADD COLUMN concurrency_key TEXT NOT NULL DEFAULT '';
+      ALTER TABLE runs ADD COLUMN priority REAL NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN queued_order INTEGER NOT NULL DEFAULT 0;
+      UPDATE runs SET queue = 'task/' || task_identifier, queued_order = created_at;
+      DROP INDEX runs_queued;
+      CREATE INDEX runs_queued ON runs (queued_order, id) WHERE status = 'QUEUED';
+      CREATE INDEX runs_queue_active ON runs (queue, concurrency_key) WHERE status IN ('DEQUEUED', 'EXECUTING');
+      CREATE TABLE queue_limits (
+        name TEXT PRIMARY KEY,
+        concurrency_limit INTEGER NOT NULL
+      );
+    `);
+  },
 ];
 
 /** Applies the pending migrations; refuses a database written by a newer Runlight. */

@@ -218,6 +218,7 @@ describe('SDK metadata', () => {
           run: { id: 'run_1', tags: [], isTest: false, parentTaskRunId: 'run_p' },
           attempt: { id: 'a', number: 1 },
           task: { id: 't' },
+          queue: { id: 'task/t', name: 'task/t' },
           environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
           machine: { name: 'local' },
         },

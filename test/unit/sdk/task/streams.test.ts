@@ -41,6 +41,7 @@ function runtime(t: FakeTransport, run: { parentTaskRunId?: string; rootTaskRunI
       run: { id: 'run_self', tags: [], isTest: false, ...run },
       attempt: { id: 'att', number: 1 },
       task: { id: 't' },
+      queue: { id: 'task/t', name: 'task/t' },
       environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
       machine: { name: 'local' },
     },
