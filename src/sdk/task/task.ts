@@ -125,13 +125,13 @@ function checkQueueName(where: string, name: unknown): string {
 }
 
 /** The queue a task's runs go to: its own (`task/<id>`, as Trigger.dev names it), or a shared one. */
-function taskQueue(id: string, queue: string | TaskQueueOptions | undefined): TaskQueue {
+function taskQueue(id: string, option: string | TaskQueueOptions | undefined): TaskQueue {
   const where = `task "${id}"`;
-  if (queue === undefined || queue === null) return { name: `task/${id}` };
-  if (typeof queue === 'string') return { name: checkQueueName(where, queue), reference: true };
-  if (typeof queue !== 'object') throw new TypeError(`${where}: queue must be a queue's name or { name?, concurrencyLimit? }`);
-  const concurrencyLimit = checkLimit(where, queue.concurrencyLimit);
-  const name = queue.name === undefined ? `task/${id}` : checkQueueName(where, queue.name);
+  if (option === undefined || option === null) return { name: `task/${id}` };
+  if (typeof option === 'string') return { name: checkQueueName(where, option), reference: true };
+  if (typeof option !== 'object') throw new TypeError(`${where}: queue must be a queue's name or { name?, concurrencyLimit? }`);
+  const concurrencyLimit = checkLimit(where, option.concurrencyLimit);
+  const name = option.name === undefined ? `task/${id}` : checkQueueName(where, option.name);
   return concurrencyLimit === undefined ? { name } : { name, concurrencyLimit };
 }
 
