@@ -76,6 +76,11 @@ export class SqliteRunStore implements RunStore {
   private readonly walAutocheckpoint: number;
   private db: Database | undefined;
   private stmts: StatementCache | undefined;
+  /**
+   * Whether any queue has a limit (the store owns its file alone, so this stays true to the table): without one,
+   * a claim is the plain ordered read it was before queues had limits.
+   */
+  private anyQueueLimit = false;
   /** `${runId}\u0000${key}` → next chunk idx, for committed data only. */
   private readonly nextIdx = new Map<string, number>();
 
@@ -110,6 +115,7 @@ export class SqliteRunStore implements RunStore {
     this.db = db;
     this.stmts = new StatementCache(db);
     openFiles.add(this.file);
+    this.anyQueueLimit = this.first('SELECT 1 AS x FROM queue_limits LIMIT 1') !== undefined;
   }
 
   async close(): Promise<void> {
@@ -245,6 +251,7 @@ export class SqliteRunStore implements RunStore {
       for (const q of queues) this.run('INSERT OR REPLACE INTO queue_limits (name, concurrency_limit) VALUES (?, ?)', [q.name, q.concurrencyLimit]);
       return { value: undefined };
     });
+    this.anyQueueLimit = queues.length > 0;
   }
 
   async queueLimits(): Promise<QueueLimit[]> {
@@ -459,8 +466,17 @@ export class SqliteRunStore implements RunStore {
    * their limit, `ClaimBook` counts this claim's own picks and passes over runs of groups they fill.
    */
   private claim(op: Extract<WriteOp, { kind: 'claim' }>): { claimed: ClaimedRun[]; blocked: boolean } {
-    const book = new ClaimBook(limitOf(op.limit));
     const claimed: ClaimedRun[] = [];
+    const take = (data: string): void => {
+      const record = decodeRecord(data);
+      const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
+      if (updates.length) claimed.push({ record: updates.at(-1)!.record, events: this.commitUpdates(record, updates) });
+    };
+    if (!this.anyQueueLimit) {
+      for (const row of this.stmt(CLAIM_UNLIMITED_SQL).all([op.now, limitOf(op.limit)])) take(text(row, 'data'));
+      return { claimed, blocked: false };
+    }
+    const book = new ClaimBook(limitOf(op.limit));
     const page = this.stmt(CLAIM_PAGE_SQL);
     const count = this.stmt("SELECT COUNT(*) AS n FROM runs WHERE queue = ? AND concurrency_key = ? AND status IN ('DEQUEUED', 'EXECUTING')");
     for (;;) {
@@ -472,11 +488,7 @@ export class SqliteRunStore implements RunStore {
         const queue = text(row, 'queue');
         const concurrencyKey = text(row, 'concurrency_key');
         const c = { id: text(row, 'id'), order: int(row, 'queued_order'), queue, concurrencyKey, limit: intOrNull(row, 'lim') };
-        const admitted = book.admit(c, () => int(count.all([queue, concurrencyKey])[0]!, 'n'));
-        if (!admitted) continue;
-        const record = decodeRecord(text(row, 'data'));
-        const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
-        if (updates.length) claimed.push({ record: updates.at(-1)!.record, events: this.commitUpdates(record, updates) });
+        if (book.admit(c, () => int(count.all([queue, concurrencyKey])[0]!, 'n'))) take(text(row, 'data'));
       }
       if (!book.more(claimed.length, rows.length, wanted)) break;
     }
@@ -625,6 +637,10 @@ function indexedColumns(record: RunRecord): IndexedColumns {
     queued_order: queuedOrder(record),
   };
 }
+
+/** Claim candidates when no queue has a limit: the oldest due QUEUED runs in queue order. Params: now, limit. */
+const CLAIM_UNLIMITED_SQL =
+  "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) ORDER BY queued_order ASC, id ASC LIMIT ?";
 
 /**
  * One page of claim candidates: due QUEUED runs after the cursor in queue order, with their queue's limit (null:
