@@ -111,9 +111,9 @@ describe('task discovery, bundling and indexing', function () {
       assert.deepEqual(
         tasks,
         [
-          { id: 'first', exportName: 't', filePath: 'trigger/dup.ts', line: 3 },
-          { id: 'first', exportName: 'first', filePath: 'trigger/one.ts', line: 5, maxDuration: 60, maxAttempts: 2 },
-          { id: 'second', exportName: 'second', filePath: 'trigger/one.ts', line: 11 },
+          { id: 'first', exportName: 't', filePath: 'trigger/dup.ts', line: 3, queue: 'task/first' },
+          { id: 'first', exportName: 'first', filePath: 'trigger/one.ts', line: 5, maxDuration: 60, maxAttempts: 2, queue: 'task/first' },
+          { id: 'second', exportName: 'second', filePath: 'trigger/one.ts', line: 11, queue: 'task/second' },
         ].filter((_, i) => i !== 1),
       );
       assert.equal(errors.length, 4, errors.join('\n'));
