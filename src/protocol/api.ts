@@ -16,6 +16,9 @@ export const LIMITS = {
   jsonDepth: 64,
 } as const;
 
+/** How long an idempotency key finds its run or wait token when no `idempotencyKeyTTL` is given (Trigger.dev's default). */
+export const DEFAULT_IDEMPOTENCY_KEY_TTL = '30d';
+
 /** Printable text without control characters (tags, stream keys, ids), then any `more` checks in order. */
 const printable = (field: string, max: number, ...more: z.core.$ZodCheck<string>[]) =>
   z.string().check(
@@ -87,6 +90,8 @@ export const TriggerOptions = z.object({
   tags: z.optional(Tags),
   metadata: z.optional(JsonObject),
   idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  /** How long the key finds this run ("1h", "30d", or seconds); default 30 days. Past it, the key makes a new run. */
+  idempotencyKeyTTL: z.optional(Duration),
   delay: z.optional(z.union([Duration, z.iso.datetime({ offset: true })])),
   ttl: z.optional(Duration),
   maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(100))),

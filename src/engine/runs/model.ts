@@ -14,6 +14,8 @@ export interface NewRunInput {
   tags?: string[];
   batchId?: string;
   idempotencyKey?: string;
+  /** Epoch ms after which the key no longer finds the run. */
+  idempotencyKeyExpiresAt?: number;
   delayedUntil?: string;
   ttlMs?: number;
   maxAttempts: number;
@@ -64,6 +66,7 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     rootRunId: input.rootRunId,
     ...(input.depth ? { depth: input.depth } : {}),
     ...(input.concurrencyKey !== undefined ? { concurrencyKey: input.concurrencyKey } : {}),
+    ...(input.idempotencyKey !== undefined && input.idempotencyKeyExpiresAt !== undefined ? { idempotencyKeyExpiresAt: input.idempotencyKeyExpiresAt } : {}),
     ...(input.priority ? { priority: input.priority } : {}),
     lastSeq: 0,
   };

@@ -1,6 +1,6 @@
 import type { Json } from '../../protocol/run';
 import { isTerminal } from '../../shared/status';
-import { LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
+import { DEFAULT_IDEMPOTENCY_KEY_TTL, LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
 import { LOG_STREAM_KEY } from '../../shared/streams';
 import type { Committer } from '../committer';
 import type { RunRecord, RunStore } from '../store/types';
@@ -55,11 +55,14 @@ export class RunService {
     return r;
   }
 
-  /** Creates a run; with an idempotency key seen before for the task, returns that run instead. */
+  /**
+   * Creates a run; with an idempotency key of the task that has not expired (its `idempotencyKeyTTL`, default 30
+   * days), returns that key's run instead.
+   */
   async trigger(taskId: string, payload: Json | undefined, options: TriggerOptions = {}): Promise<{ record: RunRecord; existing: boolean }> {
     await this.hooks.tasksIndexed?.();
     if (options.idempotencyKey) {
-      const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey);
+      const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey, Date.now());
       if (found) return { record: found, existing: true };
     }
     const record = this.buildRun(taskId, payload, options, await this.lineage([options.parentRunId]));
@@ -72,27 +75,50 @@ export class RunService {
     return { record, existing: false };
   }
 
-  async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[] }> {
+  /**
+   * Creates the runs of a batch, one per item in order. An item whose idempotency key (not expired) already has a
+   * run of its task, or repeats an earlier item's key, gets that run instead of a new one (`cached`).
+   */
+  async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[]; cached: boolean[] }> {
     await this.hooks.tasksIndexed?.();
     const batchId = newId('batch');
     const createdAt = nowIso();
+    const now = Date.now();
     const lineage = await this.lineage(req.items.map((i) => i.options?.parentRunId));
-    const records = req.items.map((item, i) => {
+    const byKey = new Map<string, RunRecord>();
+    const created: RunRecord[] = [];
+    const cached: boolean[] = [];
+    const records: RunRecord[] = [];
+    for (const [i, item] of req.items.entries()) {
+      const key = item.options?.idempotencyKey;
+      const keyOf = key ? `${item.task}\u0000${key}` : undefined;
+      const found = keyOf ? (byKey.get(keyOf) ?? (await this.store.findByIdempotencyKey(item.task, key!, now))) : undefined;
+      if (found) {
+        records.push(found);
+        cached.push(true);
+        if (keyOf) byKey.set(keyOf, found);
+        continue;
+      }
+      let record: RunRecord;
       try {
-        return this.buildRun(item.task, item.payload, { ...item.options, batchId }, lineage);
+        record = this.buildRun(item.task, item.payload, { ...item.options, batchId }, lineage);
       } catch (e) {
         if (e instanceof EngineError) throw new EngineError(e.code, `items.${i}.${e.message}`);
         throw e;
       }
-    });
+      if (keyOf) byKey.set(keyOf, record);
+      records.push(record);
+      created.push(record);
+      cached.push(false);
+    }
     const submitted = Promise.all([
       this.committer.submit({ kind: 'batch', batchId, runIds: records.map((r) => r.run.id), createdAt }),
-      ...records.map((record) => this.committer.submit({ kind: 'create', record })),
+      ...created.map((record) => this.committer.submit({ kind: 'create', record })),
     ]);
     this.hooks.onQueued(submitted);
     const failed = (await submitted).find((r) => !r.ok);
     if (failed && !failed.ok) throw failed.error;
-    return { batchId, runs: records };
+    return { batchId, runs: records, cached };
   }
 
   /**
@@ -130,6 +156,7 @@ export class RunService {
     }
     const defaults = this.hooks.taskDefaults(taskId) ?? {};
     const queue = options.queue ?? defaults.queue ?? `task/${taskId}`;
+    const idempotencyKeyExpiresAt = options.idempotencyKey ? Date.now() + durationMs(options.idempotencyKeyTTL ?? DEFAULT_IDEMPOTENCY_KEY_TTL) : undefined;
     if (options.queue !== undefined && this.hooks.queueExists && !this.hooks.queueExists(options.queue)) {
       throw new EngineError(
         'invalid_request',
@@ -150,6 +177,7 @@ export class RunService {
       tags: options.tags,
       batchId: options.batchId,
       idempotencyKey: options.idempotencyKey,
+      idempotencyKeyExpiresAt,
       delayedUntil,
       ttlMs: options.ttl !== undefined ? durationMs(options.ttl) : undefined,
       maxAttempts: options.maxAttempts ?? defaults.maxAttempts ?? 1,

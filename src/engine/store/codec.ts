@@ -25,6 +25,7 @@ const RunRecordSchema = z.object({
   lockedBy: z.optional(z.string()),
   leaseUntil: z.optional(z.number()),
   concurrencyKey: z.optional(z.string()),
+  idempotencyKeyExpiresAt: z.optional(z.number()),
   priority: z.optional(z.number()),
   lastSeq: z.number(),
 });

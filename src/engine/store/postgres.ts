@@ -177,10 +177,11 @@ export class PostgresRunStore implements RunStore {
     return row ? decodeRecord(row['data']) : undefined;
   }
 
-  async findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined> {
+  async findByIdempotencyKey(taskIdentifier: string, key: string, now = Date.now()): Promise<RunRecord | undefined> {
     const res = await this.pool().query<Row>(
-      'SELECT data FROM runs WHERE task_identifier = $1 AND idempotency_key = $2 ORDER BY created_at DESC, id DESC LIMIT 1',
-      [taskIdentifier, key],
+      'SELECT data FROM runs WHERE task_identifier = $1 AND idempotency_key = $2 AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > $3) ' +
+        'ORDER BY created_at DESC, id DESC LIMIT 1',
+      [taskIdentifier, key, now],
     );
     const row = res.rows[0];
     return row ? decodeRecord(row['data']) : undefined;
@@ -465,8 +466,8 @@ export class PostgresRunStore implements RunStore {
         const run = record.run;
         const res = await client.query(
           'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
-            'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order) ' +
-            'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json, $12, $13, $14, $15) ' +
+            'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order, idempotency_key_expires_at) ' +
+            'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json, $12, $13, $14, $15, $16) ' +
             'ON CONFLICT (id) DO NOTHING',
           [
             run.id,
@@ -484,6 +485,7 @@ export class PostgresRunStore implements RunStore {
             concurrencyKeyOf(record),
             record.priority ?? 0,
             queuedOrder(record),
+            record.idempotencyKeyExpiresAt ?? null,
           ],
         );
         if (res.rowCount !== 1) throw new StoreRefusal('run_exists', `run ${run.id} already exists`);

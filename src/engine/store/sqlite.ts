@@ -155,11 +155,12 @@ export class SqliteRunStore implements RunStore {
     return this.loadRecord(id);
   }
 
-  async findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined> {
-    const row = this.first('SELECT data FROM runs WHERE task_identifier = ? AND idempotency_key = ? ORDER BY created_at DESC, id DESC LIMIT 1', [
-      taskIdentifier,
-      key,
-    ]);
+  async findByIdempotencyKey(taskIdentifier: string, key: string, now = Date.now()): Promise<RunRecord | undefined> {
+    const row = this.first(
+      'SELECT data FROM runs WHERE task_identifier = ? AND idempotency_key = ? AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > ?) ' +
+        'ORDER BY created_at DESC, id DESC LIMIT 1',
+      [taskIdentifier, key, now],
+    );
     return row ? decodeRecord(text(row, 'data')) : undefined;
   }
 
@@ -522,7 +523,7 @@ export class SqliteRunStore implements RunStore {
     const record: RunRecord = { ...input, lastSeq: event.seq };
     this.run(
       'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, locked_by, lease_until, ' +
-        'queue, concurrency_key, priority, queued_order, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'queue, concurrency_key, priority, queued_order, idempotency_key_expires_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         record.run.id,
         record.run.taskIdentifier,
@@ -538,6 +539,7 @@ export class SqliteRunStore implements RunStore {
         concurrencyKeyOf(record),
         record.priority ?? 0,
         queuedOrder(record),
+        record.idempotencyKeyExpiresAt ?? null,
         encodeRecord(record),
       ],
     );

@@ -23,6 +23,8 @@ export interface RunRecord {
   /** Engine node that holds the run while DEQUEUED/EXECUTING, and until when (epoch ms). */
   lockedBy?: string;
   leaseUntil?: number;
+  /** Epoch ms after which the run's idempotency key no longer finds it (a trigger with it makes a new run). */
+  idempotencyKeyExpiresAt?: number;
   /** Runs of the run's queue with the same key share its concurrencyLimit (each key gets its own copy). */
   concurrencyKey?: string;
   /** Seconds of time offset: the run is dequeued as if it had been queued that much earlier. */
@@ -165,7 +167,8 @@ export interface RunStore {
   write(ops: WriteOp[]): Promise<WriteResult[]>;
 
   getRun(id: string): Promise<RunRecord | undefined>;
-  findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined>;
+  /** The newest run of the task with this idempotency key whose key has not expired at `now` (default: the clock). */
+  findByIdempotencyKey(taskIdentifier: string, key: string, now?: number): Promise<RunRecord | undefined>;
   /** Newest first (createdAt desc, id desc). */
   listRuns(filter: RunFilter, page: Page): Promise<RunRecord[]>;
   /** Runs matching the filter ordered by lastSeq ascending (for feed snapshots), at most `limit`. */

@@ -33,6 +33,7 @@ export {
   type InferStreamType,
 } from './streams';
 export { tags } from './tags';
+export { idempotencyKeys, type IdempotencyKey, type IdempotencyKeyScope } from './idempotency';
 export { logger, type LogAttributes } from './logger';
 export { wait, WaitpointTimeoutError, type WaitForOptions, type WaitpointTokenResult } from './wait';
 export { tasks, batch, SubtaskUnwrapError, TaskRunPromise, type TaskRunResult, type BatchResult } from './subtasks';

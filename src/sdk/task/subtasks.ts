@@ -3,11 +3,11 @@
  * Trigger.dev's `triggerAndWait` / `batchTriggerAndWait` family, which parks the run until its children finish.
  */
 
-import type { TriggerOptions as WireTriggerOptions } from '../../protocol/api';
 import type { RunError } from '../../protocol/run';
 import type { WaitedRun } from '../../protocol/ipc';
 import { batch as backendBatch, tasks as backendTasks } from '../backend';
-import type { BatchRunHandle } from '../backend/trigger';
+import type { BatchRunHandle, TriggerOptions } from '../backend/trigger';
+import { toIdempotencyKey } from '../backend/idempotency';
 import { currentRuntime, requireRuntime } from './runtime';
 import type { TaskWait } from './hookSet';
 
@@ -59,11 +59,18 @@ export class TaskRunPromise<TIdentifier extends string = string, TOutput = unkno
   }
 }
 
-/** Inside a task, runs it triggers become its children (metadata.parent / root then reach it). */
-export function withParent<T extends { parentRunId?: string }>(options: T | undefined): T | undefined {
+/**
+ * Inside a task, runs it triggers become its children (metadata.parent / root then reach it), and a raw
+ * idempotency key is scoped to this run (hashed with its id, as Trigger.dev v4 does): a retry of this run finds the
+ * child its earlier attempt triggered, another run triggers its own.
+ */
+export function withParent<T extends { parentRunId?: string; idempotencyKey?: string | string[] }>(options: T | undefined): T | undefined {
   const rt = currentRuntime();
-  if (!rt || options?.parentRunId) return options;
-  return { ...options, parentRunId: rt.ctx.run.id } as T;
+  if (!rt) return options;
+  const out = { ...options } as T;
+  out.parentRunId ||= rt.ctx.run.id;
+  if (out.idempotencyKey !== undefined) out.idempotencyKey = toIdempotencyKey(out.idempotencyKey, [rt.ctx.run.id]);
+  return out;
 }
 
 /** The child's error as an Error (name, message, stack), as upstream gives it back. */
@@ -92,7 +99,7 @@ export async function waitForRuns(what: string, ids: readonly string[], hookWait
   return runs;
 }
 
-type Options = WireTriggerOptions;
+type Options = TriggerOptions;
 
 /** Triggers one run of `taskId` as a child of this run, and waits for it. */
 export function triggerAndWait<TId extends string, TOutput>(taskId: TId, payload: unknown, options?: Options): TaskRunPromise<TId, TOutput> {

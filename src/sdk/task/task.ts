@@ -1,4 +1,4 @@
-import type { TriggerOptions } from '../../protocol/api';
+import type { TriggerOptions } from '../backend/trigger';
 import { requireBackendFunction } from './backendBridge';
 import { registerQueue, registerTask, type RetryOptions, type RunFnParams, type TaskDefinition, type TaskQueue } from './registry';
 import { taskHooksOf, type TaskHooks, type TaskInitOutput } from './hooks';

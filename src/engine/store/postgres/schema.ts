@@ -96,6 +96,8 @@ export const MIGRATIONS: ReadonlyArray<string> = [
     concurrency_limit integer NOT NULL
   );
   `,
+  // idempotency: when a run's idempotency key stops finding it (epoch ms; NULL: never, for runs from before).
+  `ALTER TABLE runs ADD COLUMN idempotency_key_expires_at bigint`,
 ];
 
 /** Session advisory lock key taken while migrating ("runlight" schema). */

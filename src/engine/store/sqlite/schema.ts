@@ -105,6 +105,10 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       );
     `);
   },
+  // idempotency: when a run's idempotency key stops finding it (epoch ms; NULL: never, for runs from before).
+  (db) => {
+    db.exec('ALTER TABLE runs ADD COLUMN idempotency_key_expires_at INTEGER');
+  },
 ];
 
 /** Applies the pending migrations; refuses a database written by a newer Runlight. */

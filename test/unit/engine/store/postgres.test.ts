@@ -6,6 +6,7 @@ import type { RunStore } from '../../../../src/engine/store/types';
 import { findPostgresBin, startTestPostgres, type TestPostgres } from '../../../support/postgres';
 import { create, describeStoreConformance, ok, record, type StoreFactory } from './conformance';
 import { describeQueueConformance } from './queue-conformance';
+import { describeIdempotencyConformance } from './idempotency-conformance';
 
 describe('Postgres store', function () {
   this.timeout(60_000);
@@ -60,6 +61,7 @@ describe('Postgres store', function () {
   };
   describeStoreConformance('postgres', postgresStore);
   describeQueueConformance('postgres', postgresStore);
+  describeIdempotencyConformance('postgres', postgresStore);
 
   describe('across nodes', () => {
     let url: string;

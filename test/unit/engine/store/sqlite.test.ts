@@ -10,6 +10,7 @@ import { SqliteRunStore } from '../../../../src/engine/store/sqlite';
 import { acquireWorkspaceLock, holdsWorkspaceLock } from '../../../../src/engine/workspace-lock';
 import { describeStoreConformance, type StoreFactory } from './conformance';
 import { describeQueueConformance } from './queue-conformance';
+import { describeIdempotencyConformance } from './idempotency-conformance';
 
 const CHILD = join(__dirname, 'fixtures', 'sqlite-child.ts');
 
@@ -38,6 +39,7 @@ const sqliteStore: StoreFactory = async () => {
 };
 describeStoreConformance('sqlite', sqliteStore);
 describeQueueConformance('sqlite', sqliteStore);
+describeIdempotencyConformance('sqlite', sqliteStore);
 
 /** Starts the child script under tsx; resolves once it printed `until` (or fails on exit). */
 function startChild(dir: string, mode: 'write' | 'hold'): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
