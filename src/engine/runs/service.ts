@@ -4,7 +4,7 @@ import { DEFAULT_IDEMPOTENCY_KEY_TTL, LIMITS, type BatchTriggerRequest, type Met
 import { LOG_STREAM_KEY } from '../../shared/streams';
 import type { Committer } from '../committer';
 import type { RunRecord, RunStore } from '../store/types';
-import { StoreRefusal } from '../store/types';
+import { IdempotencyKeyTaken, StoreRefusal } from '../store/types';
 import { newId, durationMs } from '../ids';
 import { EngineError } from '../errors';
 import { applyMetadataOperations } from './metadata';
@@ -34,6 +34,9 @@ export interface RunServiceHooks {
   tasksIndexed?(): Promise<unknown>;
 }
 
+/** How many times a trigger looks again for a run of its idempotency key another node is committing. */
+const IDEMPOTENCY_TRIES = 50;
+
 /** Every change a caller can make to runs, as committed writes. */
 export class RunService {
   private nextNumber = 1;
@@ -61,18 +64,33 @@ export class RunService {
    */
   async trigger(taskId: string, payload: Json | undefined, options: TriggerOptions = {}): Promise<{ record: RunRecord; existing: boolean }> {
     await this.hooks.tasksIndexed?.();
-    if (options.idempotencyKey) {
-      const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey, Date.now());
-      if (found) return { record: found, existing: true };
+    const lineage = await this.lineage([options.parentRunId]);
+    for (let tries = 1; ; tries++) {
+      if (options.idempotencyKey) {
+        const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey, Date.now());
+        if (found) return { record: found, existing: true };
+      }
+      const record = this.buildRun(taskId, payload, options, lineage);
+      const created = this.committer.commit({ kind: 'create', record });
+      // Told before the commit: the executor's claim can then share the create's transaction.
+      this.hooks.onQueued(created);
+      try {
+        await created;
+      } catch (e) {
+        // Another trigger with the key committed first (checked in the transaction): its run is the answer.
+        const holder = e instanceof IdempotencyKeyTaken ? await this.store.getRun(e.runId) : undefined;
+        if (holder) return { record: holder, existing: true };
+        // One with the key is committing on another node right now: look again in a moment.
+        if (e instanceof StoreRefusal && e.code === 'idempotency_busy' && tries < IDEMPOTENCY_TRIES) {
+          await new Promise((r) => setTimeout(r, 5 * tries));
+          continue;
+        }
+        throw e;
+      }
+      // The record as created: reading it back would put a store read between the commit and the worker the
+      // claim in the same commit is about to start.
+      return { record, existing: false };
     }
-    const record = this.buildRun(taskId, payload, options, await this.lineage([options.parentRunId]));
-    const created = this.committer.commit({ kind: 'create', record });
-    // Told before the commit: the executor's claim can then share the create's transaction.
-    this.hooks.onQueued(created);
-    await created;
-    // The record as created: reading it back would put a store read between the commit and the worker the
-    // claim in the same commit is about to start.
-    return { record, existing: false };
   }
 
   /**
@@ -116,8 +134,20 @@ export class RunService {
       ...created.map((record) => this.committer.submit({ kind: 'create', record })),
     ]);
     this.hooks.onQueued(submitted);
-    const failed = (await submitted).find((r) => !r.ok);
-    if (failed && !failed.ok) throw failed.error;
+    const [, ...results] = await submitted;
+    for (const [n, r] of results.entries()) {
+      if (r.ok) continue;
+      // A run of the item's key was committed meanwhile (here or on another node): the item gets that run.
+      const i = records.indexOf(created[n]!);
+      const item = req.items[i]!;
+      if (r.error instanceof IdempotencyKeyTaken || (r.error instanceof StoreRefusal && r.error.code === 'idempotency_busy')) {
+        const { record } = await this.trigger(item.task, item.payload, { ...item.options, batchId });
+        records[i] = record;
+        cached[i] = record.run.batchId !== batchId;
+        continue;
+      }
+      throw r.error;
+    }
     return { batchId, runs: records, cached };
   }
 

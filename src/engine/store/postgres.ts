@@ -24,6 +24,7 @@ import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
 import { int, intOrNull, type Row, text, textOrNull } from './postgres/rows';
 import { migrate } from './postgres/schema';
 import {
+  IdempotencyKeyTaken,
   StoreRefusal,
   type ClaimReport,
   type ClaimedRun,
@@ -57,6 +58,14 @@ export interface PostgresStoreOptions {
  * Under the lock, seq order is commit order: a reader always sees a prefix of the log.
  */
 const EVENTS_LOCK = 0x52_4c_53_02;
+
+/**
+ * First key of the transaction-level advisory lock a create takes for its run's idempotency key (the second is the
+ * hash of task and key), held until COMMIT: a create on another node with the same key then sees this run. Taken
+ * with try (never waited for, so groups taking several cannot deadlock): when another transaction holds it, the
+ * create is refused as busy and the caller tries again.
+ */
+const RUN_KEY_LOCK = 0x52_4c_53_05;
 
 /** First key of the transaction-level advisory lock taken per token idempotency key (the second is its hash). */
 const TOKEN_KEY_LOCK = 0x52_4c_53_03;
@@ -464,6 +473,19 @@ export class PostgresRunStore implements RunStore {
       case 'create': {
         const record: RunRecord = { ...op.record, lastSeq: 0 };
         const run = record.run;
+        if (run.idempotencyKey !== undefined) {
+          const lock = await client.query<Row>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS got', [
+            RUN_KEY_LOCK,
+            `${run.taskIdentifier}\u0001${run.idempotencyKey}`,
+          ]);
+          if (lock.rows[0]?.['got'] !== true)
+            throw new StoreRefusal('idempotency_busy', `another trigger with run ${run.id}'s idempotency key is being committed`);
+          const holder = await client.query<Row>(
+            'SELECT id FROM runs WHERE task_identifier = $1 AND idempotency_key = $2 AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > $3) LIMIT 1',
+            [run.taskIdentifier, run.idempotencyKey, epochMs(run.createdAt, 'createdAt')],
+          );
+          if (holder.rows[0]) throw new IdempotencyKeyTaken(text(holder.rows[0], 'id'));
+        }
         const res = await client.query(
           'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
             'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order, idempotency_key_expires_at) ' +

@@ -29,6 +29,7 @@ import { int, intOrNull, text, textOrNull } from './sqlite/rows';
 import { migrate } from './sqlite/schema';
 import { StatementCache } from './sqlite/statements';
 import {
+  IdempotencyKeyTaken,
   StoreRefusal,
   type ClaimReport,
   type ClaimedRun,
@@ -519,6 +520,10 @@ export class SqliteRunStore implements RunStore {
     if (this.first('SELECT 1 AS x FROM runs WHERE id = ?', [input.run.id])) {
       throw new StoreRefusal('run_exists', `run ${input.run.id} already exists`);
     }
+    if (input.run.idempotencyKey !== undefined) {
+      const holder = this.first(IDEMPOTENCY_HOLDER_SQL, [input.run.taskIdentifier, input.run.idempotencyKey, epochMs(input.run.createdAt, 'createdAt')]);
+      if (holder) throw new IdempotencyKeyTaken(text(holder, 'id'));
+    }
     const event = this.insertEvent(input, 'created');
     const record: RunRecord = { ...input, lastSeq: event.seq };
     this.run(
@@ -639,6 +644,10 @@ function indexedColumns(record: RunRecord): IndexedColumns {
     queued_order: queuedOrder(record),
   };
 }
+
+/** The run of a task holding an idempotency key at a time. Params: task, key, now. */
+const IDEMPOTENCY_HOLDER_SQL =
+  'SELECT id FROM runs WHERE task_identifier = ? AND idempotency_key = ? AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > ?) LIMIT 1';
 
 /** Claim candidates when no queue has a limit: the oldest due QUEUED runs in queue order. Params: now, limit. */
 const CLAIM_UNLIMITED_SQL =

@@ -72,6 +72,17 @@ export class StoreRefusal extends EngineError {
   }
 }
 
+/**
+ * A create refused because a run of the same task already holds the record's idempotency key (not expired): that
+ * run's id. Checked inside the transaction, so two triggers racing with one key create one run.
+ */
+export class IdempotencyKeyTaken extends StoreRefusal {
+  constructor(readonly runId: string) {
+    super('run_exists', `run ${runId} already has this idempotency key`);
+    this.name = 'IdempotencyKeyTaken';
+  }
+}
+
 export type WriteOp =
   | { kind: 'create'; record: RunRecord }
   | { kind: 'batch'; batchId: string; runIds: string[]; createdAt: string }

@@ -88,6 +88,13 @@ describe('engine: idempotency keys (Trigger.dev v4)', function () {
     assert.notEqual(d.id, a.id);
   });
 
+  it('triggers racing with one new key create one run', async () => {
+    const handles = await Promise.all(Array.from({ length: 12 }, (_, i) => tasks.trigger('leaf', { n: i }, { idempotencyKey: 'racing-key' })));
+    assert.equal(new Set(handles.map((h) => h.id)).size, 1, JSON.stringify(handles.map((h) => h.id)));
+    const page = await client.listRuns({ taskIdentifier: ['leaf'], pageSize: 1000 });
+    assert.equal(page.data.filter((r) => r.idempotencyKey === sha('racing-key')).length, 1);
+  });
+
   it('a key finds its run until its idempotencyKeyTTL passes (default 30 days), then makes a new run', async () => {
     const first = await tasks.trigger('leaf', {}, { idempotencyKey: 'ttl-key', idempotencyKeyTTL: '1s' });
     assert.equal((await tasks.trigger('leaf', {}, { idempotencyKey: 'ttl-key', idempotencyKeyTTL: '1s' })).id, first.id);

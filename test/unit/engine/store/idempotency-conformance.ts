@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { newRunRecord } from '../../../../src/engine/runs/model';
-import type { RunRecord, RunStore } from '../../../../src/engine/store/types';
+import { IdempotencyKeyTaken, StoreRefusal, type RunRecord, type RunStore, type WriteResult } from '../../../../src/engine/store/types';
 import type { StoreFactory, StoreFixture } from './conformance';
 
 const T0 = Date.parse('2032-01-01T00:00:00.000Z');
@@ -48,6 +48,36 @@ export function describeIdempotencyConformance(name: string, factory: StoreFacto
       assert.equal(await store.findByIdempotencyKey('task-i', 'k', T0 + 5000), undefined);
       assert.equal((await store.findByIdempotencyKey('other-task', 'k', T0 + 10 ** 12))?.run.id, other.run.id, 'a key without expiry never expires');
       assert.equal(await store.findByIdempotencyKey('task-i', 'nope', T0), undefined);
+    });
+
+    it('creates one run per live key: a second create with it is refused naming the holder, also in one group and across nodes', async () => {
+      const far = T0 + 10 ** 9;
+      const a = keyed({ key: 'race', at: 0, expiresAt: far });
+      const b = keyed({ key: 'race', at: 1, expiresAt: far });
+      const [ra, rb] = await store.write([a, b].map((record) => ({ kind: 'create', record })));
+      assert.ok(ra?.ok);
+      assert.ok(rb && !rb.ok && rb.error instanceof IdempotencyKeyTaken && rb.error.runId === a.run.id, 'in one group: the second names the first');
+      assert.equal(await store.getRun(b.run.id), undefined);
+
+      const other = fx.second ? await fx.second() : store;
+      const c = keyed({ key: 'race-2', at: 2, expiresAt: far });
+      const d = keyed({ key: 'race-2', at: 3, expiresAt: far });
+      const results: WriteResult[] = (await Promise.all([store.write([{ kind: 'create', record: c }]), other.write([{ kind: 'create', record: d }])])).flat();
+      assert.equal(results.filter((r) => r.ok).length, 1, 'exactly one of two concurrent creates wins');
+      const lost = results.find((r) => !r.ok);
+      assert.ok(lost && !lost.ok && lost.error instanceof StoreRefusal, 'the other is refused');
+      assert.ok(lost.error instanceof IdempotencyKeyTaken || lost.error.code === 'idempotency_busy', lost.error.message);
+      const winner = results[0]!.ok ? c : d;
+      const [again] = await store.write([{ kind: 'create', record: keyed({ key: 'race-2', at: 4 }) }]);
+      assert.ok(again && !again.ok && again.error instanceof IdempotencyKeyTaken && again.error.runId === winner.run.id, 'a later create names the winner');
+
+      const expired = keyed({ key: 'old', at: 0, expiresAt: T0 + 10 });
+      const fresh = keyed({ key: 'old', at: 20 });
+      const created = await store.write([expired, fresh].map((record) => ({ kind: 'create', record })));
+      assert.ok(
+        created.every((r) => r.ok),
+        'an expired key does not hold a new run back',
+      );
     });
   });
 }
