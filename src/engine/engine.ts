@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { EngineInfo } from '../protocol/api';
+import type { EngineInfo, QueueInfo } from '../protocol/api';
 import type { EngineOptions, RunningEngine } from './index';
 import { loadSecretKey } from './auth/secret-key';
 import { ensureRunlightDir } from '../client/engine-file';
@@ -29,7 +29,7 @@ import type { WorkerHandle } from './exec/pool';
 import type { EngineToWorker, WorkerToEngine } from '../protocol/ipc';
 import { newId } from './ids';
 import { ChangeLogTailer } from './realtime/tailer';
-import type { RunStore } from './store/types';
+import type { QueueLimit, RunStore } from './store/types';
 import { describeError } from '../shared/errors';
 
 /** `RUNLIGHT_TASK_DIRS=trigger,jobs` (set by the extension from its `runlight.taskDirectories` setting). */
@@ -113,8 +113,29 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         }
       },
       log,
-      onDidChange: () => syncSchedules(),
+      // The queue limits task code defines go to the store, which enforces them when claiming; the declarative
+      // schedules follow the task files.
+      onDidChange: () => {
+        void syncQueueLimits();
+        return syncSchedules();
+      },
     });
+
+    let limitsSynced = '';
+    let limitsSync: Promise<void> = Promise.resolve();
+    const syncQueueLimits = (): Promise<void> =>
+      (limitsSync = limitsSync.then(async () => {
+        const limits = queueLimitsOf(catalog.queues());
+        const text = JSON.stringify(limits);
+        if (text === limitsSynced) return;
+        try {
+          await store.setQueueLimits(limits);
+          limitsSynced = text;
+          executor.pump();
+        } catch (e) {
+          log(`queues: could not store the queue limits: ${describeError(e)}`);
+        }
+      }));
 
     const node = `${hostname()}:${process.pid}:${newId('attempt').slice(8, 14)}`;
     // Tasks reach the engine through the URL known only after listen; filled in below.
@@ -133,8 +154,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       cancelExecuting: (id) => executor.cancel(id),
       taskDefaults: (id) => {
         const t = catalog.get(id)?.info;
-        return t ? { maxDuration: t.maxDuration, maxAttempts: (t as { maxAttempts?: number }).maxAttempts } : undefined;
+        return t ? { maxDuration: t.maxDuration, maxAttempts: t.maxAttempts, queue: t.queue } : undefined;
       },
+      queueExists: (name) => catalog.queue(name) !== undefined,
+      tasksIndexed: () => tasksReady.wait,
     });
     const executor: Executor = new Executor(
       store,
@@ -254,7 +277,12 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         .then(() => {
           if (closing) return buildStarted(Promise.resolve());
           // Bundling takes seconds: attempts and the task list wait for it.
-          buildStarted(catalog.start().catch((e: unknown) => log(`tasks: ${describeError(e)}`)));
+          buildStarted(
+            catalog
+              .start()
+              .then(() => limitsSync)
+              .catch((e: unknown) => log(`tasks: ${describeError(e)}`)),
+          );
           executor.start();
           void ticker.start();
         });
@@ -270,11 +298,18 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   }
 }
 
+/** The queues that have a concurrencyLimit, sorted by name: what the store enforces. */
+function queueLimitsOf(queues: readonly QueueInfo[]): QueueLimit[] {
+  return queues
+    .flatMap((q) => (q.concurrencyLimit === undefined ? [] : [{ name: q.name, concurrencyLimit: q.concurrencyLimit }]))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 function indexOn(w: WorkerHandle, bundlePath: string): Promise<IndexReply> {
   return askOn<IndexReply>(
     w,
     (requestId) => ({ type: 'index', requestId, bundlePath }),
-    (m) => (m.type === 'indexed' ? { tasks: m.tasks, error: m.error } : undefined),
+    (m) => (m.type === 'indexed' ? { tasks: m.tasks, ...(m.queues ? { queues: m.queues } : {}), error: m.error } : undefined),
     (error) => ({ tasks: [], error }),
     'the task file',
   );

@@ -30,6 +30,7 @@ export type EngineErrorCode =
   | 'run_not_found'
   | 'batch_not_found'
   | 'run_exists'
+  | 'idempotency_busy'
   | 'batch_exists'
   | 'run_finished'
   | 'too_many_tags'

@@ -16,6 +16,9 @@ export const LIMITS = {
   jsonDepth: 64,
 } as const;
 
+/** How long an idempotency key finds its run or wait token when no `idempotencyKeyTTL` is given (Trigger.dev's default). */
+export const DEFAULT_IDEMPOTENCY_KEY_TTL = '30d';
+
 /** Printable text without control characters (tags, stream keys, ids), then any `more` checks in order. */
 const printable = (field: string, max: number, ...more: z.core.$ZodCheck<string>[]) =>
   z.string().check(
@@ -60,10 +63,35 @@ export const Duration = z.union([
   ),
 ]);
 
+/** A queue's name: printable, at most 128 characters (a task's own queue is `task/<task id>`). */
+export const QueueName = printable('queue name', 128 + 'task/'.length);
+
+/**
+ * Trigger-time `queue`: the name of a queue defined in code. Our SDK sends the name; Trigger.dev's sends
+ * `{ name }` (its body shape); both mean the same.
+ */
+export const TriggerQueue = z.pipe(
+  z.union([QueueName, z.object({ name: QueueName })]),
+  z.transform((q) => (typeof q === 'string' ? q : q.name)),
+);
+
+/** `concurrencyKey`: each key gets its own copy of the queue's limit. Trigger.dev's SDK also takes a number. */
+export const ConcurrencyKey = z.pipe(
+  z.union([printable('concurrencyKey', 512), z.number().check(z.int())]),
+  z.transform((k) => String(k)),
+);
+
+/** `priority`: seconds of time offset; a run with priority 10 is dequeued as if queued 10 seconds earlier. */
+export const Priority = z
+  .number()
+  .check(z.nonnegative('priority must not be negative'), z.maximum(MAX_DURATION_SECONDS, 'priority is at most 10 years of seconds'));
+
 export const TriggerOptions = z.object({
   tags: z.optional(Tags),
   metadata: z.optional(JsonObject),
   idempotencyKey: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  /** How long the key finds this run ("1h", "30d", or seconds); default 30 days. Past it, the key makes a new run. */
+  idempotencyKeyTTL: z.optional(Duration),
   delay: z.optional(z.union([Duration, z.iso.datetime({ offset: true })])),
   ttl: z.optional(Duration),
   maxAttempts: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(100))),
@@ -71,6 +99,9 @@ export const TriggerOptions = z.object({
   batchId: z.optional(z.string()),
   test: z.optional(z.boolean()),
   parentRunId: z.optional(z.string()),
+  queue: z.optional(TriggerQueue),
+  concurrencyKey: z.optional(ConcurrencyKey),
+  priority: z.optional(Priority),
 });
 export type TriggerOptions = z.infer<typeof TriggerOptions>;
 
@@ -145,6 +176,14 @@ export function PageOf<T extends z.ZodMiniType>(item: T) {
 export const ListRunsResponse = PageOf(Run);
 export type ListRunsResponse = z.infer<typeof ListRunsResponse>;
 
+/** A queue as task code defines it: a task's own (`task/<id>`) or a shared `queue({ name, concurrencyLimit })`. */
+export const QueueInfo = z.object({
+  name: z.string(),
+  /** Most runs of the queue (per concurrency key) DEQUEUED or EXECUTING at once; absent = no limit but the worker pool. */
+  concurrencyLimit: z.optional(z.number().check(z.int(), z.minimum(0))),
+});
+export type QueueInfo = z.infer<typeof QueueInfo>;
+
 export const TaskInfo = z.object({
   id: z.string(),
   filePath: z.string(),
@@ -159,6 +198,8 @@ export const TaskInfo = z.object({
   triggerSource: z.optional(z.literal('schedule')),
   /** Its declarative schedule (`schedules.task({ cron })`), as written. */
   schedule: z.optional(z.object({ cron: z.string(), timezone: z.string() })),
+  /** The queue its runs go to unless triggered with another: its own (`task/<id>`) or a shared one, by name. */
+  queue: z.optional(z.string()),
 });
 export type TaskInfo = z.infer<typeof TaskInfo>;
 export const ListTasksResponse = z.object({

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import './zod-locale';
 import { Json, JsonObject, RunError } from './run';
-import { MetadataOperation, TaskInfo } from './api';
+import { MetadataOperation, QueueInfo, TaskInfo } from './api';
 import { CONFIG_HOOKS, ProjectConfig } from './config';
 
 /**
@@ -65,6 +65,8 @@ export const EngineToWorker = z.discriminatedUnion('type', [
       idempotencyKey: z.optional(z.string()),
       /** Seconds. */
       maxDuration: z.optional(z.number()),
+      /** The run's queue (`ctx.queue.name`). */
+      queue: z.optional(z.string()),
     }),
     /** The task's source file, relative to the workspace (`ctx.task.filePath`). */
     filePath: z.optional(z.string()),
@@ -104,6 +106,8 @@ export const WorkerToEngine = z.discriminatedUnion('type', [
         hasRetry: z.optional(z.boolean()),
       }),
     ),
+    /** Every queue the file defines: the tasks' own, shared `queue()` objects, with their limits. */
+    queues: z.optional(z.array(QueueInfo)),
     error: z.optional(z.string()),
   }),
   /**

@@ -91,6 +91,8 @@ export const Run = z.object({
   expiredAt: z.optional(isoDate),
   ttl: z.optional(z.string()),
   idempotencyKey: z.optional(z.string()),
+  /** The queue the run is in (`task/<task id>` for a task's own queue). */
+  queue: z.optional(z.string()),
   isTest: z.boolean(),
   durationMs: z.number(),
   costInCents: z.number(),

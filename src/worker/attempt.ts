@@ -184,6 +184,10 @@ function projectConfig(configPath: string | undefined, transport: IpcTransport):
   }
 }
 
+function queueName(msg: ExecuteMessage): string {
+  return msg.run.queue ?? `task/${msg.taskId}`;
+}
+
 function contextFor(msg: ExecuteMessage, exportName: string | undefined): TaskRunContext {
   const now = new Date();
   const workspace = basename(process.cwd());
@@ -205,7 +209,7 @@ function contextFor(msg: ExecuteMessage, exportName: string | undefined): TaskRu
     },
     attempt: { id: msg.attemptId, number: msg.run.attempt, startedAt: now },
     task: { id: msg.taskId, filePath: msg.filePath ?? '', ...(exportName ? { exportName } : {}) },
-    queue: { id: `queue_${msg.taskId}`, name: `task/${msg.taskId}` },
+    queue: { id: queueName(msg), name: queueName(msg) },
     ...(msg.run.batchId ? { batch: { id: msg.run.batchId } } : {}),
     environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
     organization: { id: 'local', slug: 'local', name: 'Local' },

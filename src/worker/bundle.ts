@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as sdk from '../sdk';
-import { collectTasks, taskDefinitionOf, type TaskDefinition } from '../sdk/task/registry';
+import { collectTasks, taskDefinitionOf, type TaskDefinition, type TaskQueue } from '../sdk/task/registry';
 import type { HookSet } from '../sdk/task/hookSet';
 
 /** A task of a loaded bundle: its definition and the name it is exported under. */
@@ -15,6 +15,8 @@ export interface LoadedBundle {
   tasks: Map<string, LoadedTask>;
   /** Global hooks the bundle registered while it loaded (`tasks.onStart(...)` at module level): for its tasks. */
   hooks: HookSet;
+  /** Shared queues (`queue(...)`) the bundle defined while it loaded. */
+  queues: TaskQueue[];
   /** Problems that do not stop the bundle from loading (e.g. a task id defined twice). */
   warnings: string[];
 }
@@ -62,7 +64,7 @@ export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
 
   installSdkGlobal();
   delete require.cache[path];
-  const { result, tasks: defs, hooks } = collectTasks(() => require(path) as unknown);
+  const { result, tasks: defs, hooks, queues } = collectTasks(() => require(path) as unknown);
   delete require.cache[path];
 
   const names = new Map<TaskDefinition, string>();
@@ -81,7 +83,24 @@ export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
     }
     tasks.set(def.id, { def, exportName: names.get(def) });
   }
-  const bundle: LoadedBundle = { path, tasks, hooks, warnings };
+  const bundle: LoadedBundle = { path, tasks, hooks, queues, warnings };
   cache.set(path, { stamp, bundle });
   return bundle;
+}
+
+/**
+ * The queues a bundle defines, with their limits: each task's own or inline-named queue, and the shared
+ * `queue()` objects. A queue only named (`queue: "name"`) is defined elsewhere and not listed.
+ */
+export function definedQueues(bundle: Pick<LoadedBundle, 'tasks' | 'queues'>): { name: string; concurrencyLimit?: number }[] {
+  const out = new Map<string, { name: string; concurrencyLimit?: number }>();
+  const add = (q: TaskQueue): void => {
+    const seen = out.get(q.name);
+    if (!seen || (seen.concurrencyLimit === undefined && q.concurrencyLimit !== undefined)) {
+      out.set(q.name, q.concurrencyLimit === undefined ? { name: q.name } : { name: q.name, concurrencyLimit: q.concurrencyLimit });
+    }
+  };
+  for (const q of bundle.queues) add(q);
+  for (const { def } of bundle.tasks.values()) if (!def.queue.reference) add(def.queue);
+  return [...out.values()];
 }

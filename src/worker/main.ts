@@ -5,7 +5,7 @@
  */
 import { join, resolve, sep } from 'node:path';
 import { AttemptRunner } from './attempt';
-import { installSdkGlobal, loadBundle } from './bundle';
+import { definedQueues, installSdkGlobal, loadBundle } from './bundle';
 import { loadConfig } from './config';
 import { captureConsole } from './console';
 import { toRunError } from './errors';
@@ -69,9 +69,16 @@ function main(): void {
             ...payloadSchemaOf(def),
             ...(def.triggerSource ? { triggerSource: def.triggerSource } : {}),
             ...(def.schedule ? { schedule: def.schedule } : {}),
+            queue: def.queue.name,
           }));
           const warnings = [...bundle.warnings, ...[...bundle.tasks.values()].flatMap(({ def }) => def.warnings ?? [])];
-          channel.send({ type: 'indexed', requestId: msg.requestId, tasks, ...(warnings.length ? { error: warnings.join('; ') } : {}) });
+          channel.send({
+            type: 'indexed',
+            requestId: msg.requestId,
+            tasks,
+            queues: definedQueues(bundle),
+            ...(warnings.length ? { error: warnings.join('; ') } : {}),
+          });
         } catch (err) {
           channel.send({ type: 'indexed', requestId: msg.requestId, tasks: [], error: describeLoadError(err) });
         }

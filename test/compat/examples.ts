@@ -50,9 +50,9 @@ export interface NotRun {
 
 const ok: End = { status: 'COMPLETED' };
 const STREAMS = { 'streams.ts': 'tasks-streams--2' };
-const idempotencyGap = {
-  end: { status: 'FAILED', error: /idempotencyKeys\.create\(\) is not supported/ },
-  why: 'idempotencyKeys.create is not supported yet',
+const resetGap = {
+  end: { status: 'FAILED', error: /idempotencyKeys\.reset\(\) is not supported/ },
+  why: 'idempotencyKeys.reset is not supported yet',
 } as const;
 const windowGap = {
   end: { loadError: /cron\.window is not supported by Runlight/ },
@@ -110,13 +110,13 @@ export const EXAMPLES: Example[] = [
     upstream: { status: 'COMPLETED', tags: ['docs', 'product_1234567'] },
   },
   { fixture: 'tags--4', task: 'my-task', payload: { message: 'hello' }, options: { tags: ['org_docs'] }, upstream: ok },
-  { fixture: 'idempotency--2', task: 'my-task', payload: {}, upstream: { status: 'FAILED', error: /^Something went wrong$/ }, gap: idempotencyGap },
-  { fixture: 'idempotency--3', task: 'my-task', payload: {}, upstream: ok, gap: idempotencyGap },
-  { fixture: 'idempotency--7', task: 'process-order', payload: { orderId: 'o1', email: 'ada@example.com' }, upstream: ok, gap: idempotencyGap },
-  { fixture: 'idempotency--8', task: 'sync-data', payload: { userId: 'u1' }, upstream: ok, gap: idempotencyGap },
-  { fixture: 'idempotency--9', task: 'onboard-user', payload: { userId: 'u1', email: 'ada@example.com' }, upstream: ok, gap: idempotencyGap },
-  { fixture: 'idempotency--18', task: 'parent-task', payload: { foo: 1 }, upstream: ok, gap: idempotencyGap },
-  { fixture: 'idempotency--20', task: 'parent-task', payload: { foo: 1 }, upstream: ok, gap: idempotencyGap },
+  { fixture: 'idempotency--2', task: 'my-task', payload: {}, upstream: { status: 'FAILED', error: /^Something went wrong$/ } },
+  { fixture: 'idempotency--3', task: 'my-task', payload: {}, upstream: ok },
+  { fixture: 'idempotency--7', task: 'process-order', payload: { orderId: 'o1', email: 'ada@example.com' }, upstream: ok },
+  { fixture: 'idempotency--8', task: 'sync-data', payload: { userId: 'u1' }, upstream: ok },
+  { fixture: 'idempotency--9', task: 'onboard-user', payload: { userId: 'u1', email: 'ada@example.com' }, upstream: ok },
+  { fixture: 'idempotency--18', task: 'parent-task', payload: { foo: 1 }, upstream: ok, gap: resetGap },
+  { fixture: 'idempotency--20', task: 'parent-task', payload: { foo: 1 }, upstream: ok, gap: resetGap },
   { fixture: 'queue-concurrency--1', task: 'one-at-a-time', payload: {}, upstream: ok, note: 'queue concurrencyLimit is accepted but not enforced yet' },
   {
     fixture: 'queue-concurrency--2',
@@ -320,8 +320,8 @@ export const EXAMPLES: Example[] = [
   },
   { fixture: 'triggering--23', task: 'parent-task', payload: 'x', upstream: ok },
   { fixture: 'triggering--24', task: 'parent-task', payload: 'x', upstream: ok },
-  { fixture: 'triggering--32', task: 'my-task', payload: { foo: 1 }, upstream: ok, gap: idempotencyGap },
-  { fixture: 'triggering--33', task: 'my-task', payload: { foo: 1 }, upstream: ok, gap: idempotencyGap },
+  { fixture: 'triggering--32', task: 'my-task', payload: { foo: 1 }, upstream: ok },
+  { fixture: 'triggering--33', task: 'my-task', payload: { foo: 1 }, upstream: ok },
   {
     fixture: 'triggering--37',
     task: 'parent-task',

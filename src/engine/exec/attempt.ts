@@ -100,6 +100,7 @@ export class Attempt implements RequestOrigin {
         isTest: record.run.isTest,
         idempotencyKey: record.run.idempotencyKey,
         maxDuration: record.maxDuration,
+        queue: record.run.queue ?? `task/${record.run.taskIdentifier}`,
       },
       apiUrl: api.apiUrl,
       accessToken: api.accessToken,

@@ -35,9 +35,17 @@ export class Scheduler {
    * A worker going idle claims only while it is set, so an idle engine runs no empty claim transactions.
    */
   private mayHaveQueued = true;
+  /**
+   * The last claim passed over runs whose queue was at its limit: a run ending or starting to wait frees a slot,
+   * so the next idle worker or ended attempt claims again.
+   */
+  private queueBlocked = false;
   private closed = false;
   /** A worker became idle or an attempt ended. */
-  private readonly wake = (): void => this.claimIfQueued();
+  private readonly wake = (): void => {
+    if (this.queueBlocked) this.mayHaveQueued = true;
+    this.claimIfQueued();
+  };
 
   constructor(
     private readonly store: Pick<RunStore, 'claimQueued'>,
@@ -83,7 +91,8 @@ export class Scheduler {
       const limit = this.pool.idleCount;
       // Cleared before the claim: a run queued while it is in flight sets it again.
       this.mayHaveQueued = false;
-      const claimed = await this.claim(limit);
+      const { claimed, blocked } = await this.claim(limit);
+      this.queueBlocked = blocked;
       if (claimed.length === limit) this.mayHaveQueued = true;
       if (claimed.length === 0) break;
       for (const { record } of claimed) void this.attempts.launchClaimed(record);
@@ -96,15 +105,16 @@ export class Scheduler {
    * the worker's previous run, the trigger that queued the run). On a database shared by several nodes it is
    * its own short transaction, running alongside the committer's instead of waiting for its round trips.
    */
-  private async claim(limit: number): Promise<ClaimedRun[]> {
+  private async claim(limit: number): Promise<{ claimed: ClaimedRun[]; blocked: boolean }> {
     const now = Date.now();
     if (this.o.shared) {
-      const claimed = await this.store.claimQueued(this.o.node, limit, now, this.o.leaseMs, { startAttempt: true });
+      const report = { blocked: false };
+      const claimed = await this.store.claimQueued(this.o.node, limit, now, this.o.leaseMs, { startAttempt: true, report });
       this.committer.publishEvents(claimed.flatMap((c) => c.events));
-      return claimed;
+      return { claimed, blocked: report.blocked };
     }
-    const { claimed = [] } = await this.committer.commit({ kind: 'claim', node: this.o.node, limit, now, leaseMs: this.o.leaseMs, startAttempt: true });
-    return claimed;
+    const r = await this.committer.commit({ kind: 'claim', node: this.o.node, limit, now, leaseMs: this.o.leaseMs, startAttempt: true });
+    return { claimed: r.claimed ?? [], blocked: r.blocked ?? false };
   }
 
   /** Stops claiming and listening to the pool and the attempts. */

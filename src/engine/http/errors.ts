@@ -29,6 +29,7 @@ export const HTTP_STATUS: Record<EngineErrorCode, number> = {
   run_not_found: 404,
   batch_not_found: 404,
   run_exists: 409,
+  idempotency_busy: 409,
   batch_exists: 409,
   run_finished: 409,
   too_many_tags: 422,

@@ -14,6 +14,8 @@ export interface NewRunInput {
   tags?: string[];
   batchId?: string;
   idempotencyKey?: string;
+  /** Epoch ms after which the key no longer finds the run. */
+  idempotencyKeyExpiresAt?: number;
   delayedUntil?: string;
   ttlMs?: number;
   maxAttempts: number;
@@ -24,6 +26,10 @@ export interface NewRunInput {
   depth?: number;
   /** The schedule that triggered the run. */
   schedule?: RunSchedule;
+  /** The queue it goes to (default: the task's own, `task/<id>`). */
+  queue?: string;
+  concurrencyKey?: string;
+  priority?: number;
   number: number;
   now: string;
 }
@@ -45,6 +51,7 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     delayedUntil: input.delayedUntil,
     ttl: input.ttlMs !== undefined ? `${Math.round(input.ttlMs / 1000)}s` : undefined,
     idempotencyKey: input.idempotencyKey,
+    queue: input.queue ?? `task/${input.taskIdentifier}`,
     isTest: input.isTest ?? false,
     durationMs: 0,
     costInCents: 0,
@@ -62,6 +69,9 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     parentRunId: input.parentRunId,
     rootRunId: input.rootRunId,
     ...(input.depth ? { depth: input.depth } : {}),
+    ...(input.concurrencyKey !== undefined ? { concurrencyKey: input.concurrencyKey } : {}),
+    ...(input.idempotencyKey !== undefined && input.idempotencyKeyExpiresAt !== undefined ? { idempotencyKeyExpiresAt: input.idempotencyKeyExpiresAt } : {}),
+    ...(input.priority ? { priority: input.priority } : {}),
     lastSeq: 0,
   };
 }

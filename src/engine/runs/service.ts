@@ -1,10 +1,10 @@
 import type { Json, RunSchedule } from '../../protocol/run';
 import { isTerminal } from '../../shared/status';
-import { LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
+import { DEFAULT_IDEMPOTENCY_KEY_TTL, LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
 import { LOG_STREAM_KEY } from '../../shared/streams';
 import type { Committer } from '../committer';
 import type { RunRecord, RunStore } from '../store/types';
-import { StoreRefusal } from '../store/types';
+import { IdempotencyKeyTaken, StoreRefusal } from '../store/types';
 import { newId, durationMs } from '../ids';
 import { EngineError } from '../errors';
 import { applyMetadataOperations } from './metadata';
@@ -14,6 +14,8 @@ import { nowIso } from '../clock';
 export interface TaskDefaults {
   maxAttempts?: number;
   maxDuration?: number;
+  /** The queue its runs go to (its own, `task/<id>`, or a shared one). */
+  queue?: string;
 }
 
 export interface RunServiceHooks {
@@ -21,9 +23,19 @@ export interface RunServiceHooks {
   onQueued(committed: Promise<unknown>): void;
   /** Cancel of a run this engine is executing: kill its attempt; true when it was running here. */
   cancelExecuting(runId: string): Promise<boolean>;
-  /** Known task defaults (retry, maxDuration), or undefined when the task is not (yet) discovered. */
+  /** Known task defaults (retry, maxDuration, queue), or undefined when the task is not (yet) discovered. */
   taskDefaults(taskId: string): TaskDefaults | undefined;
+  /** Whether task code defines a queue by this name (a trigger's `queue` must name one). */
+  queueExists?(name: string): boolean;
+  /**
+   * Resolves once the task files have been indexed (the first build): a run's queue comes from its task's
+   * definition, so runs wait for it to be known before they are created.
+   */
+  tasksIndexed?(): Promise<unknown>;
 }
+
+/** How many times a trigger looks again for a run of its idempotency key another node is committing. */
+const IDEMPOTENCY_TRIES = 50;
 
 /** Every change a caller can make to runs, as committed writes. */
 export class RunService {
@@ -47,8 +59,8 @@ export class RunService {
   }
 
   /**
-   * Creates a run; with an idempotency key seen before for the task, returns that run instead. `origin.schedule`:
-   * the schedule that triggers it (the run shows it).
+   * Creates a run; with an idempotency key of the task that has not expired (its `idempotencyKeyTTL`, default 30
+   * days), returns that key's run instead. `origin.schedule`: the schedule that triggers it (the run shows it).
    */
   async trigger(
     taskId: string,
@@ -56,47 +68,92 @@ export class RunService {
     options: TriggerOptions = {},
     origin: { schedule?: RunSchedule } = {},
   ): Promise<{ record: RunRecord; existing: boolean }> {
-    if (options.idempotencyKey) {
-      const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey);
-      if (found) return { record: found, existing: true };
+    await this.hooks.tasksIndexed?.();
+    const lineage = await this.lineage([options.parentRunId]);
+    for (let tries = 1; ; tries++) {
+      if (options.idempotencyKey) {
+        const found = await this.store.findByIdempotencyKey(taskId, options.idempotencyKey, Date.now());
+        if (found) return { record: found, existing: true };
+      }
+      const record = this.buildRun(taskId, payload, options, lineage, origin.schedule);
+      const created = this.committer.commit({ kind: 'create', record });
+      // Told before the commit: the executor's claim can then share the create's transaction.
+      this.hooks.onQueued(created);
+      try {
+        await created;
+      } catch (e) {
+        // Another trigger with the key committed first (checked in the transaction): its run is the answer.
+        const holder = e instanceof IdempotencyKeyTaken ? await this.store.getRun(e.runId) : undefined;
+        if (holder) return { record: holder, existing: true };
+        // One with the key is committing on another node right now: look again in a moment.
+        if (e instanceof StoreRefusal && e.code === 'idempotency_busy' && tries < IDEMPOTENCY_TRIES) {
+          await new Promise((r) => setTimeout(r, 5 * tries));
+          continue;
+        }
+        throw e;
+      }
+      // The record as created: reading it back would put a store read between the commit and the worker the
+      // claim in the same commit is about to start.
+      return { record, existing: false };
     }
-    const record = this.buildRun(taskId, payload, options, await this.lineage([options.parentRunId]), origin.schedule);
-    const created = this.committer.commit({ kind: 'create', record });
-    // Told before the commit: the executor's claim can then share the create's transaction.
-    this.hooks.onQueued(created);
-    await created;
-    // The record as created: reading it back would put a store read between the commit and the worker the
-    // claim in the same commit is about to start.
-    return { record, existing: false };
   }
 
-  /** Creates a batch of runs; an item whose idempotency key was seen before for its task gives that run instead. */
-  async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[] }> {
+  /**
+   * Creates the runs of a batch, one per item in order. An item whose idempotency key (not expired) already has a
+   * run of its task, or repeats an earlier item's key, gets that run instead of a new one (`cached`).
+   */
+  async batchTrigger(req: BatchTriggerRequest): Promise<{ batchId: string; runs: RunRecord[]; cached: boolean[] }> {
+    await this.hooks.tasksIndexed?.();
     const batchId = newId('batch');
     const createdAt = nowIso();
+    const now = Date.now();
     const lineage = await this.lineage(req.items.map((i) => i.options?.parentRunId));
-    const existing = await Promise.all(
-      req.items.map((item) => (item.options?.idempotencyKey ? this.store.findByIdempotencyKey(item.task, item.options.idempotencyKey) : undefined)),
-    );
-    const records = req.items.map((item, i) => {
-      const found = existing[i];
-      if (found) return found;
+    const byKey = new Map<string, RunRecord>();
+    const created: RunRecord[] = [];
+    const cached: boolean[] = [];
+    const records: RunRecord[] = [];
+    for (const [i, item] of req.items.entries()) {
+      const key = item.options?.idempotencyKey;
+      const keyOf = key ? `${item.task}\u0000${key}` : undefined;
+      const found = keyOf ? (byKey.get(keyOf) ?? (await this.store.findByIdempotencyKey(item.task, key!, now))) : undefined;
+      if (found) {
+        records.push(found);
+        cached.push(true);
+        if (keyOf) byKey.set(keyOf, found);
+        continue;
+      }
+      let record: RunRecord;
       try {
-        return this.buildRun(item.task, item.payload, { ...item.options, batchId }, lineage);
+        record = this.buildRun(item.task, item.payload, { ...item.options, batchId }, lineage);
       } catch (e) {
         if (e instanceof EngineError) throw new EngineError(e.code, `items.${i}.${e.message}`);
         throw e;
       }
-    });
-    const created = records.filter((_, i) => !existing[i]);
+      if (keyOf) byKey.set(keyOf, record);
+      records.push(record);
+      created.push(record);
+      cached.push(false);
+    }
     const submitted = Promise.all([
       this.committer.submit({ kind: 'batch', batchId, runIds: records.map((r) => r.run.id), createdAt }),
       ...created.map((record) => this.committer.submit({ kind: 'create', record })),
     ]);
     this.hooks.onQueued(submitted);
-    const failed = (await submitted).find((r) => !r.ok);
-    if (failed && !failed.ok) throw failed.error;
-    return { batchId, runs: records };
+    const [, ...results] = await submitted;
+    for (const [n, r] of results.entries()) {
+      if (r.ok) continue;
+      // A run of the item's key was committed meanwhile (here or on another node): the item gets that run.
+      const i = records.indexOf(created[n]!);
+      const item = req.items[i]!;
+      if (r.error instanceof IdempotencyKeyTaken || (r.error instanceof StoreRefusal && r.error.code === 'idempotency_busy')) {
+        const { record } = await this.trigger(item.task, item.payload, { ...item.options, batchId });
+        records[i] = record;
+        cached[i] = record.run.batchId !== batchId;
+        continue;
+      }
+      throw r.error;
+    }
+    return { batchId, runs: records, cached };
   }
 
   /**
@@ -134,6 +191,15 @@ export class RunService {
       }
     }
     const defaults = this.hooks.taskDefaults(taskId) ?? {};
+    const queue = options.queue ?? defaults.queue ?? `task/${taskId}`;
+    const idempotencyKeyExpiresAt = options.idempotencyKey ? Date.now() + durationMs(options.idempotencyKeyTTL ?? DEFAULT_IDEMPOTENCY_KEY_TTL) : undefined;
+    if (options.queue !== undefined && this.hooks.queueExists && !this.hooks.queueExists(options.queue)) {
+      throw new EngineError(
+        'invalid_request',
+        `options.queue: no queue named "${options.queue}" is defined in the task files; define it with queue({ name: "${options.queue}" }) ` +
+          `or name a task's own queue ("task/<task id>")`,
+      );
+    }
     let delayedUntil: string | undefined;
     if (options.delay !== undefined) {
       const d = options.delay;
@@ -147,11 +213,15 @@ export class RunService {
       tags: options.tags,
       batchId: options.batchId,
       idempotencyKey: options.idempotencyKey,
+      idempotencyKeyExpiresAt,
       delayedUntil,
       ttlMs: options.ttl !== undefined ? durationMs(options.ttl) : undefined,
       maxAttempts: options.maxAttempts ?? defaults.maxAttempts ?? 1,
       maxDuration: options.maxDuration ?? defaults.maxDuration,
       isTest: options.test,
+      queue,
+      concurrencyKey: options.concurrencyKey,
+      priority: options.priority,
       parentRunId: options.parentRunId,
       ...(options.parentRunId ? lineage.get(options.parentRunId) : {}),
       ...(schedule ? { schedule } : {}),
@@ -173,8 +243,10 @@ export class RunService {
   }
 
   async replay(runId: string): Promise<RunRecord> {
-    const { run } = await this.getRun(runId);
-    const { record } = await this.trigger(run.taskIdentifier, run.payload, { tags: run.tags });
+    const { run, concurrencyKey, priority } = await this.getRun(runId);
+    // The same queue when task code still defines it (else the task's own), key and priority.
+    const queue = run.queue !== undefined && this.hooks.queueExists?.(run.queue) ? run.queue : undefined;
+    const { record } = await this.trigger(run.taskIdentifier, run.payload, { tags: run.tags, queue, concurrencyKey, priority });
     return record;
   }
 

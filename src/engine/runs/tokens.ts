@@ -5,6 +5,7 @@
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CreateWaitTokenRequest, RetrieveWaitTokenResponse, WaitTokenItem } from '../../protocol/waitpoints';
+import { DEFAULT_IDEMPOTENCY_KEY_TTL } from '../../protocol/api';
 import { WAITPOINT_TIMEOUT_CODE } from '../../protocol/waitpoints';
 import { routes } from '../../protocol/routes';
 import { describeError } from '../../shared/errors';
@@ -57,7 +58,8 @@ export class TokenService {
     if (body.timeout !== undefined) token.timeoutAt = timeOf(body.timeout, now, 'timeout');
     if (body.idempotencyKey !== undefined) {
       token.idempotencyKey = body.idempotencyKey;
-      if (body.idempotencyKeyTTL !== undefined) token.idempotencyKeyExpiresAt = timeOf(body.idempotencyKeyTTL, now, 'idempotencyKeyTTL');
+      // As for runs: a key finds its token for 30 days unless the request says otherwise.
+      token.idempotencyKeyExpiresAt = timeOf(body.idempotencyKeyTTL ?? DEFAULT_IDEMPOTENCY_KEY_TTL, now, 'idempotencyKeyTTL');
     }
     return this.store.createToken(token, now);
   }

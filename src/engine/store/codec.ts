@@ -26,6 +26,9 @@ const RunRecordSchema = z.object({
   waitingOn: z.optional(WaitOn),
   lockedBy: z.optional(z.string()),
   leaseUntil: z.optional(z.number()),
+  concurrencyKey: z.optional(z.string()),
+  idempotencyKeyExpiresAt: z.optional(z.number()),
+  priority: z.optional(z.number()),
   lastSeq: z.number(),
 });
 
@@ -101,6 +104,32 @@ export function epochMs(iso: string, what: string): number {
 export function delayedUntilMs(record: RunRecord): number | null {
   return record.run.delayedUntil !== undefined ? epochMs(record.run.delayedUntil, 'delayedUntil') : null;
 }
+
+/** The queue a run is in: the one it was triggered into, else its task's own (`task/<id>`). */
+export function queueOf(record: RunRecord): string {
+  return record.run.queue ?? `task/${record.run.taskIdentifier}`;
+}
+
+/** A run's concurrency key as the store indexes it ('' when it has none). */
+export function concurrencyKeyOf(record: RunRecord): string {
+  return record.concurrencyKey ?? '';
+}
+
+/**
+ * Where a run stands in its queue (epoch ms): its creation time moved `priority` seconds earlier. Claims take
+ * the lowest first, so a run with priority 10 goes before runs queued up to 10 s before it.
+ */
+export function queuedOrder(record: RunRecord): number {
+  return epochMs(record.run.createdAt, 'createdAt') - Math.round((record.priority ?? 0) * 1000);
+}
+
+/** The key of a (queue, concurrency key) pair in a claim's bookkeeping. */
+export function groupKey(queue: string, concurrencyKey: string): string {
+  return `${queue}\u0000${concurrencyKey}`;
+}
+
+/** Most pages one claim reads while passing over runs of queues at their limit. */
+export const CLAIM_MAX_PAGES = 20;
 
 /** A filter with duplicates removed and empty lists kept as "matches nothing". */
 export interface NormalFilter {

@@ -17,15 +17,22 @@ import {
   epochMs,
   eventOf,
   normalizeFilter,
+  queueOf,
+  concurrencyKeyOf,
+  queuedOrder,
   runNotFound,
 } from './codec';
+import { ClaimBook } from './claim';
 import { filterClauses, where } from './postgres/filter';
 import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
 import { int, intOrNull, type Row, text, textOrNull } from './postgres/rows';
 import { migrate } from './postgres/schema';
 import {
+  IdempotencyKeyTaken,
   StoreRefusal,
+  type ClaimReport,
   type ClaimedRun,
+  type QueueLimit,
   type Page,
   type RunEvent,
   type RunEventType,
@@ -59,8 +66,24 @@ export interface PostgresStoreOptions {
  */
 const EVENTS_LOCK = 0x52_4c_53_02;
 
+/**
+ * First key of the transaction-level advisory lock a create takes for its run's idempotency key (the second is the
+ * hash of task and key), held until COMMIT: a create on another node with the same key then sees this run. Taken
+ * with try (never waited for, so groups taking several cannot deadlock): when another transaction holds it, the
+ * create is refused as busy and the caller tries again.
+ */
+const RUN_KEY_LOCK = 0x52_4c_53_05;
+
 /** First key of the transaction-level advisory lock taken per token idempotency key (the second is its hash). */
 const TOKEN_KEY_LOCK = 0x52_4c_53_03;
+
+/**
+ * Transaction-level advisory lock a claim takes before it counts the runs executing in a limited queue, held until
+ * its COMMIT: claims of several nodes then see each other's picks, so no queue passes its limit. Claims that meet
+ * no limited queue never take it. Its holder never waits for a row lock (claims skip locked rows), so waiting
+ * for it cannot deadlock.
+ */
+const QUEUE_CLAIM_LOCK = 0x52_4c_53_04;
 
 /** Stored record JSON starts with this key, so phase 2 can splice the seq in without parsing. */
 const SEQ_HEAD = '{"lastSeq":';
@@ -83,6 +106,8 @@ interface OpPlan {
   chunks?: StoredChunk[];
   /** A claim: how many of `events` each claimed run has, in order. */
   runs?: number[];
+  /** A claim passed over runs of queues at their limit. */
+  blocked?: boolean;
 }
 
 /**
@@ -151,8 +176,10 @@ export class PostgresRunStore implements RunStore {
         if (plan instanceof Error) return { ok: false, error: plan };
         const result: WriteResult = { ok: true };
         const mine = events.slice(next, (next += plan.events?.length ?? 0));
-        if (plan.runs) result.claimed = claimedRuns(plan.events ?? [], mine, plan.runs);
-        else if (mine[0]) result.event = mine[0];
+        if (plan.runs) {
+          result.claimed = claimedRuns(plan.events ?? [], mine, plan.runs);
+          result.blocked = plan.blocked ?? false;
+        } else if (mine[0]) result.event = mine[0];
         if (plan.chunks) result.chunks = plan.chunks;
         return result;
       });
@@ -166,10 +193,11 @@ export class PostgresRunStore implements RunStore {
     return row ? decodeRecord(row['data']) : undefined;
   }
 
-  async findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined> {
+  async findByIdempotencyKey(taskIdentifier: string, key: string, now = Date.now()): Promise<RunRecord | undefined> {
     const res = await this.pool().query<Row>(
-      'SELECT data FROM runs WHERE task_identifier = $1 AND idempotency_key = $2 ORDER BY created_at DESC, id DESC LIMIT 1',
-      [taskIdentifier, key],
+      'SELECT data FROM runs WHERE task_identifier = $1 AND idempotency_key = $2 AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > $3) ' +
+        'ORDER BY created_at DESC, id DESC LIMIT 1',
+      [taskIdentifier, key, now],
     );
     const row = res.rows[0];
     return row ? decodeRecord(row['data']) : undefined;
@@ -248,14 +276,41 @@ export class PostgresRunStore implements RunStore {
     return row ? int(row, 'n') : 0;
   }
 
-  async claimQueued(node: string, limit: number, now: number, leaseMs: number, options: { startAttempt?: boolean } = {}): Promise<ClaimedRun[]> {
+  async claimQueued(
+    node: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    options: { startAttempt?: boolean; report?: ClaimReport } = {},
+  ): Promise<ClaimedRun[]> {
     // Its own transaction, without the savepoint a grouped op needs: two round trips fewer per claim.
     return this.transaction(async (client) => {
       const op = { kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false } as const;
       const plan = await this.planClaim(client, op, new Map());
       const events = await this.commitEvents(client, plan.events);
+      if (options.report) options.report.blocked = plan.blocked;
       return { value: claimedRuns(plan.events, events, plan.runs), headSeq: events.at(-1)?.seq };
     });
+  }
+
+  async setQueueLimits(queues: readonly QueueLimit[]): Promise<void> {
+    await this.transaction(async (client) => {
+      // Claims counting under the lock see either the old limits or the new ones, never a mix.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [QUEUE_CLAIM_LOCK]);
+      await client.query('DELETE FROM queue_limits');
+      if (queues.length) {
+        await client.query(
+          'INSERT INTO queue_limits (name, concurrency_limit) SELECT * FROM unnest($1::text[], $2::int[]) ON CONFLICT (name) DO UPDATE SET concurrency_limit = EXCLUDED.concurrency_limit',
+          [queues.map((q) => q.name), queues.map((q) => q.concurrencyLimit)],
+        );
+      }
+      return { value: undefined };
+    });
+  }
+
+  async queueLimits(): Promise<QueueLimit[]> {
+    const res = await this.pool().query<Row>('SELECT name, concurrency_limit FROM queue_limits ORDER BY name');
+    return res.rows.map((row) => ({ name: text(row, 'name'), concurrencyLimit: int(row, 'concurrency_limit') }));
   }
 
   async useTokenOnce(hash: string): Promise<boolean> {
@@ -491,9 +546,23 @@ export class PostgresRunStore implements RunStore {
       case 'create': {
         const record: RunRecord = { ...op.record, lastSeq: 0 };
         const run = record.run;
+        if (run.idempotencyKey !== undefined) {
+          const lock = await client.query<Row>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS got', [
+            RUN_KEY_LOCK,
+            `${run.taskIdentifier}\u0001${run.idempotencyKey}`,
+          ]);
+          if (lock.rows[0]?.['got'] !== true)
+            throw new StoreRefusal('idempotency_busy', `another trigger with run ${run.id}'s idempotency key is being committed`);
+          const holder = await client.query<Row>(
+            'SELECT id FROM runs WHERE task_identifier = $1 AND idempotency_key = $2 AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > $3) LIMIT 1',
+            [run.taskIdentifier, run.idempotencyKey, epochMs(run.createdAt, 'createdAt')],
+          );
+          if (holder.rows[0]) throw new IdempotencyKeyTaken(text(holder.rows[0], 'id'));
+        }
         const res = await client.query(
           'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
-            'locked_by, lease_until, tags, data) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json) ' +
+            'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order, idempotency_key_expires_at) ' +
+            'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json, $12, $13, $14, $15, $16) ' +
             'ON CONFLICT (id) DO NOTHING',
           [
             run.id,
@@ -507,6 +576,11 @@ export class PostgresRunStore implements RunStore {
             record.leaseUntil ?? null,
             [...new Set(run.tags)],
             encodeRecord(record),
+            queueOf(record),
+            concurrencyKeyOf(record),
+            record.priority ?? 0,
+            queuedOrder(record),
+            record.idempotencyKeyExpiresAt ?? null,
           ],
         );
         if (res.rowCount !== 1) throw new StoreRefusal('run_exists', `run ${run.id} already exists`);
@@ -539,26 +613,81 @@ export class PostgresRunStore implements RunStore {
     }
   }
 
-  /** The runs a claim takes and their staged events; `runs` tells how many events each run has. */
+  /**
+   * The runs a claim takes and their staged events; `runs` tells how many events each run has. Candidates come a
+   * page at a time in queue order, locked (SKIP LOCKED: another node's candidates are left to it); before the
+   * first run of a limited queue is admitted the claim takes QUEUE_CLAIM_LOCK and counts the queue's executing
+   * runs afresh, so claims on several nodes never pass a limit together.
+   */
   private async planClaim(
     client: PoolClient,
     op: Extract<WriteOp, { kind: 'claim' }>,
     pending: Map<string, string>,
-  ): Promise<{ events: StagedEvent[]; runs: number[] }> {
-    const res = await client.query<Row>(
-      "SELECT id, data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= $1) " +
-        'ORDER BY created_at ASC, id ASC LIMIT $2 FOR UPDATE SKIP LOCKED',
-      [op.now, limitOf(op.limit)],
-    );
-    const plan: { events: StagedEvent[]; runs: number[] } = { events: [], runs: [] };
-    for (const row of res.rows) {
-      // An earlier op of this transaction may have changed the run (its row is written in phase 2).
-      const record = decodeRecord(pending.get(text(row, 'id')) ?? row['data']);
-      if (record.run.status !== 'QUEUED') continue;
-      const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
-      if (!updates.length) continue;
-      for (const u of updates) plan.events.push(stage(u.record, u.type));
-      plan.runs.push(updates.length);
+  ): Promise<{ events: StagedEvent[]; runs: number[]; blocked: boolean }> {
+    const book = new ClaimBook(limitOf(op.limit));
+    const plan = { events: [] as StagedEvent[], runs: [] as number[], blocked: false };
+    let locked = false;
+    for (;;) {
+      const wanted = book.limit - plan.runs.length;
+      if (wanted <= 0) break;
+      const filled = [...book.filled].map((g) => g.split('\u0000'));
+      const res = await client.query<Row>(CLAIM_PAGE_SQL, [
+        op.now,
+        filled.map((g) => g[0]),
+        filled.map((g) => g[1] ?? ''),
+        book.cursor.order,
+        book.cursor.id,
+        wanted,
+      ]);
+      const candidates = res.rows.map((row) => ({
+        row,
+        c: {
+          id: text(row, 'id'),
+          order: int(row, 'queued_order'),
+          queue: text(row, 'queue'),
+          concurrencyKey: text(row, 'concurrency_key'),
+          limit: intOrNull(row, 'lim'),
+        },
+      }));
+      // Each group once: the join below counts its executing runs once per row of the list.
+      const toCount = [
+        ...new Map(
+          candidates
+            .filter(({ c }) => c.limit !== null && book.needsCount(c.queue, c.concurrencyKey))
+            .map(({ c }) => [`${c.queue}\u0000${c.concurrencyKey}`, c] as const),
+        ).values(),
+      ];
+      const counts = new Map<string, number>();
+      if (toCount.length) {
+        if (!locked) {
+          await client.query('SELECT pg_advisory_xact_lock($1)', [QUEUE_CLAIM_LOCK]);
+          locked = true;
+        }
+        const counted = await client.query<Row>(
+          'SELECT a.queue, a.concurrency_key, COUNT(*) AS n FROM runs a JOIN unnest($1::text[], $2::text[]) AS g(queue, concurrency_key) ' +
+            "ON a.queue = g.queue AND a.concurrency_key = g.concurrency_key WHERE a.status IN ('DEQUEUED', 'EXECUTING') GROUP BY a.queue, a.concurrency_key",
+          [toCount.map((c) => c.queue), toCount.map((c) => c.concurrencyKey)],
+        );
+        for (const row of counted.rows) counts.set(`${text(row, 'queue')}\u0000${text(row, 'concurrency_key')}`, int(row, 'n'));
+      }
+      for (const { row, c } of candidates) {
+        if (!book.admit(c, () => counts.get(`${c.queue}\u0000${c.concurrencyKey}`) ?? 0)) continue;
+        // An earlier op of this transaction may have changed the run (its row is written in phase 2).
+        const record = decodeRecord(pending.get(c.id) ?? row['data']);
+        if (record.run.status !== 'QUEUED') continue;
+        const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
+        if (!updates.length) continue;
+        for (const u of updates) plan.events.push(stage(u.record, u.type));
+        plan.runs.push(updates.length);
+      }
+      if (!book.more(plan.runs.length, res.rows.length, wanted)) break;
+    }
+    plan.blocked = book.blocked;
+    if (!plan.blocked && plan.runs.length < book.limit) {
+      // Runs the page query left out (their group was already full) were passed over too.
+      const taken = plan.events.map((e) => e.record.run.id);
+      const res = await client.query(CLAIM_BLOCKED_SQL, [op.now, taken]);
+      plan.blocked = (res.rowCount ?? 0) > 0;
     }
     return plan;
   }
@@ -612,6 +741,31 @@ export class PostgresRunStore implements RunStore {
   }
 }
 
+/**
+ * One page of claim candidates, locked: due QUEUED runs after the cursor in queue order, with their queue's limit
+ * (null: none), leaving out groups at their limit in the database (`at_limit`), groups this claim filled ($2/$3:
+ * queues and keys), and queues whose limit is 0. Params: now, filled queues, filled keys, cursor order, cursor id,
+ * limit.
+ */
+const CLAIM_PAGE_SQL =
+  'WITH at_limit AS (SELECT a.queue, a.concurrency_key FROM queue_limits l JOIN runs a ON a.queue = l.name ' +
+  "WHERE a.status IN ('DEQUEUED', 'EXECUTING') GROUP BY a.queue, a.concurrency_key HAVING COUNT(*) >= MAX(l.concurrency_limit)) " +
+  'SELECT r.id, r.data, r.queue, r.concurrency_key, r.queued_order, l.concurrency_limit AS lim FROM runs r LEFT JOIN queue_limits l ON l.name = r.queue ' +
+  "WHERE r.status = 'QUEUED' AND (r.delayed_until IS NULL OR r.delayed_until <= $1) " +
+  'AND (l.concurrency_limit IS NULL OR (l.concurrency_limit > 0 ' +
+  'AND NOT EXISTS (SELECT 1 FROM at_limit f WHERE f.queue = r.queue AND f.concurrency_key = r.concurrency_key) ' +
+  'AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS g(queue, concurrency_key) WHERE g.queue = r.queue AND g.concurrency_key = r.concurrency_key))) ' +
+  'AND (r.queued_order, r.id) > ($4::bigint, $5::text) ' +
+  'ORDER BY r.queued_order ASC, r.id ASC LIMIT $6 FOR UPDATE OF r SKIP LOCKED';
+
+/**
+ * Whether a due QUEUED run of a limited queue is left (after a claim that took fewer runs than it could), other
+ * than the runs $2 this claim takes (their rows are written at commit).
+ */
+const CLAIM_BLOCKED_SQL =
+  'SELECT 1 FROM queue_limits l JOIN runs r ON r.queue = l.name ' +
+  "WHERE r.status = 'QUEUED' AND (r.delayed_until IS NULL OR r.delayed_until <= $1) AND r.id <> ALL($2::text[]) LIMIT 1";
+
 /** A claim's committed events split per run (`counts`), each run as stored after its last one. */
 function claimedRuns(staged: readonly StagedEvent[], events: RunEvent[], counts: readonly number[]): ClaimedRun[] {
   let next = 0;
@@ -641,7 +795,7 @@ function stage(record: RunRecord, type: RunEventType): StagedEvent {
  */
 function checkText(record: RunRecord): void {
   const { run } = record;
-  const fields = [run.id, run.taskIdentifier, run.status, run.batchId, run.idempotencyKey, record.lockedBy, ...run.tags];
+  const fields = [run.id, run.taskIdentifier, run.status, run.batchId, run.idempotencyKey, run.queue, record.concurrencyKey, record.lockedBy, ...run.tags];
   if (fields.some((v) => v?.includes('\u0000'))) {
     throw new StoreRefusal('invalid_text', `run ${run.id}: ids, tags and keys may not contain U+0000`);
   }

@@ -19,9 +19,13 @@ import {
   epochMs,
   eventOf,
   normalizeFilter,
+  queueOf,
+  concurrencyKeyOf,
+  queuedOrder,
   runNotFound,
   sameTags,
 } from './codec';
+import { ClaimBook } from './claim';
 import { clearStaleLockDir, dbLocked } from './sqlite/lock-dir';
 import { explainWriteError } from './sqlite/disk-full';
 import { filterClauses, where } from './sqlite/filter';
@@ -29,8 +33,11 @@ import { int, intOrNull, text, textOrNull } from './sqlite/rows';
 import { migrate } from './sqlite/schema';
 import { StatementCache } from './sqlite/statements';
 import {
+  IdempotencyKeyTaken,
   StoreRefusal,
+  type ClaimReport,
   type ClaimedRun,
+  type QueueLimit,
   type Page,
   type RunEvent,
   type RunFilter,
@@ -77,6 +84,11 @@ export class SqliteRunStore implements RunStore {
   private readonly walAutocheckpoint: number;
   private db: Database | undefined;
   private stmts: StatementCache | undefined;
+  /**
+   * Whether any queue has a limit (the store owns its file alone, so this stays true to the table): without one,
+   * a claim is the plain ordered read it was before queues had limits.
+   */
+  private anyQueueLimit = false;
   /** `${runId}\u0000${key}` → next chunk idx, for committed data only. */
   private readonly nextIdx = new Map<string, number>();
 
@@ -111,6 +123,7 @@ export class SqliteRunStore implements RunStore {
     this.db = db;
     this.stmts = new StatementCache(db);
     openFiles.add(this.file);
+    this.anyQueueLimit = this.first('SELECT 1 AS x FROM queue_limits LIMIT 1') !== undefined;
   }
 
   async close(): Promise<void> {
@@ -150,11 +163,12 @@ export class SqliteRunStore implements RunStore {
     return this.loadRecord(id);
   }
 
-  async findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined> {
-    const row = this.first('SELECT data FROM runs WHERE task_identifier = ? AND idempotency_key = ? ORDER BY created_at DESC, id DESC LIMIT 1', [
-      taskIdentifier,
-      key,
-    ]);
+  async findByIdempotencyKey(taskIdentifier: string, key: string, now = Date.now()): Promise<RunRecord | undefined> {
+    const row = this.first(
+      'SELECT data FROM runs WHERE task_identifier = ? AND idempotency_key = ? AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > ?) ' +
+        'ORDER BY created_at DESC, id DESC LIMIT 1',
+      [taskIdentifier, key, now],
+    );
     return row ? decodeRecord(text(row, 'data')) : undefined;
   }
 
@@ -226,8 +240,33 @@ export class SqliteRunStore implements RunStore {
     return row ? int(row, 'n') : 0;
   }
 
-  async claimQueued(node: string, limit: number, now: number, leaseMs: number, options: { startAttempt?: boolean } = {}): Promise<ClaimedRun[]> {
-    return this.transaction(() => ({ value: this.claim({ kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false }) }));
+  async claimQueued(
+    node: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    options: { startAttempt?: boolean; report?: ClaimReport } = {},
+  ): Promise<ClaimedRun[]> {
+    return this.transaction(() => {
+      const { claimed, blocked } = this.claim({ kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false });
+      if (options.report) options.report.blocked = blocked;
+      return { value: claimed };
+    });
+  }
+
+  async setQueueLimits(queues: readonly QueueLimit[]): Promise<void> {
+    await this.transaction(() => {
+      this.run('DELETE FROM queue_limits');
+      for (const q of queues) this.run('INSERT OR REPLACE INTO queue_limits (name, concurrency_limit) VALUES (?, ?)', [q.name, q.concurrencyLimit]);
+      return { value: undefined };
+    });
+    this.anyQueueLimit = queues.length > 0;
+  }
+
+  async queueLimits(): Promise<QueueLimit[]> {
+    return this.stmt('SELECT name, concurrency_limit FROM queue_limits ORDER BY name')
+      .all()
+      .map((row) => ({ name: text(row, 'name'), concurrencyLimit: int(row, 'concurrency_limit') }));
   }
 
   async useTokenOnce(hash: string): Promise<boolean> {
@@ -490,8 +529,10 @@ export class SqliteRunStore implements RunStore {
         const update = op.apply(record);
         return update ? { ok: true, event: this.commitUpdates(record, [update])[0] } : { ok: true };
       }
-      case 'claim':
-        return { ok: true, claimed: this.claim(op) };
+      case 'claim': {
+        const { claimed, blocked } = this.claim(op);
+        return { ok: true, claimed, blocked };
+      }
       case 'chunks': {
         const record = this.loadRecord(op.runId);
         if (!record) throw runNotFound(op.runId);
@@ -503,17 +544,40 @@ export class SqliteRunStore implements RunStore {
     }
   }
 
-  private claim(op: Extract<WriteOp, { kind: 'claim' }>): ClaimedRun[] {
-    const rows = this.stmt(
-      "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) ORDER BY created_at ASC, id ASC LIMIT ?",
-    ).all([op.now, limitOf(op.limit)]);
+  /**
+   * Takes due queued runs in queue order, a page at a time: the page query leaves out groups (queue + key) at
+   * their limit, `ClaimBook` counts this claim's own picks and passes over runs of groups they fill.
+   */
+  private claim(op: Extract<WriteOp, { kind: 'claim' }>): { claimed: ClaimedRun[]; blocked: boolean } {
     const claimed: ClaimedRun[] = [];
-    for (const row of rows) {
-      const record = decodeRecord(text(row, 'data'));
+    const take = (data: string): void => {
+      const record = decodeRecord(data);
       const updates = claimUpdates(record, op.node, op.now, op.leaseMs, op.startAttempt);
       if (updates.length) claimed.push({ record: updates.at(-1)!.record, events: this.commitUpdates(record, updates) });
+    };
+    if (!this.anyQueueLimit) {
+      for (const row of this.stmt(CLAIM_UNLIMITED_SQL).all([op.now, limitOf(op.limit)])) take(text(row, 'data'));
+      return { claimed, blocked: false };
     }
-    return claimed;
+    const book = new ClaimBook(limitOf(op.limit));
+    const page = this.stmt(CLAIM_PAGE_SQL);
+    const count = this.stmt("SELECT COUNT(*) AS n FROM runs WHERE queue = ? AND concurrency_key = ? AND status IN ('DEQUEUED', 'EXECUTING')");
+    for (;;) {
+      const wanted = book.limit - claimed.length;
+      if (wanted <= 0) break;
+      const { order, id } = book.cursor;
+      const rows = page.all([op.now, book.filledJson(), order, order, id, wanted]);
+      for (const row of rows) {
+        const queue = text(row, 'queue');
+        const concurrencyKey = text(row, 'concurrency_key');
+        const c = { id: text(row, 'id'), order: int(row, 'queued_order'), queue, concurrencyKey, limit: intOrNull(row, 'lim') };
+        if (book.admit(c, () => int(count.all([queue, concurrencyKey])[0]!, 'n'))) take(text(row, 'data'));
+      }
+      if (!book.more(claimed.length, rows.length, wanted)) break;
+    }
+    // Runs the page query left out (their group was already full) were passed over too.
+    const blocked = book.blocked || (claimed.length < book.limit && this.first(CLAIM_BLOCKED_SQL, [op.now]) !== undefined);
+    return { claimed, blocked };
   }
 
   private loadRecord(id: string): RunRecord | undefined {
@@ -537,11 +601,15 @@ export class SqliteRunStore implements RunStore {
     if (this.first('SELECT 1 AS x FROM runs WHERE id = ?', [input.run.id])) {
       throw new StoreRefusal('run_exists', `run ${input.run.id} already exists`);
     }
+    if (input.run.idempotencyKey !== undefined) {
+      const holder = this.first(IDEMPOTENCY_HOLDER_SQL, [input.run.taskIdentifier, input.run.idempotencyKey, epochMs(input.run.createdAt, 'createdAt')]);
+      if (holder) throw new IdempotencyKeyTaken(text(holder, 'id'));
+    }
     const event = this.insertEvent(input, 'created');
     const record: RunRecord = { ...input, lastSeq: event.seq };
     this.run(
-      'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, locked_by, lease_until, data) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, locked_by, lease_until, ' +
+        'queue, concurrency_key, priority, queued_order, idempotency_key_expires_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         record.run.id,
         record.run.taskIdentifier,
@@ -553,6 +621,11 @@ export class SqliteRunStore implements RunStore {
         delayedUntilMs(record),
         record.lockedBy ?? null,
         record.leaseUntil ?? null,
+        queueOf(record),
+        concurrencyKeyOf(record),
+        record.priority ?? 0,
+        queuedOrder(record),
+        record.idempotencyKeyExpiresAt ?? null,
         encodeRecord(record),
       ],
     );
@@ -631,6 +704,10 @@ interface IndexedColumns {
   delayed_until: number | null;
   locked_by: string | null;
   lease_until: number | null;
+  queue: string;
+  concurrency_key: string;
+  priority: number;
+  queued_order: number;
 }
 
 function indexedColumns(record: RunRecord): IndexedColumns {
@@ -642,6 +719,10 @@ function indexedColumns(record: RunRecord): IndexedColumns {
     delayed_until: delayedUntilMs(record),
     locked_by: record.lockedBy ?? null,
     lease_until: record.leaseUntil ?? null,
+    queue: queueOf(record),
+    concurrency_key: concurrencyKeyOf(record),
+    priority: record.priority ?? 0,
+    queued_order: queuedOrder(record),
   };
 }
 
@@ -649,6 +730,33 @@ function indexedColumns(record: RunRecord): IndexedColumns {
 function scheduleOf(row: QueryResult): ScheduleRecord {
   return scheduleFromRow(row, { text, textOrNull, int, intOrNull });
 }
+/** The run of a task holding an idempotency key at a time. Params: task, key, now. */
+const IDEMPOTENCY_HOLDER_SQL =
+  'SELECT id FROM runs WHERE task_identifier = ? AND idempotency_key = ? AND (idempotency_key_expires_at IS NULL OR idempotency_key_expires_at > ?) LIMIT 1';
+
+/** Claim candidates when no queue has a limit: the oldest due QUEUED runs in queue order. Params: now, limit. */
+const CLAIM_UNLIMITED_SQL =
+  "SELECT data FROM runs WHERE status = 'QUEUED' AND (delayed_until IS NULL OR delayed_until <= ?) ORDER BY queued_order ASC, id ASC LIMIT ?";
+
+/**
+ * One page of claim candidates: due QUEUED runs after the cursor in queue order, with their queue's limit (null:
+ * none), leaving out groups at their limit in the database (`at_limit`), groups this claim filled (JSON list
+ * `queue\0key`), and queues whose limit is 0. Params: now, filled, cursor order (twice), cursor id, limit.
+ */
+const CLAIM_PAGE_SQL =
+  'WITH at_limit AS (SELECT a.queue, a.concurrency_key FROM queue_limits l JOIN runs a ON a.queue = l.name ' +
+  "WHERE a.status IN ('DEQUEUED', 'EXECUTING') GROUP BY a.queue, a.concurrency_key HAVING COUNT(*) >= MAX(l.concurrency_limit)) " +
+  'SELECT r.id, r.data, r.queue, r.concurrency_key, r.queued_order, l.concurrency_limit AS lim FROM runs r LEFT JOIN queue_limits l ON l.name = r.queue ' +
+  "WHERE r.status = 'QUEUED' AND (r.delayed_until IS NULL OR r.delayed_until <= ?) " +
+  'AND (l.concurrency_limit IS NULL OR (l.concurrency_limit > 0 ' +
+  'AND NOT EXISTS (SELECT 1 FROM at_limit f WHERE f.queue = r.queue AND f.concurrency_key = r.concurrency_key) ' +
+  'AND r.queue || char(0) || r.concurrency_key NOT IN (SELECT value FROM json_each(?)))) ' +
+  'AND (r.queued_order > ? OR (r.queued_order = ? AND r.id > ?)) ' +
+  'ORDER BY r.queued_order ASC, r.id ASC LIMIT ?';
+
+/** Whether a due QUEUED run of a limited queue is left (after a claim that took fewer runs than it could). */
+const CLAIM_BLOCKED_SQL =
+  "SELECT 1 AS x FROM queue_limits l JOIN runs r ON r.queue = l.name WHERE r.status = 'QUEUED' AND (r.delayed_until IS NULL OR r.delayed_until <= ?) LIMIT 1";
 
 /** A wait_tokens row as a record (absent columns left out). */
 function tokenOf(row: QueryResult): WaitTokenRecord {

@@ -27,8 +27,27 @@ export interface RunRecord {
   /** Engine node that holds the run while DEQUEUED/EXECUTING, and until when (epoch ms). */
   lockedBy?: string;
   leaseUntil?: number;
+  /** Epoch ms after which the run's idempotency key no longer finds it (a trigger with it makes a new run). */
+  idempotencyKeyExpiresAt?: number;
+  /** Runs of the run's queue with the same key share its concurrencyLimit (each key gets its own copy). */
+  concurrencyKey?: string;
+  /** Seconds of time offset: the run is dequeued as if it had been queued that much earlier. */
+  priority?: number;
   /** seq of the newest event of this run. */
   lastSeq: number;
+}
+
+/** A queue's limit as the store enforces it in `claimQueued` (only queues with a limit are stored). */
+export interface QueueLimit {
+  name: string;
+  /** Most runs of the queue, per concurrency key, DEQUEUED or EXECUTING at once (0: none start). */
+  concurrencyLimit: number;
+}
+
+/** What a claim saw besides the runs it took. */
+export interface ClaimReport {
+  /** Due queued runs were left because their queue (for their key) is at its limit: claim again when a run ends. */
+  blocked: boolean;
 }
 
 export type RunEventType = 'created' | 'status' | 'metadata' | 'tags' | 'stream' | 'output' | 'error' | 'attempt';
@@ -57,6 +76,17 @@ export class StoreRefusal extends EngineError {
   }
 }
 
+/**
+ * A create refused because a run of the same task already holds the record's idempotency key (not expired): that
+ * run's id. Checked inside the transaction, so two triggers racing with one key create one run.
+ */
+export class IdempotencyKeyTaken extends StoreRefusal {
+  constructor(readonly runId: string) {
+    super('run_exists', `run ${runId} already has this idempotency key`);
+    this.name = 'IdempotencyKeyTaken';
+  }
+}
+
 export type WriteOp =
   | { kind: 'create'; record: RunRecord }
   | { kind: 'batch'; batchId: string; runIds: string[]; createdAt: string }
@@ -80,7 +110,7 @@ export type WriteOp =
   /** `claimQueued` as an op: grouped with other writes, it shares their transaction. */
   | { kind: 'claim'; node: string; limit: number; now: number; leaseMs: number; startAttempt: boolean };
 
-export type WriteResult = { ok: true; event?: RunEvent; chunks?: StoredChunk[]; claimed?: ClaimedRun[] } | { ok: false; error: Error };
+export type WriteResult = { ok: true; event?: RunEvent; chunks?: StoredChunk[]; claimed?: ClaimedRun[]; blocked?: boolean } | { ok: false; error: Error };
 
 export interface RunFilter {
   runIds?: string[];
@@ -191,7 +221,8 @@ export interface RunStore {
   write(ops: WriteOp[]): Promise<WriteResult[]>;
 
   getRun(id: string): Promise<RunRecord | undefined>;
-  findByIdempotencyKey(taskIdentifier: string, key: string): Promise<RunRecord | undefined>;
+  /** The newest run of the task with this idempotency key whose key has not expired at `now` (default: the clock). */
+  findByIdempotencyKey(taskIdentifier: string, key: string, now?: number): Promise<RunRecord | undefined>;
   /** Newest first (createdAt desc, id desc). */
   listRuns(filter: RunFilter, page: Page): Promise<RunRecord[]>;
   /** Runs matching the filter ordered by lastSeq ascending (for feed snapshots), at most `limit`. */
@@ -208,12 +239,20 @@ export interface RunStore {
   chunkCount(runId: string, key: string): Promise<number>;
 
   /**
-   * Atomically takes up to `limit` QUEUED runs whose delayedUntil is unset or ≤ now (oldest first),
-   * sets status DEQUEUED, lockedBy = node, leaseUntil, and commits one event each; with `startAttempt`,
-   * also starts each run's next attempt (EXECUTING, a second event) in the same transaction. Safe across
-   * several engine nodes sharing one database (each run is claimed by exactly one).
+   * Atomically takes up to `limit` QUEUED runs whose delayedUntil is unset or ≤ now, in queue order (createdAt
+   * minus `priority` seconds, then id), sets status DEQUEUED, lockedBy = node, leaseUntil, and commits one event
+   * each; with `startAttempt`, also starts each run's next attempt (EXECUTING, a second event) in the same
+   * transaction. A run whose queue has a limit (`setQueueLimits`) is taken only while fewer than that many runs of
+   * the queue with its concurrency key are DEQUEUED or EXECUTING (WAITING runs do not count); such runs are
+   * passed over, and the runs behind them are taken. Safe across several engine nodes sharing one database (each
+   * run is claimed by exactly one, and no queue passes its limit). `options.report`, when given, is filled in.
    */
-  claimQueued(node: string, limit: number, now: number, leaseMs: number, options?: { startAttempt?: boolean }): Promise<ClaimedRun[]>;
+  claimQueued(node: string, limit: number, now: number, leaseMs: number, options?: { startAttempt?: boolean; report?: ClaimReport }): Promise<ClaimedRun[]>;
+
+  /** Replaces the queue limits the claim enforces (the queues with a concurrencyLimit that task code defines). */
+  setQueueLimits(queues: readonly QueueLimit[]): Promise<void>;
+  /** The queue limits the claim enforces, by name. */
+  queueLimits(): Promise<QueueLimit[]>;
 
   /** Records a one-time-use token hash; false when it was already used. */
   useTokenOnce(hash: string): Promise<boolean>;

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { TaskInfo } from '../../protocol/api';
+import type { QueueInfo, TaskInfo } from '../../protocol/api';
 import { manifestPathFor } from './build-cache';
 import { TaskBundler, bundlePathFor, type BundleResult } from './bundle';
 import { discoverTaskFiles } from './discover';
@@ -33,6 +33,7 @@ export interface TaskCatalogOptions {
 interface FileState {
   build: BundleResult;
   tasks: Array<TaskInfo & { hasRetry?: boolean }>;
+  queues?: QueueInfo[];
   error?: string;
 }
 
@@ -44,6 +45,7 @@ export class TaskCatalog {
   private readonly files = new Map<string, FileState>();
   private byId = new Map<string, { bundlePath: string; info: TaskInfo }>();
   private tasks: TaskInfo[] = [];
+  private queueMap = new Map<string, QueueInfo>();
   private problems: string[] = [];
   private watcher: TaskWatcher | undefined;
   private running: Promise<void> | undefined;
@@ -127,6 +129,16 @@ export class TaskCatalog {
     return [...this.tasks];
   }
 
+  /** Every queue the task files define (tasks' own queues and shared ones), with their limits. */
+  queues(): QueueInfo[] {
+    return [...this.queueMap.values()];
+  }
+
+  /** A queue by name, if the task files define it. */
+  queue(name: string): QueueInfo | undefined {
+    return this.queueMap.get(name);
+  }
+
   /** Problems of the config, then of the task files; each starts with the file it is about. */
   errors(): string[] {
     return [...this.config.problems, ...this.problems];
@@ -207,12 +219,14 @@ export class TaskCatalog {
     const toBuild = found.filter((f) => this.affected(this.files.get(f), f, changed));
     const builds = await this.bundler.buildAll(toBuild);
     const indexed = await Promise.all(builds.map((b) => indexBundle(b, this.o.index)));
-    builds.forEach((b, i) => this.files.set(b.file, { build: b, tasks: indexed[i]!.tasks, error: indexed[i]!.error }));
+    builds.forEach((b, i) => this.files.set(b.file, { build: b, tasks: indexed[i]!.tasks, queues: indexed[i]!.queues, error: indexed[i]!.error }));
     if (this.closed) return;
 
     const ordered = found.map((f) => this.files.get(f)).filter((s): s is FileState => s !== undefined);
     const config = this.config.config;
-    const merged = mergeIndexed(ordered.map((s) => ({ tasks: s.tasks.map((t) => withConfigDefaults(t, config)), error: s.error })));
+    const merged = mergeIndexed(
+      ordered.map((s) => ({ tasks: s.tasks.map((t) => withConfigDefaults(t, config)), queues: s.queues, error: s.error, relPath: s.build.relPath })),
+    );
     const byId = new Map<string, { bundlePath: string; info: TaskInfo }>();
     for (const t of merged.tasks) {
       const state = ordered.find((s) => s.build.relPath === t.filePath);
@@ -220,6 +234,7 @@ export class TaskCatalog {
     }
     this.byId = byId;
     this.tasks = merged.tasks;
+    this.queueMap = merged.queues;
     this.problems = merged.errors;
     this.watchInputs();
     if (toBuild.length > 0 || changed === null) {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { TaskInfo } from '../../protocol/api';
+import type { QueueInfo, TaskInfo } from '../../protocol/api';
 import type { BundleResult } from './bundle';
 import { describeError } from '../../shared/errors';
 
@@ -7,6 +7,8 @@ import { describeError } from '../../shared/errors';
 export interface IndexReply {
   /** `hasRetry`: the task has its own `retry` options (the config's `retries.default` does not apply to it). */
   tasks: Array<Omit<TaskInfo, 'filePath' | 'line'> & { hasRetry?: boolean }>;
+  /** The queues the file defines (its tasks' own and shared `queue()` objects). */
+  queues?: QueueInfo[];
   error?: string;
 }
 
@@ -15,6 +17,8 @@ export type IndexBundle = (bundlePath: string) => Promise<IndexReply>;
 
 export interface IndexResult {
   tasks: TaskInfo[];
+  /** Every queue the files define, by name; a queue defined with two different limits keeps the first. */
+  queues: Map<string, QueueInfo>;
   /** Readable, one per problem, each starting with the workspace-relative file. */
   errors: string[];
 }
@@ -34,7 +38,13 @@ export function findIdLine(source: string, id: string): number | undefined {
 }
 
 /** The tasks of one built file, with their file path and source line. */
-export async function indexBundle(result: BundleResult, index: IndexBundle): Promise<{ tasks: Array<TaskInfo & { hasRetry?: boolean }>; error?: string }> {
+export interface IndexedFile {
+  tasks: Array<TaskInfo & { hasRetry?: boolean }>;
+  queues?: QueueInfo[];
+  error?: string;
+}
+
+export async function indexBundle(result: BundleResult, index: IndexBundle): Promise<IndexedFile> {
   if (!result.bundlePath) return { tasks: [], error: `${result.relPath}: ${result.error ?? 'build failed'}` };
   let reply: IndexReply;
   try {
@@ -49,7 +59,7 @@ export async function indexBundle(result: BundleResult, index: IndexBundle): Pro
     if (t.exportName === undefined && line === undefined) return [];
     return [{ ...t, filePath: result.relPath, ...(line !== undefined ? { line } : {}) }];
   });
-  return { tasks, ...(reply.error ? { error: `${result.relPath}: ${reply.error}` } : {}) };
+  return { tasks, ...(reply.queues ? { queues: reply.queues } : {}), ...(reply.error ? { error: `${result.relPath}: ${reply.error}` } : {}) };
 }
 
 /**
@@ -61,12 +71,23 @@ export async function indexTasks(results: readonly BundleResult[], index: IndexB
   return mergeIndexed(perFile.map((f) => ({ ...f, tasks: f.tasks.map(({ hasRetry: _, ...t }) => t) })));
 }
 
-export function mergeIndexed(perFile: ReadonlyArray<{ tasks: TaskInfo[]; error?: string }>): IndexResult {
+export function mergeIndexed(perFile: ReadonlyArray<IndexedFile & { relPath?: string }>): IndexResult {
   const tasks: TaskInfo[] = [];
   const errors: string[] = [];
   const seen = new Map<string, TaskInfo>();
+  const queues = new Map<string, QueueInfo>();
   for (const f of perFile) {
     if (f.error) errors.push(f.error);
+    for (const q of f.queues ?? []) {
+      const first = queues.get(q.name);
+      if (!first || first.concurrencyLimit === undefined) queues.set(q.name, first && q.concurrencyLimit === undefined ? first : q);
+      else if (q.concurrencyLimit !== undefined && q.concurrencyLimit !== first.concurrencyLimit) {
+        const where = f.relPath ?? f.tasks[0]?.filePath;
+        errors.push(
+          `${where ? `${where}: ` : ''}queue "${q.name}" is defined with concurrencyLimit ${q.concurrencyLimit} here and ${first.concurrencyLimit} elsewhere; ${first.concurrencyLimit} is used`,
+        );
+      }
+    }
     for (const t of f.tasks) {
       const first = seen.get(t.id);
       if (first) {
@@ -77,5 +98,7 @@ export function mergeIndexed(perFile: ReadonlyArray<{ tasks: TaskInfo[]; error?:
       tasks.push(t);
     }
   }
-  return { tasks, errors };
+  // A task naming a queue nobody defines still sends its runs there: a queue without a limit.
+  for (const t of tasks) if (t.queue !== undefined && !queues.has(t.queue)) queues.set(t.queue, { name: t.queue });
+  return { tasks, queues, errors };
 }

@@ -87,7 +87,10 @@ export function indexOnWorker(child: ChildProcess, bundlePath: string, timeoutMs
   return askWorker<IndexReply>(
     child,
     (requestId) => ({ type: 'index', requestId, bundlePath }),
-    (m) => (m.type === 'indexed' ? { tasks: m.tasks, ...(m.error ? { error: m.error } : {}) } : { tasks: [], error: 'unexpected answer' }),
+    (m) =>
+      m.type === 'indexed'
+        ? { tasks: m.tasks, ...(m.queues ? { queues: m.queues } : {}), ...(m.error ? { error: m.error } : {}) }
+        : { tasks: [], error: 'unexpected answer' },
     (error) => ({ tasks: [], error }),
     timeoutMs,
     'the task file',

@@ -122,12 +122,12 @@ export function runContextValue(run: Run): string {
 
 /** A list of runs as a forest: the runs whose parent is not in the list, and each run's children within it (order kept). */
 export function nestRuns(list: readonly Run[]): { top: Run[]; children: Map<string, Run[]> } {
-  const ids = new Set(list.map((r) => r.id));
+  const listed = new Set(list.map((r) => r.id));
   const children = new Map<string, Run[]>();
   const top: Run[] = [];
   for (const run of list) {
     const parent = run.parentTaskRunId;
-    if (parent !== undefined && parent !== run.id && ids.has(parent)) (children.get(parent) ?? children.set(parent, []).get(parent)!).push(run);
+    if (parent !== undefined && parent !== run.id && listed.has(parent)) (children.get(parent) ?? children.set(parent, []).get(parent)!).push(run);
     else top.push(run);
   }
   if (children.size === 0) return { top, children };

@@ -5,11 +5,18 @@ import type { TriggerOptions as WireTriggerOptions } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
 import { signPublicToken, type ExpirationTime } from './auth';
 import { toJson } from '../../shared/json';
+import { toIdempotencyKey } from './idempotency';
 
 /** Options of `tasks.trigger` as Trigger.dev's SDK takes them (the ones the local engine supports). */
-export type TriggerOptions = Omit<z.input<typeof WireTriggerOptions>, 'delay'> & {
+export type TriggerOptions = Omit<z.input<typeof WireTriggerOptions>, 'delay' | 'idempotencyKey'> & {
   /** A duration ("30s", "5m"), seconds, an ISO date string, or a Date. */
   delay?: string | number | Date;
+  /**
+   * A key made by `idempotencyKeys.create`, or a raw string / `string[]` (hashed: outside a task globally, inside a
+   * task scoped to the run). Another trigger of the task with the same key returns the same run until the key's
+   * `idempotencyKeyTTL` (default 30 days) passes.
+   */
+  idempotencyKey?: string | string[];
   /** Expiry of the handle's token when the SDK signs it itself (default "1h"). */
   publicAccessToken?: { expirationTime?: ExpirationTime };
 };
@@ -38,9 +45,11 @@ export interface BatchItemInput<TPayload = unknown> {
 
 export function toWireOptions(options: TriggerOptions | undefined): z.input<typeof WireTriggerOptions> | undefined {
   if (!options) return undefined;
-  const { publicAccessToken: _pat, delay, ...rest } = options;
+  const { publicAccessToken: _pat, delay, idempotencyKey, ...rest } = options;
   void _pat;
   const wire: z.input<typeof WireTriggerOptions> = { ...rest };
+  const key = toIdempotencyKey(idempotencyKey);
+  if (key !== undefined) wire.idempotencyKey = key;
   if (delay !== undefined) wire.delay = delay instanceof Date ? delay.toISOString() : delay;
   if (rest.metadata !== undefined) wire.metadata = toJson(rest.metadata, 'options.metadata') as Record<string, Json>;
   return wire;

@@ -123,7 +123,6 @@ export const createCache = unsupported('createCache()');
 export const concurrencyLimit = unsupported('concurrencyLimit()');
 export const waitUntil = unsupported('waitUntil()');
 export const queues = unsupportedNamespace('queues', ['list', 'retrieve', 'pause', 'overrideConcurrencyLimit', 'resetConcurrencyLimit', 'resume']);
-export const idempotencyKeys = unsupportedNamespace('idempotencyKeys', ['create', 'reset']);
 export const normalizeKeyString = unsupported('normalizeKeyString()');
 export const markChatAgentRunForStreamsWarning = unsupported('markChatAgentRunForStreamsWarning()');
 export const isChatChunkTooLargeError = (e: unknown): boolean => e instanceof Error && e.name === 'ChatChunkTooLargeError';

@@ -35,6 +35,7 @@ export {
 export { tags } from './tags';
 export { retry } from './retry';
 export { defineConfig, type TriggerConfig } from './config';
+export { idempotencyKeys, type IdempotencyKey, type IdempotencyKeyScope } from './idempotency';
 export { logger, type LogAttributes } from './logger';
 export { wait, WaitpointTimeoutError, type WaitForOptions, type WaitpointTokenResult } from './wait';
 export { tasks, batch, SubtaskUnwrapError, TaskRunPromise, type TaskRunResult, type BatchResult } from './subtasks';

@@ -25,7 +25,8 @@ export interface TaskDefinition {
   parsePayload?: (payload: unknown) => Promise<unknown>;
   maxDuration?: number;
   retry?: RetryOptions;
-  queue?: unknown;
+  /** The queue its runs go to: its own (`task/<id>`) unless it names a shared one. */
+  queue: TaskQueue;
   machine?: unknown;
   description?: string;
   /** The payload's JSON Schema (the `jsonSchema` option, or a schemaTask's schema as JSON Schema), read when the task is indexed. */
@@ -40,14 +41,26 @@ export interface TaskDefinition {
   hooks: DefinitionHooks;
 }
 
+/** A queue as code defines it; `reference`: only named (`queue: "name"`), defined elsewhere. */
+export interface TaskQueue {
+  name: string;
+  concurrencyLimit?: number;
+  reference?: boolean;
+}
+
 const byHandle = new WeakMap<object, TaskDefinition>();
-const collectors: Array<{ tasks: TaskDefinition[]; hooks: HookSet }> = [];
+const collectors: Array<{ tasks: TaskDefinition[]; hooks: HookSet; queues: TaskQueue[] }> = [];
 /** Global hooks registered neither while a bundle loads nor inside an attempt: they apply to every task. */
 const looseHooks = new HookSet();
 
 export function registerTask(handle: object, def: TaskDefinition): void {
   byHandle.set(handle, def);
   collectors[collectors.length - 1]?.tasks.push(def);
+}
+
+/** A shared queue (`queue({ name, concurrencyLimit })`) defined while a bundle loads. */
+export function registerQueue(q: TaskQueue): void {
+  collectors[collectors.length - 1]?.queues.push(q);
 }
 
 /**
@@ -68,12 +81,12 @@ export function taskDefinitionOf(value: unknown): TaskDefinition | undefined {
   return (typeof value === 'object' || typeof value === 'function') && value !== null ? byHandle.get(value) : undefined;
 }
 
-/** Runs `load` (e.g. requiring a bundle) and returns every task it defined, in order, and the global hooks it registered. */
-export function collectTasks<T>(load: () => T): { result: T; tasks: TaskDefinition[]; hooks: HookSet } {
-  const collector = { tasks: [] as TaskDefinition[], hooks: new HookSet() };
+/** Runs `load` (e.g. requiring a bundle) and returns every task it defined, in order, the global hooks and the shared queues it registered. */
+export function collectTasks<T>(load: () => T): { result: T; tasks: TaskDefinition[]; hooks: HookSet; queues: TaskQueue[] } {
+  const collector = { tasks: [] as TaskDefinition[], hooks: new HookSet(), queues: [] as TaskQueue[] };
   collectors.push(collector);
   try {
-    return { result: load(), tasks: collector.tasks, hooks: collector.hooks };
+    return { result: load(), tasks: collector.tasks, hooks: collector.hooks, queues: collector.queues };
   } finally {
     collectors.splice(collectors.lastIndexOf(collector), 1);
   }

@@ -49,6 +49,7 @@ export interface TaskRunContext {
   };
   attempt: { id: string; number: number; startedAt: Date };
   task: { id: string; exportName?: string; filePath: string };
+  /** The run's queue: its task's own (`task/<id>`) or a shared one. */
   queue: { id: string; name: string };
   batch?: { id: string };
   environment: { id: string; slug: string; type: 'DEVELOPMENT' };

@@ -3,12 +3,12 @@
  * Trigger.dev's `triggerAndWait` / `batchTriggerAndWait` family, which parks the run until its children finish.
  */
 
-import type { TriggerOptions as WireTriggerOptions } from '../../protocol/api';
 import type { RunError } from '../../protocol/run';
 import type { WaitedRun } from '../../protocol/ipc';
 import { batch as backendBatch, tasks as backendTasks } from '../backend';
-import type { BatchRunHandle } from '../backend/trigger';
+import type { BatchRunHandle, TriggerOptions } from '../backend/trigger';
 import { collectBatchItems, type BatchItems } from '../backend/items';
+import { toIdempotencyKey } from '../backend/idempotency';
 import { currentRuntime, requireRuntime } from './runtime';
 import type { TaskWait } from './hookSet';
 
@@ -60,18 +60,25 @@ export class TaskRunPromise<TIdentifier extends string = string, TOutput = unkno
   }
 }
 
-/** Inside a task, runs it triggers become its children (metadata.parent / root then reach it). */
-export function withParent<T extends { parentRunId?: string }>(options: T | undefined): T | undefined {
+/**
+ * Inside a task, runs it triggers become its children (metadata.parent / root then reach it), and a raw
+ * idempotency key is scoped to this run (hashed with its id, as Trigger.dev v4 does): a retry of this run finds the
+ * child its earlier attempt triggered, another run triggers its own.
+ */
+export function withParent<T extends { parentRunId?: string; idempotencyKey?: string | string[] }>(options: T | undefined): T | undefined {
   const rt = currentRuntime();
-  if (!rt || options?.parentRunId) return options;
-  return { ...options, parentRunId: rt.ctx.run.id } as T;
+  if (!rt) return options;
+  const out = { ...options } as T;
+  out.parentRunId ||= rt.ctx.run.id;
+  if (out.idempotencyKey !== undefined) out.idempotencyKey = toIdempotencyKey(out.idempotencyKey, [rt.ctx.run.id]);
+  return out;
 }
 
 /**
  * A child triggered with a waiting form: a child of this run, with the attempt's next child key unless the caller gave
  * an idempotency key (see `AttemptRuntime.nextChildKey`).
  */
-function waitingChild<T extends { parentRunId?: string; idempotencyKey?: string }>(options: T | undefined, key: string): T | undefined {
+function waitingChild<T extends { parentRunId?: string; idempotencyKey?: string | string[] }>(options: T | undefined, key: string): T | undefined {
   const o = withParent(options);
   return o?.idempotencyKey ? o : ({ ...o, idempotencyKey: key } as T);
 }
@@ -102,7 +109,7 @@ export async function waitForRuns(what: string, ids: readonly string[], hookWait
   return runs;
 }
 
-type Options = WireTriggerOptions;
+type Options = TriggerOptions;
 
 /** Triggers one run of `taskId` as a child of this run, and waits for it. */
 export function triggerAndWait<TId extends string, TOutput>(taskId: TId, payload: unknown, options?: Options): TaskRunPromise<TId, TOutput> {

@@ -1,6 +1,6 @@
-import type { TriggerOptions } from '../../protocol/api';
+import type { TriggerOptions } from '../backend/trigger';
 import { requireBackendFunction } from './backendBridge';
-import { registerTask, type RetryOptions, type RunFnParams, type TaskDefinition } from './registry';
+import { registerQueue, registerTask, type RetryOptions, type RunFnParams, type TaskDefinition, type TaskQueue } from './registry';
 import { taskHooksOf, type TaskHooks, type TaskInitOutput } from './hooks';
 import { batchTriggerAndWait, triggerAndWait, withParent, type BatchResult, type TaskRunPromise } from './subtasks';
 import { jsonSchemaOf, parsePayload, type InferSchemaInput, type InferSchemaOutput, type TaskSchema } from './schema';
@@ -16,8 +16,16 @@ export class AbortTaskRunError extends Error {
   }
 }
 
-export interface QueueOptions {
+/** A task's `queue`: its own queue's limit (`{ concurrencyLimit }`), a shared queue object, or a shared queue's name. */
+export interface TaskQueueOptions {
   name?: string;
+  /** Most runs of the queue (per `concurrencyKey`) executing at once. */
+  concurrencyLimit?: number;
+}
+
+/** A shared queue (`queue({ name, concurrencyLimit })`). */
+export interface QueueOptions {
+  name: string;
   concurrencyLimit?: number;
 }
 
@@ -28,7 +36,7 @@ export interface TaskOptions<TId extends string, TPayload, TOutput, TInit extend
   /** Seconds; the engine stops the attempt past it (TIMED_OUT). */
   maxDuration?: number;
   retry?: RetryOptions;
-  queue?: QueueOptions;
+  queue?: string | TaskQueueOptions;
   machine?: string | { preset?: string };
   /** The payload's JSON Schema (Trigger.dev's `jsonSchema`): shown to assistants (list_tasks) and checked by trigger_task. */
   jsonSchema?: JsonSchemaObject;
@@ -108,6 +116,31 @@ function checkId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) throw new TypeError('task({ id }) needs a non-empty string id');
 }
 
+function checkLimit(where: string, limit: unknown): number | undefined {
+  if (limit === undefined) return undefined;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+    throw new TypeError(`${where}: concurrencyLimit must be a whole number of runs, 0 or more (got ${String(limit)})`);
+  }
+  return limit;
+}
+
+function checkQueueName(where: string, name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 128)
+    throw new TypeError(`${where}: the queue name must be a non-empty string of at most 128 characters`);
+  return name;
+}
+
+/** The queue a task's runs go to: its own (`task/<id>`, as Trigger.dev names it), or a shared one. */
+function taskQueue(id: string, option: string | TaskQueueOptions | undefined): TaskQueue {
+  const where = `task "${id}"`;
+  if (option === undefined || option === null) return { name: `task/${id}` };
+  if (typeof option === 'string') return { name: checkQueueName(where, option), reference: true };
+  if (typeof option !== 'object') throw new TypeError(`${where}: queue must be a queue's name or { name?, concurrencyLimit? }`);
+  const concurrencyLimit = checkLimit(where, option.concurrencyLimit);
+  const name = option.name === undefined ? `task/${id}` : checkQueueName(where, option.name);
+  return concurrencyLimit === undefined ? { name } : { name, concurrencyLimit };
+}
+
 function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefinition, 'run'> {
   const hooks = taskHooksOf(opts);
   if (opts.maxDuration !== undefined && !(typeof opts.maxDuration === 'number' && opts.maxDuration > 0)) {
@@ -118,7 +151,7 @@ function definition(opts: TaskOptions<string, unknown, unknown>): Omit<TaskDefin
     description: opts.description,
     maxDuration: opts.maxDuration,
     retry: opts.retry,
-    queue: opts.queue,
+    queue: taskQueue(opts.id, opts.queue),
     machine: opts.machine,
     ...(opts.jsonSchema ? { payloadSchema: () => opts.jsonSchema } : {}),
     hooks,
@@ -157,7 +190,15 @@ export function schemaTask<TId extends string, TSchema extends TaskSchema, TOutp
   return handle;
 }
 
-/** Trigger.dev's `queue({ name, concurrencyLimit })`: kept as a plain description (no local limits yet). */
-export function queue(options: QueueOptions): QueueOptions {
+/**
+ * Trigger.dev's `queue({ name, concurrencyLimit })`: a queue tasks share (`task({ queue: myQueue })`), and that
+ * runs can be sent to when triggered (`{ queue: "name" }`). At most `concurrencyLimit` of its runs (per
+ * concurrency key) execute at once.
+ */
+export function queue<T extends QueueOptions>(options: T): T {
+  if (typeof options !== 'object' || options === null) throw new TypeError('queue({ name, concurrencyLimit }) needs an options object');
+  const name = checkQueueName('queue()', options.name);
+  const concurrencyLimit = checkLimit(`queue "${name}"`, options.concurrencyLimit);
+  registerQueue(concurrencyLimit === undefined ? { name } : { name, concurrencyLimit });
   return options;
 }

@@ -132,7 +132,7 @@ describe('engine: trigger.config.ts and retry backoff', function () {
       const run = (await followRun(t.client, (await t.client.trigger('always-fails', {})).id, 20_000)).at(-1)!;
       assert.equal(run.status, 'FAILED');
       assert.equal(run.attemptCount, 3);
-      assert.deepEqual((run.metadata?.trail as string[]).slice(-4), ['catchError:config', 'onFailure:config', 'onFailure:global', 'onFailure:task']);
+      assert.deepEqual(((run.metadata?.trail ?? []) as string[]).slice(-4), ['catchError:config', 'onFailure:config', 'onFailure:global', 'onFailure:task']);
     });
 
     it('stops a task past the config maxDuration', async () => {
@@ -180,7 +180,7 @@ describe('engine: trigger.config.ts and retry backoff', function () {
       assert.equal(list.taskDirs, undefined);
       const run = (await followRun(t.client, (await t.client.trigger('backoff-small', {})).id, 20_000)).at(-1)!;
       assert.equal(run.status, 'COMPLETED');
-      assert.deepEqual((run.metadata?.trail as string[]).slice(0, 2), ['onStart:global', 'onStart:task'], 'no config hooks');
+      assert.deepEqual(((run.metadata?.trail ?? []) as string[]).slice(0, 2), ['onStart:global', 'onStart:task'], 'no config hooks');
     });
   });
 });

@@ -252,7 +252,7 @@ describe('engine: runs that wait, and runs triggered from inside tasks', functio
     const keyed = (await followRun(t.client, (await t.client.trigger('retrier', { key })).id, 60_000)).at(-1)!;
     // The caller's key finds attempt 1's child again: its output, not a new run.
     assert.deepEqual(keyed.output, { n: 11 });
-    const leaves = (await t.client.listRuns({ taskIdentifier: 'leaf', pageSize: 1000 })).data.filter((r) => r.idempotencyKey === key);
+    const leaves = (await t.client.listRuns({ taskIdentifier: 'leaf', pageSize: 1000 })).data.filter((r) => r.parentTaskRunId === keyed.id);
     assert.equal(leaves.length, 1);
   });
 

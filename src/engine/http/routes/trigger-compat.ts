@@ -214,12 +214,12 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
       const req = parse(TriggerRequest, normalizeTriggerBody({ payload: item.payload, options: item.options ?? {} }), `items.${i}`);
       return { task: item.task, payload: req.payload, options: req.options };
     });
-    const { batchId, runs } = await deps.service.batchTrigger({ items });
+    const { batchId, runs, cached } = await deps.service.batchTrigger({ items });
     const jwt = await deps.auth.mint([`read:batch:${batchId}`]);
     sendJson(
       ctx.res,
       202,
-      { id: batchId, runCount: runs.length, runs: runs.map((r) => ({ id: r.run.id, taskIdentifier: r.run.taskIdentifier, isCached: false })) },
+      { id: batchId, runCount: runs.length, runs: runs.map((r, i) => ({ id: r.run.id, taskIdentifier: r.run.taskIdentifier, isCached: cached[i] ?? false })) },
       { [JWT_HEADER]: jwt, 'x-trigger-jwt-claims': claimsHeader },
     );
   });

@@ -100,6 +100,24 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE INDEX schedules_created ON schedules (created_at, id);
   CREATE INDEX schedules_due ON schedules (next_tick_at) WHERE active AND next_tick_at IS NOT NULL;
   `,
+  // queues: each run's queue, concurrency key and priority; claims go in queued_order (created_at minus the
+  // priority, in ms) and respect the limits in queue_limits (only queues that have one).
+  `
+  ALTER TABLE runs ADD COLUMN queue text NOT NULL DEFAULT '';
+  ALTER TABLE runs ADD COLUMN concurrency_key text NOT NULL DEFAULT '';
+  ALTER TABLE runs ADD COLUMN priority double precision NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN queued_order bigint NOT NULL DEFAULT 0;
+  UPDATE runs SET queue = 'task/' || task_identifier, queued_order = created_at;
+  DROP INDEX runs_queued;
+  CREATE INDEX runs_queued ON runs (queued_order, id) WHERE status = 'QUEUED';
+  CREATE INDEX runs_queue_active ON runs (queue, concurrency_key) WHERE status IN ('DEQUEUED', 'EXECUTING');
+  CREATE TABLE queue_limits (
+    name text PRIMARY KEY,
+    concurrency_limit integer NOT NULL
+  );
+  `,
+  // idempotency: when a run's idempotency key stops finding it (epoch ms; NULL: never, for runs from before).
+  `ALTER TABLE runs ADD COLUMN idempotency_key_expires_at bigint`,
 ];
 
 /** Session advisory lock key taken while migrating ("runlight" schema). */

@@ -110,6 +110,28 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX schedules_due ON schedules (next_tick_at) WHERE active = 1 AND next_tick_at IS NOT NULL;
     `);
   },
+  // queues: each run's queue, concurrency key and priority; claims go in queued_order (created_at minus the
+  // priority, in ms) and respect the limits in queue_limits (only queues that have one).
+  (db) => {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN queue TEXT NOT NULL DEFAULT '';
+      ALTER TABLE runs ADD COLUMN concurrency_key TEXT NOT NULL DEFAULT '';
+      ALTER TABLE runs ADD COLUMN priority REAL NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN queued_order INTEGER NOT NULL DEFAULT 0;
+      UPDATE runs SET queue = 'task/' || task_identifier, queued_order = created_at;
+      DROP INDEX runs_queued;
+      CREATE INDEX runs_queued ON runs (queued_order, id) WHERE status = 'QUEUED';
+      CREATE INDEX runs_queue_active ON runs (queue, concurrency_key) WHERE status IN ('DEQUEUED', 'EXECUTING');
+      CREATE TABLE queue_limits (
+        name TEXT PRIMARY KEY,
+        concurrency_limit INTEGER NOT NULL
+      );
+    `);
+  },
+  // idempotency: when a run's idempotency key stops finding it (epoch ms; NULL: never, for runs from before).
+  (db) => {
+    db.exec('ALTER TABLE runs ADD COLUMN idempotency_key_expires_at INTEGER');
+  },
 ];
 
 /** Applies the pending migrations; refuses a database written by a newer Runlight. */

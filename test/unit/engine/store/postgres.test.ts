@@ -4,7 +4,9 @@ import { openStore } from '../../../../src/engine/store/open';
 import { PostgresRunStore } from '../../../../src/engine/store/postgres';
 import type { RunStore } from '../../../../src/engine/store/types';
 import { findPostgresBin, startTestPostgres, type TestPostgres } from '../../../support/postgres';
-import { create, describeStoreConformance, ok, record } from './conformance';
+import { create, describeStoreConformance, ok, record, type StoreFactory } from './conformance';
+import { describeQueueConformance } from './queue-conformance';
+import { describeIdempotencyConformance } from './idempotency-conformance';
 
 describe('Postgres store', function () {
   this.timeout(60_000);
@@ -35,7 +37,7 @@ describe('Postgres store', function () {
     return store;
   }
 
-  describeStoreConformance('postgres', async () => {
+  const postgresStore: StoreFactory = async () => {
     if (!server) throw new Error('no server');
     const url = await server.createDatabase();
     let store = await openOn(url);
@@ -56,7 +58,10 @@ describe('Postgres store', function () {
         for (const s of [store, ...extra]) await s.close();
       },
     };
-  });
+  };
+  describeStoreConformance('postgres', postgresStore);
+  describeQueueConformance('postgres', postgresStore);
+  describeIdempotencyConformance('postgres', postgresStore);
 
   describe('across nodes', () => {
     let url: string;

@@ -8,7 +8,9 @@ import { newRunRecord, withMetadata } from '../../../../src/engine/runs/model';
 import { openStore } from '../../../../src/engine/store/open';
 import { SqliteRunStore } from '../../../../src/engine/store/sqlite';
 import { acquireWorkspaceLock, holdsWorkspaceLock } from '../../../../src/engine/workspace-lock';
-import { describeStoreConformance } from './conformance';
+import { describeStoreConformance, type StoreFactory } from './conformance';
+import { describeQueueConformance } from './queue-conformance';
+import { describeIdempotencyConformance } from './idempotency-conformance';
 
 const CHILD = join(__dirname, 'fixtures', 'sqlite-child.ts');
 
@@ -16,7 +18,7 @@ function tempRunlightDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'runlight-store-')), '.runlight');
 }
 
-describeStoreConformance('sqlite', async () => {
+const sqliteStore: StoreFactory = async () => {
   const dir = tempRunlightDir();
   const file = join(dir, 'runlight.db');
   let store = new SqliteRunStore({ file });
@@ -34,7 +36,10 @@ describeStoreConformance('sqlite', async () => {
       rmSync(join(dir, '..'), { recursive: true, force: true });
     },
   };
-});
+};
+describeStoreConformance('sqlite', sqliteStore);
+describeQueueConformance('sqlite', sqliteStore);
+describeIdempotencyConformance('sqlite', sqliteStore);
 
 /** Starts the child script under tsx; resolves once it printed `until` (or fails on exit). */
 function startChild(dir: string, mode: 'write' | 'hold'): { child: ChildProcess; lines: AsyncIterableIterator<string> } {

@@ -120,10 +120,10 @@ describe('task discovery, bundling and indexing', function () {
       assert.deepEqual(
         tasks,
         [
-          { id: 'first', exportName: 't', filePath: 'trigger/dup.ts', line: 3 },
-          { id: 'first', exportName: 'first', filePath: 'trigger/one.ts', line: 5, maxDuration: 60, maxAttempts: 2 },
-          { id: 'second', exportName: 'second', filePath: 'trigger/one.ts', line: 11 },
-          { id: 'plain', exportName: 'plain', filePath: 'trigger/scheduled.ts', line: 2 },
+          { id: 'first', exportName: 't', filePath: 'trigger/dup.ts', line: 3, queue: 'task/first' },
+          { id: 'first', exportName: 'first', filePath: 'trigger/one.ts', line: 5, maxDuration: 60, maxAttempts: 2, queue: 'task/first' },
+          { id: 'second', exportName: 'second', filePath: 'trigger/one.ts', line: 11, queue: 'task/second' },
+          { id: 'plain', exportName: 'plain', filePath: 'trigger/scheduled.ts', line: 2, queue: 'task/plain' },
           {
             id: 'cron',
             exportName: 's',
@@ -131,6 +131,7 @@ describe('task discovery, bundling and indexing', function () {
             line: 3,
             triggerSource: 'schedule',
             schedule: { cron: '0 5 * * *', timezone: 'Asia/Tokyo' },
+            queue: 'task/cron',
           },
         ].filter((_, i) => i !== 1),
       );
