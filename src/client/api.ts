@@ -68,6 +68,8 @@ export interface ListRunsParams {
   batch?: string;
   /** Runs the schedule with this id triggered. */
   schedule?: string;
+  /** The children of this run (runs it triggered from inside its task). */
+  parentRunId?: string;
   /** page[size] */
   pageSize?: number;
   /** page[after]: the id of the last run of the previous page. */
@@ -146,6 +148,7 @@ export class EngineClient {
     put('filter[tag]', list(params.tag));
     put('filter[batch]', params.batch);
     put('filter[schedule]', params.schedule);
+    put('filter[parentRunId]', params.parentRunId);
     put('page[size]', params.pageSize === undefined ? undefined : String(params.pageSize));
     put('page[after]', params.after);
     const qs = q.toString();

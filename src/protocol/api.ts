@@ -163,6 +163,8 @@ export const ListRunsQuery = z.object({
   batch: z.optional(z.string()),
   /** Runs a schedule triggered (Trigger.dev's `filter[schedule]`). */
   schedule: z.optional(z.string()),
+  /** The children of a run: runs it triggered from inside its task (a Runlight filter, `filter[parentRunId]`). */
+  parentRunId: z.optional(z.string()),
   pageSize: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 50),
   after: z.optional(z.string()),
 });

@@ -34,6 +34,7 @@ export const ListRunsInput = z.strictObject({
   taskId: z.optional(z.string().check(z.minLength(1), d('Only runs of this task.'))),
   tags: z.optional(z.array(z.string().check(z.minLength(1))).check(d('Only runs having all these tags.'))),
   batchId: z.optional(z.string().check(z.minLength(1), d('Only runs of this batch.'))),
+  parentRunId: z.optional(z.string().check(z.minLength(1), d('Only the runs this run triggered from inside its task (its children).'))),
   createdWithin: z.optional(z.string().check(z.regex(/^\d+[smhdw]$/), d('Only runs created within this window before now, e.g. "30m", "2h", "7d".'))),
   createdAfter: z.optional(z.iso.datetime({ offset: true }).check(d('Only runs created at or after this ISO date-time.'))),
   limit: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(200), d('At most this many runs, newest first (default 20).')), 20),

@@ -10,15 +10,25 @@ export const getRun = defineTool({
   name: 'get_run',
   title: 'Get a run',
   description:
-    'One run: status, timings, payload, output or error, metadata, tags, batch and the names of its streams. ' +
-    'Long values are cut to maxChars with a note of how much was cut.',
+    'One run: status, timings, payload, output or error, metadata, tags, batch, the names of its streams, its parent ' +
+    'and the runs it triggered (children). Long values are cut to maxChars with a note of how much was cut.',
   input: GetRunInput,
   writes: false,
   async run(input, ctx) {
-    const run = await (await ctx.engine()).retrieveRun(input.runId);
-    return runDetails(run, { maxChars: input.maxChars, payload: true });
+    const client = await ctx.engine();
+    const run = await client.retrieveRun(input.runId);
+    const children = await client.listRuns({ parentRunId: run.id, pageSize: CHILDREN_SHOWN + 1 });
+    const now = Date.now();
+    const lines = children.data.slice(0, CHILDREN_SHOWN).map((c) => `  ${runLine(c, now)}`);
+    const more = children.data.length > CHILDREN_SHOWN ? `\n  … and more: list_runs with parentRunId "${run.id}"` : '';
+    const parent = run.parentTaskRunId ? `\nparent: ${run.parentTaskRunId}` : '';
+    const kids = lines.length ? `\nchildren (${lines.length}${more ? '+' : ''}, newest first):\n${lines.join('\n')}${more}` : '';
+    return runDetails(run, { maxChars: input.maxChars, payload: true }) + parent + kids;
   },
 });
+
+/** How many children `get_run` lists. */
+const CHILDREN_SHOWN = 20;
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const MAX_PAGES = 20;
@@ -26,7 +36,7 @@ const MAX_PAGES = 20;
 export const listRuns = defineTool({
   name: 'list_runs',
   title: 'List runs',
-  description: 'Recent runs, newest first, one line each, filtered by status, task, tags (all of them), batch and creation time.',
+  description: 'Recent runs, newest first, one line each, filtered by status, task, tags (all of them), batch, parent run and creation time.',
   input: ListRunsInput,
   writes: false,
   async run(input, ctx) {
@@ -40,6 +50,7 @@ export const listRuns = defineTool({
       ...(input.taskId ? { taskIdentifier: input.taskId } : {}),
       ...(input.tags?.length ? { tag: input.tags } : {}),
       ...(input.batchId ? { batch: input.batchId } : {}),
+      ...(input.parentRunId ? { parentRunId: input.parentRunId } : {}),
       pageSize: Math.min(100, input.limit),
     };
     const runs: Run[] = [];

@@ -139,6 +139,7 @@ export interface NormalFilter {
   tags?: string[];
   batchId?: string;
   scheduleId?: string;
+  parentRunId?: string;
   createdAfterMs?: number;
 }
 
@@ -150,6 +151,7 @@ export function normalizeFilter(filter: RunFilter): NormalFilter {
   if (filter.tags && filter.tags.length > 0) out.tags = [...new Set(filter.tags)];
   if (filter.batchId !== undefined) out.batchId = filter.batchId;
   if (filter.scheduleId !== undefined) out.scheduleId = filter.scheduleId;
+  if (filter.parentRunId !== undefined) out.parentRunId = filter.parentRunId;
   if (filter.createdAfter !== undefined) out.createdAfterMs = epochMs(filter.createdAfter, 'createdAfter');
   return out;
 }

@@ -121,6 +121,8 @@ export interface RunFilter {
   batchId?: string;
   /** Runs triggered by this schedule (`run.schedule.id`). */
   scheduleId?: string;
+  /** Runs triggered from inside this run's task (its children). */
+  parentRunId?: string;
   /** ISO time; only runs created at or after it. */
   createdAfter?: string;
 }

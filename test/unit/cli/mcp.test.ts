@@ -185,6 +185,16 @@ function childEnv(): Record<string, string> {
     assert.match(listed.text, new RegExp(`^1 run:\\n- ${runId} · chat · COMPLETED`));
   });
 
+  it('get_run lists the runs a run triggered; list_runs finds them by parent', async () => {
+    const runId = runIdOf((await call(client, 'trigger_task', { taskId: 'nested-demo', payload: { total: 1, stepMs: 1 } })).text);
+    assert.match((await call(client, 'wait_for_run', { runId, timeoutSeconds: 60 })).text, /COMPLETED/);
+    const run = await call(client, 'get_run', { runId });
+    const child = new RegExp(`children \\(1, newest first\\):\\n  (run_\\w+) · progress-task · COMPLETED`).exec(run.text);
+    assert.ok(child, run.text);
+    assert.match((await call(client, 'get_run', { runId: child[1]! })).text, new RegExp(`\\nparent: ${runId}`));
+    assert.match((await call(client, 'list_runs', { parentRunId: runId })).text, new RegExp(`^1 run:\\n- ${child[1]} · progress-task`));
+  });
+
   it('cancel_run stops a slow run: CANCELED, its logs readable', async () => {
     const runId = runIdOf((await call(client, 'trigger_task', { taskId: 'until-cancelled' })).text);
     const early = await call(client, 'wait_for_run', { runId, timeoutSeconds: 1 });

@@ -92,13 +92,21 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
         tag: csvParam(q.get('filter[tag]')),
         batch: q.get('filter[batch]') ?? undefined,
         schedule: q.get('filter[schedule]') ?? undefined,
+        parentRunId: q.get('filter[parentRunId]') ?? undefined,
         pageSize: size === null ? undefined : Number(size),
         after: q.get('page[after]') ?? undefined,
       },
       'query',
     );
     const records = await deps.store.listRuns(
-      { status: query.status, taskIdentifier: query.taskIdentifier, tags: query.tag, batchId: query.batch, scheduleId: query.schedule },
+      {
+        status: query.status,
+        taskIdentifier: query.taskIdentifier,
+        tags: query.tag,
+        batchId: query.batch,
+        scheduleId: query.schedule,
+        parentRunId: query.parentRunId,
+      },
       { size: query.pageSize + 1, after: query.after },
     );
     const data = records.slice(0, query.pageSize).map((r) => r.run);

@@ -118,6 +118,8 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   `,
   // idempotency: when a run's idempotency key stops finding it (epoch ms; NULL: never, for runs from before).
   `ALTER TABLE runs ADD COLUMN idempotency_key_expires_at bigint`,
+  // parent: a run's children are found by its id (the runs list's `filter[parentRunId]`).
+  `CREATE INDEX runs_parent ON runs ((data->>'parentRunId')) WHERE (data->>'parentRunId') IS NOT NULL`,
 ];
 
 /** Session advisory lock key taken while migrating ("runlight" schema). */

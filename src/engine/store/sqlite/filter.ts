@@ -34,6 +34,10 @@ export function filterClauses(f: NormalFilter): { clauses: string[]; params: SQL
     clauses.push("json_extract(r.data, '$.run.schedule.id') = ?");
     params.push(f.scheduleId);
   }
+  if (f.parentRunId !== undefined) {
+    clauses.push("json_extract(r.data, '$.parentRunId') = ?");
+    params.push(f.parentRunId);
+  }
   if (f.createdAfterMs !== undefined) {
     clauses.push('r.created_at >= ?');
     params.push(f.createdAfterMs);

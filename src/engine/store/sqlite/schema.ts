@@ -132,6 +132,10 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
   (db) => {
     db.exec('ALTER TABLE runs ADD COLUMN idempotency_key_expires_at INTEGER');
   },
+  // parent: a run's children are found by its id (the runs list's `filter[parentRunId]`).
+  (db) => {
+    db.exec(`CREATE INDEX runs_parent ON runs (json_extract(data, '$.parentRunId')) WHERE json_extract(data, '$.parentRunId') IS NOT NULL`);
+  },
 ];
 
 /** Applies the pending migrations; refuses a database written by a newer Runlight. */

@@ -417,6 +417,15 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         };
         runs.b2!.run.schedule = { id: 'sched_1', generator: { type: 'CRON', expression: '* * * * *', description: 'Every minute' } };
         runs.a1!.run.schedule = { id: 'sched_2', externalId: 'x', generator: { type: 'CRON', expression: '0 * * * *', description: 'Every hour' } };
+        // b1 and c1 are children of a1 (triggered from inside its task); b2 a grandchild.
+        for (const [child, parent] of [
+          ['b1', 'run_a1'],
+          ['c1', 'run_a1'],
+          ['b2', 'run_c1'],
+        ] as const) {
+          runs[child]!.parentRunId = parent;
+          runs[child]!.rootRunId = 'run_a1';
+        }
         await store.write(Object.values(runs).map(create));
         await store.write([setStatus('run_a2', 'COMPLETED'), setStatus('run_b1', 'FAILED')]);
       });
@@ -437,6 +446,9 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         assert.deepEqual(await list({ scheduleId: 'sched_1' }), ['run_b2']);
         assert.deepEqual(await list({ scheduleId: 'sched_2', tags: ['big'] }), ['run_a1']);
         assert.deepEqual(await list({ scheduleId: 'sched_none' }), []);
+        assert.deepEqual(await list({ parentRunId: 'run_a1' }), ['run_c1', 'run_b1']);
+        assert.deepEqual(await list({ parentRunId: 'run_c1', tags: ['old'] }), ['run_b2']);
+        assert.deepEqual(await list({ parentRunId: 'run_b2' }), []);
         assert.deepEqual(await list({ runIds: ['run_a1', 'run_c1', 'run_zz'] }), ['run_c1', 'run_a1']);
         assert.deepEqual(await list({ runIds: [] }), []);
         assert.deepEqual(await list({ createdAfter: iso(3000) }), ['run_c1', 'run_b2', 'run_b1']);
