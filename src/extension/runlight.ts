@@ -6,6 +6,7 @@ import { CommandRegistry } from './commands/registry';
 import { COMMANDS } from './commands';
 import { EngineManager } from './engine/engineManager';
 import { TerminalEnvironment } from './engine/terminalEnvironment';
+import { TASK_FILE_SELECTOR, TaskCodeLensProvider } from './codelens/taskCodeLens';
 import { Disposable, toDisposable } from './lifecycle';
 import { CompletionNotifications } from './notifications';
 import { RunPanels } from './panel/runPanels';
@@ -43,6 +44,8 @@ export class Runlight extends Disposable {
     runsTree.attachView(runsView);
     const tasksTree = this._register(new TasksTreeProvider(engine, settings));
     const tasksView = this._register(vscode.window.createTreeView('runlight.tasks', { treeDataProvider: tasksTree }));
+    const lenses = this._register(new TaskCodeLensProvider(tasksTree, store, settings));
+    this._register(vscode.languages.registerCodeLensProvider(TASK_FILE_SELECTOR, lenses));
     const schedulesTree = this._register(new SchedulesTreeProvider(engine, store));
     const schedulesView = this._register(vscode.window.createTreeView('runlight.schedules', { treeDataProvider: schedulesTree }));
     const panels = this._register(new RunPanels({ engine, store, extensionUri: context.extensionUri, log }, context.workspaceState));

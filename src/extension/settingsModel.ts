@@ -9,6 +9,8 @@ export interface RunlightSettings {
   completionNotifications: 'off' | 'failures' | 'all';
   /** undefined = all runs. */
   timeWindowMs: number | undefined;
+  /** Lenses above task definitions (▶ Trigger, the latest run). */
+  codeLens: boolean;
 }
 
 export const TIME_WINDOWS: Record<string, number | undefined> = {
@@ -34,5 +36,6 @@ export function parseSettings(get: (key: string) => unknown): RunlightSettings {
     runsPerGroup: typeof perGroup === 'number' && perGroup >= 1 ? Math.min(1000, Math.floor(perGroup)) : 50,
     completionNotifications: notif === 'off' || notif === 'all' ? notif : 'failures',
     timeWindowMs: typeof win === 'string' && win in TIME_WINDOWS ? TIME_WINDOWS[win] : TIME_WINDOWS['7d'],
+    codeLens: get('codeLens.enabled') !== false,
   };
 }

@@ -40,6 +40,7 @@ describe('settings', () => {
       runsPerGroup: 50,
       completionNotifications: 'failures',
       timeWindowMs: 7 * 86_400_000,
+      codeLens: true,
     });
     const vals: Record<string, unknown> = {
       taskDirectories: ['jobs', 3, ''],
@@ -49,6 +50,7 @@ describe('settings', () => {
       'runs.perGroup': 5.7,
       'notifications.completion': 'all',
       'runs.timeWindow': 'all',
+      'codeLens.enabled': false,
     };
     const s = parseSettings((k) => vals[k]);
     assert.deepEqual(s, {
@@ -59,6 +61,7 @@ describe('settings', () => {
       runsPerGroup: 5,
       completionNotifications: 'all',
       timeWindowMs: undefined,
+      codeLens: false,
     });
     assert.equal(parseSettings((k) => (k === 'engine.url' ? ' https://engines.example:8443/ ' : undefined)).engineUrl, 'https://engines.example:8443');
   });
