@@ -88,6 +88,13 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('copyId') }),
   /** Open the panel of one of the listed child runs (the host opens only runs it listed). */
   z.object({ type: z.literal('openRun'), runId: z.string().check(z.minLength(1), z.maxLength(200)) }),
+  /** Open a place of the error's stack (the host opens only files inside the workspace). */
+  z.object({
+    type: z.literal('openSource'),
+    file: z.string().check(z.minLength(1), z.maxLength(4096)),
+    line: z.number().check(z.int(), z.minimum(1)),
+    column: z.number().check(z.int(), z.minimum(1)),
+  }),
   /** Complete the wait token the run waits on (the host knows which; it asks for the data). */
   z.object({ type: z.literal('completeToken') }),
   /** An error inside the webview script, for the host's log. */

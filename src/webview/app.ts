@@ -14,6 +14,7 @@
  *   #children > h2 + ul > li.child-run[data-run-id][data-status] > button.child-open   the runs triggered from
  *                                              inside this one, live (hidden while none); a click opens its panel
  *   #notice[data-level]                        host notices (errors of cancel/replay, load failures)
+ *   #truncated-note[hidden]                    shown when the host dropped the oldest chunks or log lines of a long run
  *   #progress .progress-bar[data-key="<metadata path>"]   one bar per detected progress value, with
  *       [role=progressbar][aria-valuenow=0..100]; inside: .progress-label, .progress-track > .progress-fill
  *       (style.width "NN%", aria-valuenow too), .progress-value ("42%" / "3 / 10")
@@ -36,6 +37,7 @@
 import type { Run } from '../protocol/run';
 import { isTerminal } from '../shared/status';
 import { FrameLoop } from './frames';
+import { h } from './dom';
 import { parseHostMessage, type HostBridge } from './host';
 import { initialState, reduce, type PanelState } from './state';
 import { ChildrenView } from './views/children';
@@ -69,7 +71,13 @@ export class RunPanelApp {
   private readonly metadata = new JsonSection('metadata', 'Metadata', true);
   private readonly payload = new JsonSection('payload', 'Payload', false);
   private readonly output = new JsonSection('output', 'Output', true);
-  private readonly error = new ErrorView();
+  private readonly error: ErrorView;
+  private readonly truncated = h('p', {
+    id: 'truncated-note',
+    className: 'truncated-note',
+    attrs: { hidden: '' },
+    text: 'This panel keeps the newest chunks and log lines of long streams: earlier ones were dropped here (the engine keeps them all).',
+  });
 
   constructor(
     root: HTMLElement,
@@ -79,11 +87,13 @@ export class RunPanelApp {
     this.header = new HeaderView(root.ownerDocument, pageRunId, (m) => host.send(m));
     this.streams = new StreamTabs(host, () => this.frames.schedule());
     this.children = new ChildrenView((m) => host.send(m));
+    this.error = new ErrorView(root.ownerDocument.body.dataset.workspaceRoot || undefined, (m) => host.send(m));
     root.replaceChildren(
       this.header.root,
       this.notice.root,
       this.progress.root,
       this.children.root,
+      this.truncated,
       this.streams.root,
       this.metadata.root,
       this.payload.root,
@@ -129,6 +139,7 @@ export class RunPanelApp {
       this.output.show(run.output, isTerminal(run.status) ? 'no output' : 'not finished yet');
       this.error.show(run);
     }
+    this.truncated.hidden = !state.truncated;
     this.streams.render(state);
   }
 }

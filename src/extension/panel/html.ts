@@ -14,6 +14,8 @@ export interface PanelHtmlOptions {
   codiconsUri: string;
   runId: string;
   title: string;
+  /** The workspace folder: the webview links the stack frames of files under it. */
+  workspaceRoot?: string;
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -42,8 +44,8 @@ export function renderPanelHtml(o: PanelHtmlOptions): string {
 <link rel="stylesheet" href="${esc(o.styleUri)}">
 <title>${esc(o.title)}</title>
 </head>
-<body data-run-id="${esc(o.runId)}">
-<div id="app" aria-live="polite"><p class="loading">Loading run ${esc(o.runId)}…</p></div>
+<body data-run-id="${esc(o.runId)}"${o.workspaceRoot ? ` data-workspace-root="${esc(o.workspaceRoot)}"` : ''}>
+<div id="app"><p class="loading" role="status">Loading run ${esc(o.runId)}…</p></div>
 <script nonce="${esc(o.nonce)}" src="${esc(o.scriptUri)}"></script>
 </body>
 </html>`;

@@ -10,6 +10,7 @@ import { makeNonce, renderPanelHtml } from './html';
 import { PANEL_DELTA_MS, RunPanelModel, childRunsOf } from './panelModel';
 import { RunStreams } from './runStreams';
 import { describeError } from '../../shared/errors';
+import { workspaceFile } from './sourcePath';
 
 export const RUN_PANEL_VIEW_TYPE = 'runlight.run';
 
@@ -60,7 +61,11 @@ export class RunPanel extends Disposable {
     this.streams.ensure(LOG_STREAM_KEY);
 
     panel.webview.options = runPanelOptions(deps.extensionUri);
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'runlight.svg');
+    // A tab icon is an image: `currentColor` would be black on a dark theme, so one file per theme kind.
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'runlight-light.svg'),
+      dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'runlight-dark.svg'),
+    };
     panel.webview.html = this.html();
 
     this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
@@ -110,6 +115,7 @@ export class RunPanel extends Disposable {
       codiconsUri: w.asWebviewUri(vscode.Uri.joinPath(base, 'media', 'codicons', 'codicon.css')).toString(),
       runId: this.runId,
       title: `Run ${this.runId}`,
+      workspaceRoot: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     });
   }
 
@@ -180,6 +186,9 @@ export class RunPanel extends Disposable {
         // Only a run this panel listed: the webview does not get to open anything else.
         if (this.model.childRuns.runs.some((r) => r.id === msg.runId)) void vscode.commands.executeCommand('runlight.openRun', msg.runId);
         break;
+      case 'openSource':
+        void openSource(msg, this.deps.log);
+        break;
       case 'completeToken':
         void vscode.commands.executeCommand('runlight.completeWaitToken', { runId: this.runId });
         break;
@@ -215,5 +224,23 @@ export class RunPanel extends Disposable {
     if (this.isDisposed) return;
     super.dispose();
     if (!this.detached) this.panel.dispose();
+  }
+}
+
+/** Opens the place a stack link of the webview names, if the file is in the workspace (see `workspaceFile`). */
+async function openSource(at: { file: string; line: number; column: number }, log: vscode.LogOutputChannel): Promise<void> {
+  const file = workspaceFile(
+    at.file,
+    (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+  );
+  if (!file) {
+    log.warn(`Run panel: not opening ${at.file}: it is not a file of the workspace.`);
+    return;
+  }
+  const pos = new vscode.Position(at.line - 1, at.column - 1);
+  try {
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Runlight: could not open ${file}: ${describeError(err)}`);
   }
 }

@@ -76,7 +76,8 @@ export class HeaderView {
   readonly root: HTMLElement;
   private readonly statusIcon = h('span', { id: 'run-status-icon', className: 'codicon codicon-history', attrs: { 'aria-hidden': 'true' } });
   private readonly task = h('h1', { id: 'run-task', text: 'Run' });
-  private readonly status = h('span', { id: 'run-status', className: 'status-label', text: 'Loading…' });
+  // Screen readers hear the status as it changes, not every streamed token.
+  private readonly status = h('span', { id: 'run-status', className: 'status-label', text: 'Loading…', attrs: { 'aria-live': 'polite', role: 'status' } });
   private readonly id: HTMLElement;
   private readonly tags = h('span', { id: 'run-tags' });
   private readonly batch = h('span', { id: 'run-batch' });

@@ -124,5 +124,21 @@ describe('panel HTML', () => {
     assert.doesNotMatch(html, /<script(?![^>]*nonce)/);
     assert.doesNotMatch(html, /run_<x>/, 'the run id is escaped');
     assert.doesNotMatch(html, / style=/);
+    // Live regions: the status only (the header's), never the whole page with every streamed token.
+    assert.doesNotMatch(html, /aria-live/);
+  });
+
+  it('gives the webview the workspace folder (escaped), to link stack frames', () => {
+    const html = renderPanelHtml({
+      cspSource: 's',
+      nonce: 'n',
+      scriptUri: 's',
+      styleUri: 's',
+      codiconsUri: 's',
+      runId: 'r',
+      title: 't',
+      workspaceRoot: '/ws/"a"',
+    });
+    assert.match(html, /<body data-run-id="r" data-workspace-root="\/ws\/&#34;a&#34;">/);
   });
 });

@@ -1,0 +1,77 @@
+// Errors that lead to code, in a real browser against the packaged .vsix: a failed run's panel shows the frames of
+// the workspace's task file as links and folds the worker's and Node's frames; a click opens the file at the line.
+// Uses the demo's trigger/failing-task.ts.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  copyWorkspace,
+  demoFolder,
+  makeRunDir,
+  openViewContainer,
+  pickQuickItem,
+  repoRoot,
+  runCommand,
+  SEL,
+  submitInputBox,
+  treeRows,
+  waitForStatusBarItem,
+  webviewFrame,
+  type Page,
+} from '../harness/src/index';
+import { openSession, type Session } from './session';
+
+function vsixPath(): string {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  return join(repoRoot, `runlight-${version}.vsix`);
+}
+
+describe('errors that lead to code (packaged .vsix)', function () {
+  this.timeout(180_000);
+  let session: Session | undefined;
+  let failed = false;
+  let page: Page;
+
+  before(async () => {
+    const runDir = makeRunDir('e2e-errors');
+    const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
+    session = await openSession({ name: 'errors', vsixFiles: [vsixPath()], folder, runDir });
+    page = session.page;
+    await openViewContainer(page, 'Runlight');
+    await waitForStatusBarItem(page, 'runlight.runlight');
+    await treeRows(page, /^\s*failing-task/)
+      .first()
+      .waitFor({ timeout: 60_000 });
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
+
+  after(async () => {
+    await session?.close({ failed });
+  });
+
+  it("links the task file's frames, folds the internal ones, and opens the file at the line", async () => {
+    await runCommand(page, 'Runlight: Trigger Task…');
+    await pickQuickItem(page, 'failing-task');
+    await submitInputBox(page, '{}');
+    await page.locator(SEL.quickInput, { hasText: '(2/2)' }).waitFor({ state: 'visible' });
+    await submitInputBox(page, '');
+    const panel = webviewFrame(page);
+    await panel.locator('body[data-run-status="FAILED"]').waitFor({ timeout: 30_000 });
+    const link = panel.locator('#error-stack a.stack-link').first();
+    await link.waitFor({ timeout: 10_000 });
+    assert.match((await link.getAttribute('data-file')) ?? '', /[\\/]trigger[\\/]failing-task\.ts$/);
+    assert.equal(await link.getAttribute('data-line'), '9');
+    const folded = (await panel.locator('#error-stack details.stack-folded > summary').allTextContents()).join(' | ');
+    assert.match(folded, /^\d+ internal frames?/);
+    assert.doesNotMatch((await panel.locator('#error-stack > .stack-line').allTextContents()).join('\n'), /worker|node:internal/);
+    await session!.shot('error-folded-with-links');
+
+    await link.click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'failing-task.ts' }).waitFor({ timeout: 15_000 });
+    const selection = page.locator('[id="status.editor.selection"]');
+    await selection.filter({ hasText: /Ln 9, Col \d+/ }).waitFor({ timeout: 10_000 });
+  });
+});
