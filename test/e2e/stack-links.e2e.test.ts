@@ -33,9 +33,9 @@ describe('errors that lead to code (packaged .vsix)', function () {
   let page: Page;
 
   before(async () => {
-    const runDir = makeRunDir('e2e-errors');
+    const runDir = makeRunDir('e2e-stack-links');
     const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
-    session = await openSession({ name: 'errors', vsixFiles: [vsixPath()], folder, runDir });
+    session = await openSession({ name: 'stack-links', vsixFiles: [vsixPath()], folder, runDir });
     page = session.page;
     await openViewContainer(page, 'Runlight');
     await waitForStatusBarItem(page, 'runlight.runlight');
