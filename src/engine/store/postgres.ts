@@ -561,8 +561,8 @@ export class PostgresRunStore implements RunStore {
         }
         const res = await client.query(
           'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
-            'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order, idempotency_key_expires_at) ' +
-            'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json, $12, $13, $14, $15, $16) ' +
+            'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order, idempotency_key_expires_at, parent_run_id) ' +
+            'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json, $12, $13, $14, $15, $16, $17) ' +
             'ON CONFLICT (id) DO NOTHING',
           [
             run.id,
@@ -581,6 +581,7 @@ export class PostgresRunStore implements RunStore {
             record.priority ?? 0,
             queuedOrder(record),
             record.idempotencyKeyExpiresAt ?? null,
+            record.parentRunId ?? null,
           ],
         );
         if (res.rowCount !== 1) throw new StoreRefusal('run_exists', `run ${run.id} already exists`);

@@ -609,7 +609,7 @@ export class SqliteRunStore implements RunStore {
     const record: RunRecord = { ...input, lastSeq: event.seq };
     this.run(
       'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, locked_by, lease_until, ' +
-        'queue, concurrency_key, priority, queued_order, idempotency_key_expires_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'queue, concurrency_key, priority, queued_order, idempotency_key_expires_at, parent_run_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         record.run.id,
         record.run.taskIdentifier,
@@ -626,6 +626,7 @@ export class SqliteRunStore implements RunStore {
         record.priority ?? 0,
         queuedOrder(record),
         record.idempotencyKeyExpiresAt ?? null,
+        record.parentRunId ?? null,
         encodeRecord(record),
       ],
     );

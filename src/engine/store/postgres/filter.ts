@@ -17,7 +17,7 @@ export function filterClauses(f: NormalFilter, params: unknown[]): string[] {
   if (f.batchId !== undefined) clauses.push(`r.batch_id = ${bind(f.batchId)}`);
   // Not indexed: a scan of the runs, as the filter is rare (a schedule's runs).
   if (f.scheduleId !== undefined) clauses.push(`r.data->'run'->'schedule'->>'id' = ${bind(f.scheduleId)}`);
-  if (f.parentRunId !== undefined) clauses.push(`(r.data->>'parentRunId') = ${bind(f.parentRunId)}`);
+  if (f.parentRunId !== undefined) clauses.push(`r.parent_run_id = ${bind(f.parentRunId)}`);
   if (f.createdAfterMs !== undefined) clauses.push(`r.created_at >= ${bind(f.createdAfterMs)}`);
   return clauses;
 }

@@ -119,7 +119,13 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   // idempotency: when a run's idempotency key stops finding it (epoch ms; NULL: never, for runs from before).
   `ALTER TABLE runs ADD COLUMN idempotency_key_expires_at bigint`,
   // parent: a run's children are found by its id (the runs list's `filter[parentRunId]`).
-  `CREATE INDEX runs_parent ON runs ((data->>'parentRunId')) WHERE (data->>'parentRunId') IS NOT NULL`,
+  // A column, not an index on data->>'parentRunId': that would parse every stored document, and a document holding
+  // \u0000 cannot be read as text. The backfill reads the text for the same reason.
+  `
+  ALTER TABLE runs ADD COLUMN parent_run_id text;
+  UPDATE runs SET parent_run_id = substring(data::text from '"parentRunId":"([^"]+)"');
+  CREATE INDEX runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+  `,
 ];
 
 /** Session advisory lock key taken while migrating ("runlight" schema). */

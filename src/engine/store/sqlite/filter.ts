@@ -35,7 +35,7 @@ export function filterClauses(f: NormalFilter): { clauses: string[]; params: SQL
     params.push(f.scheduleId);
   }
   if (f.parentRunId !== undefined) {
-    clauses.push("json_extract(r.data, '$.parentRunId') = ?");
+    clauses.push('r.parent_run_id = ?');
     params.push(f.parentRunId);
   }
   if (f.createdAfterMs !== undefined) {

@@ -134,7 +134,11 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
   },
   // parent: a run's children are found by its id (the runs list's `filter[parentRunId]`).
   (db) => {
-    db.exec(`CREATE INDEX runs_parent ON runs (json_extract(data, '$.parentRunId')) WHERE json_extract(data, '$.parentRunId') IS NOT NULL`);
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN parent_run_id TEXT;
+      UPDATE runs SET parent_run_id = json_extract(data, '$.parentRunId');
+      CREATE INDEX runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+    `);
   },
 ];
 
