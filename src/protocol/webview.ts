@@ -88,6 +88,8 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('copyId') }),
   /** Open the panel of one of the listed child runs (the host opens only runs it listed). */
   z.object({ type: z.literal('openRun'), runId: z.string().check(z.minLength(1), z.maxLength(200)) }),
+  /** Copy a part of the run as text, or open it in an editor (the host reads it from the run it holds). */
+  z.object({ type: z.literal('valueAction'), action: z.enum(['copy', 'open']), part: z.enum(['payload', 'output', 'metadata', 'error']) }),
   /** Open a place of the error's stack (the host opens only files inside the workspace). */
   z.object({
     type: z.literal('openSource'),

@@ -35,6 +35,7 @@
  *   #payload  #output  (JSON views)  #error-section > #error-message + #error-stack
  */
 import type { Run } from '../protocol/run';
+import type { WebviewToHost } from '../protocol/webview';
 import { isTerminal } from '../shared/status';
 import { FrameLoop } from './frames';
 import { h } from './dom';
@@ -68,9 +69,9 @@ export class RunPanelApp {
   private readonly progress = new ProgressView();
   private readonly children: ChildrenView;
   private readonly streams: StreamTabs;
-  private readonly metadata = new JsonSection('metadata', 'Metadata', true);
-  private readonly payload = new JsonSection('payload', 'Payload', false);
-  private readonly output = new JsonSection('output', 'Output', true);
+  private readonly metadata: JsonSection;
+  private readonly payload: JsonSection;
+  private readonly output: JsonSection;
   private readonly error: ErrorView;
   private readonly truncated = h('p', {
     id: 'truncated-note',
@@ -87,6 +88,10 @@ export class RunPanelApp {
     this.header = new HeaderView(root.ownerDocument, pageRunId, (m) => host.send(m));
     this.streams = new StreamTabs(host, () => this.frames.schedule());
     this.children = new ChildrenView((m) => host.send(m));
+    const send = (m: WebviewToHost): void => host.send(m);
+    this.metadata = new JsonSection('metadata', 'Metadata', true, send);
+    this.payload = new JsonSection('payload', 'Payload', false, send);
+    this.output = new JsonSection('output', 'Output', true, send);
     this.error = new ErrorView(root.ownerDocument.body.dataset.workspaceRoot || undefined, (m) => host.send(m));
     root.replaceChildren(
       this.header.root,

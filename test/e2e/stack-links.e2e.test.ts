@@ -1,5 +1,6 @@
 // Errors that lead to code, in a real browser against the packaged .vsix: a failed run's panel shows the frames of
-// the workspace's task file as links and folds the worker's and Node's frames; a click opens the file at the line.
+// the workspace's task file as links and folds the worker's and Node's frames; a click opens the file at the line;
+// the error and the payload open in editors from their sections.
 // Uses the demo's trigger/failing-task.ts.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -73,5 +74,15 @@ describe('errors that lead to code (packaged .vsix)', function () {
     await page.locator('.tabs-container .tab.active', { hasText: 'failing-task.ts' }).waitFor({ timeout: 15_000 });
     const selection = page.locator('[id="status.editor.selection"]');
     await selection.filter({ hasText: /Ln 9, Col \d+/ }).waitFor({ timeout: 10_000 });
+  });
+
+  it('opens the error, and the payload, in an editor from their sections', async () => {
+    const panel = webviewFrame(page);
+    await panel.locator('#error-section summary button[data-action="open"]').click();
+    const editor = page.locator('.editor-group-container .monaco-editor .view-lines');
+    await editor.filter({ hasText: 'Error: This task fails on purpose' }).first().waitFor({ timeout: 15_000 });
+    await panel.locator('#payload-section summary button[data-action="open"]').click();
+    await editor.filter({ hasText: '{}' }).first().waitFor({ timeout: 15_000 });
+    await session!.shot('error-opened-in-editor');
   });
 });

@@ -11,6 +11,7 @@ import { PANEL_DELTA_MS, RunPanelModel, childRunsOf } from './panelModel';
 import { RunStreams } from './runStreams';
 import { describeError } from '../../shared/errors';
 import { workspaceFile } from './sourcePath';
+import { runPartText } from './runParts';
 
 export const RUN_PANEL_VIEW_TYPE = 'runlight.run';
 
@@ -186,6 +187,9 @@ export class RunPanel extends Disposable {
         // Only a run this panel listed: the webview does not get to open anything else.
         if (this.model.childRuns.runs.some((r) => r.id === msg.runId)) void vscode.commands.executeCommand('runlight.openRun', msg.runId);
         break;
+      case 'valueAction':
+        void this.valueAction(msg.action, msg.part);
+        break;
       case 'openSource':
         void openSource(msg, this.deps.log);
         break;
@@ -196,6 +200,23 @@ export class RunPanel extends Disposable {
         this.deps.log.warn(`Run panel ${this.runId} (webview): ${msg.message}`);
         break;
     }
+  }
+
+  /** Copies a part of the run, or opens it in a new editor beside the panel. */
+  private async valueAction(action: 'copy' | 'open', part: 'payload' | 'output' | 'metadata' | 'error'): Promise<void> {
+    const run = this.deps.store.get(this.runId);
+    const value = run ? runPartText(run, part) : undefined;
+    if (!value) {
+      void vscode.window.showInformationMessage(`Runlight: run ${this.runId} has no ${part}.`);
+      return;
+    }
+    if (action === 'copy') {
+      await vscode.env.clipboard.writeText(value.text);
+      vscode.window.setStatusBarMessage(`$(copy) Copied the ${part} of ${this.runId}`, 3000);
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument({ language: value.language, content: value.text });
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
   }
 
   private flush(): void {
@@ -239,7 +260,7 @@ async function openSource(at: { file: string; line: number; column: number }, lo
   }
   const pos = new vscode.Position(at.line - 1, at.column - 1);
   try {
-    await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside });
   } catch (err) {
     void vscode.window.showErrorMessage(`Runlight: could not open ${file}: ${describeError(err)}`);
   }

@@ -2,6 +2,7 @@ import type { WebviewToHost } from '../../protocol/webview';
 import type { Run } from '../../protocol/run';
 import { foldStack, type StackPart } from '../../shared/stack';
 import { h } from '../dom';
+import { partActions } from './json';
 
 /** What the error section shows of a run: hidden without an error. Pure. */
 export function errorText(run: Run): { hidden: boolean; message: string; stack: string } {
@@ -22,16 +23,18 @@ export function foldedLabel(count: number): string {
 export class ErrorView {
   private readonly message = h('pre', { id: 'error-message' });
   private readonly stack = h('div', { id: 'error-stack' });
-  readonly root = h('details', { id: 'error-section', className: 'section error', attrs: { open: '', hidden: '' } }, [
-    h('summary', { text: 'Error' }),
-    h('div', {}, [this.message, this.stack]),
-  ]);
+  readonly root: HTMLDetailsElement;
   private shownStack: string | undefined;
 
   constructor(
     private readonly workspaceRoot: string | undefined,
     private readonly send: (m: WebviewToHost) => void,
-  ) {}
+  ) {
+    this.root = h('details', { id: 'error-section', className: 'section error', attrs: { open: '', hidden: '' } }, [
+      h('summary', {}, ['Error', partActions('error', send)]),
+      h('div', {}, [this.message, this.stack]),
+    ]);
+  }
 
   show(run: Run): void {
     const e = errorText(run);

@@ -1,8 +1,25 @@
-import { h, jsonView } from '../dom';
+import type { WebviewToHost } from '../../protocol/webview';
+import { h, icon, jsonView } from '../dom';
 
 /** What a JSON section shows, as a string: the section is rebuilt only when it changes. Pure. */
 export function jsonKey(value: unknown, empty: string): string {
   return value === undefined ? `none:${empty}` : JSON.stringify(value);
+}
+
+export type RunPart = Extract<WebviewToHost, { type: 'valueAction' }>['part'];
+
+/** Copy and Open in Editor buttons for a part of the run, in its section's summary (a click does not fold the section). */
+export function partActions(part: RunPart, send: (m: WebviewToHost) => void): HTMLElement {
+  const button = (action: 'copy' | 'open', codicon: string, label: string): HTMLElement => {
+    const b = h('button', { className: 'part-action', attrs: { type: 'button', title: label, 'aria-label': label, 'data-action': action } }, [icon(codicon)]);
+    b.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      ev.stopPropagation();
+      send({ type: 'valueAction', action, part });
+    });
+    return b;
+  };
+  return h('span', { className: 'part-actions' }, [button('copy', 'copy', `Copy the ${part}`), button('open', 'go-to-file', `Open the ${part} in an editor`)]);
 }
 
 /**
@@ -15,9 +32,12 @@ export class JsonSection {
   private readonly collapsed = new Set<string>();
   private shown: string | undefined;
 
-  constructor(id: string, title: string, open: boolean) {
+  constructor(id: RunPart, title: string, open: boolean, send: (m: WebviewToHost) => void) {
     this.body = h('div', { id, className: 'json-view' });
-    this.root = h('details', { id: `${id}-section`, className: 'section', attrs: open ? { open: '' } : {} }, [h('summary', { text: title }), this.body]);
+    this.root = h('details', { id: `${id}-section`, className: 'section', attrs: open ? { open: '' } : {} }, [
+      h('summary', {}, [title, partActions(id, send)]),
+      this.body,
+    ]);
   }
 
   /** `empty`: the text shown while the value is undefined. */
