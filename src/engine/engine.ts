@@ -92,26 +92,21 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
       log,
     });
+    /** Runs `ask` on a worker of the pool, which is given back after. */
+    const onPooledWorker = async <T>(ask: (w: WorkerHandle) => Promise<T>): Promise<T> => {
+      const w = await pool.acquire();
+      try {
+        return await ask(w);
+      } finally {
+        pool.release(w);
+      }
+    };
     const catalog = new TaskCatalog({
       dir,
       taskDirs: options.taskDirs ?? taskDirsFromEnv(),
       outDir: join(runlightDir, 'build'),
-      index: async (bundlePath) => {
-        const w = await pool.acquire();
-        try {
-          return await indexOn(w, bundlePath);
-        } finally {
-          pool.release(w);
-        }
-      },
-      loadConfig: async (bundlePath) => {
-        const w = await pool.acquire();
-        try {
-          return await loadConfigOn(w, bundlePath);
-        } finally {
-          pool.release(w);
-        }
-      },
+      index: (bundlePath) => onPooledWorker((w) => indexOn(w, bundlePath)),
+      loadConfig: (bundlePath) => onPooledWorker((w) => loadConfigOn(w, bundlePath)),
       log,
       // The queue limits task code defines go to the store, which enforces them when claiming; the declarative
       // schedules follow the task files.

@@ -47,26 +47,43 @@ export function installSdkGlobal(): void {
   globalThis.__runlightSdk = Object.freeze(Object.assign(Object.create(missing) as Record<string, unknown>, sdk));
 }
 
-const cache = new Map<string, { stamp: string; bundle: LoadedBundle }>();
+/** What evaluating a bundle gave: its module exports and what it registered (tasks, global hooks, queues). */
+export type Collected = ReturnType<typeof collectTasks<unknown>>;
 
 /**
- * Loads a task bundle. `fresh` always re-evaluates it; otherwise the loaded copy is reused while
- * the file is unchanged (same inode, mtime and size), so a warm worker does not re-run module code for
- * every attempt, yet picks up a rebuilt bundle.
+ * Evaluates the bundle at `bundlePath` (the SDK installed for it, what it registers collected) and makes `T` of it.
+ * `fresh` always re-evaluates; otherwise the `T` made before is reused while the file is unchanged (same inode, mtime
+ * and size), so a warm worker does not re-run module code for every attempt, yet picks up a rebuilt bundle.
  */
-export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
+export function loadStamped<T>(
+  cache: Map<string, { stamp: string; value: T }>,
+  bundlePath: string,
+  fresh: boolean,
+  make: (path: string, collected: Collected) => T,
+): T {
   const path = resolve(bundlePath);
   const stat = statSync(path);
   // A rebuilt bundle is renamed into place: a new inode even when mtime and size look the same.
   const stamp = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
   const hit = cache.get(path);
-  if (!fresh && hit && hit.stamp === stamp) return hit.bundle;
-
+  if (!fresh && hit && hit.stamp === stamp) return hit.value;
   installSdkGlobal();
   delete require.cache[path];
-  const { result, tasks: defs, hooks, queues } = collectTasks(() => require(path) as unknown);
+  const collected = collectTasks(() => require(path) as unknown);
   delete require.cache[path];
+  const value = make(path, collected);
+  cache.set(path, { stamp, value });
+  return value;
+}
 
+const cache = new Map<string, { stamp: string; value: LoadedBundle }>();
+
+/** Loads a task bundle (see `loadStamped` for when it is evaluated again). */
+export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
+  return loadStamped(cache, bundlePath, fresh, bundleOf);
+}
+
+function bundleOf(path: string, { result, tasks: defs, hooks, queues }: Collected): LoadedBundle {
   const names = new Map<TaskDefinition, string>();
   if ((typeof result === 'object' || typeof result === 'function') && result !== null) {
     for (const [name, value] of Object.entries(result)) {
@@ -83,9 +100,7 @@ export function loadBundle(bundlePath: string, fresh: boolean): LoadedBundle {
     }
     tasks.set(def.id, { def, exportName: names.get(def) });
   }
-  const bundle: LoadedBundle = { path, tasks, hooks, queues, warnings };
-  cache.set(path, { stamp, bundle });
-  return bundle;
+  return { path, tasks, hooks, queues, warnings };
 }
 
 /**

@@ -2,12 +2,9 @@
  * The project's trigger.config file in the worker: loads its bundle (as task bundles are loaded), checks each data
  * field on its own (a bad one is dropped, named, and its default applies) and collects its global hooks.
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { CONFIG_FIELDS, CONFIG_HOOKS, type ConfigHook, type ProjectConfig } from '../protocol/config';
-import { collectTasks } from '../sdk/task/registry';
 import type { AnyHook, HookSet } from '../sdk/task/hookSet';
-import { installSdkGlobal } from './bundle';
+import { loadStamped, type Collected } from './bundle';
 
 export interface LoadedConfig {
   /** The data fields that were present and valid. */
@@ -119,24 +116,17 @@ function configOf(mod: unknown): { raw?: Record<string, unknown>; handleError?: 
   return { raw, handleError: m.handleError };
 }
 
-const cache = new Map<string, { stamp: string; loaded: LoadedConfig }>();
+const cache = new Map<string, { stamp: string; value: LoadedConfig }>();
 
 /**
  * Loads a config bundle; throws what its module code throws. `fresh` re-evaluates it; otherwise the loaded copy is
- * reused while the file is unchanged (a rebuilt bundle is a new file).
+ * reused while the file is unchanged (see `loadStamped`).
  */
 export function loadConfig(bundlePath: string, fresh: boolean): LoadedConfig {
-  const path = resolve(bundlePath);
-  const stat = statSync(path);
-  const stamp = `${stat.ino}:${stat.mtimeMs}:${stat.size}`;
-  const hit = cache.get(path);
-  if (!fresh && hit && hit.stamp === stamp) return hit.loaded;
+  return loadStamped(cache, bundlePath, fresh, configFrom);
+}
 
-  installSdkGlobal();
-  delete require.cache[path];
-  const { result, tasks, hooks } = collectTasks(() => require(path) as unknown);
-  delete require.cache[path];
-
+function configFrom(_path: string, { result, tasks, hooks }: Collected): LoadedConfig {
   const { raw, handleError } = configOf(result);
   let loaded: LoadedConfig;
   if (!raw) {
@@ -148,6 +138,5 @@ export function loadConfig(bundlePath: string, fresh: boolean): LoadedConfig {
     };
   } else loaded = { hooks, ...readConfig(raw, hooks, handleError) };
   if (tasks.length > 0) loaded.problems.push(`defines task(s) ${tasks.map((t) => `"${t.id}"`).join(', ')}: tasks belong in task files, these are not indexed`);
-  cache.set(path, { stamp, loaded });
   return loaded;
 }

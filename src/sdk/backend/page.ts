@@ -24,14 +24,7 @@ export async function cursorPage<R, T>(
       if (res.pagination.next === undefined) return Promise.reject(new Error(`${what}: there is no next page`));
       return cursorPage(what, fetch, item, res.pagination.next);
     },
-    async *[Symbol.asyncIterator]() {
-      let current: CursorPage<T> = page;
-      for (;;) {
-        yield* current.data;
-        if (!current.hasNextPage()) return;
-        current = await current.getNextPage();
-      }
-    },
+    [Symbol.asyncIterator]: () => walkPages(page),
   };
   return page;
 }
@@ -63,14 +56,17 @@ export async function offsetPage<R, T>(
       currentPage < totalPages ? offsetPage(what, fetch, item, currentPage + 1) : Promise.reject(new Error(`${what}: there is no next page`)),
     hasPreviousPage: () => currentPage > 1,
     getPreviousPage: () => (currentPage > 1 ? offsetPage(what, fetch, item, currentPage - 1) : Promise.reject(new Error(`${what}: there is no previous page`))),
-    async *[Symbol.asyncIterator]() {
-      let current: OffsetPage<T> = result;
-      for (;;) {
-        yield* current.data;
-        if (!current.hasNextPage()) return;
-        current = await current.getNextPage();
-      }
-    },
+    [Symbol.asyncIterator]: () => walkPages(result),
   };
   return result;
+}
+
+/** Every item of `first` and of each page after it, fetched as the reader gets to it. */
+async function* walkPages<T, P extends { data: T[]; hasNextPage(): boolean; getNextPage(): Promise<P> }>(first: P): AsyncGenerator<T> {
+  let current = first;
+  for (;;) {
+    yield* current.data;
+    if (!current.hasNextPage()) return;
+    current = await current.getNextPage();
+  }
 }
