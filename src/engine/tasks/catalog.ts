@@ -71,10 +71,13 @@ export class TaskCatalog {
     this.configSource = o.loadConfig ? new ProjectConfigSource(this.dir, this.outDir, o.loadConfig, o.log) : undefined;
   }
 
-  /** Builds and indexes every task file, then starts watching. */
+  /**
+   * Starts watching, then builds and indexes every task file. Watching first: a task file written while the first
+   * build runs (a new file, an editor's save) is built right after it, not left out until it changes again.
+   */
   async start(): Promise<void> {
+    if (this.o.watch !== false) this.rewatch();
     await this.refresh();
-    if (this.o.watch !== false && !this.closed) this.rewatch();
   }
 
   /** (Re)starts the watcher on the task folders searched now. */

@@ -113,4 +113,35 @@ describe('TaskCatalog', function () {
     const run = await engine.execute({ taskId: 'a', bundlePath: third.c.get('a')!.bundlePath });
     assert.deepEqual(run.end.type === 'completed' && run.end.output, 'v3 from the helper');
   });
+  it('builds a task file written while the first build runs, without another change', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'runlight-catalog-'));
+    const task = (id: string) => `import { task } from "@trigger.dev/sdk";\nexport const t = task({ id: "${id}", run: async () => "${id}" });\n`;
+    mkdirSync(join(fresh, 'trigger'));
+    writeFileSync(join(fresh, 'trigger/first.ts'), task('first'));
+    let wrote = false;
+    const c = new TaskCatalog({
+      dir: fresh,
+      debounceMs: 50,
+      // Indexing the first file happens after the task folders were searched: the new file lands in between.
+      index: (p) => {
+        if (!wrote) writeFileSync(join(fresh, 'trigger/late.ts'), task('late'));
+        wrote = true;
+        return engine.index(p);
+      },
+    });
+    try {
+      await c.start();
+      await waitFor('the late task', () => c.get('late') !== undefined, 60_000);
+      assert.deepEqual(
+        c
+          .list()
+          .map((t) => t.id)
+          .sort(),
+        ['first', 'late'],
+      );
+    } finally {
+      await c.close();
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
 });
