@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSdkTypes } from './scripts/sdk-types.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const production = process.argv.includes('--production');
@@ -32,6 +33,8 @@ const builds = [
   { ...node, entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { sdk: 'src/sdk/index.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  // Loaded by VS Code's TypeScript server (packages/runlight-ts-plugin), which provides `typescript` itself.
+  { ...node, entryPoints: { 'ts-plugin': 'src/ts-plugin/index.ts' }, outdir: 'dist', external: ['typescript'] },
   {
     ...node,
     platform: 'browser',
@@ -109,6 +112,7 @@ if (watch) {
   console.log('watching…');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  writeSdkTypes(root);
   if (production) checkBudgets();
   writeFileSync(stampFile, JSON.stringify({ hash, production }) + '\n');
 }

@@ -11,7 +11,7 @@ export const progressTask = task({
 
     for (let done = 1; done <= total; done++) {
       await sleep(stepMs);
-      await streams.append('progress', { done, total });
+      await streams.append('progress', JSON.stringify({ done, total }));
       metadata.set('progress', done / total);
     }
 

@@ -5,9 +5,9 @@ import { workspaceRelative } from './discover';
 import { dropManifest, manifestPathFor, metafileInputs, reusableBundle, makeManifest } from './build-cache';
 import { loadEsbuild, restartEsbuild, withEsbuild } from './esbuild';
 import { describeError } from '../../shared/errors';
+import { SDK_IMPORT } from '../../shared/sdkImport';
 
-/** Imports that mean "the SDK": they resolve to the worker's SDK object. */
-export const SDK_IMPORT = /^(@trigger\.dev\/sdk(\/v3)?|runlight(\/sdk)?)$/;
+export { SDK_IMPORT };
 export const SDK_GLOBAL = '__runlightSdk';
 /** Other entry points of the official package (`@trigger.dev/sdk/ai`, `/chat`, `/oidc/aws`, …), which Runlight does not serve. */
 export const SDK_SUBPATH = /^@trigger\.dev\/sdk\/.+$/;

@@ -1,4 +1,4 @@
-import type { TriggerOptions } from '../backend/trigger';
+import type { BatchRunHandle, TriggerOptions } from '../backend/trigger';
 import { requireBackendFunction } from './backendBridge';
 import { registerQueue, registerTask, type RetryOptions, type RunFnParams, type TaskDefinition, type TaskQueue } from './registry';
 import { taskHooksOf, type TaskHooks, type TaskInitOutput } from './hooks';
@@ -74,7 +74,7 @@ export interface Task<TId extends string, TInput = unknown, TOutput = unknown> {
   /** Triggers a run of this task through the backend SDK (`tasks.trigger`). */
   trigger(payload: TInput, options?: TriggerOptions): Promise<RunHandle<TId, TInput, TOutput>>;
   /** Triggers several runs of this task at once (`tasks.batchTrigger`). */
-  batchTrigger(items: BatchItems<BatchItem<TInput>>, options?: TriggerOptions): Promise<unknown>;
+  batchTrigger(items: BatchItems<BatchItem<TInput>>, options?: TriggerOptions): Promise<BatchRunHandle>;
   /** Inside a task: triggers a child run and waits for it (this run is WAITING meanwhile). */
   triggerAndWait(payload: TInput, options?: TriggerOptions): TaskRunPromise<TId, TOutput>;
   /** Inside a task: triggers a batch of child runs and waits for all of them. */
@@ -97,11 +97,11 @@ function makeHandle<TId extends string, TInput, TOutput>(id: TId, description: s
     },
     async batchTrigger(items, options) {
       const batch = requireBackendFunction(['tasks', 'batchTrigger']);
-      return batch(
+      return (await batch(
         id,
         (await collectBatchItems(items, `${id}.batchTrigger()`)).map((i) => ({ ...i, options: withParent(i.options) })),
         options,
-      );
+      )) as BatchRunHandle;
     },
     triggerAndWait(payload, options) {
       return triggerAndWait<TId, TOutput>(id, payload, options);

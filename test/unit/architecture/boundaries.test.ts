@@ -10,7 +10,7 @@ const root = resolve(__dirname, '../../..');
 const src = join(root, 'src');
 
 /** A room of src/: a folder, or for the SDK one of its two halves (its entry file is the room `sdk`). */
-type Room = 'shared' | 'protocol' | 'client' | 'tools' | 'engine' | 'worker' | 'sdk' | 'sdk/task' | 'sdk/backend' | 'cli' | 'extension' | 'webview';
+type Room = 'shared' | 'protocol' | 'client' | 'tools' | 'engine' | 'worker' | 'sdk' | 'sdk/task' | 'sdk/backend' | 'cli' | 'extension' | 'webview' | 'ts-plugin';
 
 interface Rule {
   /** Rooms this room may import from (its own is always allowed). */
@@ -41,6 +41,8 @@ export const ARROWS: Readonly<Record<Room, Rule>> = {
   cli: { rooms: ['client', 'tools', 'engine', 'sdk/backend', 'protocol', 'shared'], packages: ['@modelcontextprotocol/sdk'], node: true },
   extension: { rooms: ['client', 'tools', 'protocol', 'shared'], packages: ['vscode', 'zod'], node: true },
   webview: { rooms: ['protocol', 'shared'], packages: ['marked', 'vscode-webview'], node: false },
+  /** The TypeScript server plugin (runs inside VS Code's tsserver, which hands it `typescript`). */
+  'ts-plugin': { rooms: ['shared'], packages: ['typescript'], node: true },
 };
 
 export function roomOf(file: string): Room | undefined {

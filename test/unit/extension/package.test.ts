@@ -119,8 +119,8 @@ describe('package.json contributions', () => {
 describe('packaged file list (vsce ls)', function () {
   this.timeout(120_000);
 
-  it('ships only dist/, media/, README, CHANGELOG, LICENSE and package.json', async () => {
-    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/vsce'), ['ls', '--no-dependencies'], { cwd: root, maxBuffer: 10 * 1024 * 1024 });
+  it('ships only dist/, media/, README, CHANGELOG, LICENSE, package.json and the TypeScript plugin’s entry', async () => {
+    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/vsce'), ['ls'], { cwd: root, maxBuffer: 10 * 1024 * 1024 });
     const files = stdout
       .split('\n')
       .map((l) => l.trim())
@@ -128,7 +128,10 @@ describe('packaged file list (vsce ls)', function () {
     assert.ok(files.includes('dist/extension.js'), 'host bundle');
     assert.ok(files.includes('dist/webview/main.js'), 'webview bundle');
     assert.ok(files.includes('media/codicons/codicon.ttf'), 'codicons');
-    for (const f of files) {
+    assert.ok(files.includes('dist/ts-plugin.js') && files.includes('dist/sdk-types/sdk/index.d.ts'), 'TypeScript plugin and SDK types');
+    const plugin = ['node_modules/runlight-ts-plugin/index.js', 'node_modules/runlight-ts-plugin/package.json'];
+    assert.deepEqual(files.filter((f) => f.startsWith('node_modules/')).sort(), plugin);
+    for (const f of files.filter((x) => !plugin.includes(x))) {
       assert.match(f, /^(dist\/|media\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/, f);
       assert.doesNotMatch(f, /(^|\/)src\/|\.map$|(^|\/)\.env|(^|\/)test\/|\.test\.|node_modules\//, f);
     }
