@@ -5,6 +5,7 @@ import { completeWaitToken } from './completeWaitToken';
 import { copyPublicToken } from './copyPublicToken';
 import { copyMcpConfiguration } from './copyMcpConfiguration';
 import { copyRunId } from './copyRunId';
+import { createExampleTask } from './createExampleTask';
 import { copySdkEnvironment } from './copySdkEnvironment';
 import { filterRuns } from './filterRuns';
 import { openRun } from './openRun';
@@ -46,4 +47,5 @@ export const COMMANDS: readonly CommandDef[] = [
   activateSchedule,
   deactivateSchedule,
   runScheduleNow,
+  createExampleTask,
 ];
