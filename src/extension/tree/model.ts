@@ -80,7 +80,7 @@ export const ids = {
 /** The message the Runs view shows above the tree while a filter is active (undefined: none). */
 export function describeFilter(filter: RunQuery | undefined, shown: number): string | undefined {
   if (!queryIsActive(filter)) return undefined;
-  return `Filter: ${filter!.text} — ${shown} run${shown === 1 ? '' : 's'} match. Clear Filter to see all runs.`;
+  return `Filter: ${filter!.text} — ${shown === 1 ? '1 run matches' : `${shown} runs match`}. Clear Filter to see all runs.`;
 }
 
 export function runMatches(run: Run, opts: Pick<TreeOptions, 'filter' | 'windowMs' | 'now'>): boolean {
