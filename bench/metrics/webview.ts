@@ -5,7 +5,8 @@ import { makeNonce, renderPanelHtml } from '../../src/extension/panel/html';
 import { PANEL_DELTA_MS, RunPanelModel, toStreamItem } from '../../src/extension/panel/panelModel';
 import type { Run } from '../../src/protocol/run';
 import { makeRun } from '../../test/unit/extension/fixtures';
-import type { HostToWebview } from '../../src/protocol/webview';
+import type { ChildRun, ChildRuns, HostToWebview } from '../../src/protocol/webview';
+import type { RunTimeline } from '../../src/protocol/timeline';
 import { installHarness } from '../lib/harness';
 import { metric, type Metric } from '../lib/metric';
 import { removeDir, repoRoot, tempDir } from '../lib/procs';
@@ -15,6 +16,11 @@ const TOTAL_BYTES = 1024 * 1024;
 const RATE = 500;
 const CHUNK = 200; // characters per chunk: 1 MiB in 5,243 chunks, ~10.5 s at 500/s
 const LONG_FRAME_MS = 50;
+/** Beside the text, the timeline strip is live: log lines, child runs and waits arrive at these rates. */
+const LOG_RATE = 200;
+const CHILD_EVERY_MS = 500;
+const CHILD_MS = 1500;
+const WAIT_EVERY_MS = 2000;
 const RUN_ID = 'run_benchwebview0000000000';
 const STREAM = 'answer';
 
@@ -114,7 +120,42 @@ interface Round {
   frames: number;
   seconds: number;
   chars: number;
+  /** Bars on the timeline strip at the end, and log lines sent. */
+  bars: number;
+  logLines: number;
 }
+
+/** What the host would send the strip of a parent run while it streams: a child every CHILD_EVERY_MS, each done CHILD_MS later; a short wait every WAIT_EVERY_MS. */
+class TimelineFeed {
+  private readonly kids: ChildRun[] = [];
+  constructor(private readonly t0: number) {}
+
+  children(now: number): ChildRuns {
+    while (this.t0 + this.kids.length * CHILD_EVERY_MS <= now) {
+      const created = this.t0 + this.kids.length * CHILD_EVERY_MS;
+      this.kids.push({
+        id: `run_benchchild${String(this.kids.length).padStart(4, '0')}`,
+        taskIdentifier: 'child',
+        status: 'EXECUTING',
+        createdAt: iso(created),
+        startedAt: iso(created),
+      });
+    }
+    const runs = this.kids.map((c) =>
+      Date.parse(c.createdAt) + CHILD_MS <= now ? { ...c, status: 'COMPLETED' as const, finishedAt: iso(Date.parse(c.createdAt) + CHILD_MS) } : c,
+    );
+    return { runs, total: runs.length };
+  }
+
+  timeline(now: number): RunTimeline {
+    const waits = [];
+    for (let t = this.t0 + WAIT_EVERY_MS; t + 300 <= now; t += WAIT_EVERY_MS)
+      waits.push({ startedAt: iso(t), endedAt: iso(t + 300), on: { kind: 'time' as const, until: iso(t + 300) } });
+    return { runId: RUN_ID, attempts: [{ number: 1, startedAt: iso(this.t0), outcome: 'running' }], waits };
+  }
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** One mode: the host-side panel model feeds the real webview bundle in Chromium, deltas every PANEL_DELTA_MS. */
 async function round(mode: Mode, url: string, profile: string, log: (s: string) => void): Promise<Round> {
@@ -135,9 +176,13 @@ async function round(mode: Mode, url: string, profile: string, log: (s: string) 
 
     const chunks = Math.ceil(TOTAL_BYTES / CHUNK);
     let sent = 0;
+    let logsSent = 0;
     const t0 = performance.now();
+    const started = Date.now();
+    const live = new TimelineFeed(started);
     while (sent < chunks) {
-      const due = Math.min(chunks, Math.floor(((performance.now() - t0) / 1000) * RATE));
+      const elapsed = performance.now() - t0;
+      const due = Math.min(chunks, Math.floor((elapsed / 1000) * RATE));
       const items = [];
       for (; sent < due; sent++) items.push(toStreamItem(words(CHUNK, sent)));
       if (items.length) {
@@ -145,6 +190,14 @@ async function round(mode: Mode, url: string, profile: string, log: (s: string) 
         const run = baseRun();
         model.setRun({ ...run, metadata: { progress: sent / chunks }, updatedAt: new Date().toISOString() });
       }
+      // The timeline strip's inputs, live: log lines, child runs starting and finishing, waits.
+      const logsDue = Math.floor((elapsed / 1000) * LOG_RATE);
+      const lines = [];
+      for (; logsSent < logsDue; logsSent++)
+        lines.push({ level: logsSent % 50 === 0 ? ('warn' as const) : ('info' as const), message: `step ${logsSent}`, time: new Date().toISOString() });
+      model.appendLogs(lines);
+      model.setChildren(live.children(Date.now()));
+      model.setTimeline(live.timeline(Date.now()));
       const delta = model.takeDelta();
       if (delta) await post(delta);
       await sleep(PANEL_DELTA_MS);
@@ -154,8 +207,16 @@ async function round(mode: Mode, url: string, profile: string, log: (s: string) 
     const r = (await page.evaluate(`(() => {
       const loaf = window.__loaf.filter((e) => e.start >= window.__from);
       const el = document.querySelector('[data-stream-key="${STREAM}"]');
-      return { loaf, gaps: window.__gaps, chars: (el && el.textContent || '').length };
-    })()`)) as { loaf: LoafEntry[]; gaps: number[]; chars: number };
+      const strip = document.querySelector('#timeline svg');
+      return {
+        loaf,
+        gaps: window.__gaps,
+        chars: (el && el.textContent || '').length,
+        bars: strip ? strip.querySelectorAll('rect.tl-bar').length : 0,
+        marks: strip ? strip.querySelectorAll('path.tl-logs[d^="M"]').length : 0,
+      };
+    })()`)) as { loaf: LoafEntry[]; gaps: number[]; chars: number; bars: number; marks: number };
+    if (r.bars < 3 || r.marks < 1) throw new Error(`the timeline strip was not drawn (${r.bars} bars, ${r.marks} log mark paths)`);
     const long = r.loaf.filter((e) => e.duration > LONG_FRAME_MS);
     for (const e of long) log(`    ${mode}: ${Math.round(e.duration)} ms frame: scripts ${JSON.stringify(e.scripts)}, style/layout/paint ${e.layoutMs} ms`);
     return {
@@ -165,15 +226,19 @@ async function round(mode: Mode, url: string, profile: string, log: (s: string) 
       frames: r.gaps.length,
       seconds,
       chars: r.chars,
+      bars: r.bars,
+      logLines: logsSent,
     };
   } finally {
     await context.close();
   }
 }
 
-/** Group 9: 1 MiB of streamed text at 500 chunks/s into the run panel in Chromium; long frames by the Performance API. */
+/** Group 9: 1 MiB of streamed text at 500 chunks/s into the run panel in Chromium, its timeline strip live; long frames by the Performance API. */
 export async function webviewMetrics(log: (s: string) => void): Promise<Metric[]> {
-  log(`9. webview: ${TOTAL_BYTES / 1024} KiB of text at ${RATE} chunks/s into the run panel in Chromium (text and rendered modes)`);
+  log(
+    `9. webview: ${TOTAL_BYTES / 1024} KiB of text at ${RATE} chunks/s into the run panel in Chromium (text and rendered modes), its timeline strip live (${LOG_RATE} log lines/s, a child run every ${CHILD_EVERY_MS} ms, a wait every ${WAIT_EVERY_MS} ms)`,
+  );
   installHarness();
   const { url, server } = await servePanel();
   const out: Metric[] = [];
@@ -183,7 +248,7 @@ export async function webviewMetrics(log: (s: string) => void): Promise<Metric[]
       try {
         const r = await round(mode, url, profile, log);
         log(
-          `  ${mode}: ${r.frames} frames in ${r.seconds.toFixed(1)} s, ${r.longFrames} long animation frames (> ${LONG_FRAME_MS} ms), longest ${r.longestLoafMs.toFixed(0)} ms, longest rAF gap ${r.maxGapMs.toFixed(0)} ms, ${r.chars} chars shown`,
+          `  ${mode}: ${r.frames} frames in ${r.seconds.toFixed(1)} s, ${r.longFrames} long animation frames (> ${LONG_FRAME_MS} ms), longest ${r.longestLoafMs.toFixed(0)} ms, longest rAF gap ${r.maxGapMs.toFixed(0)} ms, ${r.chars} chars shown; timeline strip live: ${r.logLines} log lines, ${r.bars} bars`,
         );
         out.push(
           metric({
@@ -194,7 +259,7 @@ export async function webviewMetrics(log: (s: string) => void): Promise<Metric[]
             ratio: r.longestLoafMs / LONG_FRAME_MS,
             goal: `no frame > ${LONG_FRAME_MS} ms`,
             pass: r.longFrames === 0,
-            note: `${r.longFrames} long animation frames (PerformanceObserver long-animation-frame, after the first render); ${r.frames} frames, longest requestAnimationFrame gap ${r.maxGapMs.toFixed(0)} ms; value 0 = no frame over ${LONG_FRAME_MS} ms was reported`,
+            note: `${r.longFrames} long animation frames (PerformanceObserver long-animation-frame, after the first render); ${r.frames} frames, longest requestAnimationFrame gap ${r.maxGapMs.toFixed(0)} ms; value 0 = no frame over ${LONG_FRAME_MS} ms was reported; the timeline strip live meanwhile (${r.logLines} log lines, ${r.bars} bars at the end)`,
           }),
         );
       } finally {

@@ -27,6 +27,7 @@ import {
   UpdateScheduleRequest,
 } from '../protocol/schedules';
 import { Json, JsonObject, Run, type RunStatus } from '../protocol/run';
+import { RunTimeline } from '../protocol/timeline';
 import { isTerminal } from '../shared/status';
 import { EngineApiError, EngineConnectionError } from './errors';
 import { runFeed, streamFeed, type FeedOptions, type StreamChunk, type StreamFeedOptions } from './feeds';
@@ -135,6 +136,11 @@ export class EngineClient {
 
   async retrieveRun(runId: string): Promise<Run> {
     return (await this.request('GET', routes.retrieveRun(runId), Run)).data;
+  }
+
+  /** The run's attempts and waits on one time axis (Runlight's own route). */
+  async runTimeline(runId: string): Promise<RunTimeline> {
+    return (await this.request('GET', routes.runTimeline(runId), RunTimeline)).data;
   }
 
   async listRuns(params: ListRunsParams = {}): Promise<ListRunsResponse> {

@@ -30,6 +30,8 @@ export interface RunlightApi {
   runsView: {
     /** The items under the node `id` (the top-level groups without one). */
     children(id?: string): RunsViewItem[];
+    /** The active filter's text ('' for none), and what the view shows of it: its description and message. */
+    filter(): { text: string; description: string | undefined; message: string | undefined };
   };
   /** Whether `runlight mcp` is offered to VS Code's MCP support (VS Code 1.101+). */
   mcpServerOffered(): boolean;

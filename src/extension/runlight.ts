@@ -39,8 +39,8 @@ export class Runlight extends Disposable {
     const store = this._register(new RunStore());
     this._register(new TerminalEnvironment(context.environmentVariableCollection, engine));
 
-    const runsTree = this._register(new RunsTreeProvider(store, settings.read()));
-    const runsView = this._register(vscode.window.createTreeView('runlight.runs', { treeDataProvider: runsTree, showCollapseAll: true }));
+    const runsTree = this._register(new RunsTreeProvider(store, settings.read(), context.workspaceState, log));
+    const runsView = this._register(vscode.window.createTreeView('runlight.runs', { treeDataProvider: runsTree, showCollapseAll: true, canSelectMany: true }));
     runsTree.attachView(runsView);
     const tasksTree = this._register(new TasksTreeProvider(engine, settings));
     const tasksView = this._register(vscode.window.createTreeView('runlight.tasks', { treeDataProvider: tasksTree }));
@@ -122,7 +122,7 @@ export class Runlight extends Disposable {
         context.environmentVariableCollection.forEach((name, mutator) => (env[name] = mutator.value));
         return env;
       },
-      runsView: { children: (id) => runsViewItems(runsTree, id) },
+      runsView: { children: (id) => runsViewItems(runsTree, id), filter: () => runsTree.filterChrome },
       mcpServerOffered: () => mcpOffered,
     };
   }

@@ -7,3 +7,4 @@ export * from './auth';
 export * from './routes';
 export * from './config';
 export * from './webview';
+export * from './timeline';

@@ -9,6 +9,8 @@ export const routes = {
   listRuns: () => '/api/v1/runs',
   cancelRun: (runId: string) => `/api/v2/runs/${e(runId)}/cancel`,
   replayRun: (runId: string) => `/api/v1/runs/${e(runId)}/replay`,
+  /** Runlight's own: the run's attempts and waits on one time axis (RunTimeline). */
+  runTimeline: (runId: string) => `/api/v1/runs/${e(runId)}/timeline`,
   addTags: (runId: string) => `/api/v1/runs/${e(runId)}/tags`,
   metadata: (runId: string) => `/api/v1/runs/${e(runId)}/metadata`,
   createPublicToken: () => '/api/v1/auth/jwt',

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import './zod-locale';
 import { Json, Run, RunStatus } from './run';
 import { LogChunk } from './sse';
+import { RunTimeline } from './timeline';
 
 /**
  * Messages between the extension host and a run panel's webview. The host keeps the state (run, stream
@@ -45,6 +46,9 @@ export const ChildRun = z.object({
   taskIdentifier: z.string(),
   status: RunStatus,
   createdAt: z.string(),
+  /** When it started and finished (for the timeline strip). */
+  startedAt: z.optional(z.string()),
+  finishedAt: z.optional(z.string()),
 });
 export type ChildRun = z.infer<typeof ChildRun>;
 
@@ -67,6 +71,8 @@ export const HostToWebview = z.discriminatedUnion('type', [
     truncated: z.optional(z.boolean()),
     notice: z.optional(PanelNotice),
     children: z.optional(ChildRuns),
+    /** The run's attempts and waits, once the host has loaded them. */
+    timeline: z.optional(RunTimeline),
   }),
   z.object({
     type: z.literal('delta'),
@@ -75,6 +81,8 @@ export const HostToWebview = z.discriminatedUnion('type', [
     logs: z.optional(z.array(LogChunk)),
     /** The whole list again, when it changed. */
     children: z.optional(ChildRuns),
+    /** The whole timeline again, when it changed. */
+    timeline: z.optional(RunTimeline),
   }),
   z.object({ type: z.literal('notice'), notice: PanelNotice }),
 ]);

@@ -11,6 +11,8 @@
  *   #btn-cancel  #btn-replay  #btn-copy-id     actions (Cancel is disabled once the run is finished)
  *   #run-waiting[data-kind=token|runs|time]    shown while WAITING: #run-waiting-for says on what; #btn-complete-token
  *                                              (only for a token) asks the host to complete it (Complete Wait Token…)
+ *   #timeline svg.timeline-svg                 the timeline strip: attempts, waits, child runs and log marks on one
+ *                                              time axis, live (see views/timeline.ts for its parts)
  *   #children > h2 + ul > li.child-run[data-run-id][data-status] > button.child-open   the runs triggered from
  *                                              inside this one, live (hidden while none); a click opens its panel
  *   #notice[data-level]                        host notices (errors of cancel/replay, load failures)
@@ -48,6 +50,7 @@ import { JsonSection } from './views/json';
 import { NoticeView } from './views/notice';
 import { ProgressView } from './views/progress';
 import { StreamTabs } from './views/streams';
+import { TimelineView } from './views/timeline';
 
 /** What a frame has to redo, from the state it last rendered to the current one. Pure. */
 export function planRender(prev: PanelState | undefined, next: PanelState): { reset: boolean; notice: boolean; run: Run | undefined; children: boolean } {
@@ -68,6 +71,7 @@ export class RunPanelApp {
   private readonly notice = new NoticeView();
   private readonly progress = new ProgressView();
   private readonly children: ChildrenView;
+  private readonly timeline: TimelineView;
   private readonly streams: StreamTabs;
   private readonly metadata: JsonSection;
   private readonly payload: JsonSection;
@@ -88,6 +92,7 @@ export class RunPanelApp {
     this.header = new HeaderView(root.ownerDocument, pageRunId, (m) => host.send(m));
     this.streams = new StreamTabs(host, () => this.frames.schedule());
     this.children = new ChildrenView((m) => host.send(m));
+    this.timeline = new TimelineView((m) => host.send(m));
     const send = (m: WebviewToHost): void => host.send(m);
     this.metadata = new JsonSection('metadata', 'Metadata', true, send);
     this.payload = new JsonSection('payload', 'Payload', false, send);
@@ -97,6 +102,7 @@ export class RunPanelApp {
       this.header.root,
       this.notice.root,
       this.progress.root,
+      this.timeline.root,
       this.children.root,
       this.truncated,
       this.streams.root,
@@ -123,6 +129,7 @@ export class RunPanelApp {
   /** Every second: the live duration of a running run. */
   tick(now = Date.now()): void {
     this.header.tick(this.state.run, now);
+    this.timeline.tick(now);
   }
 
   private render(): void {
@@ -145,6 +152,8 @@ export class RunPanelApp {
       this.error.show(run);
     }
     this.truncated.hidden = !state.truncated;
+    // Redraws only when what it shows changed (see TimelineView.draw).
+    this.timeline.show({ run: state.run, timeline: state.timeline, children: state.children, logs: state.logs });
     this.streams.render(state);
   }
 }

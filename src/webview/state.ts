@@ -1,5 +1,6 @@
 import type { Run } from '../protocol/run';
 import type { LogChunk } from '../protocol/sse';
+import type { RunTimeline } from '../protocol/timeline';
 import type { ChildRuns, HostToWebview, PanelNotice, StreamItem, StreamSlice } from '../protocol/webview';
 
 /**
@@ -26,6 +27,8 @@ export interface PanelState {
   truncated: boolean;
   /** The runs triggered from inside this one (a new object whenever the host sends the list again). */
   children: ChildRuns;
+  /** The run's attempts and waits as the engine says (undefined until the host has loaded them). */
+  timeline: RunTimeline | undefined;
   epoch: number;
 }
 
@@ -39,6 +42,7 @@ export const initialState: PanelState = {
   notice: undefined,
   truncated: false,
   children: NO_CHILDREN,
+  timeline: undefined,
   epoch: 0,
 };
 
@@ -77,6 +81,7 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState {
         notice: msg.notice,
         truncated: !!msg.truncated,
         children: msg.children ?? NO_CHILDREN,
+        timeline: msg.timeline,
         epoch: state.epoch + 1,
       };
     case 'delta':
@@ -86,6 +91,7 @@ export function reduce(state: PanelState, msg: HostToWebview): PanelState {
         streams: msg.streams?.length ? applySlices(state.streams, msg.streams) : state.streams,
         logs: msg.logs?.length ? [...state.logs, ...msg.logs] : state.logs,
         children: msg.children ?? state.children,
+        timeline: msg.timeline ?? state.timeline,
       };
     case 'notice':
       return { ...state, notice: msg.notice };

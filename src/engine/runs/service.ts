@@ -1,4 +1,5 @@
-import type { Json, RunSchedule } from '../../protocol/run';
+import type { Json, Run, RunSchedule } from '../../protocol/run';
+import type { RunTimeline } from '../../protocol/timeline';
 import { isTerminal } from '../../shared/status';
 import { DEFAULT_IDEMPOTENCY_KEY_TTL, LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
 import { LOG_STREAM_KEY } from '../../shared/streams';
@@ -10,6 +11,7 @@ import { EngineError } from '../errors';
 import { applyMetadataOperations } from './metadata';
 import { newRunRecord, withMetadata, withStatus, withStreamWrite, withTags } from './model';
 import { nowIso } from '../clock';
+import { timelineOf } from './timeline';
 
 export interface TaskDefaults {
   maxAttempts?: number;
@@ -34,6 +36,9 @@ export interface RunServiceHooks {
   tasksIndexed?(): Promise<unknown>;
 }
 
+/** Most history events a timeline is made of (each attempt and each wait takes two or three). */
+const TIMELINE_HISTORY = 5000;
+
 /** How many times a trigger looks again for a run of its idempotency key another node is committing. */
 const IDEMPOTENCY_TRIES = 50;
 
@@ -56,6 +61,13 @@ export class RunService {
     const r = await this.store.getRun(id);
     if (!r) throw new EngineError('run_not_found', `run ${id} does not exist`);
     return r;
+  }
+
+  /** The run's attempts and waits on one time axis, from its history (at most TIMELINE_HISTORY events of it). */
+  async timeline(id: string): Promise<RunTimeline> {
+    const events = await this.store.runHistory(id, TIMELINE_HISTORY + 1);
+    const steps = events.slice(0, TIMELINE_HISTORY).map((e) => ({ type: e.type, run: JSON.parse(e.data) as Run }));
+    return timelineOf(id, steps, events.length > TIMELINE_HISTORY);
   }
 
   /**

@@ -28,6 +28,7 @@ import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
 import { int, intOrNull, type Row, text, textOrNull } from './postgres/rows';
 import { migrate } from './postgres/schema';
 import {
+  HISTORY_EVENT_TYPES,
   IdempotencyKeyTaken,
   StoreRefusal,
   type ClaimReport,
@@ -246,18 +247,15 @@ export class PostgresRunStore implements RunStore {
         `WHERE ${['e.seq > $1', ...clauses].join(' AND ')} ORDER BY e.seq ASC LIMIT $${params.length}`,
       params,
     );
-    return res.rows.map((row) => {
-      const event: RunEvent = {
-        seq: int(row, 'seq'),
-        runId: text(row, 'run_id'),
-        type: text(row, 'type') as RunEventType,
-        data: text(row, 'data'),
-        tags: decodeTags(row['tags']),
-      };
-      const batchId = textOrNull(row, 'batch_id');
-      if (batchId !== null) event.batchId = batchId;
-      return event;
-    });
+    return res.rows.map(eventFromRow);
+  }
+
+  async runHistory(runId: string, limit: number): Promise<RunEvent[]> {
+    const res = await this.pool().query<Row>(
+      'SELECT e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e WHERE e.run_id = $1 AND e.type = ANY($2::text[]) ORDER BY e.seq ASC LIMIT $3',
+      [runId, HISTORY_EVENT_TYPES, limitOf(limit)],
+    );
+    return res.rows.map(eventFromRow);
   }
 
   async chunksAfter(runId: string, key: string, afterIdx: number, limit: number): Promise<StoredChunk[]> {
@@ -829,4 +827,17 @@ function scheduleOf(row: Row): ScheduleRecord {
 
 function tokenOf(row: Row): WaitTokenRecord {
   return tokenFromRow(row, { text, textOrNull, int, intOrNull });
+}
+
+function eventFromRow(row: Row): RunEvent {
+  const event: RunEvent = {
+    seq: int(row, 'seq'),
+    runId: text(row, 'run_id'),
+    type: text(row, 'type') as RunEventType,
+    data: text(row, 'data'),
+    tags: decodeTags(row['tags']),
+  };
+  const batchId = textOrNull(row, 'batch_id');
+  if (batchId !== null) event.batchId = batchId;
+  return event;
 }

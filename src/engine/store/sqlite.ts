@@ -33,6 +33,7 @@ import { int, intOrNull, text, textOrNull } from './sqlite/rows';
 import { migrate } from './sqlite/schema';
 import { StatementCache } from './sqlite/statements';
 import {
+  HISTORY_EVENT_TYPES,
   IdempotencyKeyTaken,
   StoreRefusal,
   type ClaimReport,
@@ -211,18 +212,16 @@ export class SqliteRunStore implements RunStore {
       if (f.runIds) params.unshift(JSON.stringify(f.runIds));
     }
     const rows = this.stmt(`${sql} ORDER BY e.seq ASC LIMIT ?`).all([afterSeq, ...params, limitOf(limit)]);
-    return rows.map((row) => {
-      const event: RunEvent = {
-        seq: int(row, 'seq'),
-        runId: text(row, 'run_id'),
-        type: text(row, 'type') as RunEvent['type'],
-        data: text(row, 'data'),
-        tags: decodeTags(text(row, 'tags')),
-      };
-      const batchId = textOrNull(row, 'batch_id');
-      if (batchId !== null) event.batchId = batchId;
-      return event;
-    });
+    return rows.map(eventFromRow);
+  }
+
+  async runHistory(runId: string, limit: number): Promise<RunEvent[]> {
+    // run_events(run_id, seq) finds the run's rows in order; the type test skips metadata, tags and stream events.
+    const types = HISTORY_EVENT_TYPES.map(() => '?').join(', ');
+    const rows = this.stmt(
+      `SELECT e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e WHERE e.run_id = ? AND e.type IN (${types}) ORDER BY e.seq ASC LIMIT ?`,
+    ).all([runId, ...HISTORY_EVENT_TYPES, limitOf(limit)]);
+    return rows.map(eventFromRow);
   }
 
   async chunksAfter(runId: string, key: string, afterIdx: number, limit: number): Promise<StoredChunk[]> {
@@ -762,4 +761,17 @@ const CLAIM_BLOCKED_SQL =
 /** A wait_tokens row as a record (absent columns left out). */
 function tokenOf(row: QueryResult): WaitTokenRecord {
   return tokenFromRow(row, { text, textOrNull, int, intOrNull });
+}
+
+function eventFromRow(row: QueryResult): RunEvent {
+  const event: RunEvent = {
+    seq: int(row, 'seq'),
+    runId: text(row, 'run_id'),
+    type: text(row, 'type') as RunEvent['type'],
+    data: text(row, 'data'),
+    tags: decodeTags(text(row, 'tags')),
+  };
+  const batchId = textOrNull(row, 'batch_id');
+  if (batchId !== null) event.batchId = batchId;
+  return event;
 }

@@ -52,6 +52,9 @@ export interface ClaimReport {
 
 export type RunEventType = 'created' | 'status' | 'metadata' | 'tags' | 'stream' | 'output' | 'error' | 'attempt';
 
+/** The event types that change a run's status or attempt (see `RunStore.runHistory`). */
+export const HISTORY_EVENT_TYPES: readonly RunEventType[] = ['created', 'status', 'attempt', 'error', 'output'];
+
 /** One committed row of the change log. `data` is the public Run JSON after the change, serialised once. */
 export interface RunEvent {
   seq: number;
@@ -234,6 +237,12 @@ export interface RunStore {
   headSeq(): Promise<number>;
   /** Events with seq > afterSeq for runs matching the filter (current run tags/batch), seq ascending. */
   eventsAfter(afterSeq: number, filter: RunFilter, limit: number): Promise<RunEvent[]>;
+
+  /**
+   * The events of one run that change its status or attempt (types in HISTORY_EVENT_TYPES: created, status, attempt,
+   * error, output; not metadata, tags or streams), seq ascending, at most `limit`: what a run's timeline is made of.
+   */
+  runHistory(runId: string, limit: number): Promise<RunEvent[]>;
 
   /** Chunks of (runId, key) with idx > afterIdx, idx ascending. */
   chunksAfter(runId: string, key: string, afterIdx: number, limit: number): Promise<StoredChunk[]>;

@@ -1,11 +1,18 @@
 import * as vscode from 'vscode';
 import { errorMessage, resolveRunId } from './args';
+import { bulkOptions, runBulk, runsOfArg, selectedNodes } from './bulk';
 import type { CommandDef } from './command';
 import { isCancelable } from '../../shared/status';
 
+/**
+ * Cancels a run; with several runs selected in the Runs view (or `{ runIds }`), every one of them that has not
+ * finished (asking first when they are more than a few). Returns the run id, or the ids canceled.
+ */
 export const cancelRun: CommandDef = {
   id: 'runlight.cancelRun',
-  async run(s, arg) {
+  async run(s, arg, selection, ...rest) {
+    const many = runsOfArg(s, arg) ?? selectedNodes(s, arg, selection)?.flatMap((n) => (n.runId ? (s.store.get(n.runId) ?? []) : []));
+    if (many) return (await runBulk(s, 'cancel', many, bulkOptions([arg, selection, ...rest])))?.done;
     const runId = await resolveRunId(s, arg, 'Run to cancel', (r) => isCancelable(r.status));
     if (!runId) return undefined;
     try {

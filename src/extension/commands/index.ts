@@ -1,4 +1,5 @@
 import type { CommandDef } from './command';
+import { cancelAll } from './cancelAll';
 import { cancelRun } from './cancelRun';
 import { clearFilter } from './clearFilter';
 import { completeWaitToken } from './completeWaitToken';
@@ -11,6 +12,7 @@ import { filterRuns } from './filterRuns';
 import { openRun } from './openRun';
 import { openTaskSource } from './openTaskSource';
 import { refresh } from './refresh';
+import { replayFailed } from './replayFailed';
 import { replayRun } from './replayRun';
 import { restartEngine } from './restartEngine';
 import { setRemoteEngineKey } from './setRemoteEngineKey';
@@ -29,6 +31,8 @@ export const COMMANDS: readonly CommandDef[] = [
   openRun,
   cancelRun,
   replayRun,
+  cancelAll,
+  replayFailed,
   copyRunId,
   copyPublicToken,
   copySdkEnvironment,

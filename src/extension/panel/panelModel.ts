@@ -1,5 +1,6 @@
 import type { Json, Run } from '../../protocol/run';
 import { LogChunk } from '../../protocol/sse';
+import type { RunTimeline } from '../../protocol/timeline';
 import {
   MAX_PANEL_CHILDREN,
   type ChildRun,
@@ -71,7 +72,16 @@ export function toLogLine(value: unknown): LogChunk {
 export function childRunsOf(runs: Iterable<Run>, parentId: string, max = MAX_PANEL_CHILDREN): ChildRuns {
   const all: ChildRun[] = [];
   for (const r of runs) {
-    if (r.parentTaskRunId === parentId && r.id !== parentId) all.push({ id: r.id, taskIdentifier: r.taskIdentifier, status: r.status, createdAt: r.createdAt });
+    if (r.parentTaskRunId === parentId && r.id !== parentId) {
+      all.push({
+        id: r.id,
+        taskIdentifier: r.taskIdentifier,
+        status: r.status,
+        createdAt: r.createdAt,
+        ...(r.startedAt ? { startedAt: r.startedAt } : {}),
+        ...(r.finishedAt ? { finishedAt: r.finishedAt } : {}),
+      });
+    }
   }
   all.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { runs: all.slice(0, max), total: all.length };
@@ -81,7 +91,10 @@ function sameChildren(a: ChildRuns, b: ChildRuns): boolean {
   return (
     a.total === b.total &&
     a.runs.length === b.runs.length &&
-    a.runs.every((r, i) => r.id === b.runs[i]!.id && r.status === b.runs[i]!.status && r.taskIdentifier === b.runs[i]!.taskIdentifier)
+    a.runs.every((r, i) => {
+      const o = b.runs[i]!;
+      return r.id === o.id && r.status === o.status && r.taskIdentifier === o.taskIdentifier && r.startedAt === o.startedAt && r.finishedAt === o.finishedAt;
+    })
   );
 }
 
@@ -94,6 +107,8 @@ export class RunPanelModel {
   private truncated = false;
   private children: ChildRuns = { runs: [], total: 0 };
   private childrenDirty = false;
+  private timeline: RunTimeline | undefined;
+  private timelineDirty = false;
 
   constructor(
     readonly runId: string,
@@ -120,7 +135,7 @@ export class RunPanelModel {
   }
 
   hasPending(): boolean {
-    if (this.runDirty || this.childrenDirty || this.pendingLogs > 0) return true;
+    if (this.runDirty || this.childrenDirty || this.timelineDirty || this.pendingLogs > 0) return true;
     for (const s of this.streams.values()) if (s.pendingFrom !== undefined || s.endPending) return true;
     return false;
   }
@@ -137,6 +152,19 @@ export class RunPanelModel {
     this.children = children;
     this.childrenDirty = true;
     return true;
+  }
+
+  /** Replaces the run's timeline; false (and nothing to send) when it is the same. */
+  setTimeline(timeline: RunTimeline): boolean {
+    if (timeline.runId !== this.runId) return false;
+    if (this.timeline && JSON.stringify(this.timeline) === JSON.stringify(timeline)) return false;
+    this.timeline = timeline;
+    this.timelineDirty = true;
+    return true;
+  }
+
+  get currentTimeline(): RunTimeline | undefined {
+    return this.timeline;
   }
 
   /** Makes the stream known (its tab appears) even before its first chunk. */
@@ -197,6 +225,7 @@ export class RunPanelModel {
       ...(this.truncated ? { truncated: true } : {}),
       ...(notice ? { notice } : {}),
       ...(this.children.total ? { children: this.children } : {}),
+      ...(this.timeline ? { timeline: this.timeline } : {}),
     };
   }
 
@@ -206,6 +235,7 @@ export class RunPanelModel {
     const delta: Extract<HostToWebview, { type: 'delta' }> = { type: 'delta' };
     if (this.runDirty && this.run) delta.run = this.run;
     if (this.childrenDirty) delta.children = this.children;
+    if (this.timelineDirty && this.timeline) delta.timeline = this.timeline;
     const slices: StreamSlice[] = [];
     for (const s of this.streams.values()) {
       if (s.pendingFrom === undefined && !s.endPending) continue;
@@ -223,6 +253,7 @@ export class RunPanelModel {
   private clearPending(): void {
     this.runDirty = false;
     this.childrenDirty = false;
+    this.timelineDirty = false;
     this.pendingLogs = 0;
     for (const s of this.streams.values()) {
       s.pendingFrom = undefined;

@@ -12,6 +12,7 @@ import { RunStreams } from './runStreams';
 import { describeError } from '../../shared/errors';
 import { workspaceFile } from './sourcePath';
 import { runPartText } from './runParts';
+import { TimelineSync } from './timelineSync';
 
 export const RUN_PANEL_VIEW_TYPE = 'runlight.run';
 
@@ -47,6 +48,8 @@ export class RunPanel extends Disposable {
   /** The engine connection the streams follow. */
   private generation: number | undefined;
   private pendingNotice: PanelNotice | undefined;
+  private readonly timeline: TimelineSync;
+  private timelineWarned = false;
   private readonly _onDidDispose = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this._onDidDispose.event;
 
@@ -60,6 +63,18 @@ export class RunPanel extends Disposable {
     this.deltas = this._register(new Coalescer(PANEL_DELTA_MS, () => this.flush(), realTimers, { leading: true }));
     this.streams = this._register(new RunStreams(runId, this.model, () => this.deltas.schedule(), deps.log));
     this.streams.ensure(LOG_STREAM_KEY);
+    this.timeline = new TimelineSync(
+      async () => (await deps.engine.ensureStarted()).client.runTimeline(runId),
+      (t) => {
+        if (this.model.setTimeline(t)) this.deltas.schedule();
+      },
+      (err) => {
+        // An engine without the route (an older remote one): the strip shows what the run object says.
+        if (!this.timelineWarned) deps.log.warn(`Run panel ${runId}: no timeline from the engine: ${describeError(err)}`);
+        this.timelineWarned = true;
+      },
+    );
+    this._register(toDisposable(() => this.timeline.dispose()));
 
     panel.webview.options = runPanelOptions(deps.extensionUri);
     // A tab icon is an image: `currentColor` would be black on a dark theme, so one file per theme kind.
@@ -132,6 +147,7 @@ export class RunPanel extends Disposable {
       if (this.isDisposed) return;
       this.deps.store.upsert([run]);
       this.onRun(this.deps.store.get(this.runId) ?? run);
+      this.timeline.reload();
     } catch (err) {
       if (this.isDisposed) return;
       this.notice({ level: 'error', message: `Cannot load run ${this.runId}: ${describeError(err)}` });
@@ -140,6 +156,7 @@ export class RunPanel extends Disposable {
 
   private onRun(run: Parameters<RunPanelModel['setRun']>[0]): void {
     this.model.setRun(run);
+    this.timeline.runChanged(run);
     for (const key of run.realtimeStreams) this.streams.ensure(key);
     this.panel.title = `${run.taskIdentifier} · ${statusLook(run.status).label}`;
     this.deltas.schedule();

@@ -1,7 +1,8 @@
-import type { Run, RunStatus } from '../../protocol/run';
+import type { Run } from '../../protocol/run';
 import { isCancelable, isTerminal, mostSevere, statusLook } from '../../shared/status';
 import { waitedToken } from '../../shared/waits';
 import { runDescription, runTooltipMarkdown } from '../format';
+import { matchesQuery, queryIsActive, type RunQuery } from './runQuery';
 
 /**
  * The Runs tree as plain data: built from the run list, diffed against the previous build so that only
@@ -51,14 +52,9 @@ export interface TreeSnapshot {
   executing: number;
 }
 
-export interface RunFilter {
-  statuses?: RunStatus[];
-  taskIds?: string[];
-}
-
 export interface TreeOptions {
   now: number;
-  filter?: RunFilter;
+  filter?: RunQuery;
   /** Runs listed under a parent before "Show more…". */
   pageSize: number;
   /** Extra pages opened with "Show more…", by parent id. */
@@ -81,22 +77,14 @@ export const ids = {
   more: (parentId: string) => `more:${parentId}`,
 };
 
-export function filterIsActive(filter: RunFilter | undefined): boolean {
-  return !!filter && (!!filter.statuses?.length || !!filter.taskIds?.length);
-}
-
-export function describeFilter(filter: RunFilter | undefined): string | undefined {
-  if (!filterIsActive(filter)) return undefined;
-  const parts: string[] = [];
-  if (filter?.statuses?.length) parts.push(`status: ${filter.statuses.join(', ')}`);
-  if (filter?.taskIds?.length) parts.push(`task: ${filter.taskIds.join(', ')}`);
-  return `Filtered by ${parts.join(' · ')}`;
+/** The message the Runs view shows above the tree while a filter is active (undefined: none). */
+export function describeFilter(filter: RunQuery | undefined, shown: number): string | undefined {
+  if (!queryIsActive(filter)) return undefined;
+  return `Filter: ${filter!.text} — ${shown === 1 ? '1 run matches' : `${shown} runs match`}. Clear Filter to see all runs.`;
 }
 
 export function runMatches(run: Run, opts: Pick<TreeOptions, 'filter' | 'windowMs' | 'now'>): boolean {
-  const f = opts.filter;
-  if (f?.statuses?.length && !f.statuses.includes(run.status)) return false;
-  if (f?.taskIds?.length && !f.taskIds.includes(run.taskIdentifier)) return false;
+  if (opts.filter && !matchesQuery(run, opts.filter)) return false;
   if (opts.windowMs !== undefined && isTerminal(run.status)) {
     const created = Date.parse(run.createdAt);
     if (!Number.isNaN(created) && created < opts.now - opts.windowMs) return false;
@@ -117,6 +105,22 @@ export function runContextValue(run: Run): string {
   if (isTerminal(run.status)) flags.push('finished');
   if (run.status === 'WAITING') flags.push('waiting');
   if (run.status === 'WAITING' && waitedToken(run.waitingFor)) flags.push('tokenWaiting');
+  return flags.join(' ');
+}
+
+/** A run the group's Replay Failed replays. */
+export function isFailedRun(run: Run): boolean {
+  return run.isFailed;
+}
+
+/**
+ * A tag or batch node's flags: `unfinished` when one of its runs can be cancelled (Cancel All), `failed` when one
+ * failed (Replay Failed).
+ */
+export function groupContextValue(kind: 'tag' | 'batch', members: readonly Run[]): string {
+  const flags = [kind, 'tokenable'];
+  if (members.some((r) => isCancelable(r.status))) flags.push('unfinished');
+  if (members.some(isFailedRun)) flags.push('failed');
   return flags.join(' ');
 }
 
@@ -256,7 +260,7 @@ export function buildTree(allRuns: Iterable<Run>, opts: TreeOptions): TreeSnapsh
         description: countsDescription(members),
         tooltip: `Runs tagged \`${tag.replace(/`/g, '')}\``,
         icon: severityIcon(members, 'tag'),
-        contextValue: 'tag tokenable',
+        contextValue: groupContextValue('tag', members),
         collapsible: 'collapsed',
         tag,
       };
@@ -287,7 +291,7 @@ export function buildTree(allRuns: Iterable<Run>, opts: TreeOptions): TreeSnapsh
         description: `${tasks.slice(0, 2).join(', ')}${tasks.length > 2 ? '…' : ''} · ${countsDescription(members)}`,
         tooltip: `Batch \`${batchId.replace(/`/g, '')}\``,
         icon: severityIcon(members, 'layers'),
-        contextValue: 'batch tokenable',
+        contextValue: groupContextValue('batch', members),
         collapsible: 'collapsed',
         batchId,
       };

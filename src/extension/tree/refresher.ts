@@ -1,7 +1,9 @@
 import { Coalescer, realTimers, type Timers } from '../coalescer';
 import { Disposable, Emitter, toDisposable } from '../lifecycle';
 import type { RunStore } from '../runs/runStore';
-import { buildTree, diffTree, type RunFilter, type TreeDiff, type TreeSnapshot } from './model';
+import { buildTree, diffTree, runMatches, type TreeDiff, type TreeSnapshot } from './model';
+import { EMPTY_QUERY, type RunQuery } from './runQuery';
+import type { Run } from '../../protocol/run';
 
 /** How the Runs tree is cut: runs per group before "Show more…", and the time window of finished runs. */
 export interface TreeLayout {
@@ -28,7 +30,7 @@ export class TreeRefresher extends Disposable {
   readonly onDidRefresh = this._onDidRefresh.event;
 
   private snapshot: TreeSnapshot;
-  private filter: RunFilter = {};
+  private filter: RunQuery = EMPTY_QUERY;
   private readonly extraPages = new Map<string, number>();
   private readonly coalescer: Coalescer;
   private readonly now: () => number;
@@ -54,7 +56,7 @@ export class TreeRefresher extends Disposable {
     return this.snapshot;
   }
 
-  get activeFilter(): RunFilter {
+  get activeFilter(): RunQuery {
     return this.filter;
   }
 
@@ -63,7 +65,7 @@ export class TreeRefresher extends Disposable {
     this.coalescer.flushNow();
   }
 
-  setFilter(filter: RunFilter): void {
+  setFilter(filter: RunQuery): void {
     this.filter = filter;
     this.coalescer.flushNow();
   }
@@ -77,6 +79,16 @@ export class TreeRefresher extends Disposable {
   /** Rebuild now, bypassing the coalescing delay. */
   refresh(): void {
     this.coalescer.flushNow();
+  }
+
+  /**
+   * The runs a tag or batch node stands for: every run of the store with that tag or in that batch that the view
+   * shows (the filter and the time window apply), including those not listed yet behind "Show more…".
+   */
+  runsOf(group: { tag: string } | { batchId: string }): Run[] {
+    const opts = { now: this.now(), filter: this.filter, windowMs: this.layout.windowMs };
+    const inGroup = 'tag' in group ? (r: Run) => r.tags.includes(group.tag) : (r: Run) => r.batchId === group.batchId;
+    return this.store.all().filter((r) => inGroup(r) && runMatches(r, opts));
   }
 
   private build(): TreeSnapshot {

@@ -2,8 +2,13 @@ import * as vscode from 'vscode';
 import { Disposable } from '../lifecycle';
 import type { RunStore } from '../runs/runStore';
 import type { RunlightSettings } from '../settingsModel';
-import { describeFilter, filterIsActive, type RunFilter, type TreeNodeData, type TreeSnapshot } from './model';
+import type { Run } from '../../protocol/run';
+import { describeFilter, type TreeNodeData, type TreeSnapshot } from './model';
 import { TreeRefresher, type TreeLayout } from './refresher';
+import { EMPTY_QUERY, parseRunQuery, queryIsActive, type RunQuery } from './runQuery';
+
+/** workspaceState key of the Runs view's filter text. */
+export const FILTER_STATE_KEY = 'runlight.runs.filter';
 
 /** Elements of the Runs tree are node ids (see tree/model.ts), so they are stable across rebuilds. */
 export type RunsElement = string;
@@ -18,9 +23,15 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly refresher: TreeRefresher;
   private view: vscode.TreeView<RunsElement> | undefined;
 
-  constructor(store: RunStore, settings: RunlightSettings) {
+  constructor(
+    store: RunStore,
+    settings: RunlightSettings,
+    private readonly state: vscode.Memento,
+    private readonly log?: { warn(message: string): void },
+  ) {
     super();
     this.refresher = this._register(new TreeRefresher(store, layoutOf(settings)));
+    this.restoreFilter();
     this._register(
       this.refresher.onDidRefresh(({ diff, snapshot }) => {
         if (diff.full) this._onDidChangeTreeData.fire(undefined);
@@ -40,17 +51,42 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     return this.refresher.current;
   }
 
-  get activeFilter(): RunFilter {
+  get activeFilter(): RunQuery {
     return this.refresher.activeFilter;
+  }
+
+  /** What the view shows of the filter: its text (the view's description) and the message above the tree. */
+  get filterChrome(): { text: string; description: string | undefined; message: string | undefined } {
+    return { text: this.activeFilter.text, description: this.view?.description, message: this.view?.message };
   }
 
   setSettings(settings: RunlightSettings): void {
     this.refresher.setLayout(layoutOf(settings));
   }
 
-  setFilter(filter: RunFilter): void {
-    void vscode.commands.executeCommand('setContext', 'runlight.filtered', filterIsActive(filter));
-    this.refresher.setFilter(filter);
+  /**
+   * Filters the view. `persist: false` previews it (while the filter box is open): the filter kept in the
+   * workspace state, which the view gets back after a reload, is left as it was.
+   */
+  setFilter(filter: RunQuery, { persist = true }: { persist?: boolean } = {}): void {
+    const active = queryIsActive(filter) ? filter : EMPTY_QUERY;
+    void vscode.commands.executeCommand('setContext', 'runlight.filtered', queryIsActive(active));
+    if (persist) void this.state.update(FILTER_STATE_KEY, active.text || undefined);
+    this.refresher.setFilter(active);
+    this.updateViewChrome();
+  }
+
+  /** The runs a tag or batch group stands for, as the view shows them (see TreeRefresher.runsOf). */
+  runsOf(group: { tag: string } | { batchId: string }): Run[] {
+    return this.refresher.runsOf(group);
+  }
+
+  private restoreFilter(): void {
+    const saved = this.state.get<unknown>(FILTER_STATE_KEY);
+    if (typeof saved !== 'string' || !saved.trim()) return;
+    const parsed = parseRunQuery(saved);
+    if (parsed.ok) this.setFilter(parsed.query, { persist: false });
+    else this.log?.warn(`The saved Runs filter "${saved}" is not used: ${parsed.errors.join('; ')}`);
   }
 
   /** "Show more…": one more page under `parentId`. */
@@ -71,8 +107,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     if (!this.view) return;
     const snap = this.current;
     this.view.badge = snap.executing > 0 ? { value: snap.executing, tooltip: `${snap.executing} run${snap.executing === 1 ? '' : 's'} executing` } : undefined;
-    const f = describeFilter(this.activeFilter);
-    this.view.message = f ? `${f} (${snap.shown} shown) — Clear Filter to see all runs.` : undefined;
+    const filter = this.activeFilter;
+    this.view.message = describeFilter(filter, snap.shown);
+    this.view.description = queryIsActive(filter) ? filter.text : undefined;
   }
 
   getTreeItem(id: RunsElement): vscode.TreeItem {

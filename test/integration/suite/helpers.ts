@@ -49,7 +49,11 @@ export interface RunlightApi {
   schedules: { list(): Array<{ id: string; task: string; type: string; active: boolean; nextRun: string | null; lastRun: string | null }> };
   openPanels(): string[];
   terminalEnvironment(): Record<string, string>;
-  runsView: { children(id?: string): RunsViewItem[] };
+  runsView: {
+    children(id?: string): RunsViewItem[];
+    /** The active filter's text, and the view's description and message (src/extension/api.ts). */
+    filter(): { text: string; description: string | undefined; message: string | undefined };
+  };
   mcpServerOffered?(): boolean;
 }
 
@@ -118,4 +122,20 @@ export async function trigger(taskId: string, payload?: unknown, tags?: string[]
 /** A tag unique to this test run. */
 export function uniqueTag(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * Waits until the Tasks view lists `taskIds` (refreshing it meanwhile): a trigger waits for the first indexing of
+ * the task files, which on a busy machine can outlast a request's timeout.
+ */
+export async function tasksIndexed(api: RunlightApi, taskIds: readonly string[], timeoutMs = 120_000): Promise<void> {
+  const listed = () => taskIds.every((t) => api.tasks.list().includes(t));
+  await eventually(
+    `the tasks ${taskIds.join(', ')} are indexed`,
+    async () => {
+      if (!listed()) await vscode.commands.executeCommand('runlight.refresh');
+      return listed() ? true : undefined;
+    },
+    timeoutMs,
+  );
 }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startTestEngine, followRun, waitFor, type TestEngine } from '../../support/engine';
+import { EngineClient } from '../../../src/client/api';
 
 const TASKS: Record<string, string> = {
   'trigger/waits.ts': `
@@ -254,6 +255,40 @@ describe('engine: runs that wait, and runs triggered from inside tasks', functio
     assert.deepEqual(keyed.output, { n: 11 });
     const leaves = (await t.client.listRuns({ taskIdentifier: 'leaf', pageSize: 1000 })).data.filter((r) => r.parentTaskRunId === keyed.id);
     assert.equal(leaves.length, 1);
+  });
+
+  it("gives a run's timeline: each attempt with how it ended, each wait with what it waited on; a token scoped to the run reads it", async () => {
+    const { id } = await t.client.trigger('retrier', {});
+    const last = (await followRun(t.client, id, 60_000)).at(-1)!;
+    assert.equal(last.status, 'COMPLETED', JSON.stringify(last.error));
+    const tl = await t.client.runTimeline(id);
+    assert.equal(tl.runId, id);
+    assert.deepEqual(
+      tl.attempts.map((a) => [a.number, a.outcome, a.error]),
+      [
+        [1, 'failed', 'attempt 1 fails after its child'],
+        [2, 'completed', undefined],
+      ],
+    );
+    assert.equal(tl.waits.length, 2, JSON.stringify(tl.waits));
+    const children = (await t.client.listRuns({ parentRunId: id, pageSize: 10 })).data;
+    for (const [i, w] of tl.waits.entries()) {
+      assert.equal(w.on.kind, 'runs');
+      assert.ok(w.on.kind === 'runs' && w.on.runIds.length === 1 && children.some((c) => w.on.kind === 'runs' && c.id === w.on.runIds[0]));
+      // Each wait lies inside its attempt, which ends after the run resumed.
+      const a = tl.attempts[i]!;
+      assert.ok(Date.parse(a.startedAt) <= Date.parse(w.startedAt), `${a.startedAt} ≤ ${w.startedAt}`);
+      assert.ok(w.endedAt && Date.parse(w.endedAt) <= Date.parse(a.endedAt!), `${w.endedAt} ≤ ${a.endedAt}`);
+    }
+    assert.equal(tl.attempts[1]!.endedAt, last.finishedAt);
+    assert.equal(tl.truncated, undefined);
+
+    const token = await t.client.createPublicToken([`read:runs:${id}`]);
+    const reader = new EngineClient({ baseURL: t.url, accessToken: token });
+    assert.equal((await reader.runTimeline(id)).attempts.length, 2);
+    const other = await t.client.trigger('leaf', { n: 1 });
+    await assert.rejects(reader.runTimeline(other.id), /403|scope|not allowed|permission/i);
+    await assert.rejects(t.client.runTimeline('run_doesnotexist'), /run_doesnotexist does not exist/);
   });
 
   it('gives runs triggered with tasks.trigger inside a task their parent and root; metadata.parent and metadata.root reach them', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { RunPanelModel, childRunsOf, toLogLine, toStreamItem } from '../../../src/extension/panel/panelModel';
 import { HostToWebview } from '../../../src/protocol/webview';
+import type { RunTimeline } from '../../../src/protocol/timeline';
 import { makeRun } from './fixtures';
 
 const text = (t: string) => ({ kind: 'text' as const, text: t });
@@ -132,5 +133,40 @@ describe('chunk values → panel items', () => {
     assert.deepEqual(toLogLine({ level: 'warn', message: 'm', time: 't' }), { level: 'warn', message: 'm', time: 't' });
     assert.deepEqual(toLogLine('plain'), { level: 'log', message: 'plain', time: '' });
     assert.deepEqual(toLogLine({ x: 1 }), { level: 'log', message: '{"x":1}', time: '' });
+  });
+});
+
+describe('run panel model: timeline', () => {
+  const tl = (runId: string, outcome: 'running' | 'completed'): RunTimeline => ({
+    runId,
+    attempts: [{ number: 1, startedAt: '2026-01-01T00:00:01.000Z', outcome, ...(outcome === 'completed' ? { endedAt: '2026-01-01T00:00:02.000Z' } : {}) }],
+    waits: [],
+  });
+
+  it("sends the run's timeline in the snapshot, and in a delta only when it changed", () => {
+    const run = makeRun({ status: 'EXECUTING' });
+    const m = new RunPanelModel(run.id);
+    m.setRun(run);
+    assert.equal('timeline' in m.snapshot(), false, 'none before the host loaded it');
+    assert.equal(m.setTimeline(tl('run_other', 'running')), false, "another run's timeline is ignored");
+    assert.equal(m.setTimeline(tl(run.id, 'running')), true);
+    const d = m.takeDelta()!;
+    assert.equal(HostToWebview.safeParse(d).success, true);
+    assert.equal(d.timeline!.attempts[0]!.outcome, 'running');
+    assert.equal(m.setTimeline(tl(run.id, 'running')), false, 'the same timeline: nothing to send');
+    assert.equal(m.takeDelta(), undefined);
+    assert.equal(m.setTimeline(tl(run.id, 'completed')), true);
+    assert.equal(m.takeDelta()!.timeline!.attempts[0]!.endedAt, '2026-01-01T00:00:02.000Z');
+    assert.equal(m.snapshot().timeline!.attempts[0]!.outcome, 'completed');
+  });
+
+  it('lists when child runs started and finished (their bars on the strip)', () => {
+    const parent = makeRun({ status: 'WAITING' });
+    const child = makeRun({ status: 'COMPLETED', parentTaskRunId: parent.id, startedAt: '2026-01-01T00:00:03.000Z', finishedAt: '2026-01-01T00:00:04.000Z' });
+    const m = new RunPanelModel(parent.id);
+    m.setChildren(childRunsOf([parent, child], parent.id));
+    assert.equal(m.setChildren(childRunsOf([parent, { ...child, finishedAt: '2026-01-01T00:00:05.000Z' }], parent.id)), true, 'a new finish time is a change');
+    const row = m.childRuns.runs[0]!;
+    assert.deepEqual([row.startedAt, row.finishedAt], ['2026-01-01T00:00:03.000Z', '2026-01-01T00:00:05.000Z']);
   });
 });

@@ -11,8 +11,14 @@ import {
   runContextValue,
   type TreeOptions,
 } from '../../../src/extension/tree/model';
+import { parseRunQuery, type RunQuery } from '../../../src/extension/tree/runQuery';
 import { T0, makeRun } from './fixtures';
 
+const q = (text: string): RunQuery => {
+  const r = parseRunQuery(text);
+  if (!r.ok) throw new Error(r.errors.join('; '));
+  return r.query;
+};
 const opts = (over: Partial<TreeOptions> = {}): TreeOptions => ({ now: T0 + 3_600_000, pageSize: 50, ...over });
 const childrenLabels = (snap: ReturnType<typeof buildTree>, id: string) => snap.nodes.get(id)!.children.map((c) => snap.nodes.get(c)!.label);
 
@@ -81,10 +87,31 @@ describe('runs tree model', () => {
     const inWindow = buildTree([old, oldRunning, fresh], opts({ now, windowMs: 86_400_000 }));
     assert.deepEqual(inWindow.nodes.get(GROUP_RECENT)!.children, [ids.run(fresh.id), ids.run(oldRunning.id)]);
     assert.equal(inWindow.executing, 1);
-    const byStatus = buildTree([old, oldRunning, fresh], opts({ now, filter: { statuses: ['FAILED'] } }));
+    const byStatus = buildTree([old, oldRunning, fresh], opts({ now, filter: q('status:failed') }));
     assert.deepEqual(byStatus.nodes.get(GROUP_RECENT)!.children, [ids.run(fresh.id)]);
-    const byTask = buildTree([old, oldRunning, fresh], opts({ now, filter: { taskIds: ['chat'] } }));
+    const byTask = buildTree([old, oldRunning, fresh], opts({ now, filter: q('task:chat') }));
     assert.equal(byTask.shown, 2);
+  });
+
+  it('filters with the text filter (tokens and free text over run and task ids)', () => {
+    const a = makeRun({ taskIdentifier: 'chat', status: 'FAILED', tags: ['user:42'] });
+    const b = makeRun({ taskIdentifier: 'chat', status: 'COMPLETED', tags: ['user:42'] });
+    const c = makeRun({ taskIdentifier: 'email', status: 'FAILED' });
+    const snap = buildTree([a, b, c], opts({ filter: q('status:failed tag:user:42') }));
+    assert.equal(snap.shown, 1);
+    assert.deepEqual(snap.nodes.get(GROUP_RECENT)!.children, [ids.run(a.id)]);
+    assert.deepEqual(buildTree([a, b, c], opts({ filter: q(c.id) })).nodes.get(GROUP_RECENT)!.children, [ids.run(c.id)]);
+  });
+
+  it('flags tag and batch nodes that have unfinished runs (Cancel All) or failed runs (Replay Failed)', () => {
+    const running = makeRun({ tags: ['t'], status: 'EXECUTING' });
+    const failed = makeRun({ tags: ['t'], batchId: 'b', status: 'TIMED_OUT' });
+    const done = makeRun({ tags: ['done'], batchId: 'b2', status: 'COMPLETED' });
+    const snap = buildTree([running, failed, done], opts());
+    assert.deepEqual(snap.nodes.get(ids.tag('t'))!.contextValue.split(' '), ['tag', 'tokenable', 'unfinished', 'failed']);
+    assert.deepEqual(snap.nodes.get(ids.batch('b'))!.contextValue.split(' '), ['batch', 'tokenable', 'failed']);
+    assert.deepEqual(snap.nodes.get(ids.tag('done'))!.contextValue.split(' '), ['tag', 'tokenable']);
+    assert.deepEqual(snap.nodes.get(ids.batch('b2'))!.contextValue.split(' '), ['batch', 'tokenable']);
   });
 
   it('keeps ids unique when tags contain ":" or "run"', () => {
@@ -181,7 +208,7 @@ describe('runs tree diff', () => {
       // Parent not loaded (or filtered out): the children show at the group's level.
       const orphans = buildTree([critic, grandchild, second], opts());
       assert.deepEqual(orphans.nodes.get(GROUP_RECENT)!.children, [ids.run(second.id), ids.run(critic.id)]);
-      const filtered = buildTree([root, critic, grandchild, second], opts({ filter: { taskIds: ['critic', 'leaf'] } }));
+      const filtered = buildTree([root, critic, grandchild, second], opts({ filter: q('task:critic task:leaf') }));
       assert.deepEqual(filtered.nodes.get(GROUP_RECENT)!.children, [ids.run(second.id), ids.run(critic.id)]);
     });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { RunStore } from '../../../src/extension/runs/runStore';
 import { ids } from '../../../src/extension/tree/model';
+import { parseRunQuery } from '../../../src/extension/tree/runQuery';
 import { TREE_COALESCE_MS, TreeRefresher, type TreeRefresh } from '../../../src/extension/tree/refresher';
 import { fakeTimers } from './fakeTimers';
 import { T0, makeRun } from './fixtures';
@@ -56,5 +57,25 @@ describe('runs tree refresher', () => {
     t.advance(TREE_COALESCE_MS);
     assert.equal(refreshes.length, 1);
     assert.deepEqual(refreshes[0]!.diff, { full: false, changed: [] });
+  });
+
+  it("gives a group's runs as the view shows it: beyond its first page, within the filter", () => {
+    const t = fakeTimers();
+    const store = new RunStore();
+    const tagged = Array.from({ length: 12 }, (_, i) =>
+      makeRun({ tags: ['g'], status: i % 3 === 0 ? 'FAILED' : 'EXECUTING', batchId: i < 4 ? 'b1' : undefined }),
+    );
+    store.upsert([...tagged, makeRun({ tags: ['other'], status: 'FAILED' })]);
+    const refresher = new TreeRefresher(store, { pageSize: 5 }, { timers: t.timers, tickMs: 0, now: () => T0 + 3_600_000 });
+    assert.equal(refresher.runsOf({ tag: 'g' }).length, 12, 'not only the first page of 5');
+    assert.equal(refresher.runsOf({ batchId: 'b1' }).length, 4);
+    const parsed = parseRunQuery('status:failed');
+    assert.ok(parsed.ok);
+    refresher.setFilter(parsed.query);
+    assert.deepEqual(
+      refresher.runsOf({ tag: 'g' }).map((r) => r.status),
+      ['FAILED', 'FAILED', 'FAILED', 'FAILED'],
+    );
+    refresher.dispose();
   });
 });

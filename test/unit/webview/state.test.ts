@@ -142,6 +142,22 @@ describe('webview message schemas', () => {
     assert.deepEqual(s3.children, { runs: [], total: 0 });
   });
 
+  it('keeps the timeline across deltas that do not carry it, takes a new one, and clears it on a snapshot without it', () => {
+    const timeline = { runId: 'r', attempts: [{ number: 1, startedAt: '2026-01-01T00:00:00.000Z', outcome: 'running' as const }], waits: [] };
+    const s1 = reduce(initialState, { type: 'snapshot', runId: 'r', run: null, streams: [], logs: [], timeline });
+    assert.equal(s1.timeline, timeline);
+    const s2 = reduce(s1, { type: 'delta', logs: [] });
+    assert.equal(s2.timeline, timeline);
+    const next = { ...timeline, attempts: [{ ...timeline.attempts[0]!, outcome: 'completed' as const, endedAt: '2026-01-01T00:00:01.000Z' }] };
+    assert.equal(reduce(s2, { type: 'delta', timeline: next }).timeline, next);
+    assert.equal(reduce(s2, { type: 'snapshot', runId: 'r', run: null, streams: [], logs: [] }).timeline, undefined);
+    assert.equal(
+      HostToWebview.safeParse({ type: 'delta', timeline: { ...timeline, attempts: [{ number: 0, startedAt: 'x', outcome: 'running' }] } }).success,
+      false,
+      'attempts count from 1',
+    );
+  });
+
   it('persists the run id for the serializer', () => {
     assert.deepEqual(PanelPersistedState.parse({ runId: 'r', activeTab: 'answer' }), { runId: 'r' });
     assert.equal(PanelPersistedState.safeParse({}).success, false);

@@ -80,6 +80,14 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     sendJson(ctx.res, 200, r.run);
   });
 
+  // Runlight's own: the run's attempts and waits on one time axis (the run panel's timeline strip).
+  router.add('GET', '/api/v1/runs/:id/timeline', async (ctx) => {
+    const p = await principal(deps, ctx);
+    const r = await deps.service.getRun(ctx.params.id!);
+    requireScope(p, 'read', runResources(r), `run ${r.run.id}`);
+    sendJson(ctx.res, 200, await deps.service.timeline(r.run.id));
+  });
+
   router.add('GET', '/api/v1/runs', async (ctx) => {
     requireSecret(await principal(deps, ctx), 'Listing runs');
     const q = ctx.url.searchParams;

@@ -155,6 +155,32 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       );
     });
 
+    it("gives a run's history: its status, attempt, error and output events in order, not its metadata, tags or streams", async () => {
+      const r = record({ tags: ['t'] });
+      const other = record();
+      await createAll(store, [r, other]);
+      const meta = (n: number) => ({ kind: 'update' as const, runId: r.run.id, apply: (rec: RunRecord) => withMetadata(rec, { n }, iso(20_000 + n)) });
+      await store.write([setStatus(r.run.id, 'DEQUEUED'), meta(1), setStatus(other.run.id, 'DEQUEUED')]);
+      await store.write([setStatus(r.run.id, 'EXECUTING'), meta(2), meta(3)]);
+      await store.write([{ kind: 'update', runId: r.run.id, apply: (rec) => withTags(rec, ['u'], iso(30_000), 10) }, setStatus(r.run.id, 'COMPLETED')]);
+      const history = await store.runHistory(r.run.id, 100);
+      assert.deepEqual(
+        history.map((e) => [e.runId, e.type, Run.parse(JSON.parse(e.data)).status]),
+        [
+          [r.run.id, 'created', 'QUEUED'],
+          [r.run.id, 'status', 'DEQUEUED'],
+          [r.run.id, 'status', 'EXECUTING'],
+          [r.run.id, 'status', 'COMPLETED'],
+        ],
+      );
+      for (let i = 1; i < history.length; i++) assert.ok(history[i]!.seq > history[i - 1]!.seq);
+      assert.deepEqual(
+        (await store.runHistory(r.run.id, 2)).map((e) => e.seq),
+        history.slice(0, 2).map((e) => e.seq),
+      );
+      assert.deepEqual(await store.runHistory('run_missing', 10), []);
+    });
+
     it('an update whose apply returns undefined writes nothing', async () => {
       const r = record();
       await createAll(store, [r]);

@@ -1,0 +1,119 @@
+// The run panel's timeline strip in a real browser against the packaged .vsix: a parent run (the demo's
+// nested-demo: one attempt that waits on a child run) shows its attempt, its wait and its child on one time axis,
+// live while it runs and settled once it completed; the bars carry tooltips, the strip a summary in words; a click
+// on the child's bar opens the child's panel. Saves screenshots of the strip (test-results/screenshots/).
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  copyWorkspace,
+  demoFolder,
+  makeRunDir,
+  openViewContainer,
+  pickQuickItem,
+  repoRoot,
+  runCommand,
+  screenshotsDir,
+  SEL,
+  submitInputBox,
+  treeRows,
+  waitForStatusBarItem,
+  webviewFrame,
+  type Page,
+} from '../harness/src/index';
+import { openSession, type Session } from './session';
+
+const EXTENSION_ID = 'runlight.runlight';
+
+function vsixPath(): string {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  return join(repoRoot, `runlight-${version}.vsix`);
+}
+
+describe('timeline strip in the browser (packaged .vsix)', function () {
+  this.timeout(180_000);
+  let session: Session | undefined;
+  let failed = false;
+  let page: Page;
+
+  before(async () => {
+    const runDir = makeRunDir('e2e-timeline');
+    const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
+    session = await openSession({ name: 'timeline', vsixFiles: [vsixPath()], folder, runDir });
+    page = session.page;
+    await openViewContainer(page, 'Runlight');
+    await waitForStatusBarItem(page, EXTENSION_ID);
+    await treeRows(page, /^\s*nested-demo/)
+      .first()
+      .waitFor({ timeout: 60_000 });
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') failed = true;
+  });
+
+  after(async () => {
+    await session?.close({ failed });
+  });
+
+  it("shows a parent run's attempt, its wait and its child on one axis, live, then settled; the child's bar opens its panel", async () => {
+    await runCommand(page, 'Runlight: Trigger Task…');
+    await pickQuickItem(page, 'nested-demo');
+    await submitInputBox(page, '{"total":60,"stepMs":100}');
+    await page.locator(SEL.quickInput, { hasText: '(2/2)' }).waitFor({ state: 'visible' });
+    await submitInputBox(page, '');
+    await page.locator(SEL.quickInput).waitFor({ state: 'hidden' });
+
+    const panel = webviewFrame(page);
+    const strip = panel.locator('#timeline:not([hidden])');
+    // While the parent waits on its child: its attempt runs, its wait is open, the child's bar is there.
+    await strip.locator('rect.tl-wait[data-kind="runs"][data-open="true"]').waitFor({ timeout: 60_000 });
+    await strip.locator('rect.tl-attempt[data-attempt="1"][data-outcome="running"]').waitFor();
+    const child = strip.locator('rect.tl-child');
+    await child.first().waitFor();
+    await strip.locator('line.tl-now').waitFor({ state: 'attached' });
+    await session!.shot('live');
+
+    // Once it completed: the attempt ended completed, the wait ended, the child completed; no "now" line.
+    await panel.locator('body[data-run-status="COMPLETED"]').waitFor({ timeout: 60_000 });
+    await strip.locator('rect.tl-attempt[data-attempt="1"][data-outcome="completed"]').waitFor({ timeout: 15_000 });
+    await strip.locator('rect.tl-wait[data-open="false"]').waitFor({ timeout: 15_000 });
+    await strip.locator('rect.tl-child[data-status="COMPLETED"]').waitFor({ timeout: 15_000 });
+    assert.equal(await child.count(), 1);
+    assert.equal(await strip.locator('line.tl-now').getAttribute('display'), 'none');
+    assert.deepEqual(await strip.locator('g.tl-lane').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-lane'))), ['attempts', 'waits', 'children']);
+
+    // Tooltips (SVG titles), the accessible names, and the summary in words.
+    assert.match((await strip.locator('rect.tl-attempt title').textContent()) ?? '', /^Attempt 1 · completed · \d/);
+    assert.match((await strip.locator('rect.tl-wait title').textContent()) ?? '', /^Waited for 1 run · \d/);
+    const childLabel = (await child.getAttribute('aria-label')) ?? '';
+    assert.match(childLabel, /^Child run progress-task \(run_\w+\) · Completed · /);
+    assert.equal(await child.getAttribute('role'), 'button');
+    assert.equal(await strip.locator('svg.timeline-svg').getAttribute('aria-describedby'), 'timeline-summary');
+    assert.match((await strip.locator('#timeline-summary').textContent()) ?? '', /^Timeline over [\d.]+s: attempt 1 completed; 1 wait \(1 run\); 1 child run/);
+
+    // Bars are in time order: the wait lies within the attempt; the child starts within the attempt and ends before the wait does.
+    const box = async (sel: string) => {
+      const r = strip.locator(sel);
+      const [x, w] = await Promise.all([r.getAttribute('x'), r.getAttribute('width')]);
+      return { x: Number(x), end: Number(x) + Number(w) };
+    };
+    const [attempt, wait, kid] = [await box('rect.tl-attempt'), await box('rect.tl-wait'), await box('rect.tl-child')];
+    assert.ok(attempt.x <= wait.x && wait.end <= attempt.end + 1, JSON.stringify({ attempt, wait }));
+    assert.ok(attempt.x <= kid.x + 1 && kid.end <= wait.end + 2, JSON.stringify({ attempt, wait, kid }));
+
+    await strip.screenshot({ path: join(screenshotsDir, 'timeline-strip.png') });
+    await session!.shot('completed');
+
+    // A click on the child's bar opens the child's panel.
+    const childId = childLabel.match(/\((run_\w+)\)/)![1]!;
+    await child.click();
+    await page.locator('.part.editor .tab.active', { hasText: /^progress-task/ }).waitFor({ timeout: 30_000 });
+    await webviewFrame(page).locator('#run-id', { hasText: childId }).waitFor({ timeout: 30_000 });
+    // The child's own strip: one completed attempt, no waits.
+    const childStrip = webviewFrame(page).locator('#timeline:not([hidden])');
+    await childStrip.locator('rect.tl-attempt[data-outcome="completed"]').waitFor({ timeout: 15_000 });
+    assert.equal(await childStrip.locator('rect.tl-wait').count(), 0);
+    await session!.shot('child');
+  });
+});
