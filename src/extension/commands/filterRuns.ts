@@ -47,7 +47,6 @@ function askFilter(s: Services): Promise<RunQuery | undefined> {
   box.valueSelection = [0, previous.text.length];
   box.placeholder = 'status:failed tag:user:42 task:chat run_…';
   box.prompt = PROMPT;
-  box.ignoreFocusOut = false;
   return new Promise((resolve) => {
     let accepted: RunQuery | undefined;
     let current: RunQuery | undefined = previous;
