@@ -40,6 +40,9 @@ if (NodeBuffer) {
  */
 export function toTyped(value: unknown, what: string): TypedJson | undefined {
   if (value === undefined) return undefined;
+  // Plain JSON (the common case) is JSON as it is: superjson's walk costs tens of times JSON's.
+  const plain = plainJsonText(value);
+  if (plain !== null) return plain === undefined ? undefined : { json: JSON.parse(plain) as Json };
   let encoded: ReturnType<SuperJSON['serialize']>;
   let text: string | undefined;
   try {
@@ -53,6 +56,38 @@ export function toTyped(value: unknown, what: string): TypedJson | undefined {
   const json = JSON.parse(text) as Json;
   const meta = encoded.meta as ValueMeta | undefined;
   return hasTypes(meta) ? { json, meta } : { json };
+}
+
+/**
+ * `value` as JSON text when it is plain JSON (objects of Object or no prototype, arrays, strings, finite numbers other
+ * than -0, booleans, null: what superjson would give no meta for but shared references); undefined when it has no JSON
+ * form (a function); null when it holds anything else (a Date, Map, BigInt, undefined field, class instance…) or
+ * cannot be sent as JSON (a cycle): superjson decides then.
+ */
+function plainJsonText(value: unknown): string | undefined | null {
+  let plain = true;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+      if (!plain) return undefined;
+      const raw = this[key];
+      if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') return v;
+      if (typeof raw === 'number' ? Number.isFinite(raw) && !Object.is(raw, -0) : typeof raw === 'object' && isPlainObjectOrArray(raw)) return v;
+      // A function or symbol goes as JSON sends it (left out), as superjson does too.
+      if (typeof raw === 'function' || typeof raw === 'symbol') return v;
+      plain = false;
+      return undefined;
+    });
+  } catch {
+    return null;
+  }
+  return plain ? text : null;
+}
+
+function isPlainObjectOrArray(v: object): boolean {
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 /**

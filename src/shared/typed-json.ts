@@ -54,25 +54,41 @@ export function showValue(json: Json, meta?: TypeMetaLike): ShownValue {
  * over some of these silently, or makes the place up.)
  */
 export function metaProblem(json: Json, meta: TypeMetaLike): string | undefined {
-  const problems: string[] = [];
-  const annotations = annotationsOf(meta, problems);
-  if (problems.length > 0) return problems[0];
-  for (const key of annotations.keys()) {
-    const path = JSON.parse(key) as string[];
-    if (!hasPlace(json, path)) return `meta.values names ${path.length ? `"${path.join('.')}"` : 'the value itself'}, a place its JSON does not have`;
-  }
-  return undefined;
+  const legacy = (meta.v ?? 0) < 1;
+  // Walks the annotation tree and the JSON together: each child path is followed from its parent's place.
+  const visit = (node: unknown, at: Json, origin: string[]): string | undefined => {
+    if (Array.isArray(node)) {
+      const [type, children] = node as unknown[];
+      if (!isAnnotation(type)) return `meta.values has a node without a type at "${origin.join('.')}"`;
+      return children && typeof children === 'object' && !Array.isArray(children) ? visitChildren(children as Record<string, unknown>, at, origin) : undefined;
+    }
+    if (node && typeof node === 'object') return visitChildren(node as Record<string, unknown>, at, origin);
+    return node === undefined ? undefined : `meta.values has ${JSON.stringify(node)} where an annotation belongs`;
+  };
+  const visitChildren = (children: Record<string, unknown>, at: Json, origin: string[]): string | undefined => {
+    for (const key of Object.keys(children)) {
+      const rel = parsePath(key, legacy);
+      if (!rel) return `meta.values has a path that is not of superjson's form: ${JSON.stringify(key)}`;
+      const place = follow(at, rel);
+      if (place === undefined) return `meta.values names "${[...origin, ...rel].join('.')}", a place its JSON does not have`;
+      const problem = visit(children[key], place, origin.length === 0 ? rel : [...origin, ...rel]);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  return visit(meta.values, json, []);
 }
 
-function hasPlace(json: Json, path: readonly string[]): boolean {
+/** The JSON at `path` below `json`; undefined when it has no such place. */
+function follow(json: Json, path: readonly string[]): Json | undefined {
   let at: Json | undefined = json;
   for (const segment of path) {
     if (Array.isArray(at)) at = /^(0|[1-9]\d*)$/.test(segment) ? at[Number(segment)] : undefined;
     else if (at !== null && typeof at === 'object') at = Object.hasOwn(at, segment) ? at[segment] : undefined;
-    else return false;
-    if (at === undefined) return false;
+    else return undefined;
+    if (at === undefined) return undefined;
   }
-  return true;
+  return at;
 }
 
 /** A short one-line text of a shown value (a Map key as a label): leaves as they show, containers by their summary. */
@@ -191,25 +207,22 @@ function isObject(v: Json): v is { [key: string]: Json } {
  * dot-separated, with `\.` and `\\` escaping a dot and a backslash (format v1; before it only `\.`). Anything not of
  * this form is left out: the value then shows as its JSON.
  */
-function annotationsOf(meta: TypeMetaLike, problems?: string[]): Map<string, Annotation> {
+function annotationsOf(meta: TypeMetaLike): Map<string, Annotation> {
   const out = new Map<string, Annotation>();
   const legacy = (meta.v ?? 0) < 1;
   const visit = (node: unknown, origin: string[]): void => {
     if (Array.isArray(node)) {
       const [type, children] = node as unknown[];
       if (isAnnotation(type)) out.set(pathKey(origin), type);
-      else problems?.push(`meta.values has a node without a type at "${origin.join('.')}"`);
       if (children && typeof children === 'object' && !Array.isArray(children)) visitChildren(children as Record<string, unknown>, origin);
       return;
     }
     if (node && typeof node === 'object') visitChildren(node as Record<string, unknown>, origin);
-    else if (node !== undefined) problems?.push(`meta.values has ${JSON.stringify(node)} where an annotation belongs`);
   };
   const visitChildren = (children: Record<string, unknown>, origin: string[]): void => {
     for (const [key, child] of Object.entries(children)) {
       const rel = parsePath(key, legacy);
       if (rel) visit(child, [...origin, ...rel]);
-      else problems?.push(`meta.values has a path that is not of superjson's form: ${JSON.stringify(key)}`);
     }
   };
   visit(meta.values, []);

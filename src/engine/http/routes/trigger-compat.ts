@@ -71,16 +71,21 @@ export function typedPayload(payload: Json | undefined, payloadMeta: ValueMeta |
   }
 }
 
+/** Whether a trigger body is of their SDK's form: its `options.payloadType` says how `payload` is encoded. */
+export function hasPayloadType(body: unknown): boolean {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  const options = (body as { options?: unknown }).options;
+  return options !== null && typeof options === 'object' && (options as { payloadType?: unknown }).payloadType !== undefined;
+}
+
 /**
  * `{ payload, options: { payloadType, … } }` as their SDK sends it → our TriggerRequest (unknown options dropped; a
  * superjson payload as `payload` + `payloadMeta`). `root` prefixes the fields an error names (`items.3.`).
  */
 export function normalizeTriggerBody(body: unknown, root = ''): unknown {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
-  const b = body as { payload?: unknown; options?: Record<string, unknown> };
-  const options = b.options && typeof b.options === 'object' ? b.options : undefined;
-  if (!options || options.payloadType === undefined) return body;
-  const { payloadType, metadataType, ...rest } = options;
+  if (!hasPayloadType(body)) return body;
+  const b = body as { payload?: unknown; options: Record<string, unknown> };
+  const { payloadType, metadataType, ...rest } = b.options;
   const metadata = decodePayload(rest.metadata, metadataType, `${root}options.metadata`).value;
   // Their `delay` may be a Date serialized as an ISO string; `null` values mean "not set".
   const cleaned = Object.fromEntries(Object.entries({ ...rest, metadata }).filter(([, v]) => v !== undefined && v !== null));
