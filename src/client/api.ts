@@ -26,7 +26,7 @@ import {
   TimezonesResponse,
   UpdateScheduleRequest,
 } from '../protocol/schedules';
-import { Json, JsonObject, Run, type RunStatus } from '../protocol/run';
+import { Json, JsonObject, Run, type RunStatus, type ValueMeta } from '../protocol/run';
 import { RunTimeline } from '../protocol/timeline';
 import { isTerminal } from '../shared/status';
 import { EngineApiError, EngineConnectionError } from './errors';
@@ -122,8 +122,9 @@ export class EngineClient {
     return this.baseURL + path;
   }
 
-  async trigger(taskId: string, payload?: Json, options?: z.input<typeof TriggerOptions>): Promise<TriggerResult> {
-    const body = options === undefined ? { payload } : { payload, options };
+  /** `payloadMeta`: superjson's meta of a payload with Dates, Maps, BigInts… (`payload` is then its JSON part). */
+  async trigger(taskId: string, payload?: Json, options?: z.input<typeof TriggerOptions>, payloadMeta?: ValueMeta): Promise<TriggerResult> {
+    const body = { payload, ...(payloadMeta !== undefined ? { payloadMeta } : {}), ...(options !== undefined ? { options } : {}) };
     const { data, res } = await this.request('POST', routes.trigger(taskId), IdResponse, body);
     return withToken({ id: data.id }, res.header(JWT_HEADER));
   }

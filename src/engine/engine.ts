@@ -189,7 +189,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         await tasksReady.wait;
         return catalog.list();
       },
-      trigger: async (taskId, payload, schedule) => (await service.trigger(taskId, payload, {}, { schedule })).record,
+      trigger: async (taskId, payload, schedule) => (await service.trigger(taskId, { payload }, {}, { schedule })).record,
       log,
     });
     // The declarative schedules follow the task files: synced after every (re)build, one sync at a time.

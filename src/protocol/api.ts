@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import './zod-locale';
 import type { MetadataOperation as SharedMetadataOperation } from '../shared/metadata';
-import { Json, JsonObject, Run, RunStatus } from './run';
+import { Json, JsonObject, Run, RunStatus, ValueMeta } from './run';
 
 export const LIMITS = {
   payloadBytes: 3 * 1024 * 1024,
@@ -106,7 +106,10 @@ export const TriggerOptions = z.object({
 export type TriggerOptions = z.infer<typeof TriggerOptions>;
 
 export const TriggerRequest = z.object({
+  /** The payload as JSON: itself, or superjson's JSON part of a payload with Dates, Maps… (see protocol/values.ts). */
   payload: z.optional(Json),
+  /** superjson's meta of a payload that is not plain JSON; the engine refuses one that does not fit `payload`. */
+  payloadMeta: z.optional(ValueMeta),
   options: z.optional(TriggerOptions),
 });
 export type TriggerRequest = z.infer<typeof TriggerRequest>;
@@ -116,6 +119,7 @@ export const TriggerResponse = z.object({ id: z.string() });
 export const BatchItem = z.object({
   task: TaskId,
   payload: z.optional(Json),
+  payloadMeta: z.optional(ValueMeta),
   options: z.optional(TriggerOptions),
 });
 export const BatchTriggerRequest = z.object({

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import './zod-locale';
-import { Json, JsonObject, RunError } from './run';
+import { Json, JsonObject, RunError, ValueMeta } from './run';
 import { MetadataOperation, QueueInfo, TaskInfo } from './api';
 import { CONFIG_HOOKS, ProjectConfig } from './config';
 
@@ -22,6 +22,8 @@ export const WaitedRun = z.object({
   taskIdentifier: z.string(),
   ok: z.boolean(),
   output: z.optional(Json),
+  /** superjson's meta of an output that is not plain JSON (see protocol/values.ts). */
+  outputMeta: z.optional(ValueMeta),
   error: z.optional(RunError),
 });
 export type WaitedRun = z.infer<typeof WaitedRun>;
@@ -45,6 +47,8 @@ export const EngineToWorker = z.discriminatedUnion('type', [
     run: z.object({
       id: z.string(),
       payload: z.optional(Json),
+      /** superjson's meta of a payload that is not plain JSON: the worker rebuilds its Dates, Maps… before `run`. */
+      payloadMeta: z.optional(ValueMeta),
       metadata: JsonObject,
       tags: z.array(z.string()),
       attempt: z.number().check(z.int()),
@@ -141,7 +145,8 @@ export const WorkerToEngine = z.discriminatedUnion('type', [
   /** The attempt waits: acknowledged once the run is WAITING (or refused); a `resume` with the same waitId ends the wait. */
   z.object({ type: z.literal('wait'), requestId: z.string(), attemptId: z.string(), waitId: z.string(), on: WaitOn }),
   z.object({ type: z.literal('logs'), attemptId: z.string(), lines: z.array(WorkerLog) }),
-  z.object({ type: z.literal('completed'), attemptId: z.string(), output: z.optional(Json) }),
+  /** The task's return value as JSON, and superjson's meta when it is not plain JSON (a Date, a BigInt…). */
+  z.object({ type: z.literal('completed'), attemptId: z.string(), output: z.optional(Json), outputMeta: z.optional(ValueMeta) }),
   z.object({
     type: z.literal('failed'),
     attemptId: z.string(),

@@ -26,6 +26,18 @@ export const JsonObject: z.ZodMiniType<{ [key: string]: Json }> = z.lazy(() =>
 );
 export const Json: z.ZodMiniType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(Json), JsonObject]));
 
+/**
+ * superjson's `meta` of a value (Trigger.dev's `application/super+json`): which places of its JSON part stand for a
+ * `Date`, `Map`, `Set`, `BigInt`, `URL`, `RegExp`, `undefined`, … (`values`, a tree of annotations by path) and which
+ * share one object (`referentialEqualities`). `v` is the path format's version. Absent on a plain JSON value.
+ */
+export const ValueMeta = z.object({
+  values: z.optional(z.union([z.array(Json), JsonObject])),
+  referentialEqualities: z.optional(z.union([z.array(Json), JsonObject])),
+  v: z.optional(z.number()),
+});
+export type ValueMeta = z.infer<typeof ValueMeta>;
+
 export const RunError = z.object({
   message: z.string(),
   name: z.optional(z.string()),
@@ -64,15 +76,20 @@ export type WaitingFor = z.infer<typeof WaitingFor>;
 
 /**
  * The run object every subscriber receives on every change: Trigger.dev's realtime run shape, plus Runlight's
- * additions `batchId`, the lineage of a run triggered from inside a task (`parentTaskRunId`, `rootTaskRunId`,
+ * additions `payloadMeta` / `outputMeta` (the types of a payload or output that is not plain JSON), `batchId`, the lineage of a run triggered from inside a task (`parentTaskRunId`, `rootTaskRunId`,
  * `depth`; absent on top-level runs), `waitingFor` (while WAITING) and `schedule` (on runs a schedule triggered).
  */
 export const Run = z.object({
   id: z.string(),
   taskIdentifier: z.string(),
   status: RunStatus,
+  /** The payload as JSON: itself, or for a payload with non-JSON values (Dates, Maps…) superjson's JSON part. */
   payload: z.optional(Json),
+  /** How to rebuild the payload's non-JSON values from `payload` (superjson's meta); absent on a plain JSON payload. */
+  payloadMeta: z.optional(ValueMeta),
   output: z.optional(Json),
+  /** Like `payloadMeta`, for the output. */
+  outputMeta: z.optional(ValueMeta),
   metadata: z.optional(JsonObject),
   error: z.optional(RunError),
   tags: z.array(z.string()),

@@ -147,8 +147,8 @@ export class RunPanelApp {
       this.header.show(run, Date.now());
       this.progress.show(run.metadata);
       this.metadata.show(run.metadata ?? {}, '');
-      this.payload.show(run.payload, 'no payload');
-      this.output.show(run.output, isTerminal(run.status) ? 'no output' : 'not finished yet');
+      this.payload.show(run.payload, 'no payload', run.payloadMeta);
+      this.output.show(run.output, isTerminal(run.status) ? 'no output' : 'not finished yet', run.outputMeta);
       this.error.show(run);
     }
     this.truncated.hidden = !state.truncated;

@@ -1,4 +1,5 @@
 import type { MdNode } from './markdown';
+import type { ShownEntry, ShownLeaf, ShownValue } from '../shared/typed-json';
 
 /** DOM builders. Text only ever enters the DOM as text nodes (textContent / createTextNode). */
 
@@ -41,25 +42,20 @@ export function mdToDom(nodes: readonly MdNode[], parent: Node): void {
   }
 }
 
-const MAX_ENTRIES = 500;
-const MAX_STRING = 10_000;
-const MAX_DEPTH = 24;
-
 /**
- * A collapsible JSON view: objects and arrays are <details> (open unless their path is in `collapsed`,
- * which the caller keeps across re-renders so a live view keeps what the user folded).
+ * A collapsible JSON view of a shown value (src/shared/typed-json.ts: JSON, with superjson's types at their places):
+ * containers are <details> (open unless their path is in `collapsed`, which the caller keeps across re-renders so a
+ * live view keeps what the user folded); a typed leaf shows its type before its text (`Date 2026-…`, `BigInt 12n`).
  */
-export function jsonView(value: unknown, collapsed: Set<string>, path = '$', label?: string, depth = 0): HTMLElement {
+export function jsonView(value: ShownValue, collapsed: Set<string>, path = '$', entry?: Omit<ShownEntry, 'value'>): HTMLElement {
   const row = h('div', { className: 'json-row' });
-  const keyEl = label !== undefined ? [h('span', { className: 'json-key', text: label }), ': '] : [];
-  if (value === null || typeof value !== 'object') {
-    row.append(...keyEl, primitive(value));
+  const keyEl = entry !== undefined ? [h('span', { className: 'json-key', text: entry.key }), entry.arrow ? ' => ' : ': '] : [];
+  if (value.kind === 'leaf') {
+    row.append(...keyEl, ...leaf(value));
     return row;
   }
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
-  const summaryText = Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`;
-  if (entries.length === 0 || depth >= MAX_DEPTH) {
-    row.append(...keyEl, h('span', { className: 'json-empty', text: depth >= MAX_DEPTH ? '…' : Array.isArray(value) ? '[]' : '{}' }));
+  if (value.entries.length === 0) {
+    row.append(...keyEl, h('span', { className: 'json-empty', text: value.empty }));
     return row;
   }
   const details = h('details', { className: 'json-node', attrs: { 'data-path': path } });
@@ -68,20 +64,18 @@ export function jsonView(value: unknown, collapsed: Set<string>, path = '$', lab
     if (details.open) collapsed.delete(path);
     else collapsed.add(path);
   });
-  details.append(h('summary', {}, [...keyEl, h('span', { className: 'json-count', text: summaryText })]));
+  details.append(h('summary', {}, [...keyEl, h('span', { className: 'json-count', text: value.summary })]));
   const body = h('div', { className: 'json-children' });
-  for (const [k, v] of entries.slice(0, MAX_ENTRIES)) body.append(jsonView(v, collapsed, `${path}.${k}`, k, depth + 1));
-  if (entries.length > MAX_ENTRIES) body.append(h('div', { className: 'json-more', text: `… ${entries.length - MAX_ENTRIES} more` }));
+  for (const [i, e] of value.entries.entries()) body.append(jsonView(e.value, collapsed, `${path}.${e.arrow ? i : e.key}`, e));
+  if (value.more > 0) body.append(h('div', { className: 'json-more', text: `… ${value.more} more` }));
   details.append(body);
   row.append(details);
   return row;
 }
 
-function primitive(value: unknown): HTMLElement {
-  if (typeof value === 'string') {
-    const s = value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}… (${value.length} chars)` : value;
-    return h('span', { className: 'json-string', text: JSON.stringify(s) });
-  }
-  const type = value === null ? 'null' : typeof value;
-  return h('span', { className: `json-${type}`, text: String(value) });
+function leaf(v: ShownLeaf): HTMLElement[] {
+  if (v.style !== 'typed') return [h('span', { className: `json-${v.style}`, text: v.text })];
+  return v.type
+    ? [h('span', { className: 'json-type', text: v.type }), h('span', { className: 'json-typed', text: ` ${v.text}` })]
+    : [h('span', { className: 'json-typed', text: v.text })];
 }

@@ -2,7 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { basename } from 'node:path';
 import { LIMITS } from '../protocol/api';
 import type { EngineToWorker } from '../protocol/ipc';
-import type { Json } from '../protocol/run';
+import { fromTyped, toTyped, type TypedJson } from '../protocol/values';
 import { backendFunction } from '../sdk/task/backendBridge';
 import { AttemptRuntime, type TaskRunContext } from '../sdk/task/runtime';
 import { loadBundle } from './bundle';
@@ -120,7 +120,7 @@ export class AttemptRunner {
         retry: entry.def.retry ?? config?.config.retries?.default,
         retriesDisabled: config?.config.retries?.enabledInDev === false,
         runtime,
-        payload: msg.run.payload,
+        payload: taskPayload(msg),
         signal: abort.signal,
         attempt: msg.run.attempt,
         // Without the run's limit (an engine that does not send it), the engine alone decides on retries.
@@ -154,8 +154,13 @@ export class AttemptRunner {
     transport.flushLogs();
     this.current = undefined;
     if (outcome.ok) {
-      const output = outcome.output as Json | undefined;
-      this.channel.send({ type: 'completed', attemptId: msg.attemptId, ...(output !== undefined ? { output } : {}) });
+      const output = outcome.output as TypedJson | undefined;
+      this.channel.send({
+        type: 'completed',
+        attemptId: msg.attemptId,
+        ...(output !== undefined ? { output: output.json } : {}),
+        ...(output?.meta !== undefined ? { outputMeta: output.meta } : {}),
+      });
     } else {
       const { retry } = outcome;
       this.channel.send({
@@ -231,19 +236,30 @@ function configureBackend(msg: ExecuteMessage): void {
   }
 }
 
-/** The return value as JSON (undefined allowed); not retried when it cannot be. */
-function checkOutput(output: unknown): Json | undefined {
-  if (output === undefined) return undefined;
-  let text: string | undefined;
+/** The payload as the task receives it: with its Dates, Maps, BigInts… rebuilt (superjson), as Trigger.dev's SDK sent it. */
+function taskPayload(msg: ExecuteMessage): unknown {
   try {
-    text = JSON.stringify(output);
+    return fromTyped(msg.run.payload, msg.run.payloadMeta, 'payload');
   } catch (err) {
-    throw new NamedError('OutputNotSerialisableError', `the task's return value is not JSON-serialisable: ${describeError(err)}`);
+    throw new NamedError('TaskPayloadParsedError', describeError(err));
   }
-  if (text === undefined) return undefined;
-  const bytes = Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * The return value as JSON plus superjson's meta when it holds a Date, Map, Set, BigInt… (undefined allowed); not
+ * retried when it cannot be.
+ */
+function checkOutput(output: unknown): TypedJson | undefined {
+  let typed: TypedJson | undefined;
+  try {
+    typed = toTyped(output, "the task's return value");
+  } catch (err) {
+    throw new NamedError('OutputNotSerialisableError', describeError(err));
+  }
+  if (typed === undefined) return undefined;
+  const bytes = Buffer.byteLength(JSON.stringify(typed.json), 'utf8') + (typed.meta ? Buffer.byteLength(JSON.stringify(typed.meta), 'utf8') : 0);
   if (bytes > LIMITS.outputBytes) {
     throw new NamedError('OutputTooLargeError', `the task's return value is ${bytes} bytes, over the ${LIMITS.outputBytes}-byte limit`);
   }
-  return JSON.parse(text) as Json;
+  return typed;
 }

@@ -87,6 +87,7 @@ export class Attempt implements RequestOrigin {
       run: {
         id: this.runId,
         payload: record.run.payload,
+        payloadMeta: record.run.payloadMeta,
         metadata: record.run.metadata ?? {},
         tags: record.run.tags,
         attempt: record.run.attemptCount,

@@ -62,7 +62,7 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
       const settled = a.ending
         ? this.endStopped(a)
         : m.type === 'completed'
-          ? this.settle(a, { status: 'COMPLETED', output: m.output })
+          ? this.settle(a, { status: 'COMPLETED', output: m.output, outputMeta: m.outputMeta })
           : this.settle(a, { status: 'FAILED', error: m.error }, m.retryable, m.retryDelayMs);
       settled.catch(() => undefined);
     },

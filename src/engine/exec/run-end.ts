@@ -1,13 +1,13 @@
 /** How a run's end is written: the error a worker that died leaves it, and a final write that outlasts a store refusing writes for a while. */
 
-import type { Json, RunError } from '../../protocol/run';
+import type { Json, RunError, ValueMeta } from '../../protocol/run';
 import { StorageFailure, type Committer } from '../committer';
 import type { RunRecord } from '../store/types';
 import { StoreRefusal } from '../store/types';
 import { withStatus } from '../runs/model';
 import { nowIso } from '../clock';
 
-export type RunEnd = { status: 'COMPLETED' | 'FAILED' | 'CRASHED' | 'CANCELED' | 'TIMED_OUT'; output?: Json; error?: RunError };
+export type RunEnd = { status: 'COMPLETED' | 'FAILED' | 'CRASHED' | 'CANCELED' | 'TIMED_OUT'; output?: Json; outputMeta?: ValueMeta; error?: RunError };
 
 /** The error of a run whose worker exited while running it (crashed, or ran out of memory), with its stderr's tail. */
 export function workerExitError(code: number | null, signal: NodeJS.Signals | null, stderr: string, maxHeapMb: number): RunError {

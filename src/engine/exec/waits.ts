@@ -224,7 +224,15 @@ function waitedToken(t: WaitTokenRecord): WaitedToken {
 function waitedRun(id: string, r: RunRecord | undefined): WaitedRun {
   if (!r) return { id, taskIdentifier: '', ok: false, error: { name: 'RunNotFound', message: `run ${id} does not exist` } };
   const { run } = r;
-  if (run.status === 'COMPLETED') return { id, taskIdentifier: run.taskIdentifier, ok: true, ...(run.output !== undefined ? { output: run.output } : {}) };
+  if (run.status === 'COMPLETED') {
+    return {
+      id,
+      taskIdentifier: run.taskIdentifier,
+      ok: true,
+      ...(run.output !== undefined ? { output: run.output } : {}),
+      ...(run.output !== undefined && run.outputMeta !== undefined ? { outputMeta: run.outputMeta } : {}),
+    };
+  }
   return {
     id,
     taskIdentifier: run.taskIdentifier,

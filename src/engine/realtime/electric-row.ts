@@ -1,4 +1,5 @@
-import type { Run, RunStatus } from '../../protocol/run';
+import type { Json, Run, RunStatus, ValueMeta } from '../../protocol/run';
+import { SUPER_JSON, hasTypes, toSuperJson } from '../../protocol/values';
 
 /**
  * A run as one row of Trigger.dev's `TaskRun` Electric shape: the 26 columns their client requests by
@@ -105,12 +106,23 @@ function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
+/**
+ * A payload or output column and its `*Type` companion: JSON text, or for a value with Dates, Maps, BigInts… the
+ * superjson document their client rebuilds them from (`application/super+json`).
+ */
+function packet(value: Json | undefined, meta: ValueMeta | undefined): [data: string | null, type: string] {
+  if (value !== undefined && hasTypes(meta)) return [toSuperJson(value, meta), SUPER_JSON];
+  return [json(value), 'application/json'];
+}
+
 /** The raw column values of a run (before skipColumns). */
 function rawValues(run: Run, legacyApi: boolean): Record<string, string | null> {
   const error =
     run.error === undefined
       ? null
       : JSON.stringify({ type: 'BUILT_IN_ERROR', name: run.error.name ?? 'Error', message: run.error.message, stackTrace: run.error.stackTrace ?? '' });
+  const [payload, payloadType] = packet(run.payload, run.payloadMeta);
+  const [output, outputType] = packet(run.output, run.outputMeta);
   return {
     id: run.id,
     taskIdentifier: run.taskIdentifier,
@@ -130,12 +142,12 @@ function rawValues(run: Run, legacyApi: boolean): Record<string, string | null> 
     costInCents: String(run.costInCents),
     baseCostInCents: String(run.baseCostInCents),
     ttl: run.ttl ?? null,
-    payload: json(run.payload),
-    payloadType: 'application/json',
+    payload,
+    payloadType,
     metadata: json(run.metadata),
     metadataType: 'application/json',
-    output: json(run.output),
-    outputType: 'application/json',
+    output,
+    outputType,
     runTags: run.tags.length === 0 ? null : pgArray(run.tags),
     error,
     realtimeStreams: pgArray(run.realtimeStreams),

@@ -1,4 +1,4 @@
-import { type Run, type RunError, type RunSchedule, type RunStatus, type Json, type WaitingFor, statusFlags } from '../../protocol/run';
+import { type Run, type RunError, type RunSchedule, type RunStatus, type Json, type ValueMeta, type WaitingFor, statusFlags } from '../../protocol/run';
 import { isTerminal } from '../../shared/status';
 import type { RunRecord, RunUpdate } from '../store/types';
 import { StoreRefusal } from '../store/types';
@@ -10,6 +10,8 @@ export interface NewRunInput {
   id: string;
   taskIdentifier: string;
   payload?: Json;
+  /** superjson's meta of a payload that is not plain JSON. */
+  payloadMeta?: ValueMeta;
   metadata?: Record<string, Json>;
   tags?: string[];
   batchId?: string;
@@ -41,6 +43,7 @@ export function newRunRecord(input: NewRunInput): RunRecord {
     taskIdentifier: input.taskIdentifier,
     status,
     payload: input.payload,
+    payloadMeta: input.payloadMeta,
     metadata: input.metadata ?? {},
     tags: [...new Set(input.tags ?? [])],
     batchId: input.batchId,
@@ -103,6 +106,8 @@ export interface StatusChange {
   status: RunStatus;
   now: string;
   output?: Json;
+  /** superjson's meta of an output that is not plain JSON (it replaces the run's, with the output). */
+  outputMeta?: ValueMeta;
   error?: RunError;
   /** Compute time of the attempt that just ended, added to durationMs. */
   attemptMs?: number;
@@ -122,7 +127,11 @@ export function withStatus(record: RunRecord, change: StatusChange): RunUpdate |
   if (change.status === 'QUEUED') delete run.delayedUntil;
   if (change.status !== 'WAITING') delete run.waitingFor;
   if (change.attemptMs !== undefined) run.durationMs = prev.durationMs + change.attemptMs;
-  if (change.output !== undefined) run.output = change.output;
+  if (change.output !== undefined) {
+    run.output = change.output;
+    if (change.outputMeta !== undefined) run.outputMeta = change.outputMeta;
+    else delete run.outputMeta;
+  }
   if (change.error !== undefined) run.error = change.error;
   else if (change.status === 'EXECUTING' || change.status === 'COMPLETED') delete run.error;
   if (change.status === 'EXPIRED') run.expiredAt = change.now;

@@ -1,4 +1,4 @@
-import type { Json, Run, RunSchedule } from '../../protocol/run';
+import type { Json, Run, RunSchedule, ValueMeta } from '../../protocol/run';
 import type { RunTimeline } from '../../protocol/timeline';
 import { isTerminal } from '../../shared/status';
 import { DEFAULT_IDEMPOTENCY_KEY_TTL, LIMITS, type BatchTriggerRequest, type MetadataOperation, type TriggerOptions } from '../../protocol/api';
@@ -39,6 +39,13 @@ export interface RunServiceHooks {
 /** Most history events a timeline is made of (each attempt and each wait takes two or three). */
 const TIMELINE_HISTORY = 5000;
 
+/** What a run is triggered with: its payload as JSON, and superjson's meta when it is not plain JSON (see protocol/values.ts). */
+export interface TriggerPayload {
+  payload?: Json;
+  /** Checked by the caller (the HTTP route) to fit `payload`. */
+  payloadMeta?: ValueMeta;
+}
+
 /** How many times a trigger looks again for a run of its idempotency key another node is committing. */
 const IDEMPOTENCY_TRIES = 50;
 
@@ -76,7 +83,7 @@ export class RunService {
    */
   async trigger(
     taskId: string,
-    payload: Json | undefined,
+    payload: TriggerPayload,
     options: TriggerOptions = {},
     origin: { schedule?: RunSchedule } = {},
   ): Promise<{ record: RunRecord; existing: boolean }> {
@@ -136,7 +143,7 @@ export class RunService {
       }
       let record: RunRecord;
       try {
-        record = this.buildRun(item.task, item.payload, { ...item.options, batchId }, lineage);
+        record = this.buildRun(item.task, item, { ...item.options, batchId }, lineage);
       } catch (e) {
         if (e instanceof EngineError) throw new EngineError(e.code, `items.${i}.${e.message}`);
         throw e;
@@ -158,7 +165,7 @@ export class RunService {
       const i = records.indexOf(created[n]!);
       const item = req.items[i]!;
       if (r.error instanceof IdempotencyKeyTaken || (r.error instanceof StoreRefusal && r.error.code === 'idempotency_busy')) {
-        const { record } = await this.trigger(item.task, item.payload, { ...item.options, batchId });
+        const { record } = await this.trigger(item.task, item, { ...item.options, batchId });
         records[i] = record;
         cached[i] = record.run.batchId !== batchId;
         continue;
@@ -184,12 +191,14 @@ export class RunService {
 
   private buildRun(
     taskId: string,
-    payload: Json | undefined,
+    { payload, payloadMeta }: TriggerPayload,
     options: TriggerOptions,
     lineage: ReadonlyMap<string, { rootRunId: string; depth: number }>,
     schedule?: RunSchedule,
   ): RunRecord {
-    const payloadBytes = payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload));
+    const payloadBytes =
+      (payload === undefined ? 0 : Buffer.byteLength(JSON.stringify(payload))) +
+      (payloadMeta === undefined ? 0 : Buffer.byteLength(JSON.stringify(payloadMeta)));
     if (payloadBytes > LIMITS.payloadBytes) {
       throw new EngineError('payload_too_large', `payload: ${payloadBytes} bytes is over the ${LIMITS.payloadBytes}-byte limit`);
     }
@@ -221,6 +230,7 @@ export class RunService {
       id: newId('run'),
       taskIdentifier: taskId,
       payload,
+      payloadMeta: payload !== undefined ? payloadMeta : undefined,
       metadata: options.metadata,
       tags: options.tags,
       batchId: options.batchId,
@@ -256,9 +266,13 @@ export class RunService {
 
   async replay(runId: string): Promise<RunRecord> {
     const { run, concurrencyKey, priority } = await this.getRun(runId);
-    // The same queue when task code still defines it (else the task's own), key and priority.
+    // The same queue when task code still defines it (else the task's own), key and priority; the payload's types too.
     const queue = run.queue !== undefined && this.hooks.queueExists?.(run.queue) ? run.queue : undefined;
-    const { record } = await this.trigger(run.taskIdentifier, run.payload, { tags: run.tags, queue, concurrencyKey, priority });
+    const { record } = await this.trigger(
+      run.taskIdentifier,
+      { payload: run.payload, payloadMeta: run.payloadMeta },
+      { tags: run.tags, queue, concurrencyKey, priority },
+    );
     return record;
   }
 

@@ -5,6 +5,7 @@ import type { TriggerOptions as WireTriggerOptions } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
 import { signPublicToken, type ExpirationTime } from './auth';
 import { toJson } from '../../shared/json';
+import { toTyped } from '../../protocol/values';
 import { toIdempotencyKey } from './idempotency';
 
 /** Options of `tasks.trigger` as Trigger.dev's SDK takes them (the ones the local engine supports). */
@@ -75,17 +76,18 @@ export async function triggerTask<TTask = unknown>(
   payload: unknown,
   options?: TriggerOptions,
 ): Promise<RunHandle<TTask>> {
-  const res = await client.trigger(taskId, toJson(payload, 'payload'), toWireOptions(options));
+  // As Trigger.dev's SDK: Dates, Maps, Sets, BigInts… keep their types (superjson), and the task gets them back.
+  const typed = toTyped(payload, 'payload');
+  const res = await client.trigger(taskId, typed?.json, toWireOptions(options), typed?.meta);
   const publicAccessToken = await handleToken(client, res.publicAccessToken, [`read:runs:${res.id}`], options?.publicAccessToken?.expirationTime);
   return { id: res.id, taskIdentifier: taskId, publicAccessToken };
 }
 
 export async function triggerBatch(client: EngineClient, items: { task: string; payload?: unknown; options?: TriggerOptions }[]): Promise<BatchRunHandle> {
-  const wire: BatchTriggerItem[] = items.map((item, i) => ({
-    task: item.task,
-    payload: toJson(item.payload, `items[${i}].payload`),
-    options: toWireOptions(item.options),
-  }));
+  const wire: BatchTriggerItem[] = items.map((item, i) => {
+    const typed = toTyped(item.payload, `items[${i}].payload`);
+    return { task: item.task, payload: typed?.json, ...(typed?.meta ? { payloadMeta: typed.meta } : {}), options: toWireOptions(item.options) };
+  });
   const res = await client.batchTrigger(wire);
   const publicAccessToken = await handleToken(client, res.publicAccessToken, [`read:batch:${res.batchId}`], undefined);
   return { batchId: res.batchId, runCount: res.runs.length, runs: res.runs, publicAccessToken };

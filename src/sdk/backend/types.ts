@@ -1,4 +1,5 @@
 import type { Json, Run } from '../../protocol/run';
+import { fromTyped } from '../../protocol/values';
 
 /**
  * The run object as the SDK hands it out: the protocol's Run with its timestamps as Date objects,
@@ -15,7 +16,7 @@ export type TriggerPayload<TTask> = unknown extends TTask ? unknown : TaskPayloa
 export type TaskOutput<TTask> = TTask extends { run: (...args: never[]) => infer R } ? Awaited<R> : Json | undefined;
 
 /** `RealtimeRun<typeof myTask>` types payload and output from the task; `RealtimeRun` alone is any run. */
-export type RealtimeRun<TTask = unknown> = Omit<Run, DateField | 'payload' | 'output'> & {
+export type RealtimeRun<TTask = unknown> = Omit<Run, DateField | 'payload' | 'payloadMeta' | 'output' | 'outputMeta'> & {
   payload: TaskPayload<TTask>;
   output?: TaskOutput<TTask>;
   createdAt: Date;
@@ -29,14 +30,27 @@ export type AnyRealtimeRun = RealtimeRun;
 /** What `runs.retrieve` returns (the same object as the realtime feeds carry). */
 export type RetrieveRunResult<TTask = unknown> = RealtimeRun<TTask>;
 
-/** Converts the wire run to the SDK run (ISO strings → Date). */
+/**
+ * Converts the wire run to the SDK run: ISO strings → Date, and a payload or output with superjson meta rebuilt (its
+ * Dates, Maps, Sets, BigInts…, as the task had them; should the meta not fit, the JSON part as it is).
+ */
 export function toRealtimeRun<TTask = unknown>(run: Run): RealtimeRun<TTask> {
   const date = (s: string | undefined) => (s === undefined ? undefined : new Date(s));
-  const { createdAt, updatedAt, startedAt, finishedAt, delayedUntil, expiredAt, ...rest } = run;
+  const { createdAt, updatedAt, startedAt, finishedAt, delayedUntil, expiredAt, payloadMeta, outputMeta, ...rest } = run;
   const out: Record<string, unknown> = { ...rest, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) };
+  if (payloadMeta && rest.payload !== undefined) out.payload = rebuilt(rest.payload, payloadMeta);
+  if (outputMeta && rest.output !== undefined) out.output = rebuilt(rest.output, outputMeta);
   const optional = { startedAt, finishedAt, delayedUntil, expiredAt };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = date(v);
   return out as RealtimeRun<TTask>;
+}
+
+function rebuilt(json: Json, meta: Run['payloadMeta']): unknown {
+  try {
+    return fromTyped(json, meta, 'value');
+  } catch {
+    return json;
+  }
 }
 
 /** One part of `subscription.withStreams()`: a run update, or a chunk of one of the run's streams. */

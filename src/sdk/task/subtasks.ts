@@ -6,6 +6,7 @@
 import type { RunError } from '../../protocol/run';
 import type { WaitedRun } from '../../protocol/ipc';
 import { batch as backendBatch, tasks as backendTasks } from '../backend';
+import { fromTyped } from '../../protocol/values';
 import type { BatchRunHandle, TriggerOptions } from '../backend/trigger';
 import { collectBatchItems, type BatchItems } from '../backend/items';
 import { toIdempotencyKey } from '../backend/idempotency';
@@ -91,9 +92,11 @@ function toError(e: RunError | undefined): Error {
   return err;
 }
 
+/** The child's result; its output with its Dates, Maps, BigInts… rebuilt, as the child returned it. */
 function toResult<TId extends string, TOutput>(r: WaitedRun): TaskRunResult<TId, TOutput> {
   const taskIdentifier = r.taskIdentifier as TId;
-  return r.ok ? { ok: true, id: r.id, taskIdentifier, output: r.output as TOutput } : { ok: false, id: r.id, taskIdentifier, error: toError(r.error) };
+  if (!r.ok) return { ok: false, id: r.id, taskIdentifier, error: toError(r.error) };
+  return { ok: true, id: r.id, taskIdentifier, output: fromTyped(r.output, r.outputMeta, `the output of run ${r.id}`) as TOutput };
 }
 
 /** Parks this run until every run of `ids` finished (`onWait` / `onResume` see it as `hookWait`); their results in the same order. */

@@ -1,9 +1,12 @@
+import type { ValueMeta } from '../../protocol/run';
 import type { WebviewToHost } from '../../protocol/webview';
+import type { Json } from '../../shared/json';
+import { showValue } from '../../shared/typed-json';
 import { h, icon, jsonView } from '../dom';
 
-/** What a JSON section shows, as a string: the section is rebuilt only when it changes. Pure. */
-export function jsonKey(value: unknown, empty: string): string {
-  return value === undefined ? `none:${empty}` : JSON.stringify(value);
+/** What a JSON section shows, as a string: the section is rebuilt only when it changes (its value or types). Pure. */
+export function jsonKey(value: unknown, empty: string, meta?: ValueMeta): string {
+  return value === undefined ? `none:${empty}` : JSON.stringify(meta ? [value, meta] : value);
 }
 
 export type RunPart = Extract<WebviewToHost, { type: 'valueAction' }>['part'];
@@ -40,12 +43,14 @@ export class JsonSection {
     ]);
   }
 
-  /** `empty`: the text shown while the value is undefined. */
-  show(value: unknown, empty: string): void {
-    const key = jsonKey(value, empty);
+  /** `empty`: the text shown while the value is undefined; `meta`: superjson's types of the value (Dates, Maps…). */
+  show(value: Json | undefined, empty: string, meta?: ValueMeta): void {
+    const key = jsonKey(value, empty, meta);
     if (key === this.shown) return;
     this.shown = key;
-    this.body.replaceChildren(value === undefined ? h('span', { className: 'json-none', text: empty }) : jsonView(value, this.collapsed, `$${this.body.id}`));
+    this.body.replaceChildren(
+      value === undefined ? h('span', { className: 'json-none', text: empty }) : jsonView(showValue(value, meta), this.collapsed, `$${this.body.id}`),
+    );
   }
 
   /** A new snapshot: the next show() rebuilds. */

@@ -24,7 +24,8 @@ interface Rule {
 
 export const ARROWS: Readonly<Record<Room, Rule>> = {
   shared: { rooms: [], packages: [], node: false },
-  protocol: { rooms: ['shared'], packages: ['zod'], node: false },
+  /** superjson: how payloads and outputs that are not plain JSON are encoded on the wire (protocol/values.ts). */
+  protocol: { rooms: ['shared'], packages: ['zod', 'superjson'], node: false },
   client: { rooms: ['protocol', 'shared'], packages: ['eventsource-parser', 'zod'], node: true },
   engine: {
     rooms: ['protocol', 'shared'],

@@ -106,6 +106,9 @@ describe('run panel views (what each derives from the state)', () => {
     assert.notEqual(jsonKey({ a: 1 }, ''), jsonKey({ a: 2 }, ''));
     assert.notEqual(jsonKey(undefined, 'no output'), jsonKey(undefined, 'not finished yet'));
     assert.notEqual(jsonKey(undefined, 'null'), jsonKey(null, 'null'));
+    // The same JSON with other types (a Date's text, then a Date) is another view.
+    assert.notEqual(jsonKey({ at: '1970-01-01T00:00:00.000Z' }, ''), jsonKey({ at: '1970-01-01T00:00:00.000Z' }, '', { values: { at: ['Date'] } }));
+    assert.equal(jsonKey({ a: 1 }, '', undefined), jsonKey({ a: 1 }, ''));
   });
 
   it('error section: hidden without an error; name, message and stack otherwise', () => {

@@ -73,6 +73,8 @@ export interface ExecuteInput {
   taskId: string;
   bundlePath: string;
   payload?: unknown;
+  /** superjson's meta of the payload (the run's `payloadMeta`). */
+  payloadMeta?: unknown;
   metadata?: Record<string, unknown>;
   tags?: string[];
   attempt?: number;
@@ -152,6 +154,7 @@ export class FakeEngine {
       run: {
         id: input.runId ?? `run_${attemptId}`,
         ...(input.payload !== undefined ? { payload: input.payload as never } : {}),
+        ...(input.payloadMeta !== undefined ? { payloadMeta: input.payloadMeta as never } : {}),
         metadata: (input.metadata ?? {}) as never,
         tags: input.tags ?? [],
         attempt: input.attempt ?? 1,

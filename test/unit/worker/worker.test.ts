@@ -6,6 +6,7 @@ import type { MetadataOperation } from '../../../src/protocol/api';
 import type { WorkerToEngine } from '../../../src/protocol/ipc';
 import { applyMetadataOperation } from '../../../src/shared/metadata';
 import type { JsonObject } from '../../../src/shared/json';
+import superjson from 'superjson';
 import { FakeEngine, fixtureBundle, type Recorded } from './support';
 
 type Chunks = Extract<WorkerToEngine, { type: 'chunks' }>;
@@ -180,6 +181,38 @@ describe('task worker (real forked dist/worker.js)', function () {
       metadataMessages(messages).flatMap((m) => m.msg.operations),
       [{ type: 'set', key: 'before', value: 'failure' }],
     );
+  });
+
+  it('rebuilds a superjson payload before run, and reports an output with Dates, BigInts, Sets, Maps as JSON + meta', async () => {
+    const sent = superjson.serialize({
+      at: new Date(0),
+      big: 7n,
+      tags: new Set(['a']),
+      byName: new Map([['x', 1]]),
+      url: new URL('https://x.test/'),
+      re: /a+/g,
+      gone: undefined,
+    });
+    const { end } = await engine.execute({ taskId: 'typed-output', bundlePath: basic, payload: sent.json, payloadMeta: sent.meta });
+    assert.equal(end.type, 'completed', JSON.stringify(end));
+    if (end.type !== 'completed') return;
+    const output = superjson.deserialize<Record<string, unknown>>({ json: end.output as never, meta: end.outputMeta as never });
+    assert.deepEqual(output.seen, { at: 'Date', big: 'bigint', tags: 'Set', byName: 'Map', url: 'URL', re: 'RegExp', gone: 'undefined' });
+    assert.deepEqual(output.at, new Date('2026-01-02T03:04:05.000Z'));
+    assert.equal(output.big, 12345678901234567890n);
+    assert.deepEqual(output.set, new Set(['a', 'b']));
+    assert.deepEqual(output.map, new Map([['x', 1]]));
+    assert.ok('missing' in output && output.missing === undefined);
+    assert.deepEqual(end.output && typeof end.output === 'object' && !Array.isArray(end.output) ? end.output.big : undefined, '12345678901234567890');
+  });
+
+  it('fails without retry a payload whose superjson meta does not fit it', async () => {
+    const { end } = await engine.execute({ taskId: 'typed-output', bundlePath: basic, payload: { a: 1 }, payloadMeta: { values: { a: ['map'] }, v: 1 } });
+    assert.equal(end.type, 'failed');
+    if (end.type !== 'failed') return;
+    assert.equal(end.error.name, 'TaskPayloadParsedError');
+    assert.match(end.error.message, /payload: its superjson meta does not fit its JSON/);
+    assert.equal(end.retryable, false);
   });
 
   it('does not retry AbortTaskRunError, non-JSON output, or an unknown task', async () => {

@@ -18,7 +18,15 @@ import { csvParam, parse, principal, type EngineDeps } from '../context';
 import { durationMs } from '../../ids';
 import { applyMetadataOperations } from '../../runs/metadata';
 import type { MetadataOperation } from '../../../protocol/api';
-import { isOfficialClient, normalizeTriggerBody, registerTriggerCompatRoutes, toListRunItem, toRetrieveRunResponse } from './trigger-compat';
+import {
+  hasPayloadType,
+  isOfficialClient,
+  normalizeTriggerBody,
+  registerTriggerCompatRoutes,
+  toListRunItem,
+  toRetrieveRunResponse,
+  typedPayload,
+} from './trigger-compat';
 
 const BODY = LIMITS.payloadBytes + 1024 * 1024;
 const DEPTH = LIMITS.jsonDepth;
@@ -38,8 +46,11 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     const taskId = parse(TaskId, ctx.params.taskId, 'taskId');
     const p = await principal(deps, ctx);
     requireScope(p, 'trigger', [{ type: 'tasks', id: taskId }], `triggering task ${taskId}`);
-    const body = parse(TriggerRequest, normalizeTriggerBody(await readJson(ctx.req, BODY, DEPTH)), 'body');
-    const { record, existing } = await deps.service.trigger(taskId, body.payload, body.options);
+    const raw = await readJson(ctx.req, BODY, DEPTH);
+    const body = parse(TriggerRequest, normalizeTriggerBody(raw), 'body');
+    // Trigger.dev's form was checked as it was decoded; ours (payload + payloadMeta) is checked here.
+    const payload = hasPayloadType(raw) ? body : typedPayload(body.payload, body.payloadMeta, 'body.payloadMeta');
+    const { record, existing } = await deps.service.trigger(taskId, payload, body.options);
     const jwt = await deps.auth.mint([`read:runs:${record.run.id}`]);
     sendJson(
       ctx.res,
@@ -56,7 +67,8 @@ export function registerRunRoutes(router: Router, deps: EngineDeps): void {
     const p = await principal(deps, ctx);
     const body = parse(BatchTriggerRequest, await readJson(ctx.req, 16 * 1024 * 1024, DEPTH), 'body');
     for (const item of body.items) requireScope(p, 'batchTrigger', [{ type: 'tasks', id: item.task }], `batch-triggering task ${item.task}`);
-    const { batchId, runs } = await deps.service.batchTrigger(body);
+    const items = body.items.map((item, i) => ({ ...item, ...typedPayload(item.payload, item.payloadMeta, `body.items.${i}.payloadMeta`) }));
+    const { batchId, runs } = await deps.service.batchTrigger({ items });
     const jwt = await deps.auth.mint([`read:batch:${batchId}`]);
     sendJson(
       ctx.res,

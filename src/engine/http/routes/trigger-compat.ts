@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { TriggerRequest, LIMITS, TaskId } from '../../../protocol/api';
 import { JWT_SUBJECT } from '../../../protocol/auth';
 import { JWT_HEADER } from '../../../protocol/routes';
-import type { Run } from '../../../protocol/run';
+import type { Json, Run, ValueMeta } from '../../../protocol/run';
+import { SUPER_JSON, checkTyped, parseSuperJson, toPlainJson } from '../../../protocol/values';
 import { allows, requireScope, requireSecret } from '../../auth/principal';
 import { newId } from '../../ids';
 import type { RunRecord } from '../../store/types';
@@ -26,17 +27,20 @@ export function isOfficialClient(ctx: RequestContext): boolean {
 
 const ENV = { id: JWT_SUBJECT, name: 'dev' } as const;
 
-/** Decodes a payload the way their SDK serialized it (`stringifyIO`): the `payloadType` says how. */
-export function decodePayload(payload: unknown, payloadType: unknown, field = 'payload'): unknown {
-  if (typeof payload !== 'string' || payloadType === undefined) return payload;
+/**
+ * Decodes a payload the way their SDK serialized it (`stringifyIO`): the `payloadType` says how. A superjson document
+ * (`application/super+json`, what their SDK sends for any object) gives its JSON part and, when it holds Dates, Maps,
+ * BigInts…, its meta; one whose meta does not fit is refused naming `field`.
+ */
+export function decodePayload(payload: unknown, payloadType: unknown, field = 'payload'): { value: unknown; meta?: ValueMeta } {
+  if (typeof payload !== 'string' || payloadType === undefined) return { value: payload };
   try {
     switch (payloadType) {
       case 'application/json':
-        return JSON.parse(payload) as unknown;
-      case 'application/super+json': {
-        // superjson's envelope `{ json, meta? }`: the JSON value; `meta` (Dates, Maps…) is not rebuilt.
-        const v = JSON.parse(payload) as unknown;
-        return v !== null && typeof v === 'object' && 'json' in v ? (v as { json: unknown }).json : v;
+        return { value: JSON.parse(payload) as unknown };
+      case SUPER_JSON: {
+        const { json, meta } = parseSuperJson(payload, field);
+        return meta ? { value: json, meta } : { value: json };
       }
       case 'application/store':
         throw new EngineError(
@@ -44,30 +48,54 @@ export function decodePayload(payload: unknown, payloadType: unknown, field = 'p
           `${field}: offloaded payloads (application/store) are not supported by the local engine; keep it under 128 KB`,
         );
       default:
-        return payload;
+        return { value: payload };
     }
   } catch (e) {
     if (e instanceof EngineError) throw e;
+    // parseSuperJson's errors already name the field.
+    if (payloadType === SUPER_JSON && e instanceof TypeError) throw new EngineError('invalid_payload', e.message);
     throw new EngineError('invalid_payload', `${field}: not valid ${String(payloadType)} (${describeError(e)})`);
   }
 }
 
-/** `{ payload, options: { payloadType, … } }` as their SDK sends it → our TriggerRequest (unknown options dropped). */
-export function normalizeTriggerBody(body: unknown): unknown {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
-  const b = body as { payload?: unknown; options?: Record<string, unknown> };
-  const options = b.options && typeof b.options === 'object' ? b.options : undefined;
-  if (!options || options.payloadType === undefined) return body;
-  const { payloadType, metadataType, ...rest } = options;
-  const metadata = decodePayload(rest.metadata, metadataType, 'options.metadata');
+/**
+ * A payload and its superjson meta as our own SDK sends them (`payload` + `payloadMeta`), checked: a meta that does not
+ * fit the payload is refused naming `field`.
+ */
+export function typedPayload(payload: Json | undefined, payloadMeta: ValueMeta | undefined, field: string): { payload?: Json; payloadMeta?: ValueMeta } {
+  try {
+    const checked = checkTyped(payload, payloadMeta, field);
+    return { ...(checked.json !== undefined ? { payload: checked.json } : {}), ...(checked.meta ? { payloadMeta: checked.meta } : {}) };
+  } catch (e) {
+    throw new EngineError('invalid_payload', describeError(e));
+  }
+}
+
+/** Whether a trigger body is of their SDK's form: its `options.payloadType` says how `payload` is encoded. */
+export function hasPayloadType(body: unknown): boolean {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return false;
+  const options = (body as { options?: unknown }).options;
+  return options !== null && typeof options === 'object' && (options as { payloadType?: unknown }).payloadType !== undefined;
+}
+
+/**
+ * `{ payload, options: { payloadType, … } }` as their SDK sends it → our TriggerRequest (unknown options dropped; a
+ * superjson payload as `payload` + `payloadMeta`). `root` prefixes the fields an error names (`items.3.`).
+ */
+export function normalizeTriggerBody(body: unknown, root = ''): unknown {
+  if (!hasPayloadType(body)) return body;
+  const b = body as { payload?: unknown; options: Record<string, unknown> };
+  const { payloadType, metadataType, ...rest } = b.options;
+  const metadata = decodePayload(rest.metadata, metadataType, `${root}options.metadata`).value;
   // Their `delay` may be a Date serialized as an ISO string; `null` values mean "not set".
   const cleaned = Object.fromEntries(Object.entries({ ...rest, metadata }).filter(([, v]) => v !== undefined && v !== null));
-  return { payload: decodePayload(b.payload, payloadType), options: cleaned };
+  const payload = decodePayload(b.payload, payloadType, `${root}payload`);
+  return { payload: payload.value, ...(payload.meta ? { payloadMeta: payload.meta } : {}), options: cleaned };
 }
 
 /** Their `RelatedRunDetails`: the run's fields without payload, output or error. */
 function relatedRunDetails(r: RunRecord): Record<string, unknown> {
-  const { payload: _payload, output: _output, error: _error, ...fields } = r.run;
+  const { payload: _payload, payloadMeta: _pm, output: _output, outputMeta: _om, error: _error, ...fields } = r.run;
   return { ...fields, depth: depthOf(r), triggerFunction: triggerFunctionOf(r.run) };
 }
 
@@ -80,11 +108,16 @@ export interface RelatedRecords {
   root?: RunRecord;
 }
 
-/** Our run → their `RetrieveRunResponse` (adds depth, triggerFunction, relatedRuns, env). */
+/**
+ * Our run → their `RetrieveRunResponse` (adds depth, triggerFunction, relatedRuns, env). A typed payload or output
+ * (superjson) goes as their server sends it: the value rebuilt, as JSON (see `toPlainJson`).
+ */
 export function toRetrieveRunResponse(r: RunRecord, related: RelatedRecords = {}): Record<string, unknown> {
-  const run: Run = r.run;
+  const { payloadMeta, outputMeta, ...run } = r.run;
   return {
     ...run,
+    ...(payloadMeta ? { payload: toPlainJson(run.payload, payloadMeta) } : {}),
+    ...(outputMeta ? { output: toPlainJson(run.output, outputMeta) } : {}),
     depth: depthOf(r),
     triggerFunction: triggerFunctionOf(run),
     relatedRuns: {
@@ -96,9 +129,10 @@ export function toRetrieveRunResponse(r: RunRecord, related: RelatedRecords = {}
   };
 }
 
-/** Our run → their `ListRunResponseItem`. */
+/** Our run → their `ListRunResponseItem` (which has no payload or output). */
 export function toListRunItem(run: Run): Record<string, unknown> {
-  return { ...run, env: ENV };
+  const { payload: _payload, payloadMeta: _pm, output: _output, outputMeta: _om, ...fields } = run;
+  return { ...fields, env: ENV };
 }
 
 const CreateBatchBody = z.object({
@@ -180,8 +214,8 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
         continue;
       }
       requireScope(p, 'batchTrigger', [{ type: 'tasks', id: item.task }], `batch-triggering task ${item.task}`);
-      const req = parse(TriggerRequest, normalizeTriggerBody({ payload: item.payload, options: item.options ?? {} }), `items.${n}`);
-      const { record } = await deps.service.trigger(item.task, req.payload, { ...req.options, batchId });
+      const req = parse(TriggerRequest, normalizeTriggerBody({ payload: item.payload, options: item.options ?? {} }, `items.${n}.`), `items.${n}`);
+      const { record } = await deps.service.trigger(item.task, req, { ...req.options, batchId });
       batch.runs.set(item.index, record.run.id);
       accepted++;
     }
@@ -211,8 +245,8 @@ export function registerTriggerCompatRoutes(router: Router, deps: EngineDeps): v
     );
     const items = body.items.map((item, i) => {
       requireScope(p, 'batchTrigger', [{ type: 'tasks', id: item.task }], `batch-triggering task ${item.task}`);
-      const req = parse(TriggerRequest, normalizeTriggerBody({ payload: item.payload, options: item.options ?? {} }), `items.${i}`);
-      return { task: item.task, payload: req.payload, options: req.options };
+      const req = parse(TriggerRequest, normalizeTriggerBody({ payload: item.payload, options: item.options ?? {} }, `items.${i}.`), `items.${i}`);
+      return { task: item.task, payload: req.payload, payloadMeta: req.payloadMeta, options: req.options };
     });
     const { batchId, runs, cached } = await deps.service.batchTrigger({ items });
     const jwt = await deps.auth.mint([`read:batch:${batchId}`]);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { Run } from '../../../../src/protocol/run';
+import superjson from 'superjson';
+import { Run, type Json, type ValueMeta } from '../../../../src/protocol/run';
 import { newRunRecord, withMetadata, withResumed, withStatus, withStreamWrite, withTags, withWaiting } from '../../../../src/engine/runs/model';
 import {
   StoreRefusal,
@@ -117,6 +118,49 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       assert.equal(stored.maxAttempts, 3);
       assert.equal(await store.headSeq(), event.seq);
       assert.equal(await store.getRun('run_missing'), undefined);
+    });
+
+    it('keeps a payload`s and an output`s superjson types (payloadMeta, outputMeta) across a reopen, in the run and its events', async () => {
+      const typed = superjson.serialize({
+        at: new Date(0),
+        big: 12n,
+        ids: new Set(['a']),
+        byName: new Map([['k', /x/g]]),
+        url: new URL('https://a.test/'),
+        gone: undefined,
+      });
+      const r = newRunRecord({
+        id: 'run_typed',
+        taskIdentifier: 'task-a',
+        payload: typed.json as Json,
+        payloadMeta: typed.meta as ValueMeta,
+        maxAttempts: 1,
+        number: 1,
+        now: iso(1),
+      });
+      await createAll(store, [r]);
+      const out = superjson.serialize({ done: new Date(5), n: 3n });
+      for (const status of ['DEQUEUED', 'EXECUTING'] as const) await store.write([setStatus(r.run.id, status)]);
+      const [res] = await store.write([
+        {
+          kind: 'update',
+          runId: r.run.id,
+          apply: (rec) => withStatus(rec, { status: 'COMPLETED', now: iso(9), output: out.json as Json, outputMeta: out.meta as ValueMeta }),
+        },
+      ]);
+      const ended = Run.parse(JSON.parse(eventOf(res).data));
+      assert.deepEqual(ended.outputMeta, out.meta);
+      assert.deepEqual(ended.payloadMeta, typed.meta);
+      const reopened = await fx.reopen();
+      store = reopened;
+      const stored = await reopened.getRun(r.run.id);
+      assert.ok(stored);
+      assert.deepEqual(superjson.deserialize({ json: stored.run.payload as never, meta: stored.run.payloadMeta as never }), superjson.deserialize(typed));
+      assert.deepEqual(superjson.deserialize({ json: stored.run.output as never, meta: stored.run.outputMeta as never }), { done: new Date(5), n: 3n });
+      const [listed] = await reopened.listRuns({ runIds: [r.run.id] }, { size: 1 });
+      assert.deepEqual(listed?.run.payloadMeta, typed.meta);
+      const events = await reopened.eventsAfter(0, { runIds: [r.run.id] }, 10);
+      assert.deepEqual(Run.parse(JSON.parse(events[0]!.data)).payloadMeta, typed.meta);
     });
 
     it('starts empty: head seq 0, no events, no runs', async () => {

@@ -121,8 +121,10 @@ describe('sdk/backend', () => {
       configure({ baseURL: server.url, accessToken: SECRET });
       const h1 = await tasks.trigger('hello', { at: new Date('2025-01-01T00:00:00Z') }, { tags: ['t'], delay: new Date('2030-01-01T00:00:00Z') });
       assert.deepEqual(h1, { id: 'run_1', taskIdentifier: 'hello', publicAccessToken: 'from.engine.jwt' });
+      // A Date keeps its type (superjson, as Trigger.dev's SDK sends it): the JSON part, and the meta naming it.
       assert.deepEqual(JSON.parse(server.requests[0]!.body), {
         payload: { at: '2025-01-01T00:00:00.000Z' },
+        payloadMeta: { values: { at: ['Date'] }, v: 1 },
         options: { tags: ['t'], delay: '2030-01-01T00:00:00.000Z' },
       });
       const h2 = await tasks.trigger('hello', undefined);
