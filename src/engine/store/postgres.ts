@@ -149,7 +149,7 @@ export class PostgresRunStore implements RunStore {
   /** Reads a view of the change log (no events) and applies it to the settled head. */
   private async view(): Promise<LogView> {
     const from = this.head.value;
-    const res = await this.pool().query<Row>(`SELECT ${VIEW_SELECT} FROM pg_current_snapshot() AS s`, [from, VIEW_WINDOW]);
+    const res = await this.pool().query<Row>({ name: 'rl_log_view', text: `SELECT ${VIEW_SELECT} FROM pg_current_snapshot() AS s` }, [from, VIEW_WINDOW]);
     const view = viewOf(res.rows[0]!, from);
     this.head.apply(view, from);
     return view;
@@ -198,7 +198,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const res = await this.pool().query<Row>('SELECT data FROM runs WHERE id = $1', [id]);
+    const res = await this.pool().query<Row>({ name: 'rl_get_run', text: 'SELECT data FROM runs WHERE id = $1' }, [id]);
     const row = res.rows[0];
     return row ? decodeRecord(row['data']) : undefined;
   }
@@ -276,13 +276,13 @@ export class PostgresRunStore implements RunStore {
     // Test run_id on run_events too, so per-run feeds use run_events(run_id, seq).
     if (f.runIds) clauses.push(`e.run_id = ANY($${params.indexOf(f.runIds) + 1}::text[])`);
     params.push(limitOf(limit));
-    const res = await this.pool().query<Row>(
+    const sql =
       `SELECT 0 AS part, ${VIEW_SELECT}, NULL::bigint AS seq, NULL::text AS run_id, NULL::text AS type, NULL::text[] AS tags, ` +
-        'NULL::text AS batch_id, NULL::text AS data FROM pg_current_snapshot() AS s UNION ALL ' +
-        `(SELECT 1, NULL, NULL, NULL, NULL, NULL, e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e ${join} ` +
-        `WHERE ${['e.seq > $3', ...clauses].join(' AND ')} ORDER BY e.seq ASC LIMIT $${params.length})`,
-      params,
-    );
+      'NULL::text AS batch_id, NULL::text AS data FROM pg_current_snapshot() AS s UNION ALL ' +
+      `(SELECT 1, NULL, NULL, NULL, NULL, NULL, e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e ${join} ` +
+      `WHERE ${['e.seq > $3', ...clauses].join(' AND ')} ORDER BY e.seq ASC LIMIT $${params.length})`;
+    // The whole log (every node's tailer, after each commit anywhere) is read with one text: prepared once per connection.
+    const res = await this.pool().query<Row>(clauses.length === 0 ? { name: 'rl_events_after', text: sql } : { text: sql }, params);
     const viewRow = res.rows.find((row) => row['part'] === 0);
     if (!viewRow) throw new Error('store: no view of the change log');
     const cap = this.head.apply(viewOf(viewRow, from), afterSeq);
@@ -612,10 +612,14 @@ export class PostgresRunStore implements RunStore {
           if (holder.rows[0]) throw new IdempotencyKeyTaken(text(holder.rows[0], 'id'));
         }
         const res = await client.query(
-          'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
-            'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order, idempotency_key_expires_at, parent_run_id) ' +
-            'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json, $12, $13, $14, $15, $16, $17) ' +
-            'ON CONFLICT (id) DO NOTHING',
+          {
+            name: 'rl_create_run',
+            text:
+              'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
+              'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order, idempotency_key_expires_at, parent_run_id) ' +
+              'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json, $12, $13, $14, $15, $16, $17) ' +
+              'ON CONFLICT (id) DO NOTHING',
+          },
           [
             run.id,
             run.taskIdentifier,
@@ -684,7 +688,7 @@ export class PostgresRunStore implements RunStore {
       const wanted = book.limit - plan.runs.length;
       if (wanted <= 0) break;
       const filled = [...book.filled].map((g) => g.split('\u0000'));
-      const res = await client.query<Row>(CLAIM_PAGE_SQL, [
+      const res = await client.query<Row>({ name: 'rl_claim_page', text: CLAIM_PAGE_SQL }, [
         op.now,
         filled.map((g) => g[0]),
         filled.map((g) => g[1] ?? ''),
@@ -749,7 +753,7 @@ export class PostgresRunStore implements RunStore {
   private async lockRecord(client: PoolClient, runId: string, pending: Map<string, string>): Promise<RunRecord> {
     const mine = pending.get(runId);
     if (mine !== undefined) return decodeRecord(mine);
-    const res = await client.query<Row>('SELECT data FROM runs WHERE id = $1 FOR UPDATE', [runId]);
+    const res = await client.query<Row>({ name: 'rl_lock_run', text: 'SELECT data FROM runs WHERE id = $1 FOR UPDATE' }, [runId]);
     const row = res.rows[0];
     if (!row) throw runNotFound(runId);
     return decodeRecord(row['data']);

@@ -50,26 +50,30 @@ function checkText(record: RunRecord): void {
 }
 
 /**
- * Phase 2 of a write, one statement: allocates one seq per staged event (ascending in staging order: the seqs
- * drawn are sorted, so a run's events keep their order), inserts the events and writes each run's row as of its
- * last event. No lock beyond the row locks phase 1 took: transactions of several nodes run this at once, and
- * readers see the log only up to its settled head (see SettledHead). The transaction already has its id (phase 1
- * locked or inserted every run it stages events for), which SettledHead relies on.
+ * Phase 2 of a write, one statement: draws one seq per staged event and hands them out ascending in staging order
+ * (so a run's events keep their order), inserts the events and writes each run's row as of its last event. No lock
+ * beyond the row locks phase 1 took: transactions of several nodes run this at once, and readers see the log only up
+ * to its settled head (see SettledHead). The transaction already has its id (phase 1 locked or inserted every run
+ * it stages events for), which SettledHead relies on. Tags travel as array literals (`{"a","b"}`).
  */
 const COMMIT_EVENTS_SQL =
-  "WITH drawn AS MATERIALIZED (SELECT nextval('run_events_seq_seq') AS seq FROM generate_series(1, cardinality($1::text[]))), " +
-  'seqs AS MATERIALIZED (SELECT seq, row_number() OVER (ORDER BY seq) AS ord FROM drawn), ' +
-  'ev AS MATERIALIZED (SELECT s.seq, v.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY ' +
-  'AS v(run_id, type, tags, batch_id, data, ord) JOIN seqs s USING (ord)), ' +
-  'ins AS (INSERT INTO run_events (seq, run_id, type, tags, batch_id, data) ' +
-  'SELECT seq, run_id, type, ARRAY(SELECT json_array_elements_text(tags::json)), batch_id, data FROM ev), ' +
+  'WITH drawn AS MATERIALIZED (SELECT array_agg(x ORDER BY x) AS seqs FROM ' +
+  "(SELECT nextval('run_events_seq_seq') AS x FROM generate_series(1, cardinality($1::text[]))) d), " +
+  'ev AS MATERIALIZED (SELECT drawn.seqs[v.ord] AS seq, v.* FROM drawn, ' +
+  'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS v(run_id, type, tags, batch_id, data, ord)), ' +
+  'ins AS (INSERT INTO run_events (seq, run_id, type, tags, batch_id, data) SELECT seq, run_id, type, tags::text[], batch_id, data FROM ev), ' +
   'upd AS (UPDATE runs SET task_identifier = x.task_identifier, status = x.status, batch_id = ev.batch_id, idempotency_key = x.idempotency_key, ' +
-  'last_seq = ev.seq, delayed_until = x.delayed_until, locked_by = x.locked_by, lease_until = x.lease_until, ' +
-  `tags = ARRAY(SELECT json_array_elements_text(ev.tags::json)), data = ('${SEQ_HEAD}' || ev.seq::text || x.tail)::json ` +
+  'last_seq = ev.seq, delayed_until = x.delayed_until, locked_by = x.locked_by, lease_until = x.lease_until, tags = ev.tags::text[], ' +
+  `data = ('${SEQ_HEAD}' || ev.seq::text || x.tail)::json ` +
   'FROM unnest($6::bigint[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::bigint[], $13::text[]) ' +
   'AS x(ord, task_identifier, status, idempotency_key, delayed_until, locked_by, lease_until, tail) JOIN ev ON ev.ord = x.ord ' +
   'WHERE runs.id = ev.run_id RETURNING runs.id) ' +
-  'SELECT ARRAY(SELECT seq FROM seqs ORDER BY ord) AS seqs, (SELECT count(*) FROM upd) AS updated';
+  'SELECT (SELECT seqs FROM drawn) AS seqs, (SELECT count(*) FROM upd) AS updated';
+
+/** A Postgres array literal of texts (`{"a","b\\"c"}`): cheaper to cast than JSON to parse. */
+export function textArrayLiteral(items: readonly string[]): string {
+  return `{${items.map((t) => `"${t.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
 
 /** Phase 2: seqs for the staged events, in order; run rows written with their lastSeq. One round trip. */
 export async function commitEvents(client: PoolClient, staged: readonly StagedEvent[]): Promise<RunEvent[]> {
@@ -78,10 +82,11 @@ export async function commitEvents(client: PoolClient, staged: readonly StagedEv
   const last = new Map<string, number>();
   staged.forEach((s, i) => last.set(s.record.run.id, i));
   const runs = [...last.values()].map((i) => staged[i]!);
-  const res = await client.query<Row>(COMMIT_EVENTS_SQL, [
+  // Named: prepared once per connection, not parsed and planned at every commit.
+  const res = await client.query<Row>({ name: 'rl_commit_events', text: COMMIT_EVENTS_SQL }, [
     staged.map((s) => s.record.run.id),
     staged.map((s) => s.type),
-    staged.map((s) => JSON.stringify(s.record.run.tags)),
+    staged.map((s) => textArrayLiteral(s.record.run.tags)),
     staged.map((s) => s.record.run.batchId ?? null),
     staged.map((s) => s.data),
     [...last.values()].map((i) => i + 1),
