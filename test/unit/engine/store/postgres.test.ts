@@ -283,6 +283,15 @@ describe('Postgres store', function () {
       assert.equal(stored?.lastSeq, ok(results[3]).event?.seq);
     });
 
+    it('keeps tags with quotes, backslashes, commas, braces and spaces as they are, in events and run rows', async () => {
+      const tags = ['a "quoted" tag', 'back\\slash', 'x,y', '{braces}', ' NULL ', ''];
+      const r = record({ tags });
+      const [res] = await a.write([create(r)]);
+      assert.deepEqual(ok(res).event?.tags, tags);
+      assert.deepEqual((await b.eventsAfter(0, {}, 10)).map((e) => e.tags), [tags]);
+      assert.deepEqual((await b.listRuns({ tags: ['x,y', '{braces}'] }, { size: 10 })).map((x) => x.run.tags), [tags]);
+    });
+
     it('lists runs whose lease expired', async () => {
       const r = record();
       await a.write([create(r)]);
