@@ -288,8 +288,14 @@ describe('Postgres store', function () {
       const r = record({ tags });
       const [res] = await a.write([create(r)]);
       assert.deepEqual(ok(res).event?.tags, tags);
-      assert.deepEqual((await b.eventsAfter(0, {}, 10)).map((e) => e.tags), [tags]);
-      assert.deepEqual((await b.listRuns({ tags: ['x,y', '{braces}'] }, { size: 10 })).map((x) => x.run.tags), [tags]);
+      assert.deepEqual(
+        (await b.eventsAfter(0, {}, 10)).map((e) => e.tags),
+        [tags],
+      );
+      assert.deepEqual(
+        (await b.listRuns({ tags: ['x,y', '{braces}'] }, { size: 10 })).map((x) => x.run.tags),
+        [tags],
+      );
     });
 
     it('lists runs whose lease expired', async () => {
