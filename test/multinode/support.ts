@@ -1,4 +1,7 @@
+import assert from 'node:assert/strict';
+import { Client } from 'pg';
 import type { EngineClient } from '../../src/client';
+import type { Run } from '../../src/protocol';
 import { spawnEngine, type ChildEngine } from '../support/child-engine';
 import { makeWorkspace } from '../support/engine';
 
@@ -141,4 +144,75 @@ export function parseExecutions(text: string): Execution[] {
       const [runId, node, attempt, pid] = l.split(' ');
       return { runId: runId!, node: node!, attempt: Number(attempt), pid: Number(pid) };
     });
+}
+
+/** A run feed as received: each run state with its SSE id (the change log seq) and arrival time. */
+export interface Received {
+  seq: number;
+  run: Run;
+  at: number;
+}
+
+/**
+ * Follows `subscribeToAllRuns` on one node until `signal` aborts. A run counts as received once its id was
+ * handed to onEventId (the client's documented resume point), so `last()` is what a client would persist.
+ */
+export function follow(client: EngineClient, signal: AbortSignal, lastEventId?: string) {
+  const runs: Run[] = [];
+  const at: number[] = [];
+  const ids: string[] = [];
+  const done = (async () => {
+    for await (const r of client.subscribeToAllRuns({ signal, lastEventId, onEventId: (id) => ids.push(id) })) {
+      runs.push(r);
+      at.push(Date.now());
+    }
+  })().catch((e: unknown) => {
+    if (!signal.aborted) throw e;
+  });
+  const received = (): Received[] => {
+    const n = Math.min(runs.length, ids.length);
+    return Array.from({ length: n }, (_, i) => ({ seq: Number(ids[i]), run: runs[i]!, at: at[i]! }));
+  };
+  return { done, received, count: () => Math.min(runs.length, ids.length) };
+}
+
+/** The change log as stored: (seq, runId, status) of every event, in seq order. */
+export async function changeLog(url: string): Promise<{ seq: number; runId: string; status: string }[]> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const res = await c.query<{ seq: string; run_id: string; data: string }>('SELECT seq, run_id, data::text AS data FROM run_events ORDER BY seq');
+    return res.rows.map((r) => ({ seq: Number(r.seq), runId: r.run_id, status: (JSON.parse(r.data) as { status: string }).status }));
+  } finally {
+    await c.end();
+  }
+}
+
+export function assertSameAsLog(what: string, got: Received[], log: { seq: number; runId: string; status: string }[]): void {
+  for (let i = 1; i < got.length; i++) {
+    if (got[i]!.seq <= got[i - 1]!.seq) assert.fail(`${what}: seq ${got[i]!.seq} after ${got[i - 1]!.seq} (index ${i}): not in seq order`);
+  }
+  const gotSeqs = got.map((r) => r.seq);
+  const logSeqs = log.map((e) => e.seq);
+  const missing = logSeqs.filter((s) => !gotSeqs.includes(s));
+  assert.equal(
+    got.length,
+    log.length,
+    `${what}: ${got.length} events received, ${log.length} in the change log; first missing: ${missing.slice(0, 5).join(', ')}`,
+  );
+  for (let i = 0; i < log.length; i++) {
+    const g = got[i]!;
+    const e = log[i]!;
+    if (g.seq !== e.seq || g.run.id !== e.runId || g.run.status !== e.status) {
+      assert.fail(`${what}: event ${i} is seq ${g.seq} ${g.run.id} ${g.run.status}; the log has seq ${e.seq} ${e.runId} ${e.status}`);
+    }
+  }
+}
+
+export async function waitUntil(what: string, ms: number, ok: () => boolean | Promise<boolean>): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(50);
+  }
 }

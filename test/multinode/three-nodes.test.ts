@@ -2,11 +2,24 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import type { EngineClient, StreamChunk } from '../../src/client';
 import type { Run } from '../../src/protocol';
 import { findPostgresBin, startTestPostgres, type TestPostgres } from '../support/postgres';
-import { MULTINODE_TASKS, TASK_IDS, mapLimit, parseExecutions, sleep, startNode, waitForTasks, type EngineNode } from './support';
+import {
+  MULTINODE_TASKS,
+  TASK_IDS,
+  assertSameAsLog,
+  changeLog,
+  follow,
+  mapLimit,
+  parseExecutions,
+  sleep,
+  startNode,
+  waitForTasks,
+  waitUntil,
+  type EngineNode,
+  type Received,
+} from './support';
 
 /**
  * Three engine nodes (`dist/cli.js dev --store postgres://…`, each its own process and workspace with the
@@ -15,69 +28,6 @@ import { MULTINODE_TASKS, TASK_IDS, mapLimit, parseExecutions, sleep, startNode,
  */
 
 const RUNS = Number(process.env.RUNLIGHT_MULTINODE_RUNS ?? 1000);
-
-/** A run feed as received: each run state with its SSE id (the change log seq) and arrival time. */
-interface Received {
-  seq: number;
-  run: Run;
-  at: number;
-}
-
-/**
- * Follows `subscribeToAllRuns` on one node until `signal` aborts. A run counts as received once its id was
- * handed to onEventId (the client's documented resume point), so `last()` is what a client would persist.
- */
-function follow(client: EngineClient, signal: AbortSignal, lastEventId?: string) {
-  const runs: Run[] = [];
-  const at: number[] = [];
-  const ids: string[] = [];
-  const done = (async () => {
-    for await (const r of client.subscribeToAllRuns({ signal, lastEventId, onEventId: (id) => ids.push(id) })) {
-      runs.push(r);
-      at.push(Date.now());
-    }
-  })().catch((e: unknown) => {
-    if (!signal.aborted) throw e;
-  });
-  const received = (): Received[] => {
-    const n = Math.min(runs.length, ids.length);
-    return Array.from({ length: n }, (_, i) => ({ seq: Number(ids[i]), run: runs[i]!, at: at[i]! }));
-  };
-  return { done, received, count: () => Math.min(runs.length, ids.length) };
-}
-
-/** The change log as stored: (seq, runId, status) of every event, in seq order. */
-async function changeLog(url: string): Promise<{ seq: number; runId: string; status: string }[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    const res = await c.query<{ seq: string; run_id: string; data: string }>('SELECT seq, run_id, data::text AS data FROM run_events ORDER BY seq');
-    return res.rows.map((r) => ({ seq: Number(r.seq), runId: r.run_id, status: (JSON.parse(r.data) as { status: string }).status }));
-  } finally {
-    await c.end();
-  }
-}
-
-function assertSameAsLog(what: string, got: Received[], log: { seq: number; runId: string; status: string }[]): void {
-  for (let i = 1; i < got.length; i++) {
-    if (got[i]!.seq <= got[i - 1]!.seq) assert.fail(`${what}: seq ${got[i]!.seq} after ${got[i - 1]!.seq} (index ${i}): not in seq order`);
-  }
-  const gotSeqs = got.map((r) => r.seq);
-  const logSeqs = log.map((e) => e.seq);
-  const missing = logSeqs.filter((s) => !gotSeqs.includes(s));
-  assert.equal(
-    got.length,
-    log.length,
-    `${what}: ${got.length} events received, ${log.length} in the change log; first missing: ${missing.slice(0, 5).join(', ')}`,
-  );
-  for (let i = 0; i < log.length; i++) {
-    const g = got[i]!;
-    const e = log[i]!;
-    if (g.seq !== e.seq || g.run.id !== e.runId || g.run.status !== e.status) {
-      assert.fail(`${what}: event ${i} is seq ${g.seq} ${g.run.id} ${g.run.status}; the log has seq ${e.seq} ${e.runId} ${e.status}`);
-    }
-  }
-}
 
 async function allRuns(client: EngineClient, taskIdentifier: string): Promise<Run[]> {
   const out: Run[] = [];
@@ -89,14 +39,6 @@ async function allRuns(client: EngineClient, taskIdentifier: string): Promise<Ru
     after = res.pagination.next;
   }
   return out;
-}
-
-async function waitUntil(what: string, ms: number, ok: () => boolean | Promise<boolean>): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 function countBy<T>(xs: readonly T[], key: (x: T) => string): Record<string, number> {

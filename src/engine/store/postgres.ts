@@ -15,7 +15,6 @@ import {
   delayedUntilMs,
   encodeRecord,
   epochMs,
-  eventOf,
   normalizeFilter,
   queueOf,
   concurrencyKeyOf,
@@ -24,9 +23,12 @@ import {
 } from './codec';
 import { ClaimBook } from './claim';
 import { filterClauses, where } from './postgres/filter';
+import { commitEvents, pendingJson, stage, type StagedEvent } from './postgres/events';
 import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
+import { VIEW_SELECT, VIEW_WINDOW, viewOf } from './postgres/log-view';
 import { int, intOrNull, type Row, text, textOrNull } from './postgres/rows';
 import { migrate } from './postgres/schema';
+import { SettledHead, type LogView } from './postgres/settled';
 import {
   HISTORY_EVENT_TYPES,
   IdempotencyKeyTaken,
@@ -60,14 +62,6 @@ export interface PostgresStoreOptions {
 }
 
 /**
- * Transaction-level advisory lock held from the first event insert of a transaction until its
- * COMMIT. Seqs come from a sequence, so without it transaction A could take seq 10, B seq 11, B
- * commit first, and a feed reading "after 9" would see 11, move its cursor past 10 and never see 10.
- * Under the lock, seq order is commit order: a reader always sees a prefix of the log.
- */
-const EVENTS_LOCK = 0x52_4c_53_02;
-
-/**
  * First key of the transaction-level advisory lock a create takes for its run's idempotency key (the second is the
  * hash of task and key), held until COMMIT: a create on another node with the same key then sees this run. Taken
  * with try (never waited for, so groups taking several cannot deadlock): when another transaction holds it, the
@@ -86,21 +80,6 @@ const TOKEN_KEY_LOCK = 0x52_4c_53_03;
  */
 const QUEUE_CLAIM_LOCK = 0x52_4c_53_04;
 
-/** Stored record JSON starts with this key, so phase 2 can splice the seq in without parsing. */
-const SEQ_HEAD = '{"lastSeq":';
-
-/** An event decided in phase 1 of a write; it gets its seq in phase 2. */
-interface StagedEvent {
-  record: RunRecord;
-  type: RunEventType;
-  /** Public Run JSON as of this op. */
-  data: string;
-  /** Record JSON as of this op minus its head `{"lastSeq":0`; SQL splices the real seq in front. */
-  recordTail: string;
-  /** Derived in phase 1, so a bad value fails only its op. */
-  delayedUntil: number | null;
-}
-
 interface OpPlan {
   /** Events of one run (an update, a create) or of several (a claim, `runs` tells whose). */
   events?: StagedEvent[];
@@ -115,15 +94,18 @@ interface OpPlan {
  * The scale-out store: several engine nodes share one Postgres. Writes run in two phases inside
  * one transaction:
  * 1. per op, under a savepoint: lock the run row (`FOR UPDATE`), call `apply`, insert chunks,
- *    insert created runs/batches. Row locks only; nodes run this part concurrently.
- * 2. take the events advisory lock, insert each event (seq from the sequence) and write its run
- *    row with `lastSeq`, `pg_notify('runlight_events', headSeq)`, COMMIT.
- * Phase 2 touches only rows the transaction already locked, so waiting for the advisory lock
- * while holding row locks cannot deadlock. Only transactions that produce events serialise.
+ *    insert created runs/batches. Row locks only.
+ * 2. one statement: draw a seq per event from the sequence, insert the events, write each run row
+ *    with its `lastSeq`; COMMIT, then `pg_notify('runlight_events', lastSeq)`.
+ * No lock is shared by all writers: the transactions of every node commit in parallel, so seqs become
+ * visible out of order, and readers see the log only up to its settled head (SettledHead: every seq
+ * below it is committed or never will be). Feeds therefore get every event once, in seq order, and a
+ * seq stays a valid resume cursor on any node.
  */
 export class PostgresRunStore implements RunStore {
   private readonly options: PostgresStoreOptions;
   private pg: Pool | undefined;
+  private readonly head = new SettledHead();
 
   constructor(options: PostgresStoreOptions) {
     this.options = options;
@@ -145,6 +127,33 @@ export class PostgresRunStore implements RunStore {
       throw err;
     }
     this.pg = pool;
+    await this.settleOnOpen();
+  }
+
+  /**
+   * Waits (≤ 2 s) until the log is settled up to the head seen at open, so the first reads start there and not at 0:
+   * usually at once, or after the transactions in progress at open end.
+   */
+  private async settleOnOpen(): Promise<void> {
+    const until = Date.now() + 2000;
+    const first = await this.view();
+    while (this.head.value < first.top) {
+      if (Date.now() > until) {
+        this.options.log?.(`store: change log settled to ${this.head.value} of ${first.top}: a long transaction on the Postgres cluster delays feeds`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+      await this.view();
+    }
+  }
+
+  /** Reads a view of the change log (no events) and applies it to the settled head. */
+  private async view(): Promise<LogView> {
+    const from = this.head.value;
+    const res = await this.pool().query<Row>({ name: 'rl_log_view', text: `SELECT ${VIEW_SELECT} FROM pg_current_snapshot() AS s` }, [from, VIEW_WINDOW]);
+    const view = viewOf(res.rows[0]!, from);
+    this.head.apply(view, from);
+    return view;
   }
 
   async close(): Promise<void> {
@@ -154,24 +163,25 @@ export class PostgresRunStore implements RunStore {
   }
 
   async write(ops: WriteOp[]): Promise<WriteResult[]> {
+    // Each op runs under the savepoint `op`: kept after a failed op (rolled back to) for the next one, released
+    // and taken again after a successful one (one round trip), left open after the last (COMMIT commits it).
     return this.transaction(async (client) => {
       /** Record JSON of every run this transaction has touched, newest state. */
       const pending = new Map<string, string>();
       const plans: (OpPlan | Error)[] = [];
-      for (const op of ops) {
-        await client.query('SAVEPOINT op');
+      for (const [i, op] of ops.entries()) {
         try {
           const plan = await this.planOp(client, op, pending);
-          await client.query('RELEASE SAVEPOINT op');
-          for (const e of plan.events ?? []) pending.set(e.record.run.id, `${SEQ_HEAD}0${e.recordTail}`);
+          if (i < ops.length - 1) await client.query('RELEASE SAVEPOINT op; SAVEPOINT op');
+          for (const e of plan.events ?? []) pending.set(e.record.run.id, pendingJson(e));
           plans.push(plan);
         } catch (err) {
-          await client.query('ROLLBACK TO SAVEPOINT op; RELEASE SAVEPOINT op');
+          await client.query('ROLLBACK TO SAVEPOINT op');
           plans.push(asError(err));
         }
       }
       const staged = plans.flatMap((p) => (p instanceof Error ? [] : (p.events ?? [])));
-      const events = await this.commitEvents(client, staged);
+      const events = await commitEvents(client, staged);
       let next = 0;
       const results = plans.map((plan): WriteResult => {
         if (plan instanceof Error) return { ok: false, error: plan };
@@ -185,11 +195,11 @@ export class PostgresRunStore implements RunStore {
         return result;
       });
       return { value: results, headSeq: events.at(-1)?.seq };
-    });
+    }, 'BEGIN; SAVEPOINT op');
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const res = await this.pool().query<Row>('SELECT data FROM runs WHERE id = $1', [id]);
+    const res = await this.pool().query<Row>({ name: 'rl_get_run', text: 'SELECT data FROM runs WHERE id = $1' }, [id]);
     const row = res.rows[0];
     return row ? decodeRecord(row['data']) : undefined;
   }
@@ -220,34 +230,65 @@ export class PostgresRunStore implements RunStore {
     return res.rows.map((row) => decodeRecord(row['data']));
   }
 
+  /**
+   * The runs as of the settled head h: a run whose row is newer (its last event is committed but above h) is given
+   * as of its last event ≤ h, and a run with no event ≤ h is left out. Feeds send the snapshot, then events after
+   * its highest lastSeq; every event above that reaches them live, since the tailer publishes only up to h.
+   */
   async snapshot(filter: RunFilter, limit: number): Promise<RunRecord[]> {
+    const cap = await this.headSeq();
     const params: unknown[] = [];
     const clauses = filterClauses(normalizeFilter(filter), params);
     params.push(limitOf(limit));
     const res = await this.pool().query<Row>(`SELECT r.data FROM runs r ${where(clauses)} ORDER BY r.last_seq ASC LIMIT $${params.length}`, params);
-    return res.rows.map((row) => decodeRecord(row['data']));
+    const records = res.rows.map((row) => decodeRecord(row['data']));
+    const ahead = records.filter((r) => r.lastSeq > cap).map((r) => r.run.id);
+    if (ahead.length === 0) return records;
+    const older = await this.pool().query<Row>(
+      'SELECT DISTINCT ON (run_id) run_id, seq, data FROM run_events WHERE run_id = ANY($1::text[]) AND seq <= $2 ORDER BY run_id, seq DESC',
+      [ahead, cap],
+    );
+    const asOf = new Map(older.rows.map((row) => [text(row, 'run_id'), { seq: int(row, 'seq'), data: text(row, 'data') }]));
+    return records
+      .flatMap((r) => {
+        if (r.lastSeq <= cap) return [r];
+        const e = asOf.get(r.run.id);
+        return e ? [decodeRecord({ ...r, run: JSON.parse(e.data) as unknown, lastSeq: e.seq })] : [];
+      })
+      .sort((a, b) => a.lastSeq - b.lastSeq);
   }
 
+  /** The settled head (see SettledHead): every seq up to it is committed or never will be. */
   async headSeq(): Promise<number> {
-    const res = await this.pool().query<Row>('SELECT COALESCE(MAX(seq), 0) AS head FROM run_events');
-    const row = res.rows[0];
-    return row ? int(row, 'head') : 0;
+    await this.view();
+    return this.head.value;
   }
 
+  /**
+   * Events after `afterSeq` up to the settled head, read together with a view of the log that moves the head, in
+   * one statement. `afterSeq` beyond this node's head (a cursor from a node further ahead) is trusted for this read.
+   */
   async eventsAfter(afterSeq: number, filter: RunFilter, limit: number): Promise<RunEvent[]> {
-    const params: unknown[] = [afterSeq];
+    const from = this.head.windowFrom(afterSeq);
+    const params: unknown[] = [from, VIEW_WINDOW, afterSeq];
     const f = normalizeFilter(filter);
     const clauses = filterClauses(f, params);
     const join = clauses.length > 0 ? 'JOIN runs r ON r.id = e.run_id' : '';
     // Test run_id on run_events too, so per-run feeds use run_events(run_id, seq).
     if (f.runIds) clauses.push(`e.run_id = ANY($${params.indexOf(f.runIds) + 1}::text[])`);
     params.push(limitOf(limit));
-    const res = await this.pool().query<Row>(
-      `SELECT e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e ${join} ` +
-        `WHERE ${['e.seq > $1', ...clauses].join(' AND ')} ORDER BY e.seq ASC LIMIT $${params.length}`,
-      params,
-    );
-    return res.rows.map(eventFromRow);
+    const sql =
+      `SELECT 0 AS part, ${VIEW_SELECT}, NULL::bigint AS seq, NULL::text AS run_id, NULL::text AS type, NULL::text[] AS tags, ` +
+      'NULL::text AS batch_id, NULL::text AS data FROM pg_current_snapshot() AS s UNION ALL ' +
+      `(SELECT 1, NULL, NULL, NULL, NULL, NULL, e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e ${join} ` +
+      `WHERE ${['e.seq > $3', ...clauses].join(' AND ')} ORDER BY e.seq ASC LIMIT $${params.length})`;
+    // The whole log (every node's tailer, after each commit anywhere) is read with one text: prepared once per connection.
+    const res = await this.pool().query<Row>(clauses.length === 0 ? { name: 'rl_events_after', text: sql } : { text: sql }, params);
+    const viewRow = res.rows.find((row) => row['part'] === 0);
+    if (!viewRow) throw new Error('store: no view of the change log');
+    const cap = this.head.apply(viewOf(viewRow, from), afterSeq);
+    const rows = res.rows.filter((row) => row['part'] === 1 && int(row, 'seq') <= cap).sort((a, b) => int(a, 'seq') - int(b, 'seq'));
+    return rows.map(eventFromRow);
   }
 
   async runHistory(runId: string, limit: number): Promise<RunEvent[]> {
@@ -285,7 +326,7 @@ export class PostgresRunStore implements RunStore {
     return this.transaction(async (client) => {
       const op = { kind: 'claim', node, limit, now, leaseMs, startAttempt: options.startAttempt ?? false } as const;
       const plan = await this.planClaim(client, op, new Map());
-      const events = await this.commitEvents(client, plan.events);
+      const events = await commitEvents(client, plan.events);
       if (options.report) options.report.blocked = plan.blocked;
       return { value: claimedRuns(plan.events, events, plan.runs), headSeq: events.at(-1)?.seq };
     });
@@ -515,16 +556,26 @@ export class PostgresRunStore implements RunStore {
     return this.pg;
   }
 
-  private async transaction<T>(body: (client: PoolClient) => Promise<{ value: T; headSeq?: number }>): Promise<T> {
+  /**
+   * Runs `body` in a transaction opened with `begin` (BEGIN plus statements without parameters, one round trip).
+   * A body that committed events returns their highest seq: it is announced after the COMMIT, in the same round
+   * trip, and outside the transaction, so the lock Postgres takes to queue notifications is not held across the
+   * commit's WAL flush (that lock would serialise the commits of every node).
+   */
+  private async transaction<T>(body: (client: PoolClient) => Promise<{ value: T; headSeq?: number }>, begin = 'BEGIN'): Promise<T> {
     const client = await this.pool().connect();
     let broken: Error | undefined;
+    // A connection lost while checked out (Postgres restarted, the backend terminated) is emitted as an 'error' event
+    // besides failing the query; the pool listens only while the client is idle, and an unheard one would crash
+    // the engine.
+    const lost = (err: Error): void => void (broken ??= err);
+    client.on('error', lost);
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const out = await body(client);
-      if (out.headSeq !== undefined) {
-        await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, String(out.headSeq)]);
-      }
-      await client.query('COMMIT');
+      const seq = out.headSeq;
+      // A safe integer: no quoting needed in the payload literal.
+      await client.query(seq !== undefined && Number.isSafeInteger(seq) ? `COMMIT; SELECT pg_notify('${EVENTS_CHANNEL}', '${seq}')` : 'COMMIT');
       return out.value;
     } catch (err) {
       try {
@@ -534,6 +585,7 @@ export class PostgresRunStore implements RunStore {
       }
       throw err;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
@@ -558,10 +610,14 @@ export class PostgresRunStore implements RunStore {
           if (holder.rows[0]) throw new IdempotencyKeyTaken(text(holder.rows[0], 'id'));
         }
         const res = await client.query(
-          'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
-            'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order, idempotency_key_expires_at, parent_run_id) ' +
-            'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json, $12, $13, $14, $15, $16, $17) ' +
-            'ON CONFLICT (id) DO NOTHING',
+          {
+            name: 'rl_create_run',
+            text:
+              'INSERT INTO runs (id, task_identifier, status, batch_id, created_at, idempotency_key, last_seq, delayed_until, ' +
+              'locked_by, lease_until, tags, data, queue, concurrency_key, priority, queued_order, idempotency_key_expires_at, parent_run_id) ' +
+              'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10::text[], $11::json, $12, $13, $14, $15, $16, $17) ' +
+              'ON CONFLICT (id) DO NOTHING',
+          },
           [
             run.id,
             run.taskIdentifier,
@@ -630,7 +686,7 @@ export class PostgresRunStore implements RunStore {
       const wanted = book.limit - plan.runs.length;
       if (wanted <= 0) break;
       const filled = [...book.filled].map((g) => g.split('\u0000'));
-      const res = await client.query<Row>(CLAIM_PAGE_SQL, [
+      const res = await client.query<Row>({ name: 'rl_claim_page', text: CLAIM_PAGE_SQL }, [
         op.now,
         filled.map((g) => g[0]),
         filled.map((g) => g[1] ?? ''),
@@ -695,48 +751,10 @@ export class PostgresRunStore implements RunStore {
   private async lockRecord(client: PoolClient, runId: string, pending: Map<string, string>): Promise<RunRecord> {
     const mine = pending.get(runId);
     if (mine !== undefined) return decodeRecord(mine);
-    const res = await client.query<Row>('SELECT data FROM runs WHERE id = $1 FOR UPDATE', [runId]);
+    const res = await client.query<Row>({ name: 'rl_lock_run', text: 'SELECT data FROM runs WHERE id = $1 FOR UPDATE' }, [runId]);
     const row = res.rows[0];
     if (!row) throw runNotFound(runId);
     return decodeRecord(row['data']);
-  }
-
-  /** Phase 2: seqs in commit order, run rows written with their lastSeq. */
-  private async commitEvents(client: PoolClient, staged: StagedEvent[]): Promise<RunEvent[]> {
-    if (staged.length === 0) return [];
-    await client.query('SELECT pg_advisory_xact_lock($1)', [EVENTS_LOCK]);
-    const events: RunEvent[] = [];
-    for (const s of staged) {
-      const { record } = s;
-      const run = record.run;
-      const res = await client.query<Row>(
-        'WITH e AS (INSERT INTO run_events (run_id, type, tags, batch_id, data) VALUES ($1, $2, $3::text[], $4, $5) RETURNING seq) ' +
-          'UPDATE runs SET task_identifier = $6, status = $7, batch_id = $4, idempotency_key = $8, last_seq = e.seq, ' +
-          'delayed_until = $9, locked_by = $10, lease_until = $11, tags = $3::text[], data = ($13 || e.seq::text || $12)::json ' +
-          'FROM e WHERE runs.id = $1 RETURNING e.seq',
-        [
-          run.id,
-          s.type,
-          run.tags,
-          run.batchId ?? null,
-          s.data,
-          run.taskIdentifier,
-          run.status,
-          run.idempotencyKey ?? null,
-          s.delayedUntil,
-          record.lockedBy ?? null,
-          record.leaseUntil ?? null,
-          s.recordTail,
-          SEQ_HEAD,
-        ],
-      );
-      const row = res.rows[0];
-      if (!row) throw new Error(`store: run ${run.id} vanished while committing its event`);
-      const seq = int(row, 'seq');
-      record.lastSeq = seq;
-      events.push(eventOf(seq, record, s.type, s.data));
-    }
-    return events;
   }
 }
 
@@ -772,32 +790,6 @@ function claimedRuns(staged: readonly StagedEvent[], events: RunEvent[], counts:
     next += n;
     return { record: staged[next - 1]!.record, events: events.slice(next - n, next) };
   });
-}
-
-/** Snapshot of a record at this op: later ops may be handed a copy, never this object. */
-function stage(record: RunRecord, type: RunEventType): StagedEvent {
-  checkText(record);
-  const { lastSeq: _seq, ...rest } = record;
-  const json = JSON.stringify({ lastSeq: 0, ...rest });
-  return {
-    record,
-    type,
-    data: JSON.stringify(record.run),
-    recordTail: json.slice(SEQ_HEAD.length + 1),
-    delayedUntil: delayedUntilMs(record),
-  };
-}
-
-/**
- * Postgres text cannot hold U+0000; refuse it here (phase 1) rather than fail the whole group in
- * phase 2. JSON columns are safe: JSON.stringify escapes it.
- */
-function checkText(record: RunRecord): void {
-  const { run } = record;
-  const fields = [run.id, run.taskIdentifier, run.status, run.batchId, run.idempotencyKey, run.queue, record.concurrencyKey, record.lockedBy, ...run.tags];
-  if (fields.some((v) => v?.includes('\u0000'))) {
-    throw new StoreRefusal('invalid_text', `run ${run.id}: ids, tags and keys may not contain U+0000`);
-  }
 }
 
 function checkedId(record: RunRecord, runId: string): RunRecord {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { Client } from 'pg';
 import { withMetadata, withStatus, withTags } from '../../../../src/engine/runs/model';
 import { openStore } from '../../../../src/engine/store/open';
 import { PostgresRunStore } from '../../../../src/engine/store/postgres';
-import type { RunStore } from '../../../../src/engine/store/types';
+import type { RunRecord, RunStore, WriteOp } from '../../../../src/engine/store/types';
 import { findPostgresBin, startTestPostgres, type TestPostgres } from '../../../support/postgres';
 import { create, describeStoreConformance, ok, record, type StoreFactory } from './conformance';
 import { describeQueueConformance } from './queue-conformance';
@@ -25,7 +26,9 @@ describe('Postgres store', function () {
     server = await startTestPostgres();
   });
 
-  after(async () => {
+  after(async function () {
+    // Stopping the server removes its cluster: ~80 databases of ~8 MB, over a minute on a loaded machine.
+    this.timeout(300_000);
     for (const s of opened.splice(0)) await s.close().catch(() => undefined);
     await server?.stop();
   });
@@ -105,7 +108,7 @@ describe('Postgres store', function () {
       assert.equal(heard.length, 2, 'no notification after stop');
     });
 
-    it('feeds never miss an event: seq order is commit order under concurrent writers on two nodes', async () => {
+    it('feeds never miss an event: concurrent writers on two nodes commit out of seq order, a polling reader sees each event once in order', async () => {
       const runs = Array.from({ length: 8 }, () => record());
       await a.write(runs.map(create));
       let done = false;
@@ -140,6 +143,102 @@ describe('Postgres store', function () {
       const all = (await a.eventsAfter(0, {}, 100_000)).map((e) => e.seq).slice(runs.length);
       assert.equal(all.length, runs.length * 30);
       assert.deepEqual(received.slice(start), all, 'the polling reader saw every event exactly once, in order');
+    });
+
+    /**
+     * Stalls a real write of node `b` in the middle of its commit: an uncommitted row (on a connection of the test)
+     * holds the seq b's write will draw next, so b's insert waits for that connection at the unique index, with
+     * its seq drawn and its transaction open. Resolves once b waits.
+     */
+    async function stallNextWrite(op: (r: RunRecord) => WriteOp, r: RunRecord) {
+      const blocker = new Client({ connectionString: url });
+      await blocker.connect();
+      const seqRow = await blocker.query<{ last_value: string; is_called: boolean }>('SELECT last_value, is_called FROM run_events_seq_seq');
+      const next = Number(seqRow.rows[0]!.last_value) + (seqRow.rows[0]!.is_called ? 1 : 0);
+      await blocker.query('BEGIN');
+      await blocker.query("INSERT INTO run_events (seq, run_id, type, tags, data) VALUES ($1, 'blocker', 'created', '{}', '{}')", [next]);
+      const write = b.write([op(r)]);
+      write.catch(() => undefined);
+      let pid: number | undefined;
+      for (const until = Date.now() + 10_000; pid === undefined;) {
+        const res = await blocker.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'transactionid'",
+        );
+        pid = res.rows[0]?.pid;
+        if (pid === undefined && Date.now() > until) throw new Error('the write did not stall');
+        if (pid === undefined) await new Promise((wake) => setTimeout(wake, 10));
+      }
+      return { next, write, blocker, pid };
+    }
+
+    const metadataOp =
+      (m: Record<string, number | boolean>) =>
+      (r: RunRecord): WriteOp => ({ kind: 'update', runId: r.run.id, apply: (rec) => withMetadata(rec, m, rec.run.createdAt) });
+
+    it('a reader holds at a seq drawn earlier and committed later, then gets every event once, in seq order', async () => {
+      const c = await openOn(url); // a third node, reading
+      const [r1, r2] = [record(), record()];
+      await a.write([create(r1), create(r2)]);
+      const start = await c.headSeq();
+      const stall = await stallNextWrite(metadataOp({ stalled: true }), r1);
+      try {
+        // Node a commits while b's commit is stalled: its seqs are above the one b holds.
+        const later: number[] = [];
+        for (let n = 0; n < 4; n++) later.push(ok((await a.write([metadataOp({ n })(r2)]))[0]).event!.seq);
+        assert.ok(
+          later.every((s) => s > stall.next),
+          'a committed seqs above the one b holds',
+        );
+        assert.deepEqual(await c.eventsAfter(start, {}, 100), [], 'nothing past the seq b holds');
+        assert.deepEqual(await c.eventsAfter(start, { runIds: [r2.run.id] }, 100), [], 'nor on a per-run read');
+        assert.ok((await c.headSeq()) < stall.next, 'the head stays below it');
+        assert.deepEqual(
+          (await c.snapshot({ runIds: [r2.run.id] }, 10)).map((x) => [x.lastSeq, x.run.metadata]),
+          [[start, r2.run.metadata]],
+          'a snapshot is as of the head: r2 before its later changes',
+        );
+        await stall.blocker.query('ROLLBACK');
+        const [res] = await stall.write;
+        assert.equal(ok(res).event?.seq, stall.next);
+        const events = await c.eventsAfter(start, {}, 100);
+        assert.deepEqual(
+          events.map((e) => [e.seq, e.runId]),
+          [[stall.next, r1.run.id], ...later.map((s) => [s, r2.run.id])],
+          'every event once, in seq order',
+        );
+        assert.equal(await c.headSeq(), later.at(-1));
+        // A cursor taken before the stall resumes on another node with nothing missing.
+        assert.deepEqual(
+          (await a.eventsAfter(start, {}, 100)).map((e) => e.seq),
+          [stall.next, ...later],
+        );
+      } finally {
+        await stall.blocker.end();
+      }
+    });
+
+    it('passes a seq whose writer died mid-commit once the transactions that could hold it have ended', async () => {
+      const c = await openOn(url);
+      const [r1, r2] = [record(), record()];
+      await a.write([create(r1), create(r2)]);
+      const start = await c.headSeq();
+      const stall = await stallNextWrite(metadataOp({ stalled: true }), r1);
+      try {
+        await stall.blocker.query('SELECT pg_terminate_backend($1)', [stall.pid]);
+        await assert.rejects(stall.write);
+        await stall.blocker.query('ROLLBACK');
+        const later: number[] = [];
+        for (let n = 0; n < 3; n++) later.push(ok((await a.write([metadataOp({ n })(r2)]))[0]).event!.seq);
+        let seen: number[] = [];
+        for (const until = Date.now() + 10_000; seen.length < later.length && Date.now() < until;) {
+          seen = (await c.eventsAfter(start, {}, 100)).map((e) => e.seq);
+          await new Promise((wake) => setTimeout(wake, 20));
+        }
+        assert.deepEqual(seen, later, 'the lost seq is skipped, nothing else');
+        assert.deepEqual(await b.getRun(r1.run.id).then((x) => x?.run.metadata), r1.run.metadata, 'the dead write left nothing');
+      } finally {
+        await stall.blocker.end();
+      }
     });
 
     it('appends chunks of one stream from two nodes with unique, gapless idx', async () => {
@@ -182,6 +281,21 @@ describe('Postgres store', function () {
       assert.deepEqual(stored?.run.payload, { text: `a${nul}b` });
       assert.deepEqual(stored?.run.metadata, { m: nul });
       assert.equal(stored?.lastSeq, ok(results[3]).event?.seq);
+    });
+
+    it('keeps tags with quotes, backslashes, commas, braces and spaces as they are, in events and run rows', async () => {
+      const tags = ['a "quoted" tag', 'back\\slash', 'x,y', '{braces}', ' NULL ', ''];
+      const r = record({ tags });
+      const [res] = await a.write([create(r)]);
+      assert.deepEqual(ok(res).event?.tags, tags);
+      assert.deepEqual(
+        (await b.eventsAfter(0, {}, 10)).map((e) => e.tags),
+        [tags],
+      );
+      assert.deepEqual(
+        (await b.listRuns({ tags: ['x,y', '{braces}'] }, { size: 10 })).map((x) => x.run.tags),
+        [tags],
+      );
     });
 
     it('lists runs whose lease expired', async () => {
