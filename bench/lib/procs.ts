@@ -67,6 +67,8 @@ export async function stopChild(child: ChildProcess, ms = 5000): Promise<void> {
 export interface EngineProc {
   url: string;
   pid: number;
+  /** Task worker processes it keeps warm. */
+  workers: number;
   dir: string;
   client: EngineClient;
   auth: Record<string, string>;
@@ -76,7 +78,8 @@ export interface EngineProc {
 
 /** `node dist/cli.js dev` on a workspace, as its own process; resolves once the tasks are indexed. */
 export async function startEngineProc(dir: string, opts: { workers?: number; nodeArgs?: string[]; taskIds?: string[] } = {}): Promise<EngineProc> {
-  const args = [...(opts.nodeArgs ?? []), CLI, 'dev', '--dir', dir, '--port', '0', '--workers', String(opts.workers ?? 2)];
+  const workers = opts.workers ?? 2;
+  const args = [...(opts.nodeArgs ?? []), CLI, 'dev', '--dir', dir, '--port', '0', '--workers', String(workers)];
   const child = spawn(process.execPath, args, {
     cwd: dir,
     env: { ...process.env, RUNLIGHT_SECRET_KEY: SECRET },
@@ -100,6 +103,7 @@ export async function startEngineProc(dir: string, opts: { workers?: number; nod
   return {
     url,
     pid: child.pid!,
+    workers,
     dir,
     client,
     auth: { authorization: `Bearer ${SECRET}` },
@@ -114,9 +118,19 @@ export interface RawProc {
   stop(): Promise<void>;
 }
 
-export async function startRawServer(): Promise<RawProc> {
-  const child = spawn(process.execPath, [join(__dirname, 'raw-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const m = await waitLine(child, /^listening (\d+)/, 10_000, 'raw SSE server');
+/** The raw SSE baseline (raw-server.mjs) as its own process. */
+export function startRawServer(): Promise<RawProc> {
+  return startBaselineServer('raw-server.mjs', 'raw SSE server');
+}
+
+/** The IPC-relay SSE baseline (ipc-relay-server.mjs: a forked child sends each chunk over IPC, the server writes it). */
+export function startRelayServer(): Promise<RawProc> {
+  return startBaselineServer('ipc-relay-server.mjs', 'IPC-relay SSE server');
+}
+
+async function startBaselineServer(script: string, what: string): Promise<RawProc> {
+  const child = spawn(process.execPath, [join(__dirname, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitLine(child, /^listening (\d+)/, 10_000, what);
   return { url: `http://127.0.0.1:${m[1]}`, pid: child.pid!, stop: () => stopChild(child) };
 }
 
