@@ -89,6 +89,8 @@ export class SqliteRunStore implements RunStore {
    * a claim is the plain ordered read it was before queues had limits.
    */
   private anyQueueLimit = false;
+  /** Statements run through `run` (and chunk inserts): a failed op that moved it wrote part of itself. */
+  private writes = 0;
   /** `${runId}\u0000${key}` → next chunk idx, for committed data only. */
   private readonly nextIdx = new Map<string, number>();
 
@@ -137,26 +139,51 @@ export class SqliteRunStore implements RunStore {
     db.close();
   }
 
+  /**
+   * One transaction for the group, ops applied without a savepoint each (two statements per op saved). An op refused
+   * before it wrote anything (a refusal, a missing run: every StoreRefusal is thrown before the op's first write)
+   * just fails; one that fails after writing part of itself has the group rolled back and applied again with a
+   * savepoint per op, so only that op fails.
+   */
   async write(ops: WriteOp[]): Promise<WriteResult[]> {
-    return this.transaction(() => {
-      const results: WriteResult[] = [];
-      const staged = new Map<string, number>();
-      for (const op of ops) {
-        this.run('SAVEPOINT op');
-        const opStaged = new Map<string, number>();
+    try {
+      return await this.transaction(() => this.applyOps(ops, false));
+    } catch (e) {
+      if (!(e instanceof GroupRetry)) throw e;
+      return this.transaction(() => this.applyOps(ops, true));
+    }
+  }
+
+  private applyOps(ops: readonly WriteOp[], savepoints: boolean): { value: WriteResult[]; staged: Map<string, number> } {
+    const results: WriteResult[] = [];
+    const staged = new Map<string, number>();
+    for (const op of ops) {
+      const opStaged = new Map<string, number>();
+      if (!savepoints) {
+        const writesBefore = this.writes;
         try {
-          const result = this.applyOp(op, staged, opStaged);
-          this.run('RELEASE op');
-          for (const [k, v] of opStaged) staged.set(k, v);
-          results.push(result);
+          results.push(this.applyOp(op, staged, opStaged));
         } catch (err) {
-          this.run('ROLLBACK TO op');
-          this.run('RELEASE op');
+          if (this.writes !== writesBefore) throw new GroupRetry(err);
           results.push({ ok: false, error: asError(err) });
+          continue;
         }
+        for (const [k, v] of opStaged) staged.set(k, v);
+        continue;
       }
-      return { value: results, staged };
-    });
+      this.run('SAVEPOINT op');
+      try {
+        const result = this.applyOp(op, staged, opStaged);
+        this.run('RELEASE op');
+        for (const [k, v] of opStaged) staged.set(k, v);
+        results.push(result);
+      } catch (err) {
+        this.run('ROLLBACK TO op');
+        this.run('RELEASE op');
+        results.push({ ok: false, error: asError(err) });
+      }
+    }
+    return { value: results, staged };
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -486,7 +513,9 @@ export class SqliteRunStore implements RunStore {
     return this.stmt(sql).all(params)[0];
   }
 
+  /** Runs a statement that may write (counted: `write` tells whether a failed op wrote part of itself). */
   private run(sql: string, params?: SQLiteValue[]) {
+    this.writes++;
     return this.stmt(sql).run(params);
   }
 
@@ -507,6 +536,8 @@ export class SqliteRunStore implements RunStore {
       // statement prior to binding new values"), failing the next write too: prepare them afresh.
       this.stmts?.clear();
       this.nextIdx.clear();
+      // An op of a group failed: the group is applied again, op by op (an error of the store as a whole fails again there).
+      if (err instanceof GroupRetry) return Promise.reject(err);
       return Promise.reject(explainWriteError(asError(err), dirname(this.file)));
     }
     if (out.staged) {
@@ -688,12 +719,20 @@ export class SqliteRunStore implements RunStore {
     const insert = this.stmt('INSERT INTO stream_chunks (run_id, key, idx, body) VALUES (?, ?, ?, ?)');
     const chunks: StoredChunk[] = [];
     for (const body of bodies) {
+      this.writes++;
       insert.run([runId, key, next, body]);
       chunks.push({ idx: next, body });
       next++;
     }
     opStaged.set(cacheKey, next);
     return chunks;
+  }
+}
+
+/** An op of a group applied without savepoints threw: the group was rolled back, to be applied again with them. */
+class GroupRetry extends Error {
+  constructor(override readonly cause: unknown) {
+    super('an op of the group failed');
   }
 }
 
