@@ -77,10 +77,21 @@ export interface EngineProc {
 }
 
 /** `node dist/cli.js dev` on a workspace, as its own process; resolves once the tasks are indexed. */
-export async function startEngineProc(dir: string, opts: { workers?: number; nodeArgs?: string[]; taskIds?: string[] } = {}): Promise<EngineProc> {
+export async function startEngineProc(
+  dir: string,
+  opts: {
+    workers?: number;
+    nodeArgs?: string[];
+    taskIds?: string[];
+    /** Another build's CLI (dist/cli.js), e.g. to compare with an earlier commit. */
+    cli?: string;
+    /** Another Node binary to run the engine on (its workers run on it too). */
+    node?: string;
+  } = {},
+): Promise<EngineProc> {
   const workers = opts.workers ?? 2;
-  const args = [...(opts.nodeArgs ?? []), CLI, 'dev', '--dir', dir, '--port', '0', '--workers', String(workers)];
-  const child = spawn(process.execPath, args, {
+  const args = [...(opts.nodeArgs ?? []), opts.cli ?? CLI, 'dev', '--dir', dir, '--port', '0', '--workers', String(workers)];
+  const child = spawn(opts.node ?? process.execPath, args, {
     cwd: dir,
     env: { ...process.env, RUNLIGHT_SECRET_KEY: SECRET },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -91,6 +91,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       env: { ...process.env, ...workspaceEnv, RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
       log,
+      ...(process.env.RUNLIGHT_WORKER_CPU_PROF_DIR ? { cpuProfDir: process.env.RUNLIGHT_WORKER_CPU_PROF_DIR } : {}),
     });
     /** Runs `ask` on a worker of the pool, which is given back after. */
     const onPooledWorker = async <T>(ask: (w: WorkerHandle) => Promise<T>): Promise<T> => {
