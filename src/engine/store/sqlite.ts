@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Database, type QueryResult, type SQLiteValue } from 'node-sqlite3-wasm';
+import {
+  chooseDriver,
+  openDatabase,
+  type Row as QueryResult,
+  type SqlDatabase as Database,
+  type SqliteDriver,
+  type SqlValue as SQLiteValue,
+} from './sqlite/driver';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
 import {
@@ -66,6 +73,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** WAL pages (4 KiB) before an automatic checkpoint; smaller = shorter but more frequent pauses. */
   walAutocheckpoint?: number;
+  /** The SQLite library: by default node:sqlite where the runtime has it, else node-sqlite3-wasm (see `chooseDriver`). */
+  driver?: SqliteDriver;
 }
 
 /** Files this process has open, to refuse a second connection (the first holds the exclusive lock). */
@@ -74,12 +83,14 @@ const openFiles = new Set<string>();
 const CHUNK_CACHE_MAX = 10_000;
 
 /**
- * The embedded store: node-sqlite3-wasm (synchronous WASM with real file I/O), WAL journal with
- * `locking_mode=EXCLUSIVE` (no shared memory; one engine owns the file). Every method runs
- * synchronously on the calling thread and returns a settled promise.
+ * The embedded store: node:sqlite where the runtime has it, else node-sqlite3-wasm (synchronous WASM with real file
+ * I/O) — the same file either way; WAL journal with `locking_mode=EXCLUSIVE` (no shared memory; one engine owns the
+ * file). Every method runs synchronously on the calling thread and returns a settled promise.
  */
 export class SqliteRunStore implements RunStore {
   readonly file: string;
+  /** The SQLite library in use. */
+  readonly driver: SqliteDriver;
   private readonly synchronous: 'NORMAL' | 'FULL';
   private readonly walAutocheckpoint: number;
   private db: Database | undefined;
@@ -98,13 +109,18 @@ export class SqliteRunStore implements RunStore {
     this.file = resolve(options.file);
     this.synchronous = options.synchronous ?? 'NORMAL';
     this.walAutocheckpoint = options.walAutocheckpoint ?? 1000;
+    this.driver = options.driver ?? chooseDriver();
   }
 
   async open(): Promise<void> {
     if (this.db) return;
     mkdirSync(dirname(this.file), { recursive: true });
-    clearStaleLockDir(this.file, openFiles.has(this.file));
-    const db = new Database(this.file);
+    // One connection per file and process (it holds the exclusive lock).
+    if (openFiles.has(this.file)) throw dbLocked(this.file, true);
+    clearStaleLockDir(this.file, false);
+    // A node-sqlite3-wasm engine locks with a `<db>.lock` folder: a stale one is cleared (or a live one refused)
+    // whichever library opens the file now.
+    const db = openDatabase(this.file, this.driver);
     try {
       // Must come first: WAL without shared memory needs the exclusive lock before the first access.
       db.exec('PRAGMA locking_mode = EXCLUSIVE');

@@ -1,15 +1,15 @@
-import type { Database, Statement } from 'node-sqlite3-wasm';
+import type { SqlDatabase, SqlStatement } from './driver';
 
 /** Prepared statements by SQL text, least recently used finalized past `max`. */
 export class StatementCache {
-  private readonly map = new Map<string, Statement>();
+  private readonly map = new Map<string, SqlStatement>();
 
   constructor(
-    private readonly db: Database,
+    private readonly db: SqlDatabase,
     private readonly max = 200,
   ) {}
 
-  get(sql: string): Statement {
+  get(sql: string): SqlStatement {
     const hit = this.map.get(sql);
     if (hit) {
       this.map.delete(sql);
