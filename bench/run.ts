@@ -3,7 +3,8 @@
  * (raw node:http SSE, an IPC-relay SSE server, BullMQ on a loopback redis-server in process and sandboxed with an
  * append-only file, a bare node http server), alternating rounds,
  * medians of ≥ 3 rounds. Prints a table and writes bench/results/latest.json.
- * Flags: --only=1,3 (metric groups), --rounds=N, --skip-build, --profile=DIR (engine under --cpu-prof; prints its
+ * Flags: --only=1,3 (metric groups), --rounds=N, --skip-build, --engine-node=PATH (the Node groups 1–4 run the engine
+ * on, e.g. the harness's Node 24, whose node:sqlite the store then uses), --profile=DIR (engine under --cpu-prof; prints its
  * top self-time frames; build without --production first for readable names: `node esbuild.mjs`).
  */
 import { execFileSync } from 'node:child_process';
@@ -44,6 +45,7 @@ function table(metrics: Metric[]): string {
 async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = loadavg();
+  let engineRuntime: string | undefined;
   const metrics: Metric[] = [];
   if (!process.argv.includes('--skip-build')) {
     log('building: node esbuild.mjs --production');
@@ -54,10 +56,12 @@ async function main(): Promise<void> {
   if ([1, 2, 3, 4].some((g) => only.has(g))) {
     const dir = await makeWorkspace({ 'trigger/bench.ts': BENCH_TASKS });
     const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const engine = await startEngineProc(dir, { workers: 2, taskIds: ['noop', 'paced', 'burst'], nodeArgs });
+    const engineNode = arg('engine-node');
+    const engine = await startEngineProc(dir, { workers: 2, taskIds: ['noop', 'paced', 'burst'], nodeArgs, ...(engineNode ? { node: engineNode } : {}) });
+    engineRuntime = engine.runtime;
     const raw = await startRawServer();
     const relay = await startRelayServer();
-    log(`engine ${engine.url} (pid ${engine.pid}), raw SSE ${raw.url} (pid ${raw.pid}), IPC relay ${relay.url} (pid ${relay.pid})`);
+    log(`engine ${engine.url} (pid ${engine.pid}; ${engine.runtime}), raw SSE ${raw.url} (pid ${raw.pid}), IPC relay ${relay.url} (pid ${relay.pid})`);
     try {
       if (only.has(1)) metrics.push(...(await latencyMetrics(engine, raw, relay, rounds, log)));
       if (only.has(2)) metrics.push(...(await throughputMetrics(engine, raw, rounds, log)));
@@ -86,6 +90,7 @@ async function main(): Promise<void> {
     // 1-minute load average when the run started and ended: the machine is shared, so figures are noisy when it is high.
     loadAverage: { start: round2(loadAtStart[0]!), end: round2(loadavg()[0]!) },
     commit: gitHead(),
+    ...(engineRuntime ? { engine: engineRuntime } : {}),
     durationS: Math.round((Date.now() - started) / 1000),
     metrics,
   };
@@ -94,7 +99,7 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(
     `\n${result.machine.model} × ${result.machine.cpus}, node ${result.machine.node}, ${result.machine.platform}, ${result.durationS} s, ` +
-      `load average ${result.loadAverage.start} → ${result.loadAverage.end}\n\n`,
+      `load average ${result.loadAverage.start} → ${result.loadAverage.end}${engineRuntime ? `; engine on ${engineRuntime}` : ''}\n\n`,
   );
   process.stdout.write(table(metrics) + '\n\nwritten: bench/results/latest.json\n');
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,6 +69,8 @@ export interface EngineProc {
   pid: number;
   /** Task worker processes it keeps warm. */
   workers: number;
+  /** The Node it runs on and its store, e.g. `node v20.20.2, sqlite via node-sqlite3-wasm`. */
+  runtime: string;
   dir: string;
   client: EngineClient;
   auth: Record<string, string>;
@@ -111,10 +113,13 @@ export async function startEngineProc(
     if (Date.now() > until) throw new Error(`tasks ${want.join(', ')} not indexed\n${errText}`);
     await sleep(50);
   }
+  const store = /store: ([^,)]+)/.exec(errText)?.[1] ?? 'store unknown';
+  const version = execFileSync(opts.node ?? process.execPath, ['--version'], { encoding: 'utf8' }).trim();
   return {
     url,
     pid: child.pid!,
     workers,
+    runtime: `node ${version}, ${store}`,
     dir,
     client,
     auth: { authorization: `Bearer ${SECRET}` },
