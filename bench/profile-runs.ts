@@ -1,7 +1,7 @@
 /**
  * Profiles no-op runs: an engine (and its task workers) under --cpu-prof runs `--batches=N` bursts of 1,000 no-op
  * runs, then prints the top self-time frames of the engine and of the busiest worker, and the engine's CPU µs per run.
- * `node esbuild.mjs && node --import tsx bench/profile-runs.ts --dir=/tmp/prof [--batches=5]` (a development build
+ * `node esbuild.mjs && node --import tsx bench/profile-runs.ts --dir=/tmp/prof [--batches=5] [--node=PATH]` (a development build
  * keeps readable names).
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const ws = await makeWorkspace({ 'trigger/bench.ts': BENCH_TASKS });
   process.env.RUNLIGHT_WORKER_CPU_PROF_DIR = dir;
-  const e = await startEngineProc(ws, { workers: 2, taskIds: ['noop'], nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const node = arg('node');
+  const e = await startEngineProc(ws, { workers: 2, taskIds: ['noop'], nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], ...(node ? { node } : {}) });
   delete process.env.RUNLIGHT_WORKER_CPU_PROF_DIR;
   const done = new Set<string>();
   let wake = (): void => {};
