@@ -12,8 +12,11 @@ export class StatementCache {
   get(sql: string): SqlStatement {
     const hit = this.map.get(sql);
     if (hit) {
-      this.map.delete(sql);
-      this.map.set(sql, hit);
+      // Kept in use order only once the cache is near full (re-inserting on every hit costs more than it saves below that).
+      if (this.map.size >= this.max - 1) {
+        this.map.delete(sql);
+        this.map.set(sql, hit);
+      }
       return hit;
     }
     const stmt = this.db.prepare(sql);
