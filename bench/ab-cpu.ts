@@ -1,7 +1,7 @@
 /**
  * Engine CPU per no-op run of two builds side by side, measured alternately in the same minutes (the machine is
  * shared, so figures taken at different times do not compare): each engine in turn runs a burst of 1,000 no-op runs
- * and its CPU time over the burst (/proc schedstat, all threads) is divided by the runs; medians of `--batches`.
+ * (`--batch=N`, default 1,000) and its CPU time over the burst (/proc schedstat, all threads) is divided by the runs; medians of `--batches`.
  *   node --import tsx bench/ab-cpu.ts --a=/tmp/before/dist/cli.js [--b=dist/cli.js] [--node-a=…] [--node-b=…] [--batches=8]
  * (a build of an earlier commit: `git archive <commit> | tar -x -C /tmp/before`, link node_modules, `node esbuild.mjs --production`).
  */
@@ -12,7 +12,7 @@ import { childPids, median, procCpuUs, withTimeout } from './lib/stats';
 import { BENCH_TASKS } from './lib/tasks';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const BATCH = 1000;
+const BATCH = Number(arg('batch') ?? 1000);
 const State = z.object({ id: z.string(), status: z.string() });
 
 interface Side {

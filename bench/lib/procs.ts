@@ -106,9 +106,17 @@ export async function startEngineProc(
   const url = m[1]!;
   const client = new EngineClient({ baseURL: url, accessToken: SECRET });
   const want = opts.taskIds ?? [];
-  const until = Date.now() + 30_000;
+  // The first build takes seconds, minutes on a machine shared with other work: a request that times out meanwhile
+  // is asked again.
+  const until = Date.now() + 180_000;
   for (;;) {
-    const { tasks } = await client.listTasks();
+    const tasks = await client.listTasks().then(
+      (r) => r.tasks,
+      (e: unknown) => {
+        if (Date.now() > until) throw e;
+        return [];
+      },
+    );
     if (want.every((id) => tasks.some((t) => t.id === id))) break;
     if (Date.now() > until) throw new Error(`tasks ${want.join(', ')} not indexed\n${errText}`);
     await sleep(50);
