@@ -4,7 +4,8 @@
  * append-only file, a bare node http server), alternating rounds,
  * medians of ≥ 3 rounds. Prints a table and writes bench/results/latest.json.
  * Flags: --only=1,3 (metric groups), --rounds=N, --skip-build, --engine-node=PATH (the Node groups 1–4 run the engine
- * on, e.g. the harness's Node 24, whose node:sqlite the store then uses), --profile=DIR (engine under --cpu-prof; prints its
+ * on, e.g. the harness's Node 24, whose node:sqlite the store then uses), --engine-cli=PATH (another build's dist/cli.js,
+ * e.g. of an earlier commit, measured by this bench), --profile=DIR (engine under --cpu-prof; prints its
  * top self-time frames; build without --production first for readable names: `node esbuild.mjs`).
  */
 import { execFileSync } from 'node:child_process';
@@ -57,7 +58,14 @@ async function main(): Promise<void> {
     const dir = await makeWorkspace({ 'trigger/bench.ts': BENCH_TASKS });
     const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     const engineNode = arg('engine-node');
-    const engine = await startEngineProc(dir, { workers: 2, taskIds: ['noop', 'paced', 'burst'], nodeArgs, ...(engineNode ? { node: engineNode } : {}) });
+    const engineCli = arg('engine-cli');
+    const engine = await startEngineProc(dir, {
+      workers: 2,
+      taskIds: ['noop', 'paced', 'burst'],
+      nodeArgs,
+      ...(engineNode ? { node: engineNode } : {}),
+      ...(engineCli ? { cli: engineCli } : {}),
+    });
     engineRuntime = engine.runtime;
     const raw = await startRawServer();
     const relay = await startRelayServer();
