@@ -21,7 +21,7 @@ import { treeMetrics } from './metrics/tree';
 import { webviewMetrics } from './metrics/webview';
 import { fanoutMetrics, latencyMetrics, throughputMetrics } from './metrics/streaming';
 import type { Metric } from './lib/metric';
-import { makeWorkspace, removeDir, repoRoot, startEngineProc, startRawServer, startRelayServer } from './lib/procs';
+import { makeWorkspace, removeDir, repoRoot, startEngineProc, startRawServer, startRelayServer, type RawProc } from './lib/procs';
 import { BENCH_TASKS } from './lib/tasks';
 import { topFrames } from './lib/top-frames';
 
@@ -67,17 +67,19 @@ async function main(): Promise<void> {
       ...(engineCli ? { cli: engineCli } : {}),
     });
     engineRuntime = engine.runtime;
-    const raw = await startRawServer();
-    const relay = await startRelayServer();
-    log(`engine ${engine.url} (pid ${engine.pid}; ${engine.runtime}), raw SSE ${raw.url} (pid ${raw.pid}), IPC relay ${relay.url} (pid ${relay.pid})`);
+    let raw: RawProc | undefined;
+    let relay: RawProc | undefined;
     try {
+      raw = await startRawServer();
+      relay = await startRelayServer();
+      log(`engine ${engine.url} (pid ${engine.pid}; ${engine.runtime}), raw SSE ${raw.url} (pid ${raw.pid}), IPC relay ${relay.url} (pid ${relay.pid})`);
       if (only.has(1)) metrics.push(...(await latencyMetrics(engine, raw, relay, rounds, log)));
       if (only.has(2)) metrics.push(...(await throughputMetrics(engine, raw, rounds, log)));
       if (only.has(3)) metrics.push(...(await fanoutMetrics(engine, raw, rounds, log)));
       if (only.has(4)) metrics.push(...(await queueMetrics(engine, rounds, log)));
     } finally {
-      await raw.stop();
-      await relay.stop();
+      await raw?.stop();
+      await relay?.stop();
       await engine.stop();
       await removeDir(dir);
     }

@@ -154,7 +154,7 @@ export function startRelayServer(): Promise<RawProc> {
 
 async function startBaselineServer(script: string, what: string): Promise<RawProc> {
   const child = spawn(process.execPath, [join(__dirname, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const m = await waitLine(child, /^listening (\d+)/, 10_000, what);
+  const m = await waitLine(child, /^listening (\d+)/, 60_000, what);
   return { url: `http://127.0.0.1:${m[1]}`, pid: child.pid!, stop: () => stopChild(child) };
 }
 

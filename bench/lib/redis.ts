@@ -27,6 +27,6 @@ export async function startRedis(bin: string, opts: { aofDir?: string } = {}): P
   const child: ChildProcess = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--protected-mode', 'yes', '--daemonize', 'no'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await waitLine(child, /Ready to accept connections/, 10_000, 'redis-server');
+  await waitLine(child, /Ready to accept connections/, 60_000, 'redis-server');
   return { port, pid: child.pid!, stop: () => stopChild(child) };
 }
