@@ -1,13 +1,16 @@
 /**
  * `npm run bench`: Runlight's engine measured side by side with baselines started in the same run
- * (raw node:http SSE, BullMQ on a loopback redis-server, a bare node http server), alternating rounds,
+ * (raw node:http SSE, an IPC-relay SSE server, BullMQ on a loopback redis-server in process and sandboxed with an
+ * append-only file, a bare node http server), alternating rounds,
  * medians of ≥ 3 rounds. Prints a table and writes bench/results/latest.json.
- * Flags: --only=1,3 (metric groups), --rounds=N, --skip-build, --profile=DIR (engine under --cpu-prof; prints its
+ * Flags: --only=1,3 (metric groups), --rounds=N, --skip-build, --engine-node=PATH (the Node groups 1–4 run the engine
+ * on, e.g. the harness's Node 24, whose node:sqlite the store then uses), --engine-cli=PATH (another build's dist/cli.js,
+ * e.g. of an earlier commit, measured by this bench), --profile=DIR (engine under --cpu-prof; prints its
  * top self-time frames; build without --production first for readable names: `node esbuild.mjs`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, platform } from 'node:os';
+import { cpus, loadavg, platform } from 'node:os';
 import { join } from 'node:path';
 import { bundleMetrics, buildProduction } from './metrics/bundles';
 import { activationMetrics } from './metrics/activation';
@@ -18,7 +21,7 @@ import { treeMetrics } from './metrics/tree';
 import { webviewMetrics } from './metrics/webview';
 import { fanoutMetrics, latencyMetrics, throughputMetrics } from './metrics/streaming';
 import type { Metric } from './lib/metric';
-import { makeWorkspace, removeDir, repoRoot, startEngineProc, startRawServer } from './lib/procs';
+import { makeWorkspace, removeDir, repoRoot, startEngineProc, startRawServer, startRelayServer, type RawProc } from './lib/procs';
 import { BENCH_TASKS } from './lib/tasks';
 import { topFrames } from './lib/top-frames';
 
@@ -42,6 +45,8 @@ function table(metrics: Metric[]): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadAtStart = loadavg();
+  let engineRuntime: string | undefined;
   const metrics: Metric[] = [];
   if (!process.argv.includes('--skip-build')) {
     log('building: node esbuild.mjs --production');
@@ -52,16 +57,29 @@ async function main(): Promise<void> {
   if ([1, 2, 3, 4].some((g) => only.has(g))) {
     const dir = await makeWorkspace({ 'trigger/bench.ts': BENCH_TASKS });
     const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const engine = await startEngineProc(dir, { workers: 2, taskIds: ['noop', 'paced', 'burst'], nodeArgs });
-    const raw = await startRawServer();
-    log(`engine ${engine.url} (pid ${engine.pid}), raw SSE ${raw.url} (pid ${raw.pid})`);
+    const engineNode = arg('engine-node');
+    const engineCli = arg('engine-cli');
+    const engine = await startEngineProc(dir, {
+      workers: 2,
+      taskIds: ['noop', 'paced', 'burst'],
+      nodeArgs,
+      ...(engineNode ? { node: engineNode } : {}),
+      ...(engineCli ? { cli: engineCli } : {}),
+    });
+    engineRuntime = engine.runtime;
+    let raw: RawProc | undefined;
+    let relay: RawProc | undefined;
     try {
-      if (only.has(1)) metrics.push(...(await latencyMetrics(engine, raw, rounds, log)));
+      raw = await startRawServer();
+      relay = await startRelayServer();
+      log(`engine ${engine.url} (pid ${engine.pid}; ${engine.runtime}), raw SSE ${raw.url} (pid ${raw.pid}), IPC relay ${relay.url} (pid ${relay.pid})`);
+      if (only.has(1)) metrics.push(...(await latencyMetrics(engine, raw, relay, rounds, log)));
       if (only.has(2)) metrics.push(...(await throughputMetrics(engine, raw, rounds, log)));
       if (only.has(3)) metrics.push(...(await fanoutMetrics(engine, raw, rounds, log)));
       if (only.has(4)) metrics.push(...(await queueMetrics(engine, rounds, log)));
     } finally {
-      await raw.stop();
+      await raw?.stop();
+      await relay?.stop();
       await engine.stop();
       await removeDir(dir);
     }
@@ -79,7 +97,10 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const result = {
     machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${platform()} ${release()}` },
+    // 1-minute load average when the run started and ended: the machine is shared, so figures are noisy when it is high.
+    loadAverage: { start: round2(loadAtStart[0]!), end: round2(loadavg()[0]!) },
     commit: gitHead(),
+    ...(engineRuntime ? { engine: engineRuntime } : {}),
     durationS: Math.round((Date.now() - started) / 1000),
     metrics,
   };
@@ -87,10 +108,13 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(
-    `\n${result.machine.model} × ${result.machine.cpus}, node ${result.machine.node}, ${result.machine.platform}, ${result.durationS} s\n\n`,
+    `\n${result.machine.model} × ${result.machine.cpus}, node ${result.machine.node}, ${result.machine.platform}, ${result.durationS} s, ` +
+      `load average ${result.loadAverage.start} → ${result.loadAverage.end}${engineRuntime ? `; engine on ${engineRuntime}` : ''}\n\n`,
   );
   process.stdout.write(table(metrics) + '\n\nwritten: bench/results/latest.json\n');
 }
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 function release(): string {
   try {

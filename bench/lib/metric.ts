@@ -28,22 +28,32 @@ export async function alternate<A, B>(
   log: (s: string) => void,
   options: { warmup?: boolean } = {},
 ): Promise<{ a: A[]; b: B[] }> {
-  const as: A[] = [];
-  const bs: B[] = [];
+  const [as, bs] = await rotate(rounds, [a, b] as const, log, options);
+  return { a: as, b: bs };
+}
+
+/**
+ * Runs every side once per round, `rounds` times, the side that goes first moving one place each round (with
+ * two sides: a, b then b, a). With `warmup`, one round of each runs first and is not counted.
+ */
+export async function rotate<T extends readonly unknown[]>(
+  rounds: number,
+  sides: { readonly [K in keyof T]: () => Promise<T[K]> },
+  log: (s: string) => void,
+  options: { warmup?: boolean } = {},
+): Promise<{ -readonly [K in keyof T]: T[K][] }> {
+  const fns = sides as readonly (() => Promise<unknown>)[];
+  const out: unknown[][] = fns.map(() => []);
   if (options.warmup) {
-    await a();
-    await b();
+    for (const f of fns) await f();
     log('  warm-up round done (not counted)');
   }
   for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) {
-      as.push(await a());
-      bs.push(await b());
-    } else {
-      bs.push(await b());
-      as.push(await a());
+    for (let k = 0; k < fns.length; k++) {
+      const i = (r + k) % fns.length;
+      out[i]!.push(await fns[i]!());
     }
     log(`  round ${r + 1}/${rounds} done`);
   }
-  return { a: as, b: bs };
+  return out as { -readonly [K in keyof T]: T[K][] };
 }

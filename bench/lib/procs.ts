@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,6 +67,10 @@ export async function stopChild(child: ChildProcess, ms = 5000): Promise<void> {
 export interface EngineProc {
   url: string;
   pid: number;
+  /** Task worker processes it keeps warm. */
+  workers: number;
+  /** The Node it runs on and its store, e.g. `node v20.20.2, sqlite via node-sqlite3-wasm`. */
+  runtime: string;
   dir: string;
   client: EngineClient;
   auth: Record<string, string>;
@@ -75,9 +79,21 @@ export interface EngineProc {
 }
 
 /** `node dist/cli.js dev` on a workspace, as its own process; resolves once the tasks are indexed. */
-export async function startEngineProc(dir: string, opts: { workers?: number; nodeArgs?: string[]; taskIds?: string[] } = {}): Promise<EngineProc> {
-  const args = [...(opts.nodeArgs ?? []), CLI, 'dev', '--dir', dir, '--port', '0', '--workers', String(opts.workers ?? 2)];
-  const child = spawn(process.execPath, args, {
+export async function startEngineProc(
+  dir: string,
+  opts: {
+    workers?: number;
+    nodeArgs?: string[];
+    taskIds?: string[];
+    /** Another build's CLI (dist/cli.js), e.g. to compare with an earlier commit. */
+    cli?: string;
+    /** Another Node binary to run the engine on (its workers run on it too). */
+    node?: string;
+  } = {},
+): Promise<EngineProc> {
+  const workers = opts.workers ?? 2;
+  const args = [...(opts.nodeArgs ?? []), opts.cli ?? CLI, 'dev', '--dir', dir, '--port', '0', '--workers', String(workers)];
+  const child = spawn(opts.node ?? process.execPath, args, {
     cwd: dir,
     env: { ...process.env, RUNLIGHT_SECRET_KEY: SECRET },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,16 +106,28 @@ export async function startEngineProc(dir: string, opts: { workers?: number; nod
   const url = m[1]!;
   const client = new EngineClient({ baseURL: url, accessToken: SECRET });
   const want = opts.taskIds ?? [];
-  const until = Date.now() + 30_000;
+  // The first build takes seconds, minutes on a machine shared with other work: a request that times out meanwhile
+  // is asked again.
+  const until = Date.now() + 180_000;
   for (;;) {
-    const { tasks } = await client.listTasks();
+    const tasks = await client.listTasks().then(
+      (r) => r.tasks,
+      (e: unknown) => {
+        if (Date.now() > until) throw e;
+        return [];
+      },
+    );
     if (want.every((id) => tasks.some((t) => t.id === id))) break;
     if (Date.now() > until) throw new Error(`tasks ${want.join(', ')} not indexed\n${errText}`);
     await sleep(50);
   }
+  const store = /store: ([^,)]+)/.exec(errText)?.[1] ?? 'store unknown';
+  const version = execFileSync(opts.node ?? process.execPath, ['--version'], { encoding: 'utf8' }).trim();
   return {
     url,
     pid: child.pid!,
+    workers,
+    runtime: `node ${version}, ${store}`,
     dir,
     client,
     auth: { authorization: `Bearer ${SECRET}` },
@@ -114,9 +142,19 @@ export interface RawProc {
   stop(): Promise<void>;
 }
 
-export async function startRawServer(): Promise<RawProc> {
-  const child = spawn(process.execPath, [join(__dirname, 'raw-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const m = await waitLine(child, /^listening (\d+)/, 10_000, 'raw SSE server');
+/** The raw SSE baseline (raw-server.mjs) as its own process. */
+export function startRawServer(): Promise<RawProc> {
+  return startBaselineServer('raw-server.mjs', 'raw SSE server');
+}
+
+/** The IPC-relay SSE baseline (ipc-relay-server.mjs: a forked child sends each chunk over IPC, the server writes it). */
+export function startRelayServer(): Promise<RawProc> {
+  return startBaselineServer('ipc-relay-server.mjs', 'IPC-relay SSE server');
+}
+
+async function startBaselineServer(script: string, what: string): Promise<RawProc> {
+  const child = spawn(process.execPath, [join(__dirname, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const m = await waitLine(child, /^listening (\d+)/, 60_000, what);
   return { url: `http://127.0.0.1:${m[1]}`, pid: child.pid!, stop: () => stopChild(child) };
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Percentile of an ascending-sorted array (nearest rank). */
 export function pct(sorted: readonly number[], p: number): number {
@@ -36,5 +36,35 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
     return await Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms)))]);
   } finally {
     clearTimeout(t);
+  }
+}
+
+/**
+ * CPU time of a process in µs: the sum of its threads' time on a CPU from /proc/<pid>/task/<tid>/schedstat
+ * (nanoseconds, so a burst of a second is measured to the µs, and V8's GC and libuv threads count), or from
+ * /proc/<pid>/stat in clock ticks where schedstat is missing.
+ */
+export function procCpuUs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+    return ns / 1000;
+  } catch {
+    return procCpuMs(pid) * 1000;
+  }
+}
+
+/** The child processes of a process (Linux: /proc/<pid>/task/<pid>/children), or [] where it cannot be read. */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }

@@ -110,7 +110,9 @@ export class Committer {
           continue;
         }
         this.publish(results, ops);
-        group.forEach((p, i) => p.resolve(results[i]!));
+        // Claims first: the runs they took start on their workers before callers are answered.
+        group.forEach((p, i) => p.op.kind === 'claim' && p.resolve(results[i]!));
+        group.forEach((p, i) => p.op.kind !== 'claim' && p.resolve(results[i]!));
         this.commitsSinceCheckpoint++;
       }
     } finally {

@@ -91,6 +91,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       env: { ...process.env, ...workspaceEnv, RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
       log,
+      ...(process.env.RUNLIGHT_WORKER_CPU_PROF_DIR ? { cpuProfDir: process.env.RUNLIGHT_WORKER_CPU_PROF_DIR } : {}),
     });
     /** Runs `ask` on a worker of the pool, which is given back after. */
     const onPooledWorker = async <T>(ask: (w: WorkerHandle) => Promise<T>): Promise<T> => {
@@ -256,7 +257,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const infoFile = join(runlightDir, 'engine.json');
     await writeFile(infoFile, JSON.stringify(info, null, 2) + '\n');
     cleanups.push(() => rm(infoFile, { force: true }));
-    log(`engine ready at ${url} (store: ${postgres ? 'postgres' : 'sqlite'}, workers: ${options.workers ?? 2})`);
+    const storeName = postgres ? 'postgres' : `sqlite via ${(store as { driver?: string }).driver === 'node:sqlite' ? 'node:sqlite' : 'node-sqlite3-wasm'}`;
+    log(`engine ready at ${url} (store: ${storeName}, workers: ${options.workers ?? 2})`);
 
     let closing: Promise<void> | undefined;
     // The engine is announced as soon as it serves; worker processes, the recovery of runs a stopped engine left

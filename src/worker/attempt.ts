@@ -219,8 +219,19 @@ function contextFor(msg: ExecuteMessage, exportName: string | undefined): TaskRu
     environment: { id: 'local', slug: 'dev', type: 'DEVELOPMENT' },
     organization: { id: 'local', slug: 'local', name: 'Local' },
     project: { id: 'local', ref: 'proj_local', slug: workspace, name: workspace },
-    machine: { name: 'local', cpu: cpus().length, memory: Math.round(totalmem() / 2 ** 30), centsPerMs: 0 },
+    machine: machine(),
   };
+}
+
+let localMachine: TaskRunContext['machine'] | undefined;
+
+/**
+ * `ctx.machine`: this machine, read once per worker (`os.cpus()` reads /proc/cpuinfo: it was an eighth of a no-op
+ * attempt's CPU time).
+ */
+function machine(): TaskRunContext['machine'] {
+  localMachine ??= { name: 'local', cpu: cpus().length, memory: Math.round(totalmem() / 2 ** 30), centsPerMs: 0 };
+  return { ...localMachine };
 }
 
 /** Lets `tasks.trigger`, `runs.*` inside the task reach this engine (backend SDK's `configure`). */

@@ -51,6 +51,8 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
   private readonly byAttempt = new Map<string, Attempt>();
   private readonly byRun = new Map<string, Attempt>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** The first build of the tasks is done (`tasks.ready()` resolved): an attempt starts without waiting a turn for it. */
+  private tasksReady = false;
   /** Runs claimed by this node whose attempt is being started: their leases are renewed too. */
   private readonly starting = new Set<string>();
   /** Runs cancelled while their attempt was being started: that attempt is never sent to a worker. */
@@ -140,7 +142,10 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
   /** Sends a started attempt (the run is EXECUTING, held by this node) to its worker. */
   private async launch(record: RunRecord, worker: WorkerHandle): Promise<void> {
     const runId = record.run.id;
-    await this.tasks.ready();
+    if (!this.tasksReady) {
+      await this.tasks.ready();
+      this.tasksReady = true;
+    }
     if (this.cancelledWhileStarting.has(runId)) {
       this.pool.release(worker);
       return;

@@ -11,6 +11,11 @@ export interface PoolOptions {
   /** V8 heap limit of each worker in MB (a task that blows it ends CRASHED with an out-of-memory error). */
   maxHeapMb: number;
   log: (line: string) => void;
+  /**
+   * A folder for V8 CPU profiles of the workers (RUNLIGHT_WORKER_CPU_PROF_DIR, for `bench/profile-runs.ts`): each
+   * runs under `--cpu-prof`, and on close is disconnected (it exits and writes its profile) instead of killed.
+   */
+  cpuProfDir?: string;
 }
 
 /** One warm task-worker process; emits `message` (parsed WorkerToEngine) and `exit` (code, signal, stderr tail). */
@@ -101,7 +106,11 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
     if (this.closed) return;
     const child = fork(this.o.script, [], {
       env: this.o.env,
-      execArgv: [`--max-old-space-size=${this.o.maxHeapMb}`, '--enable-source-maps'],
+      execArgv: [
+        `--max-old-space-size=${this.o.maxHeapMb}`,
+        '--enable-source-maps',
+        ...(this.o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${this.o.cpuProfDir}`] : []),
+      ],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
@@ -188,7 +197,10 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
           new Promise<void>((r) => {
             if (w.dead) return r();
             w.once('exit', () => r());
-            w.kill();
+            if (!this.o.cpuProfDir) return w.kill();
+            // A profiled worker exits by itself once disconnected, writing its profile; killed if it does not.
+            w.child.disconnect();
+            setTimeout(() => w.kill(), 5000).unref();
           }),
       ),
     );

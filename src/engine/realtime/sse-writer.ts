@@ -4,6 +4,13 @@ export interface SseWriterOptions {
   /** Bytes queued in the socket beyond which a subscriber counts as stalled and is closed (it resumes by id). */
   maxBufferedBytes: number;
   keepAliveMs: number;
+  /**
+   * Write after the I/O callbacks of this turn of the event loop (setImmediate) instead of at the end of the current
+   * one (a microtask): what a commit set in motion (the start of a claimed run on its worker, answers to callers)
+   * goes out first, and the frames of the commits made meanwhile go in the same write. For run feeds; stream
+   * feeds write at once (a chunk's latency is what they are for).
+   */
+  afterIo?: boolean;
 }
 
 /**
@@ -58,7 +65,8 @@ export class SseWriter {
       this.scheduled = true;
       // Everything written in this tick goes out in one socket write. No timer gathers more: under load, one
       // commit carries more chunks, so the writes per subscriber stay bounded by the commits per second.
-      queueMicrotask(() => this.flush());
+      if (this.options.afterIo) setImmediate(() => this.flush());
+      else queueMicrotask(() => this.flush());
     }
   }
 

@@ -95,9 +95,14 @@ export function eventOf(seq: number, record: RunRecord, type: RunEventType, data
 }
 
 /** Epoch ms of an ISO time, or throws a clear error (the store indexes times as numbers). */
+/** The last time `epochMs` parsed: a run's update compares its indexed columns before and after, parsing its createdAt each time. */
+let lastParsed: { iso: string; ms: number } | undefined;
+
 export function epochMs(iso: string, what: string): number {
+  if (lastParsed?.iso === iso) return lastParsed.ms;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) throw new Error(`store: ${what} is not a valid time: ${iso}`);
+  lastParsed = { iso, ms };
   return ms;
 }
 

@@ -1,6 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Database, type QueryResult, type SQLiteValue } from 'node-sqlite3-wasm';
+import {
+  chooseDriver,
+  openDatabase,
+  type Row as QueryResult,
+  type SqlDatabase as Database,
+  type SqliteDriver,
+  type SqlValue as SQLiteValue,
+} from './sqlite/driver';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
 import {
@@ -67,6 +74,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** WAL pages (4 KiB) before an automatic checkpoint; smaller = shorter but more frequent pauses. */
   walAutocheckpoint?: number;
+  /** The SQLite library: by default node:sqlite where the runtime has it, else node-sqlite3-wasm (see `chooseDriver`). */
+  driver?: SqliteDriver;
 }
 
 /** Files this process has open, to refuse a second connection (the first holds the exclusive lock). */
@@ -75,12 +84,14 @@ const openFiles = new Set<string>();
 const CHUNK_CACHE_MAX = 10_000;
 
 /**
- * The embedded store: node-sqlite3-wasm (synchronous WASM with real file I/O), WAL journal with
- * `locking_mode=EXCLUSIVE` (no shared memory; one engine owns the file). Every method runs
- * synchronously on the calling thread and returns a settled promise.
+ * The embedded store: node:sqlite where the runtime has it, else node-sqlite3-wasm (synchronous WASM with real file
+ * I/O) — the same file either way; WAL journal with `locking_mode=EXCLUSIVE` (no shared memory; one engine owns the
+ * file). Every method runs synchronously on the calling thread and returns a settled promise.
  */
 export class SqliteRunStore implements RunStore {
   readonly file: string;
+  /** The SQLite library in use. */
+  readonly driver: SqliteDriver;
   private readonly synchronous: 'NORMAL' | 'FULL';
   private readonly walAutocheckpoint: number;
   private db: Database | undefined;
@@ -90,6 +101,8 @@ export class SqliteRunStore implements RunStore {
    * a claim is the plain ordered read it was before queues had limits.
    */
   private anyQueueLimit = false;
+  /** Statements run through `run` (and chunk inserts): a failed op that moved it wrote part of itself. */
+  private writes = 0;
   /** `${runId}\u0000${key}` → next chunk idx, for committed data only. */
   private readonly nextIdx = new Map<string, number>();
 
@@ -97,13 +110,18 @@ export class SqliteRunStore implements RunStore {
     this.file = resolve(options.file);
     this.synchronous = options.synchronous ?? 'NORMAL';
     this.walAutocheckpoint = options.walAutocheckpoint ?? 1000;
+    this.driver = options.driver ?? chooseDriver();
   }
 
   async open(): Promise<void> {
     if (this.db) return;
     mkdirSync(dirname(this.file), { recursive: true });
-    clearStaleLockDir(this.file, openFiles.has(this.file));
-    const db = new Database(this.file);
+    // One connection per file and process (it holds the exclusive lock).
+    if (openFiles.has(this.file)) throw dbLocked(this.file, true);
+    clearStaleLockDir(this.file, false);
+    // A node-sqlite3-wasm engine locks with a `<db>.lock` folder: a stale one is cleared (or a live one refused)
+    // whichever library opens the file now.
+    const db = openDatabase(this.file, this.driver);
     try {
       // Must come first: WAL without shared memory needs the exclusive lock before the first access.
       db.exec('PRAGMA locking_mode = EXCLUSIVE');
@@ -138,26 +156,51 @@ export class SqliteRunStore implements RunStore {
     db.close();
   }
 
+  /**
+   * One transaction for the group, ops applied without a savepoint each (two statements per op saved). An op refused
+   * before it wrote anything (a refusal, a missing run: every StoreRefusal is thrown before the op's first write)
+   * just fails; one that fails after writing part of itself has the group rolled back and applied again with a
+   * savepoint per op, so only that op fails.
+   */
   async write(ops: WriteOp[]): Promise<WriteResult[]> {
-    return this.transaction(() => {
-      const results: WriteResult[] = [];
-      const staged = new Map<string, number>();
-      for (const op of ops) {
-        this.run('SAVEPOINT op');
-        const opStaged = new Map<string, number>();
+    try {
+      return await this.transaction(() => this.applyOps(ops, false));
+    } catch (e) {
+      if (!(e instanceof GroupRetry)) throw e;
+      return this.transaction(() => this.applyOps(ops, true));
+    }
+  }
+
+  private applyOps(ops: readonly WriteOp[], savepoints: boolean): { value: WriteResult[]; staged: Map<string, number> } {
+    const results: WriteResult[] = [];
+    const staged = new Map<string, number>();
+    for (const op of ops) {
+      const opStaged = new Map<string, number>();
+      if (!savepoints) {
+        const writesBefore = this.writes;
         try {
-          const result = this.applyOp(op, staged, opStaged);
-          this.run('RELEASE op');
-          for (const [k, v] of opStaged) staged.set(k, v);
-          results.push(result);
+          results.push(this.applyOp(op, staged, opStaged));
         } catch (err) {
-          this.run('ROLLBACK TO op');
-          this.run('RELEASE op');
+          if (this.writes !== writesBefore) throw new GroupRetry(err);
           results.push({ ok: false, error: asError(err) });
+          continue;
         }
+        for (const [k, v] of opStaged) staged.set(k, v);
+        continue;
       }
-      return { value: results, staged };
-    });
+      this.run('SAVEPOINT op');
+      try {
+        const result = this.applyOp(op, staged, opStaged);
+        this.run('RELEASE op');
+        for (const [k, v] of opStaged) staged.set(k, v);
+        results.push(result);
+      } catch (err) {
+        this.run('ROLLBACK TO op');
+        this.run('RELEASE op');
+        results.push({ ok: false, error: asError(err) });
+      }
+    }
+    return { value: results, staged };
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -485,7 +528,9 @@ export class SqliteRunStore implements RunStore {
     return this.stmt(sql).all(params)[0];
   }
 
+  /** Runs a statement that may write (counted: `write` tells whether a failed op wrote part of itself). */
   private run(sql: string, params?: SQLiteValue[]) {
+    this.writes++;
     return this.stmt(sql).run(params);
   }
 
@@ -506,6 +551,8 @@ export class SqliteRunStore implements RunStore {
       // statement prior to binding new values"), failing the next write too: prepare them afresh.
       this.stmts?.clear();
       this.nextIdx.clear();
+      // An op of a group failed: the group is applied again, op by op (an error of the store as a whole fails again there).
+      if (err instanceof GroupRetry) return Promise.reject(err);
       return Promise.reject(explainWriteError(asError(err), dirname(this.file)));
     }
     if (out.staged) {
@@ -687,12 +734,20 @@ export class SqliteRunStore implements RunStore {
     const insert = this.stmt('INSERT INTO stream_chunks (run_id, key, idx, body) VALUES (?, ?, ?, ?)');
     const chunks: StoredChunk[] = [];
     for (const body of bodies) {
+      this.writes++;
       insert.run([runId, key, next, body]);
       chunks.push({ idx: next, body });
       next++;
     }
     opStaged.set(cacheKey, next);
     return chunks;
+  }
+}
+
+/** An op of a group applied without savepoints threw: the group was rolled back, to be applied again with them. */
+class GroupRetry extends Error {
+  constructor(override readonly cause: unknown) {
+    super('an op of the group failed');
   }
 }
 

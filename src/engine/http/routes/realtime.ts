@@ -27,8 +27,8 @@ function lastEventId(ctx: RequestContext): number | undefined {
 const TagsParam = z.array(Tag).check(z.maxLength(LIMITS.tagsPerRun));
 const StatusParam = z.array(RunStatus);
 
-function feedWriter(deps: EngineDeps, ctx: RequestContext): SseWriter {
-  return new SseWriter(ctx.res, { maxBufferedBytes: deps.sse.maxBufferedBytes, keepAliveMs: deps.sse.keepAliveMs });
+function feedWriter(deps: EngineDeps, ctx: RequestContext, afterIo = false): SseWriter {
+  return new SseWriter(ctx.res, { maxBufferedBytes: deps.sse.maxBufferedBytes, keepAliveMs: deps.sse.keepAliveMs, afterIo });
 }
 
 async function runFeed(deps: EngineDeps, ctx: RequestContext, filter: RunFilter, extra: URLSearchParams): Promise<void> {
@@ -43,7 +43,7 @@ async function runFeed(deps: EngineDeps, ctx: RequestContext, filter: RunFilter,
       ? (status: RunStatus, task: string, created: string) =>
           (!statuses || statuses.includes(status)) && (!tasks || tasks.includes(task)) && (!createdAfter || created >= createdAfter)
       : undefined;
-  const sse = feedWriter(deps, ctx);
+  const sse = feedWriter(deps, ctx, true);
   await serveRunFeed(deps.store, deps.hub, sse, { filter, lastEventId: id, snapshotLimit: deps.sse.snapshotLimit, accept });
 }
 

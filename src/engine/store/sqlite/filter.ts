@@ -1,4 +1,4 @@
-import type { SQLiteValue } from 'node-sqlite3-wasm';
+import type { SqlValue as SQLiteValue } from './driver';
 import type { NormalFilter } from '../codec';
 
 /**

@@ -1,6 +1,6 @@
-import type { QueryResult } from 'node-sqlite3-wasm';
+import type { Row as QueryResult } from './driver';
 
-/** Typed column reads of node-sqlite3-wasm rows (a wrong type means a corrupt or mismatched schema). */
+/** Typed column reads of rows (a wrong type means a corrupt or mismatched schema). */
 
 export function text(row: QueryResult, col: string): string {
   const v = row[col];

@@ -1,4 +1,4 @@
-import type { Database } from 'node-sqlite3-wasm';
+import type { SqlDatabase as Database } from './driver';
 
 /**
  * Versioned schema of the SQLite store. `PRAGMA user_version` holds the number of applied

@@ -1,19 +1,22 @@
-import type { Database, Statement } from 'node-sqlite3-wasm';
+import type { SqlDatabase, SqlStatement } from './driver';
 
 /** Prepared statements by SQL text, least recently used finalized past `max`. */
 export class StatementCache {
-  private readonly map = new Map<string, Statement>();
+  private readonly map = new Map<string, SqlStatement>();
 
   constructor(
-    private readonly db: Database,
+    private readonly db: SqlDatabase,
     private readonly max = 200,
   ) {}
 
-  get(sql: string): Statement {
+  get(sql: string): SqlStatement {
     const hit = this.map.get(sql);
     if (hit) {
-      this.map.delete(sql);
-      this.map.set(sql, hit);
+      // Kept in use order only once the cache is near full (re-inserting on every hit costs more than it saves below that).
+      if (this.map.size >= this.max - 1) {
+        this.map.delete(sql);
+        this.map.set(sql, hit);
+      }
       return hit;
     }
     const stmt = this.db.prepare(sql);

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { newRunRecord, withMetadata } from '../../../../src/engine/runs/model';
 import { openStore } from '../../../../src/engine/store/open';
 import { SqliteRunStore } from '../../../../src/engine/store/sqlite';
+import { chooseDriver, nodeSqliteModule, type SqliteDriver } from '../../../../src/engine/store/sqlite/driver';
 import { acquireWorkspaceLock, holdsWorkspaceLock } from '../../../../src/engine/workspace-lock';
 import { describeStoreConformance, type StoreFactory } from './conformance';
 import { describeQueueConformance } from './queue-conformance';
@@ -18,28 +19,40 @@ function tempRunlightDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'runlight-store-')), '.runlight');
 }
 
-const sqliteStore: StoreFactory = async () => {
-  const dir = tempRunlightDir();
-  const file = join(dir, 'runlight.db');
-  let store = new SqliteRunStore({ file });
-  await store.open();
-  return {
-    store,
-    async reopen() {
-      await store.close();
-      store = new SqliteRunStore({ file });
-      await store.open();
-      return store;
-    },
-    async dispose() {
-      await store.close();
-      rmSync(join(dir, '..'), { recursive: true, force: true });
-    },
+const sqliteStore =
+  (driver: SqliteDriver): StoreFactory =>
+  async () => {
+    const dir = tempRunlightDir();
+    const file = join(dir, 'runlight.db');
+    let store = new SqliteRunStore({ file, driver });
+    await store.open();
+    return {
+      store,
+      async reopen() {
+        await store.close();
+        store = new SqliteRunStore({ file, driver });
+        await store.open();
+        return store;
+      },
+      async dispose() {
+        await store.close();
+        rmSync(join(dir, '..'), { recursive: true, force: true });
+      },
+    };
   };
-};
-describeStoreConformance('sqlite', sqliteStore);
-describeQueueConformance('sqlite', sqliteStore);
-describeIdempotencyConformance('sqlite', sqliteStore);
+// Both SQLite libraries where this runtime has node:sqlite (Node ≥ 22.13: sqlite-node24.test.ts runs this file on
+// the harness's Node 24), node-sqlite3-wasm alone on Node 20.
+const drivers: SqliteDriver[] = nodeSqliteModule() ? ['wasm', 'node:sqlite'] : ['wasm'];
+for (const driver of drivers) {
+  const name = driver === 'wasm' ? 'sqlite' : 'sqlite (node:sqlite)';
+  describeStoreConformance(name, sqliteStore(driver));
+  describeQueueConformance(name, sqliteStore(driver));
+  describeIdempotencyConformance(name, sqliteStore(driver));
+}
+/** The library a store opened without a driver option uses here (the crash tests' child process too). */
+const defaultDriver = chooseDriver();
+/** node-sqlite3-wasm locks with a `<db>.lock` folder; node:sqlite with the file locks of SQLite itself. */
+const lockDirs = defaultDriver === 'wasm';
 
 /** Starts the child script under tsx; resolves once it printed `until` (or fails on exit). */
 function startChild(dir: string, mode: 'write' | 'hold'): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
@@ -64,7 +77,7 @@ function killed(child: ChildProcess): Promise<void> {
   });
 }
 
-describe('SQLite store: crashes and locks', function () {
+describe(`SQLite store: crashes and locks${defaultDriver === 'wasm' ? '' : ` (${defaultDriver})`}`, function () {
   this.timeout(60_000);
   const cleanup: string[] = [];
   const children: ChildProcess[] = [];
@@ -95,7 +108,7 @@ describe('SQLite store: crashes and locks', function () {
       if (m) acked.push(Number(m[1]));
     }
     await killed(child);
-    assert.ok(existsSync(join(dir, 'runlight.db.lock')), 'a killed writer leaves the SQLite lock dir behind');
+    if (lockDirs) assert.ok(existsSync(join(dir, 'runlight.db.lock')), 'a killed writer leaves the SQLite lock dir behind');
     assert.ok(existsSync(join(dir, 'engine.lock')), 'and its workspace lock file');
 
     const lock = await acquireWorkspaceLock(dir); // dead owner: taken over
@@ -138,7 +151,7 @@ describe('SQLite store: crashes and locks', function () {
       assert.match(err.message, /locked/);
       return true;
     });
-    assert.ok(existsSync(join(dir, 'runlight.db.lock')), 'the live lock is still there');
+    if (lockDirs) assert.ok(existsSync(join(dir, 'runlight.db.lock')), 'the live lock is still there');
     assert.equal(child.exitCode, null, 'the owner is still running');
 
     await killed(child);
