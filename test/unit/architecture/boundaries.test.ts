@@ -10,7 +10,8 @@ const root = resolve(__dirname, '../../..');
 const src = join(root, 'src');
 
 /** A room of src/: a folder, or for the SDK one of its two halves (its entry file is the room `sdk`). */
-type Room = 'shared' | 'protocol' | 'client' | 'tools' | 'engine' | 'worker' | 'sdk' | 'sdk/task' | 'sdk/backend' | 'cli' | 'extension' | 'webview' | 'ts-plugin';
+type Room =
+  'shared' | 'protocol' | 'client' | 'tools' | 'engine' | 'worker' | 'sdk' | 'sdk/task' | 'sdk/backend' | 'cli' | 'extension' | 'webview' | 'ts-plugin';
 
 interface Rule {
   /** Rooms this room may import from (its own is always allowed). */
