@@ -25,3 +25,19 @@ export function chunkText(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * True when a string chunk is one whole JSON object or array (`streams.append('progress',
+ * JSON.stringify(step))`): such chunks are records, each printed on its own line, not text to join.
+ */
+export function isJsonRecordText(text: string): boolean {
+  const t = text.trim();
+  const open = t[0];
+  if ((open !== '{' || !t.endsWith('}')) && (open !== '[' || !t.endsWith(']'))) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+}

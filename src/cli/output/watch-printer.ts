@@ -1,13 +1,13 @@
 import { isTerminal } from '../../shared/status';
 import type { LogChunk } from '../../protocol/sse';
 import type { RealtimeRun } from '../../sdk/backend/types';
-import { chunkText } from './chunk-text';
+import { chunkText, isJsonRecordText } from './chunk-text';
 import { compactJson, paint, paintStatus, type Style } from './style';
 import { formatDuration } from '../../shared/format';
 
 /**
  * Prints one run as it changes: a header, status changes, metadata and tag changes, stream chunks
- * (text inline as it arrives, anything else as one JSON line), log lines, and a final summary.
+ * (text inline as it arrives; objects, and strings holding one JSON object or array, one per line), log lines, and a final summary.
  * The terminal state is summarised by `finish()`, after the streams have drained.
  */
 export class WatchPrinter {
@@ -44,7 +44,7 @@ export class WatchPrinter {
 
   chunk(key: string, value: unknown): void {
     const text = chunkText(value);
-    if (text !== undefined) {
+    if (text !== undefined && !isJsonRecordText(text)) {
       if (text === '') return;
       if (this.inlineKey !== key) {
         this.breakLine();
@@ -55,7 +55,7 @@ export class WatchPrinter {
       this.atLineStart = text.endsWith('\n');
       return;
     }
-    const shown = value instanceof Uint8Array ? `<${value.byteLength} bytes>` : compactJson(value);
+    const shown = value instanceof Uint8Array ? `<${value.byteLength} bytes>` : text !== undefined ? text.trim() : compactJson(value);
     this.line(`${paint(this.style, 'cyan', `[${key}]`)} ${shown}`);
   }
 

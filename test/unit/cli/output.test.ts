@@ -104,6 +104,20 @@ describe('cli/output WatchPrinter', () => {
     p.chunk('other', 'x');
     assert.equal(text(), 'run_1  hello  EXECUTING\n[log] line one\n[other] x');
   });
+
+  it('strings that hold one JSON object or array each get their own line; other text still joins', () => {
+    const { p, text } = printer();
+    p.run(rt({ status: 'EXECUTING' }));
+    p.chunk('progress', '{"done":1,"total":2}');
+    p.chunk('progress', '{"done":2,"total":2}\n');
+    p.chunk('rows', '[1,2]');
+    p.chunk('answer', '{not json');
+    p.chunk('answer', '}');
+    assert.equal(
+      text(),
+      'run_1  hello  EXECUTING\n[progress] {"done":1,"total":2}\n[progress] {"done":2,"total":2}\n[rows] [1,2]\n[answer] {not json}',
+    );
+  });
 });
 
 describe('cli/output tables and formats', () => {
