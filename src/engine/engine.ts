@@ -16,6 +16,7 @@ import { registerTokenRoutes } from './http/routes/tokens';
 import { registerScheduleRoutes } from './http/routes/schedules';
 import { ScheduleService } from './schedules/service';
 import { ScheduleTicker } from './schedules/ticker';
+import { Retention, retentionFromEnv } from './runs/retention';
 import { TokenService } from './runs/tokens';
 import { registerRealtimeRoutes } from './http/routes/realtime';
 import type { EngineDeps } from './http/context';
@@ -70,6 +71,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     await lock?.release();
   };
   try {
+    const { now: retentionNow, firstDelayMs, everyMs, ...retentionOptions } = options.retention ?? {};
+    const retentionPolicy = { ...retentionFromEnv(), ...retentionOptions };
     const secretKey = await loadSecretKey(dir, options.secretKey);
     const store = await openStore(storeSpec, runlightDir);
     cleanups.push(() => store.close());
@@ -253,6 +256,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     cleanups.push(() => executor.close());
     cleanups.push(() => catalog.close());
     cleanups.push(() => ticker.close());
+    const retention = new Retention(store, retentionPolicy, log, retentionNow);
+    cleanups.push(() => retention.close());
     const info: EngineInfo = { url, pid: process.pid, version: ENGINE_VERSION };
     const infoFile = join(runlightDir, 'engine.json');
     await writeFile(infoFile, JSON.stringify(info, null, 2) + '\n');
@@ -282,6 +287,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
           );
           executor.start();
           void ticker.start();
+          retention.start(firstDelayMs, everyMs);
         });
     }, SERVE_FIRST_MS);
     return {
