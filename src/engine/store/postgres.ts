@@ -541,12 +541,12 @@ export class PostgresRunStore implements RunStore {
           ? (await client.query<Row>(COUNT_BOUNDARY_SQL + String(Math.max(0, Math.floor(policy.keepNewest))))).rows[0]
           : undefined;
       const boundary = edge ? { createdAt: Number(edge['created_at']), id: String(edge['id']) } : undefined;
-      const where = pruneWhere(policy, boundary, (i) => `$${i}`);
-      if (!where) return { value: 0 };
+      const chosen = pruneWhere(policy, boundary, (i) => `$${i}`);
+      if (!chosen) return { value: 0 };
       // SKIP LOCKED: a run another node is writing right now is left for the next round.
       const res = await client.query<Row>(
-        `SELECT id, batch_id FROM runs WHERE ${where.sql} ORDER BY created_at, id LIMIT $${where.params.length + 1} FOR UPDATE SKIP LOCKED`,
-        [...where.params, limitOf(limit)],
+        `SELECT id, batch_id FROM runs WHERE ${chosen.sql} ORDER BY created_at, id LIMIT $${chosen.params.length + 1} FOR UPDATE SKIP LOCKED`,
+        [...chosen.params, limitOf(limit)],
       );
       if (res.rows.length === 0) return { value: 0 };
       const ids = res.rows.map((r) => String(r['id']));

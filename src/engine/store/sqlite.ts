@@ -518,9 +518,9 @@ export class SqliteRunStore implements RunStore {
   async pruneRuns(policy: PrunePolicy, limit: number): Promise<number> {
     return this.transaction(() => {
       const edge = policy.keepNewest !== undefined ? this.first(COUNT_BOUNDARY_SQL + String(Math.max(0, Math.floor(policy.keepNewest)))) : undefined;
-      const where = pruneWhere(policy, edge ? { createdAt: int(edge, 'created_at'), id: text(edge, 'id') } : undefined, () => '?');
-      if (!where) return { value: 0 };
-      const rows = this.stmt(`SELECT id, batch_id FROM runs WHERE ${where.sql} ORDER BY created_at, id LIMIT ?`).all([...where.params, limitOf(limit)]);
+      const chosen = pruneWhere(policy, edge ? { createdAt: int(edge, 'created_at'), id: text(edge, 'id') } : undefined, () => '?');
+      if (!chosen) return { value: 0 };
+      const rows = this.stmt(`SELECT id, batch_id FROM runs WHERE ${chosen.sql} ORDER BY created_at, id LIMIT ?`).all([...chosen.params, limitOf(limit)]);
       if (rows.length === 0) return { value: 0 };
       const ids = JSON.stringify(rows.map((r) => text(r, 'id')));
       const batches = JSON.stringify([...new Set(rows.map((r) => textOrNull(r, 'batch_id')).filter((b) => b !== null))]);
