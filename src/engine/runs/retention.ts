@@ -14,9 +14,9 @@ export interface RetentionPolicy {
 export const DEFAULT_RETENTION: RetentionPolicy = { maxAgeMs: 7 * 24 * 3_600_000, maxRuns: 0 };
 
 /** Runs removed per transaction: small enough that a batch holds the store (and, on SQLite, the loop) only briefly. */
-const BATCH = 200;
-/** Free pages given back to the file system after each pruned batch. */
-const RECLAIM_PAGES = 2_000;
+const BATCH = 100;
+/** Free pages given back to the file system per step once the prune is over (a step holds the store briefly too). */
+const RECLAIM_PAGES = 1_000;
 
 /**
  * The retention policy from `RUNLIGHT_RETENTION_DAYS` / `RUNLIGHT_RETENTION_RUNS` (set by the extension from its
@@ -80,9 +80,14 @@ export class Retention {
     for (;;) {
       if (this.closed) break;
       const n = await this.store.pruneRuns(policy, BATCH);
+      if (removed === 0 && n > 0) this.log('retention: pruning finished runs…');
       removed += n;
-      if (n > 0) await this.store.reclaim?.(RECLAIM_PAGES);
       if (n < BATCH) break;
+      await yieldToLoop();
+    }
+    // The freed pages go back to the file system a step at a time (about 4 MB each).
+    for (let step = 0; removed > 0 && this.store.reclaim && !this.closed && step < Math.ceil(removed / 10); step++) {
+      if (!(await this.store.reclaim(RECLAIM_PAGES))) break;
       await yieldToLoop();
     }
     if (removed > 0) this.log(`retention: removed ${removed} finished run(s) with their events, streams and logs`);

@@ -535,8 +535,11 @@ export class SqliteRunStore implements RunStore {
   }
 
   /** Incremental vacuum: up to `pages` free pages go back to the file system, so the file shrinks after a prune. */
-  async reclaim(pages: number): Promise<void> {
-    this.database().exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+  async reclaim(pages: number): Promise<boolean> {
+    const db = this.database();
+    db.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+    const free = db.get('PRAGMA freelist_count')?.['freelist_count'];
+    return typeof free === 'number' && free > 0;
   }
 
   /** Forces a WAL checkpoint (TRUNCATE), e.g. when the engine is idle. */

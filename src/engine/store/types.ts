@@ -333,6 +333,9 @@ export interface RunStore {
    * it returns less than `limit`.
    */
   pruneRuns(policy: PrunePolicy, limit: number): Promise<number>;
-  /** Gives free pages back to the file system after pruning (SQLite's incremental vacuum); at most `pages`. Optional. */
-  reclaim?(pages: number): Promise<void>;
+  /**
+   * Gives free pages back to the file system after pruning (SQLite's incremental vacuum), at most `pages`; false once
+   * none are left. Optional.
+   */
+  reclaim?(pages: number): Promise<boolean>;
 }
