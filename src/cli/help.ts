@@ -30,7 +30,7 @@ Options:
   --dir DIR       workspace folder (tasks under trigger/ and src/trigger/; state in DIR/.runlight)
   --port N        port to listen on, 0 = any free port (default 0)
   --store URL     "sqlite" (default, DIR/.runlight/runlight.db) or a postgres:// URL
-  --workers N     number of warm task workers (default 2)
+  --workers N     most task workers at once (default 2); started on demand, stopped after 60 s idle
   --retention-days N  remove finished runs (with their events, streams and logs) older than N days;
                       0 keeps them (default 7, or RUNLIGHT_RETENTION_DAYS)
   --retention-runs N  keep only the newest N runs; 0 = no limit (default 0, or RUNLIGHT_RETENTION_RUNS)`,

@@ -57,7 +57,7 @@ function workerScript(): string {
 /** How long after it is announced the engine leaves the CPU to its first requests before starting workers and the build. */
 const SERVE_FIRST_MS = 20;
 
-/** Starts the engine for a workspace: store, HTTP/SSE on 127.0.0.1, task catalog, warm workers. */
+/** Starts the engine for a workspace: store, HTTP/SSE on 127.0.0.1, task catalog, task workers started on demand. */
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const dir = resolve(options.dir);
@@ -93,6 +93,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       script: workerScript(),
       env: { ...process.env, ...workspaceEnv, RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
+      idleMs: Number(process.env.RUNLIGHT_WORKER_IDLE_MS ?? 60_000),
       log,
       ...(process.env.RUNLIGHT_WORKER_CPU_PROF_DIR ? { cpuProfDir: process.env.RUNLIGHT_WORKER_CPU_PROF_DIR } : {}),
     });
@@ -287,7 +288,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
           );
           executor.start();
           void ticker.start();
-          retention.start(firstDelayMs, everyMs);
+          retention.start(firstDelayMs ?? Number(process.env.RUNLIGHT_RETENTION_START_MS ?? 5000), everyMs);
         });
     }, SERVE_FIRST_MS);
     return {
