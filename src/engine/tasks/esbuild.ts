@@ -68,3 +68,40 @@ export function withEsbuild<T>(fn: (esbuild: EsbuildApi) => T): T {
 export async function restartEsbuild(): Promise<void> {
   await Promise.resolve(loadEsbuild().stop()).catch(() => undefined);
 }
+
+/** Something holding esbuild contexts (a bundler): it gives them up before the service stops. */
+export interface EsbuildUser {
+  /** A build is running. */
+  busy(): boolean;
+  /** Disposes its contexts (its next build makes new ones). */
+  releaseContexts(): Promise<void>;
+}
+
+const users = new Set<EsbuildUser>();
+let idleTimer: NodeJS.Timeout | undefined;
+
+/** Adds a user of the service; the returned function removes it. */
+export function registerEsbuildUser(user: EsbuildUser): () => void {
+  users.add(user);
+  return () => users.delete(user);
+}
+
+/**
+ * A build ended: the service (esbuild-wasm's, ~300 MB) stops once no build ran for RUNLIGHT_BUILD_IDLE_MS (default
+ * 60 s; 0 keeps it), after its users gave up their contexts. The next build starts it again.
+ */
+export function esbuildActivity(): void {
+  const idleMs = Number(process.env.RUNLIGHT_BUILD_IDLE_MS ?? 60_000);
+  clearTimeout(idleTimer);
+  if (!(idleMs > 0)) return;
+  idleTimer = setTimeout(() => void stopWhenIdle(), idleMs).unref();
+}
+
+async function stopWhenIdle(): Promise<void> {
+  idleTimer = undefined;
+  if (!api || [...users].some((u) => u.busy())) return esbuildActivity();
+  await Promise.all([...users].map((u) => u.releaseContexts()));
+  // A build that started meanwhile keeps the service.
+  if ([...users].some((u) => u.busy())) return esbuildActivity();
+  await restartEsbuild();
+}
