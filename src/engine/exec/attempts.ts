@@ -13,6 +13,7 @@ import type { WorkerHandle, WorkerPool } from './pool';
 import type { WorkerRequests } from './worker-requests';
 import type { Waits } from './waits';
 import { Attempt, type AttemptEvents } from './attempt';
+import type { DebugTarget, DebugWorkers } from './debug-workers';
 import { workerExitError, type RunEnd, type RunFinisher } from './run-end';
 import { describeError } from '../../shared/errors';
 import { nowIso } from '../clock';
@@ -40,6 +41,8 @@ export interface AttemptOptions {
   /** Milliseconds a cancelled or timed-out attempt is given to end (its `signal` aborted) before its worker is killed. */
   stopGraceMs: number;
   log: (line: string) => void;
+  /** Debug runs (Runlight's own): a claimed run bound to a debug worker runs its first attempt there. */
+  debug?: Pick<DebugWorkers, 'take'>;
 }
 
 /**
@@ -101,7 +104,21 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
    * worker meanwhile (task indexing), on the next one free. The lease is renewed while it waits.
    */
   launchClaimed(record: RunRecord): Promise<void> {
+    const debug = this.o.debug?.take(record.run.id);
+    if (debug) return this.whileStarting(record.run.id, () => this.launchDebug(record, debug));
     return this.whileStarting(record.run.id, async () => this.launch(record, this.pool.tryAcquire() ?? (await this.pool.acquire())));
+  }
+
+  /** Runs a debug run's attempt on its own worker once a debugger attached; fails the run if none did in time. */
+  private async launchDebug(record: RunRecord, target: DebugTarget): Promise<void> {
+    const attached = await target.attached;
+    if (attached === true && !target.worker.dead) return this.launch(record, target.worker);
+    target.worker.kill();
+    if (this.cancelledWhileStarting.has(record.run.id)) return;
+    await this.finisher.finish(record.run.id, {
+      status: 'FAILED',
+      error: { name: 'DebuggerNotAttached', message: attached === true ? "The run's debug worker exited before the run started." : attached },
+    });
   }
 
   /** Starts the run's next attempt (a retry) on `worker`. */

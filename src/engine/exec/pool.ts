@@ -26,6 +26,8 @@ export class WorkerHandle extends EventEmitter<{
   readonly ready: Promise<void>;
   busy = false;
   dead = false;
+  /** Forked for one run (a debug run) outside the pool: never given back to it, killed once its run ends. */
+  dedicated = false;
   private stderrTail = '';
 
   constructor(
@@ -165,6 +167,7 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
   }
 
   release(w: WorkerHandle): void {
+    if (w.dedicated) return w.kill();
     if (w.dead || this.closed || this.parked.has(w)) return;
     const waiter = this.waiters.shift();
     if (waiter) {
