@@ -4,7 +4,7 @@ export const MAIN_HELP = `runlight — a local Trigger.dev-style run engine
 
 Usage:
   runlight dev [--dir DIR] [--port N] [--store URL] [--workers N]
-  runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--dir DIR]
+  runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--debug] [--dir DIR]
   runlight runs [--status S]... [--tag T]... [--task ID] [--limit N] [--json] [--dir DIR]
   runlight watch RUN_ID [--dir DIR]
   runlight mcp [--dir DIR] [--read-only]
@@ -31,7 +31,7 @@ Options:
   --port N        port to listen on, 0 = any free port (default 0)
   --store URL     "sqlite" (default, DIR/.runlight/runlight.db) or a postgres:// URL
   --workers N     number of warm task workers (default 2)`,
-  trigger: `Usage: runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--dir DIR]
+  trigger: `Usage: runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--debug] [--dir DIR]
 
 Triggers TASK and prints the new run id.
 
@@ -39,6 +39,8 @@ Options:
   --payload JSON  the payload, as JSON (e.g. '{"prompt":"Hello"}')
   --tag T         a tag for the run; repeat for several
   --watch         follow the run live until it ends; exit code 0 if it COMPLETED, 1 otherwise
+  --debug         run it under a debugger: prints the inspector URL of the run's worker (127.0.0.1), waits up to
+                  60 s for a debugger to attach, then follows the run as --watch (needs the secret key)
   --dir DIR       workspace folder whose engine to use (default: the current folder)`,
   runs: `Usage: runlight runs [--status S]... [--tag T]... [--task ID] [--limit N] [--json] [--dir DIR]
 
