@@ -92,6 +92,26 @@ describe('debug a run', function () {
     if (process.env.RUNLIGHT_TEST_OUTPUT) appendFileSync(process.env.RUNLIGHT_TEST_OUTPUT, `${figure}\n`);
   });
 
+  it('runlight.debugReplay runs a finished run again under the debugger, with the same payload and tags', async () => {
+    if (breakpoint) vscode.debug.removeBreakpoints([breakpoint]);
+    breakpoint = undefined;
+    const first = api.runs.all().find((r) => r.taskIdentifier === 'progress-task' && r.tags.includes('debug-it') && r.status === 'COMPLETED');
+    assert.ok(first, 'the debugged run of the test before');
+    const sessionsBefore = begun.length;
+    const replayId = await vscode.commands.executeCommand<string | undefined>('runlight.debugReplay', first.id);
+    assert.ok(typeof replayId === 'string' && replayId !== first.id, `a new run id, not ${String(replayId)}`);
+    const session = await eventually(
+      'a debug session for the replay',
+      () => begun.slice(sessionsBefore).find((s) => s.name === 'Runlight: progress-task'),
+      30_000,
+    );
+    const run = await runReaches(api, replayId, 'COMPLETED', 90_000);
+    assert.deepEqual(run.payload, { total: 2, stepMs: 10 });
+    assert.deepEqual(run.tags, ['debug-it']);
+    assert.deepEqual(run.output, { total: 2 });
+    await eventually("the replay's debug session to end", () => (ended.includes(session) ? true : undefined), 30_000);
+  });
+
   it('refuses bad direct arguments, naming the field', async () => {
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('runlight.debugTask', { taskId: 'progress-task', tags: 'not-a-list' })), /tags: /);
   });
