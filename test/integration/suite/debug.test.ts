@@ -64,6 +64,7 @@ describe('debug a run', function () {
     });
     assert.ok(typeof runId === 'string' && runId.startsWith('run_'), `a run id, not ${String(runId)}`);
     const session = await eventually('a Runlight debug session', () => begun.find((s) => s.name === 'Runlight: progress-task'), 30_000);
+    assert.ok(api.openPanels().includes(runId), "the run's panel is open");
     assert.equal(session.configuration.request, 'attach');
     assert.equal(session.configuration.address, '127.0.0.1');
     const attachedAfter = Date.now() - started;
