@@ -21,7 +21,7 @@ export interface CdpEvent {
 
 export class Cdp {
   private seq = 0;
-  private readonly pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { method: string; resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   private readonly listeners: ((e: CdpEvent) => void)[] = [];
   readonly events: CdpEvent[] = [];
   closed?: string;
@@ -32,7 +32,7 @@ export class Cdp {
       if (msg.id !== undefined) {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
-        if (msg.error) p?.reject(new Error(msg.error.message));
+        if (msg.error) p?.reject(new Error(`${p?.method}: ${msg.error.message}`));
         else p?.resolve(msg.result ?? {});
       } else if (msg.method) {
         const e = { method: msg.method, params: msg.params ?? {} };
@@ -42,7 +42,7 @@ export class Cdp {
     });
     ws.on('close', (code) => {
       this.closed = `the inspector closed the connection (${code})`;
-      for (const p of this.pending.values()) p.reject(new Error(this.closed));
+      for (const p of this.pending.values()) p.reject(new Error(`${p.method}: ${this.closed}`));
       this.pending.clear();
     });
   }
@@ -58,8 +58,8 @@ export class Cdp {
   send(method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const id = ++this.seq;
     return new Promise((resolve, reject) => {
-      if (this.closed) return reject(new Error(this.closed));
-      this.pending.set(id, { resolve, reject });
+      if (this.closed) return reject(new Error(`${method}: ${this.closed}`));
+      this.pending.set(id, { method, resolve, reject });
       this.ws.send(JSON.stringify({ id, method, params }));
     });
   }

@@ -60,6 +60,8 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
   private readonly starting = new Set<string>();
   /** Runs cancelled while their attempt was being started: that attempt is never sent to a worker. */
   private readonly cancelledWhileStarting = new Set<string>();
+  /** Debug runs claimed here whose worker waits for a debugger: a cancel kills that worker at once. */
+  private readonly debugStarting = new Map<string, DebugTarget>();
   private readonly events: AttemptEvents = {
     // A report has no ack: should its end fail to be written, there is no one to tell.
     reported: (a, m) => {
@@ -111,7 +113,13 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
 
   /** Runs a debug run's attempt on its own worker once a debugger attached; fails the run if none did in time. */
   private async launchDebug(record: RunRecord, target: DebugTarget): Promise<void> {
-    const attached = await target.attached;
+    this.debugStarting.set(record.run.id, target);
+    let attached: true | string;
+    try {
+      attached = await target.attached;
+    } finally {
+      this.debugStarting.delete(record.run.id);
+    }
     if (attached === true && !target.worker.dead) return this.launch(record, target.worker);
     target.worker.kill();
     if (this.cancelledWhileStarting.has(record.run.id)) return;
@@ -268,6 +276,7 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
       if (!this.starting.has(runId)) return false;
       // Claimed here and about to run (waiting for a worker, or the attempt's commit): end it before it does.
       this.cancelledWhileStarting.add(runId);
+      this.debugStarting.get(runId)?.worker.kill();
       await this.finisher.finish(runId, { status: 'CANCELED' });
       return true;
     }

@@ -81,7 +81,8 @@ describe('engine: debug runs (inspector on a worker of their own)', function () 
       assert.equal((seen.result as { value: unknown }).value, 42);
       assert.equal((await t.client.retrieveRun(id)).status, 'EXECUTING');
 
-      await cdp.send('Debugger.resume');
+      // Not awaited: the run may end, and its worker with it, before the answer to `resume` is on its way.
+      void cdp.send('Debugger.resume').catch(() => undefined);
       const runs = await followRun(t.client, id, 30_000);
       const last = runs.at(-1)!;
       assert.equal(last.status, 'COMPLETED');
@@ -112,6 +113,24 @@ describe('engine: debug runs (inspector on a worker of their own)', function () 
     assert.equal(last.error?.name, 'DebuggerNotAttached');
     assert.match(last.error?.message ?? '', /No debugger attached/);
     assert.ok(last.error?.message.includes(inspector.url));
+  });
+
+  it('cancelled while it waits for a debugger: CANCELED, and its worker stops at once', async () => {
+    const { id, inspector } = await t.client.debugTask('debug-me', { payload: { n: 3 } });
+    await waitFor(async () => ((await t.client.retrieveRun(id)).status === 'EXECUTING' ? true : undefined), 20_000, 'the run to be claimed');
+    await t.client.cancelRun(id);
+    const last = (await followRun(t.client, id, 20_000)).at(-1)!;
+    assert.equal(last.status, 'CANCELED');
+    assert.equal(last.output, undefined);
+    await waitFor(
+      async () =>
+        Cdp.connect(inspector.url).then(
+          (c) => (c.close(), undefined),
+          () => true,
+        ),
+      10_000,
+      'the debug worker to stop',
+    );
   });
 
   it('still runs normal triggers on the pool', async () => {
