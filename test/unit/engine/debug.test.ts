@@ -133,6 +133,32 @@ describe('engine: debug runs (inspector on a worker of their own)', function () 
     );
   });
 
+  it('runlight trigger TASK --debug prints the inspector URL, waits for a debugger, then follows the run to its end', async () => {
+    const { triggerCommand } = await import('../../../src/cli/commands/trigger');
+    let out = '';
+    const ctx = {
+      out: (text: string) => void (out += text),
+      err: (text: string) => void (out += text),
+      env: { RUNLIGHT_API_URL: t.url, RUNLIGHT_SECRET_KEY: t.key },
+      cwd: t.dir,
+      stdoutIsTTY: false,
+      onSignal: () => () => undefined,
+    };
+    const exit = triggerCommand({ kind: 'trigger', dir: t.dir, task: 'debug-me', payload: { n: 4 }, tags: [], watch: false, debug: true }, ctx);
+    const url = await waitFor(() => /Debugger: (ws:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(out)?.[1], 20_000, 'the inspector URL');
+    assert.match(out, /^run_\w+\n/);
+    assert.match(out, /Waiting up to 60 s for a debugger on 127\.0\.0\.1:\d+/);
+    const cdp = await Cdp.connect(url);
+    try {
+      await cdp.send('Runtime.runIfWaitingForDebugger');
+      assert.equal(await exit, 0);
+    } finally {
+      cdp.close();
+    }
+    assert.match(out, /COMPLETED/);
+    assert.match(out, /"doubled":8/);
+  });
+
   it('still runs normal triggers on the pool', async () => {
     const { id } = await t.client.trigger('debug-me', { n: 5 });
     const last = (await followRun(t.client, id, 30_000)).at(-1)!;
