@@ -18,6 +18,7 @@ import { coldStartMetrics } from './metrics/cold-start';
 import { queueMetrics } from './metrics/queue';
 import { nodesMetrics } from './metrics/nodes';
 import { treeMetrics } from './metrics/tree';
+import { storageMetrics } from './metrics/storage';
 import { webviewMetrics } from './metrics/webview';
 import { fanoutMetrics, latencyMetrics, throughputMetrics } from './metrics/streaming';
 import type { Metric } from './lib/metric';
@@ -26,7 +27,7 @@ import { BENCH_TASKS } from './lib/tasks';
 import { topFrames } from './lib/top-frames';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const only = new Set((arg('only') ?? '1,2,3,4,5,6,7,8,9,10').split(',').map(Number));
+const only = new Set((arg('only') ?? '1,2,3,4,5,6,7,8,9,10,11').split(',').map(Number));
 const profileDir = arg('profile');
 const rounds = Math.max(3, Number(arg('rounds') ?? 3));
 const log = (s: string): void => void process.stderr.write(s + '\n');
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   if (only.has(8)) metrics.push(...(await treeMetrics(rounds, log)));
   if (only.has(9)) metrics.push(...(await webviewMetrics(log)));
   if (only.has(10)) metrics.push(...(await activationMetrics(rounds, log)));
+  if (only.has(11)) metrics.push(...(await storageMetrics(log)));
 
   const cpu = cpus();
   const result = {

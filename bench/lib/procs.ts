@@ -89,17 +89,24 @@ export async function startEngineProc(
     cli?: string;
     /** Another Node binary to run the engine on (its workers run on it too). */
     node?: string;
+    /** More environment for the engine (e.g. RUNLIGHT_RETENTION_DAYS). */
+    env?: NodeJS.ProcessEnv;
+    /** Called with the engine's log output as it comes (stderr), from the spawn on. */
+    onLog?: (text: string) => void;
   } = {},
 ): Promise<EngineProc> {
   const workers = opts.workers ?? 2;
   const args = [...(opts.nodeArgs ?? []), opts.cli ?? CLI, 'dev', '--dir', dir, '--port', '0', '--workers', String(workers)];
   const child = spawn(opts.node ?? process.execPath, args, {
     cwd: dir,
-    env: { ...process.env, RUNLIGHT_SECRET_KEY: SECRET },
+    env: { ...process.env, ...opts.env, RUNLIGHT_SECRET_KEY: SECRET },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errText = '';
-  child.stderr!.on('data', (b: Buffer) => (errText = (errText + b.toString()).slice(-4000)));
+  child.stderr!.on('data', (b: Buffer) => {
+    errText = (errText + b.toString()).slice(-4000);
+    opts.onLog?.(b.toString());
+  });
   const m = await waitLine(child, /listening on (http:\/\/\S+)/, 30_000, 'engine').catch((e: Error) => {
     throw new Error(`${e.message}\n${errText}`);
   });

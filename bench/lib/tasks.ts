@@ -23,6 +23,20 @@ export const paced = task({
   },
 });
 
+/** A chat answer's shape: a prompt in, \`tokens\` text chunks of a few characters streamed, progress, the text out. */
+export const chatlike = task({
+  id: "chatlike",
+  run: async (p: { prompt: string; tokens: number }) => {
+    let text = "";
+    for (let i = 0; i < p.tokens; i++) {
+      const token = " tok" + (i % 10);
+      text += token;
+      void streams.append("answer", token);
+    }
+    return { text };
+  },
+});
+
 /** Appends n chunks as fast as it can. */
 export const burst = task({
   id: "burst",

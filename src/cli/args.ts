@@ -9,7 +9,7 @@ import { describeError } from '../shared/errors';
 export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
-  | { kind: 'dev'; dir: string; port: number; store?: string; workers?: number }
+  | { kind: 'dev'; dir: string; port: number; store?: string; workers?: number; retentionDays?: number; retentionRuns?: number }
   | { kind: 'trigger'; dir: string; task: string; payload?: Json; tags: string[]; watch: boolean; debug?: true }
   | { kind: 'runs'; dir: string; status: RunStatus[]; tags: string[]; task?: string; limit: number; json: boolean }
   | { kind: 'watch'; dir: string; runId: string }
@@ -20,7 +20,14 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 const common: Options = { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
 
 const specs: Record<string, Options> = {
-  dev: { ...common, port: { type: 'string' }, store: { type: 'string' }, workers: { type: 'string' } },
+  dev: {
+    ...common,
+    port: { type: 'string' },
+    store: { type: 'string' },
+    workers: { type: 'string' },
+    'retention-days': { type: 'string' },
+    'retention-runs': { type: 'string' },
+  },
   trigger: { ...common, payload: { type: 'string' }, tag: { type: 'string', multiple: true }, watch: { type: 'boolean' }, debug: { type: 'boolean' } },
   runs: {
     ...common,
@@ -76,7 +83,17 @@ function build(first: string, values: Values, positionals: string[], cwd: string
         throw new UsageError(`--store must be "sqlite" or a postgres:// URL, got "${store}"`, first);
       }
       const workers = values.workers === undefined ? undefined : int(values.workers, '--workers', 1, 64);
-      return { kind: 'dev', dir, port: values.port === undefined ? 0 : int(values.port, '--port', 0, 65535), store, workers };
+      const retentionDays = values['retention-days'] === undefined ? undefined : int(values['retention-days'], '--retention-days', 0, 36_500);
+      const retentionRuns = values['retention-runs'] === undefined ? undefined : int(values['retention-runs'], '--retention-runs', 0, 1_000_000_000);
+      return {
+        kind: 'dev',
+        dir,
+        port: values.port === undefined ? 0 : int(values.port, '--port', 0, 65535),
+        store,
+        workers,
+        ...(retentionDays !== undefined ? { retentionDays } : {}),
+        ...(retentionRuns !== undefined ? { retentionRuns } : {}),
+      };
     }
     case 'trigger': {
       const [task, ...extra] = positionals;

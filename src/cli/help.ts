@@ -3,7 +3,7 @@
 export const MAIN_HELP = `runlight — a local Trigger.dev-style run engine
 
 Usage:
-  runlight dev [--dir DIR] [--port N] [--store URL] [--workers N]
+  runlight dev [--dir DIR] [--port N] [--store URL] [--workers N] [--retention-days N] [--retention-runs N]
   runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--debug] [--dir DIR]
   runlight runs [--status S]... [--tag T]... [--task ID] [--limit N] [--json] [--dir DIR]
   runlight watch RUN_ID [--dir DIR]
@@ -21,7 +21,7 @@ The engine of a workspace is found through <dir>/.runlight/engine.json; the secr
 RUNLIGHT_SECRET_KEY or <dir>/.runlight/secret-key. Run "runlight <command> --help" for details.`;
 
 export const COMMAND_HELP: Record<string, string> = {
-  dev: `Usage: runlight dev [--dir DIR] [--port N] [--store URL] [--workers N]
+  dev: `Usage: runlight dev [--dir DIR] [--port N] [--store URL] [--workers N] [--retention-days N] [--retention-runs N]
 
 Starts the engine for the workspace DIR (default: the current folder) on 127.0.0.1 and stays in the
 foreground; SIGINT/SIGTERM stop it cleanly.
@@ -30,7 +30,10 @@ Options:
   --dir DIR       workspace folder (tasks under trigger/ and src/trigger/; state in DIR/.runlight)
   --port N        port to listen on, 0 = any free port (default 0)
   --store URL     "sqlite" (default, DIR/.runlight/runlight.db) or a postgres:// URL
-  --workers N     number of warm task workers (default 2)`,
+  --workers N     most task workers at once (default 2); started on demand, stopped after 60 s idle
+  --retention-days N  remove finished runs (with their events, streams and logs) older than N days;
+                      0 keeps them (default 7, or RUNLIGHT_RETENTION_DAYS)
+  --retention-runs N  keep only the newest N runs; 0 = no limit (default 0, or RUNLIGHT_RETENTION_RUNS)`,
   trigger: `Usage: runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--debug] [--dir DIR]
 
 Triggers TASK and prints the new run id.

@@ -16,6 +16,7 @@ import { registerTokenRoutes } from './http/routes/tokens';
 import { registerScheduleRoutes } from './http/routes/schedules';
 import { ScheduleService } from './schedules/service';
 import { ScheduleTicker } from './schedules/ticker';
+import { Retention, retentionFromEnv } from './runs/retention';
 import { TokenService } from './runs/tokens';
 import { registerRealtimeRoutes } from './http/routes/realtime';
 import type { EngineDeps } from './http/context';
@@ -58,7 +59,7 @@ function workerScript(): string {
 /** How long after it is announced the engine leaves the CPU to its first requests before starting workers and the build. */
 const SERVE_FIRST_MS = 20;
 
-/** Starts the engine for a workspace: store, HTTP/SSE on 127.0.0.1, task catalog, warm workers. */
+/** Starts the engine for a workspace: store, HTTP/SSE on 127.0.0.1, task catalog, task workers started on demand. */
 export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const dir = resolve(options.dir);
@@ -72,6 +73,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     await lock?.release();
   };
   try {
+    const { now: retentionNow, firstDelayMs, everyMs, ...retentionOptions } = options.retention ?? {};
+    const retentionPolicy = { ...retentionFromEnv(), ...retentionOptions };
     const secretKey = await loadSecretKey(dir, options.secretKey);
     const store = await openStore(storeSpec, runlightDir);
     cleanups.push(() => store.close());
@@ -92,6 +95,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       script: workerScript(),
       env: { ...process.env, ...workspaceEnv, RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
+      idleMs: Number(process.env.RUNLIGHT_WORKER_IDLE_MS ?? 60_000),
       log,
       ...(process.env.RUNLIGHT_WORKER_CPU_PROF_DIR ? { cpuProfDir: process.env.RUNLIGHT_WORKER_CPU_PROF_DIR } : {}),
     });
@@ -265,6 +269,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     cleanups.push(() => executor.close());
     cleanups.push(() => catalog.close());
     cleanups.push(() => ticker.close());
+    const retention = new Retention(store, retentionPolicy, log, retentionNow);
+    cleanups.push(() => retention.close());
     const info: EngineInfo = { url, pid: process.pid, version: ENGINE_VERSION };
     const infoFile = join(runlightDir, 'engine.json');
     await writeFile(infoFile, JSON.stringify(info, null, 2) + '\n');
@@ -294,6 +300,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
           );
           executor.start();
           void ticker.start();
+          retention.start(firstDelayMs ?? Number(process.env.RUNLIGHT_RETENTION_START_MS ?? 5000), everyMs);
         });
     }, SERVE_FIRST_MS);
     return {

@@ -11,6 +11,10 @@ export interface RunlightSettings {
   timeWindowMs: number | undefined;
   /** Lenses above task definitions (▶ Trigger, the latest run). */
   codeLens: boolean;
+  /** Finished runs older than this many days are removed by the engine (0: kept). */
+  retentionDays: number;
+  /** The engine keeps only the newest this many runs (0: no limit). */
+  retentionMaxRuns: number;
 }
 
 export const TIME_WINDOWS: Record<string, number | undefined> = {
@@ -37,5 +41,11 @@ export function parseSettings(get: (key: string) => unknown): RunlightSettings {
     completionNotifications: notif === 'off' || notif === 'all' ? notif : 'failures',
     timeWindowMs: typeof win === 'string' && win in TIME_WINDOWS ? TIME_WINDOWS[win] : TIME_WINDOWS['7d'],
     codeLens: get('codeLens.enabled') !== false,
+    retentionDays: nonNegative(get('retention.days'), 7),
+    retentionMaxRuns: Math.floor(nonNegative(get('retention.maxRuns'), 0)),
   };
+}
+
+function nonNegative(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
 }

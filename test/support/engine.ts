@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile, rm, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { startEngine } from '../../src/engine';
-import type { RunningEngine } from '../../src/engine';
+import type { EngineOptions, RunningEngine } from '../../src/engine';
 import { EngineClient } from '../../src/client';
 import type { Run } from '../../src/protocol';
 
@@ -31,7 +31,7 @@ export async function makeWorkspace(files: Record<string, string>, copyFrom?: st
 /** Starts a real engine (SQLite file, HTTP on 127.0.0.1, forked workers) on a temp workspace. */
 export async function startTestEngine(
   files: Record<string, string>,
-  options: { workers?: number; copyFrom?: string; dir?: string; stopGraceMs?: number } = {},
+  options: { workers?: number; copyFrom?: string; dir?: string; stopGraceMs?: number; retention?: EngineOptions['retention'] } = {},
 ): Promise<TestEngine> {
   const dir = options.dir ?? (await makeWorkspace(files, options.copyFrom));
   const lines: string[] = [];
@@ -41,6 +41,7 @@ export async function startTestEngine(
     workers: options.workers ?? 2,
     secretKey: 'rl_dev_testsecretkey0123456789',
     stopGraceMs: options.stopGraceMs,
+    retention: options.retention,
     log: (l) => lines.push(l),
   });
   const client = new EngineClient({ baseURL: engine.url, accessToken: engine.secretKey });

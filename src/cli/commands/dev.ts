@@ -13,6 +13,10 @@ export async function devCommand(cmd: Extract<Command, { kind: 'dev' }>, ctx: Cl
     port: cmd.port,
     store: cmd.store,
     workers: cmd.workers,
+    retention: {
+      ...(cmd.retentionDays !== undefined ? { maxAgeMs: cmd.retentionDays * 86_400_000 } : {}),
+      ...(cmd.retentionRuns !== undefined ? { maxRuns: cmd.retentionRuns } : {}),
+    },
     log: (line) => {
       if (line.startsWith(LISTENING_PREFIX)) {
         if (!announced) ctx.out(line + '\n');

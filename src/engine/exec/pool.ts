@@ -16,6 +16,8 @@ export interface PoolOptions {
    * runs under `--cpu-prof`, and on close is disconnected (it exits and writes its profile) instead of killed.
    */
   cpuProfDir?: string;
+  /** Milliseconds an idle worker is kept before it stops (0: kept until the pool closes). */
+  idleMs: number;
 }
 
 /** One warm task-worker process; emits `message` (parsed WorkerToEngine) and `exit` (code, signal, stderr tail). */
@@ -80,10 +82,10 @@ export class WorkerHandle extends EventEmitter<{
 }
 
 /**
- * `size` warm workers; a dead or killed worker is replaced at once. A worker whose run waits is parked: it
- * leaves the count (a replacement is spawned, so waiting runs never starve the others) and stays alive until its
- * run resumes; then it counts again, and the pool is over `size` until the first worker released retires.
- * Emits `idle` whenever a worker becomes idle.
+ * Up to `size` workers, started when a run (or the task index) asks for one and stopped once idle for `idleMs`: an
+ * idle engine holds no worker process. A worker whose run waits is parked: it leaves the count (so waiting runs
+ * never starve the others) and stays alive until its run resumes; then it counts again, and the pool is over `size`
+ * until the first worker released retires. Emits `idle` whenever a worker becomes idle.
  */
 export class WorkerPool extends EventEmitter<{ idle: [] }> {
   /** The workers that count toward `size` (idle, busy or starting). */
@@ -91,18 +93,30 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
   private readonly parked = new Set<WorkerHandle>();
   private readonly idle: WorkerHandle[] = [];
   private readonly waiters: ((w: WorkerHandle) => void)[] = [];
+  /** Idle workers' stop timers. */
+  private readonly idleTimers = new Map<WorkerHandle, NodeJS.Timeout>();
+  /** Workers spawned and not ready yet. */
+  private starting = 0;
+  private started = false;
   private closed = false;
 
   constructor(private readonly o: PoolOptions) {
     super();
   }
 
+  /** From now on workers are spawned when asked for (the engine calls it once it has served its first requests). */
   start(): void {
-    for (let i = 0; i < this.o.size; i++) this.spawn();
+    this.started = true;
+    this.grow();
   }
 
   get idleCount(): number {
     return this.idle.length;
+  }
+
+  /** Runs this pool could start now: on its idle workers, and on the workers it may still spawn. */
+  get capacity(): number {
+    return this.idle.length + (this.started && !this.closed ? Math.max(0, this.o.size - this.workers.size) : 0);
   }
 
   /** Workers parked now. */
@@ -113,6 +127,12 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
   /** Every worker process alive (counted and parked). */
   get processCount(): number {
     return this.workers.size + this.parked.size;
+  }
+
+  /** Spawns workers for the callers waiting for one that no starting worker will serve, within `size`. */
+  private grow(): void {
+    if (!this.started || this.closed) return;
+    while (this.waiters.length > this.starting && this.workers.size < this.o.size) this.spawn();
   }
 
   private spawn(): void {
@@ -129,14 +149,17 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
     });
     const w = new WorkerHandle(child, this.o.log);
     this.workers.add(w);
+    this.starting++;
     w.on('exit', () => {
       this.parked.delete(w);
+      this.stopIdleTimer(w);
       const i = this.idle.indexOf(w);
       if (i >= 0) this.idle.splice(i, 1);
-      // A parked or retired worker was replaced already (or is surplus).
-      if (this.workers.delete(w) && this.workers.size < this.o.size) this.spawn();
+      // Whoever still waits for a worker gets a new one.
+      if (this.workers.delete(w)) this.grow();
     });
     void w.ready.then(() => {
+      this.starting--;
       if (!w.dead) this.release(w);
     });
   }
@@ -149,7 +172,7 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
     if (w.dead || this.closed || !this.workers.has(w)) return false;
     this.workers.delete(w);
     this.parked.add(w);
-    if (this.workers.size < this.o.size) this.spawn();
+    this.grow();
     return true;
   }
 
@@ -160,20 +183,23 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
     this.workers.add(w);
   }
 
-  /** Resolves with an idle worker (waits for one). */
+  /** Resolves with an idle worker (spawning one when there is room; else waits for one). */
   acquire(): Promise<WorkerHandle> {
-    const w = this.idle.shift();
-    if (w) {
-      w.busy = true;
-      return Promise.resolve(w);
-    }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    const w = this.tryAcquire();
+    if (w) return Promise.resolve(w);
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.grow();
+    });
   }
 
   /** Takes an idle worker now, or undefined. */
   tryAcquire(): WorkerHandle | undefined {
     const w = this.idle.shift();
-    if (w) w.busy = true;
+    if (w) {
+      this.stopIdleTimer(w);
+      w.busy = true;
+    }
     return w;
   }
 
@@ -194,7 +220,23 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
     }
     w.busy = false;
     this.idle.push(w);
+    if (this.o.idleMs > 0) this.idleTimers.set(w, setTimeout(() => this.retireIdle(w), this.o.idleMs).unref());
     this.emit('idle');
+  }
+
+  /** An idle worker that nobody asked for within `idleMs` stops. */
+  private retireIdle(w: WorkerHandle): void {
+    this.idleTimers.delete(w);
+    const i = this.idle.indexOf(w);
+    if (i < 0 || this.closed) return;
+    this.idle.splice(i, 1);
+    this.workers.delete(w);
+    w.kill();
+  }
+
+  private stopIdleTimer(w: WorkerHandle): void {
+    clearTimeout(this.idleTimers.get(w));
+    this.idleTimers.delete(w);
   }
 
   /** Kills a worker (its replacement is spawned). */
@@ -204,6 +246,8 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const t of this.idleTimers.values()) clearTimeout(t);
+    this.idleTimers.clear();
     const all = [...this.workers, ...this.parked];
     await Promise.all(
       all.map(

@@ -1,4 +1,4 @@
-/** When this node claims queued runs: as many as it has idle workers, and only while queued runs may exist. */
+/** When this node claims queued runs: as many as its pool can start now, and only while queued runs may exist. */
 
 import type { Committer } from '../committer';
 import type { ClaimedRun, RunStore } from '../store/types';
@@ -17,7 +17,7 @@ export interface SchedulerOptions {
 }
 
 /**
- * Claims queued runs for idle workers and hands each to the attempts. It claims again whenever it may find
+ * Claims queued runs for the workers the pool has or may start and hands each to the attempts. It claims again whenever it may find
  * more: runs were queued (`pump()`), a worker became idle (the pool's `idle`), an attempt ended (`ended`).
  */
 export class Scheduler {
@@ -50,7 +50,7 @@ export class Scheduler {
   constructor(
     private readonly store: Pick<RunStore, 'claimQueued'>,
     private readonly committer: Committer,
-    private readonly pool: Pick<WorkerPool, 'idleCount' | 'on' | 'off'>,
+    private readonly pool: Pick<WorkerPool, 'capacity' | 'on' | 'off'>,
     private readonly tasks: Pick<TaskLookup, 'ready'>,
     private readonly attempts: Pick<Attempts, 'launchClaimed' | 'on' | 'off'>,
     private readonly o: SchedulerOptions,
@@ -59,7 +59,7 @@ export class Scheduler {
     attempts.on('ended', this.wake);
   }
 
-  /** Runs may be queued (triggered, recovered, due): claims as many as there are idle workers. */
+  /** Runs may be queued (triggered, recovered, due): claims as many as the pool can start. */
   pump(): void {
     this.mayHaveQueued = true;
     this.claimIfQueued();
@@ -78,7 +78,7 @@ export class Scheduler {
     else this.pump();
   }
 
-  /** Claims as many queued runs as there are idle workers, while queued runs may exist (a worker freed up). */
+  /** Claims as many queued runs as the pool can start, while queued runs may exist (a worker freed up). */
   private claimIfQueued(): void {
     if (this.closed || !this.mayHaveQueued) return;
     this.claims.kick();
@@ -87,8 +87,8 @@ export class Scheduler {
   /** One pass of claims: while queued runs may exist and workers are idle. */
   private async claimPass(): Promise<void> {
     await this.tasks.ready();
-    while (this.mayHaveQueued && this.pool.idleCount > 0 && !this.closed) {
-      const limit = this.pool.idleCount;
+    while (this.mayHaveQueued && this.pool.capacity > 0 && !this.closed) {
+      const limit = this.pool.capacity;
       // Cleared before the claim: a run queued while it is in flight sets it again.
       this.mayHaveQueued = false;
       const { claimed, blocked } = await this.claim(limit);

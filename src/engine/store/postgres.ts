@@ -1,6 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import type { StoredChunk } from '../../protocol/chunk';
 import { claimUpdates } from '../runs/model';
+import { COUNT_BOUNDARY_SQL, pruneWhere } from './prune';
 import {
   decodeRecord,
   decodeTags,
@@ -47,6 +48,7 @@ import {
   type ScheduleRecord,
   type TokenSettlement,
   type WaitTokenFilter,
+  type PrunePolicy,
   type WaitTokenRecord,
   type WriteOp,
   type WriteResult,
@@ -529,6 +531,31 @@ export class PostgresRunStore implements RunStore {
         data,
       ]);
       return { value: undefined };
+    });
+  }
+
+  async pruneRuns(policy: PrunePolicy, limit: number): Promise<number> {
+    return this.transaction(async (client) => {
+      const edge =
+        policy.keepNewest !== undefined
+          ? (await client.query<Row>(COUNT_BOUNDARY_SQL + String(Math.max(0, Math.floor(policy.keepNewest))))).rows[0]
+          : undefined;
+      const boundary = edge ? { createdAt: Number(edge['created_at']), id: String(edge['id']) } : undefined;
+      const chosen = pruneWhere(policy, boundary, (i) => `$${i}`);
+      if (!chosen) return { value: 0 };
+      // SKIP LOCKED: a run another node is writing right now is left for the next round.
+      const res = await client.query<Row>(
+        `SELECT id, batch_id FROM runs WHERE ${chosen.sql} ORDER BY created_at, id LIMIT $${chosen.params.length + 1} FOR UPDATE SKIP LOCKED`,
+        [...chosen.params, limitOf(limit)],
+      );
+      if (res.rows.length === 0) return { value: 0 };
+      const ids = res.rows.map((r) => String(r['id']));
+      const batches = [...new Set(res.rows.map((r) => r['batch_id']).filter((b): b is string => typeof b === 'string'))];
+      await client.query('DELETE FROM run_events WHERE run_id = ANY($1::text[])', [ids]);
+      await client.query('DELETE FROM stream_chunks WHERE run_id = ANY($1::text[])', [ids]);
+      await client.query('DELETE FROM runs WHERE id = ANY($1::text[])', [ids]);
+      await client.query('DELETE FROM batches b WHERE b.id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.batch_id = b.id)', [batches]);
+      return { value: ids.length };
     });
   }
 

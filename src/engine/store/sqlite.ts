@@ -38,6 +38,7 @@ import { explainWriteError } from './sqlite/disk-full';
 import { filterClauses, where } from './sqlite/filter';
 import { int, intOrNull, text, textOrNull } from './sqlite/rows';
 import { migrate } from './sqlite/schema';
+import { COUNT_BOUNDARY_SQL, pruneWhere } from './prune';
 import { StatementCache } from './sqlite/statements';
 import {
   HISTORY_EVENT_TYPES,
@@ -57,6 +58,7 @@ import {
   type ScheduleRecord,
   type TokenSettlement,
   type WaitTokenFilter,
+  type PrunePolicy,
   type WaitTokenRecord,
   type WriteOp,
   type WriteResult,
@@ -76,6 +78,17 @@ export interface SqliteStoreOptions {
   walAutocheckpoint?: number;
   /** The SQLite library: by default node:sqlite where the runtime has it, else node-sqlite3-wasm (see `chooseDriver`). */
   driver?: SqliteDriver;
+}
+
+/**
+ * Pruned pages go back to the file system only with `auto_vacuum = INCREMENTAL`. A new file takes it before its first
+ * table; a file from before retention existed is rebuilt once (VACUUM) to take it.
+ */
+function useIncrementalVacuum(db: Database): void {
+  const INCREMENTAL = 2;
+  if (db.get('PRAGMA auto_vacuum')?.['auto_vacuum'] === INCREMENTAL) return;
+  db.exec('PRAGMA auto_vacuum = INCREMENTAL');
+  if (db.get("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' LIMIT 1")) db.exec('VACUUM');
 }
 
 /** Files this process has open, to refuse a second connection (the first holds the exclusive lock). */
@@ -133,6 +146,7 @@ export class SqliteRunStore implements RunStore {
       db.exec('PRAGMA cache_size = -32000');
       db.exec('PRAGMA temp_store = MEMORY');
       db.exec('PRAGMA foreign_keys = OFF');
+      useIncrementalVacuum(db);
       migrate(db, this.file);
     } catch (err) {
       db.close();
@@ -499,6 +513,33 @@ export class SqliteRunStore implements RunStore {
       ]);
       return { value: undefined };
     });
+  }
+
+  async pruneRuns(policy: PrunePolicy, limit: number): Promise<number> {
+    return this.transaction(() => {
+      const edge = policy.keepNewest !== undefined ? this.first(COUNT_BOUNDARY_SQL + String(Math.max(0, Math.floor(policy.keepNewest)))) : undefined;
+      const chosen = pruneWhere(policy, edge ? { createdAt: int(edge, 'created_at'), id: text(edge, 'id') } : undefined, () => '?');
+      if (!chosen) return { value: 0 };
+      const rows = this.stmt(`SELECT id, batch_id FROM runs WHERE ${chosen.sql} ORDER BY created_at, id LIMIT ?`).all([...chosen.params, limitOf(limit)]);
+      if (rows.length === 0) return { value: 0 };
+      const ids = JSON.stringify(rows.map((r) => text(r, 'id')));
+      const batches = JSON.stringify([...new Set(rows.map((r) => textOrNull(r, 'batch_id')).filter((b) => b !== null))]);
+      const inIds = 'IN (SELECT value FROM json_each(?))';
+      this.run(`DELETE FROM run_tags WHERE run_id ${inIds}`, [ids]);
+      this.run(`DELETE FROM run_events WHERE run_id ${inIds}`, [ids]);
+      this.run(`DELETE FROM stream_chunks WHERE run_id ${inIds}`, [ids]);
+      this.run(`DELETE FROM runs WHERE id ${inIds}`, [ids]);
+      this.run(`DELETE FROM batches WHERE id ${inIds} AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.batch_id = batches.id)`, [batches]);
+      return { value: rows.length };
+    });
+  }
+
+  /** Incremental vacuum: up to `pages` free pages go back to the file system, so the file shrinks after a prune. */
+  async reclaim(pages: number): Promise<boolean> {
+    const db = this.database();
+    db.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+    const free = db.get('PRAGMA freelist_count')?.['freelist_count'];
+    return typeof free === 'number' && free > 0;
   }
 
   /** Forces a WAL checkpoint (TRUNCATE), e.g. when the engine is idle. */

@@ -214,6 +214,15 @@ export interface ScheduleFilter {
   taskIdentifier?: string;
 }
 
+/**
+ * Which finished runs retention removes: those created before `createdBefore` (epoch ms), and those beyond the
+ * newest `keepNewest` runs (counting every run, finished or not). Runs that have not finished are never removed.
+ */
+export interface PrunePolicy {
+  createdBefore?: number;
+  keepNewest?: number;
+}
+
 export interface RunStore {
   /** Opens/creates the database and applies pending schema migrations. */
   open(): Promise<void>;
@@ -317,4 +326,16 @@ export interface RunStore {
    * checkpoints would otherwise block at arbitrary commits. Optional.
    */
   checkpoint?(): Promise<void>;
+
+  /**
+   * Removes up to `limit` finished runs the policy selects, oldest first, with their tags, change-log events, stream
+   * chunks and logs, and batches left without runs, in one transaction. Returns how many runs went; call again until
+   * it returns less than `limit`.
+   */
+  pruneRuns(policy: PrunePolicy, limit: number): Promise<number>;
+  /**
+   * Gives free pages back to the file system after pruning (SQLite's incremental vacuum), at most `pages`; false once
+   * none are left. Optional.
+   */
+  reclaim?(pages: number): Promise<boolean>;
 }

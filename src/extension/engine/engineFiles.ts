@@ -36,11 +36,16 @@ export function engineSpawnPlan(opts: {
   port: number;
   secretKey: string;
   taskDirs?: readonly string[];
+  retention?: { days: number; maxRuns: number };
   env: NodeJS.ProcessEnv;
 }): SpawnPlan {
   const args = [opts.cliPath, 'dev', '--dir', opts.workspace, '--port', String(opts.port)];
   const env: NodeJS.ProcessEnv = { ...opts.env, ELECTRON_RUN_AS_NODE: '1', RUNLIGHT_SECRET_KEY: opts.secretKey };
   if (opts.taskDirs?.length) env.RUNLIGHT_TASK_DIRS = opts.taskDirs.join(',');
+  if (opts.retention) {
+    env.RUNLIGHT_RETENTION_DAYS = String(opts.retention.days);
+    env.RUNLIGHT_RETENTION_RUNS = String(opts.retention.maxRuns);
+  }
   return { command: opts.execPath, args, env };
 }
 

@@ -236,6 +236,7 @@ export class EngineManager extends Disposable {
       port: cfg.enginePort,
       secretKey,
       taskDirs: cfg.taskDirectories,
+      retention: { days: cfg.retentionDays, maxRuns: cfg.retentionMaxRuns },
       env: process.env,
     });
     this.log.info(`Starting the engine: ${plan.command} ${plan.args.join(' ')}`);

@@ -26,13 +26,35 @@ describe('cli/args parseCommandLine', () => {
 
   it('dev with defaults and with every flag', () => {
     assert.deepEqual(parseCommandLine(['dev'], cwd), { kind: 'dev', dir: cwd, port: 0, store: undefined, workers: undefined });
-    assert.deepEqual(parseCommandLine(['dev', '--dir', 'examples/demo', '--port', '3030', '--store', 'postgres://u@127.0.0.1/db', '--workers', '4'], cwd), {
-      kind: 'dev',
-      dir: '/work/space/examples/demo',
-      port: 3030,
-      store: 'postgres://u@127.0.0.1/db',
-      workers: 4,
-    });
+    assert.deepEqual(
+      parseCommandLine(
+        [
+          'dev',
+          '--dir',
+          'examples/demo',
+          '--port',
+          '3030',
+          '--store',
+          'postgres://u@127.0.0.1/db',
+          '--workers',
+          '4',
+          '--retention-days',
+          '0',
+          '--retention-runs',
+          '5000',
+        ],
+        cwd,
+      ),
+      {
+        kind: 'dev',
+        dir: '/work/space/examples/demo',
+        port: 3030,
+        store: 'postgres://u@127.0.0.1/db',
+        workers: 4,
+        retentionDays: 0,
+        retentionRuns: 5000,
+      },
+    );
     assert.equal((parseCommandLine(['dev', '--dir=/abs', '--port=0'], cwd) as { dir: string }).dir, '/abs');
   });
 
@@ -82,6 +104,8 @@ describe('cli/args parseCommandLine', () => {
     usageError(['dev', '--port', '70000'], /^--port must be an integer/);
     usageError(['dev', '--port', '-1'], /--port/);
     usageError(['dev', '--workers', '0'], /^--workers must be an integer from 1 to 64/);
+    usageError(['dev', '--retention-days=-1'], /^--retention-days must be an integer from 0 to 36500, got "-1"/);
+    usageError(['dev', '--retention-runs', 'many'], /^--retention-runs must be an integer/);
     usageError(['dev', '--store', 'mysql://x'], /^--store must be "sqlite" or a postgres:\/\/ URL/);
     usageError(['dev', '--dir', ''], /^--dir needs a value$/);
     usageError(['runs', '--status', 'DONE'], /^--status must be one of PENDING_VERSION, .*; got "DONE"$/, 'runs');

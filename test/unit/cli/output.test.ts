@@ -113,10 +113,7 @@ describe('cli/output WatchPrinter', () => {
     p.chunk('rows', '[1,2]');
     p.chunk('answer', '{not json');
     p.chunk('answer', '}');
-    assert.equal(
-      text(),
-      'run_1  hello  EXECUTING\n[progress] {"done":1,"total":2}\n[progress] {"done":2,"total":2}\n[rows] [1,2]\n[answer] {not json}',
-    );
+    assert.equal(text(), 'run_1  hello  EXECUTING\n[progress] {"done":1,"total":2}\n[progress] {"done":2,"total":2}\n[rows] [1,2]\n[answer] {not json}');
   });
 });
 

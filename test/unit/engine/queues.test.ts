@@ -73,6 +73,8 @@ describe('engine: queues, concurrency limits, concurrency keys and priority', fu
     engine = await startEngine({ dir, port: 0, workers: 4, secretKey: KEY, log: () => undefined });
     client = new EngineClient({ baseURL: engine.url, accessToken: KEY });
     await waitFor(async () => ((await client.listTasks()).tasks.length >= 8 ? true : undefined), 30_000, 'tasks indexed');
+    // Workers start on demand: four runs at once bring up all four, so the tests below see queue rules, not spawn times.
+    await outputs(await Promise.all([0, 1, 2, 3].map(async () => (await client.trigger('free', { ms: 200 })).id)));
   });
   after(async () => {
     await engine?.close();

@@ -50,5 +50,9 @@ describe('engine helpers', () => {
     assert.equal(plan.env.ELECTRON_RUN_AS_NODE, '1');
     assert.equal(plan.env.RUNLIGHT_SECRET_KEY, 'rl_dev_abc');
     assert.equal(plan.env.PATH, '/bin');
+    assert.equal(plan.env.RUNLIGHT_RETENTION_DAYS, undefined);
+    const kept = engineSpawnPlan({ execPath: 'n', cliPath: 'c', workspace: '/ws', port: 0, secretKey: 'k', retention: { days: 0.5, maxRuns: 1000 }, env: {} });
+    assert.equal(kept.env.RUNLIGHT_RETENTION_DAYS, '0.5');
+    assert.equal(kept.env.RUNLIGHT_RETENTION_RUNS, '1000');
   });
 });

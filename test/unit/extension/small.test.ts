@@ -41,6 +41,8 @@ describe('settings', () => {
       completionNotifications: 'failures',
       timeWindowMs: 7 * 86_400_000,
       codeLens: true,
+      retentionDays: 7,
+      retentionMaxRuns: 0,
     });
     const vals: Record<string, unknown> = {
       taskDirectories: ['jobs', 3, ''],
@@ -51,6 +53,8 @@ describe('settings', () => {
       'notifications.completion': 'all',
       'runs.timeWindow': 'all',
       'codeLens.enabled': false,
+      'retention.days': -1,
+      'retention.maxRuns': 250.5,
     };
     const s = parseSettings((k) => vals[k]);
     assert.deepEqual(s, {
@@ -62,6 +66,8 @@ describe('settings', () => {
       completionNotifications: 'all',
       timeWindowMs: undefined,
       codeLens: false,
+      retentionDays: 7,
+      retentionMaxRuns: 250,
     });
     assert.equal(parseSettings((k) => (k === 'engine.url' ? ' https://engines.example:8443/ ' : undefined)).engineUrl, 'https://engines.example:8443');
   });

@@ -76,7 +76,7 @@ describe('executor', () => {
       const pool = {
         on: () => pool,
         off: () => pool,
-        idleCount: 1,
+        capacity: 1,
         tryAcquire: () => undefined,
         acquire: () => new Promise<WorkerHandle>((resolve) => (handOver = resolve)),
         release: (w: unknown) => released.push(w),
@@ -128,7 +128,7 @@ describe('executor', () => {
       const pool = {
         on: () => pool,
         off: () => pool,
-        get idleCount() {
+        get capacity() {
           return idle;
         },
         tryAcquire: () => (idle-- > 0 ? (worker as unknown as WorkerHandle) : undefined),

@@ -992,6 +992,53 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       });
     });
 
+    it('prunes finished runs by age and by count, oldest first, with their tags, events and chunks; never an unfinished run', async () => {
+      const at = (s: number) => iso(s * 1000);
+      const [a, b, c, d, e] = [1, 2, 3, 4, 5].map((s) => record({ tags: ['old'], createdAt: at(s) })) as [
+        RunRecord,
+        RunRecord,
+        RunRecord,
+        RunRecord,
+        RunRecord,
+      ];
+      await createAll(store, [a, b, c, d, e]);
+      await store.write([{ kind: 'batch', batchId: 'batch_p', runIds: [b.run.id, c.run.id], createdAt: at(2) }]);
+      await store.write([
+        { kind: 'chunks', runId: a.run.id, key: 'out', bodies: ['"x"', '"y"'] },
+        { kind: 'chunks', runId: c.run.id, key: 'out', bodies: ['"z"'] },
+      ]);
+      for (const r of [a, b, d, e]) await store.write([setStatus(r.run.id, 'EXECUTING'), setStatus(r.run.id, 'COMPLETED')]);
+      await store.write([setStatus(c.run.id, 'EXECUTING')]);
+      const head = await store.headSeq();
+
+      assert.equal(await store.pruneRuns({}, 100), 0, 'an empty policy removes nothing');
+      // Created before 3.5 s: a, b (c is older than that too, but still running).
+      assert.equal(await store.pruneRuns({ createdBefore: T0 + 3500 }, 100), 2);
+      for (const gone of [a, b]) {
+        assert.equal(await store.getRun(gone.run.id), undefined);
+        assert.deepEqual(await store.runHistory(gone.run.id, 100), []);
+      }
+      assert.deepEqual(await store.chunksAfter(a.run.id, 'out', -1, 10), []);
+      assert.deepEqual(
+        (await store.chunksAfter(c.run.id, 'out', -1, 10)).map((x) => x.body),
+        ['"z"'],
+      );
+      const left = new Set((await store.eventsAfter(0, {}, 1000)).map((ev) => ev.runId));
+      assert.deepEqual([...left].sort(), ids([c, d, e]).sort());
+      assert.deepEqual(ids(await store.listRuns({ tags: ['old'] }, { size: 10 })), ids([e, d, c]));
+      assert.equal(await store.headSeq(), head, 'the head seq stays: feeds resume where they were');
+
+      // Keep the newest 1: d goes (c is running), one per call with limit 1.
+      assert.equal(await store.pruneRuns({ keepNewest: 1 }, 1), 1);
+      assert.equal(await store.pruneRuns({ keepNewest: 1 }, 1), 0);
+      assert.deepEqual(ids(await store.listRuns({}, { size: 10 })), ids([e, c]));
+      await store.reclaim?.(1000);
+      store = await fx.reopen();
+      assert.deepEqual(ids(await store.listRuns({}, { size: 10 })), ids([e, c]));
+      const [res] = await store.write([setStatus(c.run.id, 'COMPLETED')]);
+      assert.ok(eventOf(res).seq > head);
+    });
+
     it('re-opens idempotently: migrations run once, data and seqs continue', async () => {
       const r = record({ tags: ['keep'] });
       await createAll(store, [r]);

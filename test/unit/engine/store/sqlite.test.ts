@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { newRunRecord, withMetadata } from '../../../../src/engine/runs/model';
+import { newRunRecord, withMetadata, withStatus } from '../../../../src/engine/runs/model';
 import { openStore } from '../../../../src/engine/store/open';
 import { SqliteRunStore } from '../../../../src/engine/store/sqlite';
 import { chooseDriver, nodeSqliteModule, type SqliteDriver } from '../../../../src/engine/store/sqlite/driver';
@@ -208,6 +208,50 @@ describe(`SQLite store: crashes and locks${defaultDriver === 'wasm' ? '' : ` (${
       await store.getRun('run_w');
       await store.checkpoint();
       assert.equal(statSync(`${file}-wal`).size, 0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives the space of pruned runs back: the file shrinks; a file from before retention is converted once', async () => {
+    const dir = tempRunlightDir();
+    cleanup.push(dir);
+    const file = join(dir, 'runlight.db');
+    // A file as an older Runlight left it: no auto_vacuum.
+    const raw = new SqliteRunStore({ file });
+    await raw.open();
+    await raw.close();
+    const { openDatabase } = await import('../../../../src/engine/store/sqlite/driver');
+    const plain = openDatabase(file, chooseDriver());
+    plain.exec('PRAGMA locking_mode = EXCLUSIVE'); // WAL without shared memory, as the store opens it
+    plain.exec('PRAGMA auto_vacuum = NONE');
+    plain.exec('VACUUM');
+    assert.equal(plain.get('PRAGMA auto_vacuum')?.['auto_vacuum'], 0);
+    plain.close();
+
+    const store = new SqliteRunStore({ file });
+    await store.open();
+    try {
+      const body = JSON.stringify('x'.repeat(2000));
+      const t0 = Date.parse('2030-01-01T00:00:00Z');
+      for (let i = 0; i < 600; i++) {
+        const r = newRunRecord({ id: `run_${i}`, taskIdentifier: 't', tags: ['a', 'b'], maxAttempts: 1, number: i, now: new Date(t0 + i).toISOString() });
+        await store.write([
+          { kind: 'create', record: r },
+          { kind: 'chunks', runId: r.run.id, key: 'out', bodies: [body, body] },
+          { kind: 'update', runId: r.run.id, apply: (rec) => withStatus(rec, { status: 'COMPLETED', now: rec.run.createdAt }) },
+        ]);
+      }
+      await store.checkpoint();
+      const before = statSync(file).size;
+      let removed = 0;
+      for (let n = -1; n !== 0; removed += n) n = await store.pruneRuns({ createdBefore: t0 + 500 }, 200);
+      assert.equal(removed, 500);
+      await store.reclaim(100_000);
+      await store.checkpoint();
+      const after = statSync(file).size;
+      assert.ok(after < before * 0.4, `file ${before} → ${after} bytes`);
+      assert.equal((await store.listRuns({}, { size: 1000 })).length, 100);
     } finally {
       await store.close();
     }
