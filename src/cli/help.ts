@@ -42,8 +42,7 @@ Options:
   --payload JSON  the payload, as JSON (e.g. '{"prompt":"Hello"}')
   --tag T         a tag for the run; repeat for several
   --watch         follow the run live until it ends; exit code 0 if it COMPLETED, 1 otherwise
-  --debug         run it under a debugger: prints the inspector URL of the run's worker (127.0.0.1), waits up to
-                  60 s for a debugger to attach, then follows the run as --watch (needs the secret key)
+  --debug         print the inspector URL of the run's worker, wait up to 60 s for a debugger, then --watch
   --dir DIR       workspace folder whose engine to use (default: the current folder)`,
   runs: `Usage: runlight runs [--status S]... [--tag T]... [--task ID] [--limit N] [--json] [--dir DIR]
 

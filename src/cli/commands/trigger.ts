@@ -25,10 +25,6 @@ async function debugCommand(cmd: Extract<Command, { kind: 'trigger' }>, client: 
     ...(cmd.tags.length > 0 ? { options: { tags: cmd.tags } } : {}),
   });
   ctx.out(`${id}\n`);
-  ctx.out(
-    `Debugger: ${inspector.url}\n` +
-      `Waiting up to ${Math.round(inspector.waitMs / 1000)} s for a debugger on ${inspector.host}:${inspector.port} ` +
-      `(VS Code: "Debug: Attach to Node Process" or an attach configuration with that port; Chrome: chrome://inspect).\n`,
-  );
+  ctx.out(`Debugger: ${inspector.url}\nWaiting ${Math.round(inspector.waitMs / 1000)} s for a debugger to attach to ${inspector.host}:${inspector.port}\n`);
   return watchRun(client, id, ctx);
 }

@@ -147,7 +147,7 @@ describe('engine: debug runs (inspector on a worker of their own)', function () 
     const exit = triggerCommand({ kind: 'trigger', dir: t.dir, task: 'debug-me', payload: { n: 4 }, tags: [], watch: false, debug: true }, ctx);
     const url = await waitFor(() => /Debugger: (ws:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(out)?.[1], 20_000, 'the inspector URL');
     assert.match(out, /^run_\w+\n/);
-    assert.match(out, /Waiting up to 60 s for a debugger on 127\.0\.0\.1:\d+/);
+    assert.match(out, /Waiting 60 s for a debugger to attach to 127\.0\.0\.1:\d+/);
     const cdp = await Cdp.connect(url);
     try {
       await cdp.send('Runtime.runIfWaitingForDebugger');
