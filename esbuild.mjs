@@ -2,17 +2,21 @@
 //   --production  minified, no sourcemaps; fails when a bundle is over its budget (scripts/bundle-budgets.json)
 //   --if-stale    does nothing when dist/ was built from exactly these sources (and, with --production, as a
 //                 production build): `npm test` builds once and its suites' own build steps find it fresh
+//   --target=T    (or RUNLIGHT_ESBUILD_TARGET=T) also puts native esbuild for VS Code target T (linux-x64, darwin-arm64,
+//                 win32-x64, …) in dist/vendor/esbuild, for a platform .vsix; without it dist has esbuild-wasm only
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSdkTypes } from './scripts/sdk-types.mjs';
+import { vendorNativeEsbuild } from './scripts/vendor-esbuild.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const ifStale = process.argv.includes('--if-stale');
+const platformTarget = process.argv.find((a) => a.startsWith('--target='))?.slice('--target='.length) || process.env.RUNLIGHT_ESBUILD_TARGET || undefined;
 const stampFile = join(root, 'dist/.build-stamp.json');
 
 /** Node-side bundles: CommonJS, Node 20, `vscode` provided by the host. */
@@ -59,6 +63,7 @@ function copyAssets() {
     mkdirSync(dirname(join(out, f)), { recursive: true });
     cpSync(join(ew, f), join(out, f));
   }
+  vendorNativeEsbuild(root, join(root, 'dist'), platformTarget);
 }
 
 /** A hash of everything the bundles are built from. */
@@ -101,6 +106,7 @@ if (
   ifStale &&
   stamp?.hash === hash &&
   (stamp.production || !production) &&
+  (stamp.target ?? undefined) === platformTarget &&
   builds.every((b) => Object.keys(b.entryPoints).every((n) => existsSync(join(root, b.outdir, `${n}.js`))))
 ) {
   process.exit(0);
@@ -114,5 +120,5 @@ if (watch) {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   writeSdkTypes(root);
   if (production) checkBudgets();
-  writeFileSync(stampFile, JSON.stringify({ hash, production }) + '\n');
+  writeFileSync(stampFile, JSON.stringify({ hash, production, ...(platformTarget ? { target: platformTarget } : {}) }) + '\n');
 }

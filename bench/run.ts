@@ -19,6 +19,7 @@ import { queueMetrics } from './metrics/queue';
 import { nodesMetrics } from './metrics/nodes';
 import { treeMetrics } from './metrics/tree';
 import { storageMetrics } from './metrics/storage';
+import { idleEngineMetrics } from './metrics/idle-engine';
 import { webviewMetrics } from './metrics/webview';
 import { fanoutMetrics, latencyMetrics, throughputMetrics } from './metrics/streaming';
 import type { Metric } from './lib/metric';
@@ -27,7 +28,7 @@ import { BENCH_TASKS } from './lib/tasks';
 import { topFrames } from './lib/top-frames';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const only = new Set((arg('only') ?? '1,2,3,4,5,6,7,8,9,10,11').split(',').map(Number));
+const only = new Set((arg('only') ?? '1,2,3,4,5,6,7,8,9,10,11,12').split(',').map(Number));
 const profileDir = arg('profile');
 const rounds = Math.max(3, Number(arg('rounds') ?? 3));
 const log = (s: string): void => void process.stderr.write(s + '\n');
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   if (only.has(9)) metrics.push(...(await webviewMetrics(log)));
   if (only.has(10)) metrics.push(...(await activationMetrics(rounds, log)));
   if (only.has(11)) metrics.push(...(await storageMetrics(log)));
+  if (only.has(12)) metrics.push(...(await idleEngineMetrics(log)));
 
   const cpu = cpus();
   const result = {

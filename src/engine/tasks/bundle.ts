@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { BuildContext, BuildOptions, Message, Plugin } from 'esbuild-wasm';
 import { workspaceRelative } from './discover';
 import { dropManifest, manifestPathFor, metafileInputs, reusableBundle, makeManifest } from './build-cache';
-import { loadEsbuild, restartEsbuild, withEsbuild } from './esbuild';
+import { esbuildActivity, loadEsbuild, registerEsbuildUser, restartEsbuild, withEsbuild } from './esbuild';
 import { describeError } from '../../shared/errors';
 import { SDK_IMPORT } from '../../shared/sdkImport';
 
@@ -117,6 +117,9 @@ export class TaskBundler {
   private readonly outDir: string;
   /** Files whose bundle on disk was already considered for reuse (only the first build may reuse). */
   private readonly checked = new Set<string>();
+  /** Builds running now. */
+  private inFlight = 0;
+  private readonly unregister: () => void;
 
   /**
    * `reuse`: take a bundle left by an earlier process when none of its inputs changed (default true). `plugins`:
@@ -130,9 +133,20 @@ export class TaskBundler {
   ) {
     this.root = resolve(dir);
     this.outDir = resolve(outDir);
+    this.unregister = registerEsbuildUser({ busy: () => this.inFlight > 0, releaseContexts: () => this.releaseContexts() });
   }
 
   async build(file: string): Promise<BundleResult> {
+    this.inFlight++;
+    try {
+      return await this.buildOnce(file);
+    } finally {
+      this.inFlight--;
+      esbuildActivity();
+    }
+  }
+
+  private async buildOnce(file: string): Promise<BundleResult> {
     const abs = resolve(this.root, file);
     const relPath = workspaceRelative(this.root, abs);
     const outfile = bundlePathFor(this.root, this.outDir, abs);
@@ -195,10 +209,16 @@ export class TaskBundler {
     await ctx?.then((c) => c.dispose()).catch(() => undefined);
   }
 
-  async dispose(): Promise<void> {
+  /** Disposes every context (the esbuild service is about to stop); the next build of a file makes a new one. */
+  private async releaseContexts(): Promise<void> {
     const all = [...this.contexts.values()];
     this.contexts.clear();
     await Promise.all(all.map((ctx) => ctx.then((c) => c.dispose()).catch(() => undefined)));
+  }
+
+  async dispose(): Promise<void> {
+    this.unregister();
+    await this.releaseContexts();
   }
 }
 

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { QueueInfo, TaskInfo } from '../../protocol/api';
 import { manifestPathFor } from './build-cache';
+import { esbuildKind } from './esbuild';
 import { TaskBundler, bundlePathFor, type BundleResult } from './bundle';
 import { discoverTaskFiles } from './discover';
 import { indexBundle, mergeIndexed, type IndexBundle } from './indexer';
@@ -245,6 +246,7 @@ export class TaskCatalog {
       this.o.log?.(
         `tasks: ${merged.tasks.length} task(s) in ${found.length} file(s); built ${builds.filter((b) => !b.reused).length}` +
           `${builds.some((b) => b.reused) ? `, reused ${builds.filter((b) => b.reused).length} unchanged` : ''} in ${ms} ms` +
+          (builds.some((b) => !b.reused) ? ` (${esbuildKind() === 'native' ? 'native esbuild' : 'esbuild-wasm'})` : '') +
           (merged.errors.length ? `; ${merged.errors.length} problem(s):\n  ${merged.errors.join('\n  ')}` : ''),
       );
     }

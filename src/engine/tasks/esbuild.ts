@@ -7,22 +7,45 @@ import type * as Esbuild from 'esbuild-wasm';
 export type EsbuildApi = typeof Esbuild;
 
 /**
- * esbuild-wasm, so the engine needs no native binary (it also runs in VS Code's Electron).
- * Bundled engine: the copy esbuild.mjs puts in `dist/vendor/esbuild-wasm/` beside the bundle.
- * From sources (tests via tsx): the `esbuild-wasm` package. It must not be bundled itself: its
- * API runs `node <pkg>/bin/esbuild` found relative to its own lib/main.js.
+ * Which esbuild builds task files. Native esbuild where a platform `.vsix` ships it (`dist/vendor/esbuild`, with the
+ * binary the engine points ESBUILD_BINARY_PATH at) — ten times quicker on a first build; else esbuild-wasm, so the
+ * universal `.vsix` needs no native binary (it also runs in VS Code's Electron): the copy esbuild.mjs puts in
+ * `dist/vendor/esbuild-wasm/`. From sources (tests via tsx): the `esbuild-wasm` package, or the `esbuild` package
+ * with RUNLIGHT_ESBUILD=native. RUNLIGHT_ESBUILD=wasm keeps esbuild-wasm even where native is shipped. Neither may
+ * be bundled itself: each finds its service (a binary, or `node <pkg>/bin/esbuild`) relative to its lib/main.js.
  */
-export function esbuildLocation(): string {
+export function esbuildLocation(): { main: string; kind: 'native' | 'wasm' } {
+  const want = process.env.RUNLIGHT_ESBUILD;
+  if (want !== 'wasm') {
+    const native = join(__dirname, 'vendor', 'esbuild');
+    const bin = join(native, 'bin', process.platform === 'win32' ? 'esbuild.exe' : 'esbuild');
+    if (existsSync(join(native, 'lib', 'main.js')) && existsSync(bin)) {
+      process.env.ESBUILD_BINARY_PATH = bin;
+      return { main: join(native, 'lib', 'main.js'), kind: 'native' };
+    }
+    if (want === 'native') return { main: createRequire(__filename).resolve('esbuild'), kind: 'native' };
+  }
   const vendored = join(__dirname, 'vendor', 'esbuild-wasm', 'lib', 'main.js');
-  if (existsSync(vendored)) return vendored;
-  return createRequire(__filename).resolve('esbuild-wasm');
+  if (existsSync(vendored)) return { main: vendored, kind: 'wasm' };
+  return { main: createRequire(__filename).resolve('esbuild-wasm'), kind: 'wasm' };
 }
 
 let api: EsbuildApi | undefined;
+let apiKind: 'native' | 'wasm' | undefined;
 
 export function loadEsbuild(): EsbuildApi {
-  api ??= createRequire(__filename)(esbuildLocation()) as EsbuildApi;
+  if (!api) {
+    const where = esbuildLocation();
+    api = createRequire(__filename)(where.main) as EsbuildApi;
+    apiKind = where.kind;
+  }
   return api;
+}
+
+/** `native` or `wasm`: the esbuild this process builds with. */
+export function esbuildKind(): 'native' | 'wasm' {
+  loadEsbuild();
+  return apiKind ?? 'wasm';
 }
 
 let nodeShimDir: string | undefined;
@@ -67,4 +90,41 @@ export function withEsbuild<T>(fn: (esbuild: EsbuildApi) => T): T {
 /** Stops esbuild's service (e.g. after it died) so the next call starts a new one. */
 export async function restartEsbuild(): Promise<void> {
   await Promise.resolve(loadEsbuild().stop()).catch(() => undefined);
+}
+
+/** Something holding esbuild contexts (a bundler): it gives them up before the service stops. */
+export interface EsbuildUser {
+  /** A build is running. */
+  busy(): boolean;
+  /** Disposes its contexts (its next build makes new ones). */
+  releaseContexts(): Promise<void>;
+}
+
+const users = new Set<EsbuildUser>();
+let idleTimer: NodeJS.Timeout | undefined;
+
+/** Adds a user of the service; the returned function removes it. */
+export function registerEsbuildUser(user: EsbuildUser): () => void {
+  users.add(user);
+  return () => users.delete(user);
+}
+
+/**
+ * A build ended: the service (esbuild-wasm's, ~300 MB) stops once no build ran for RUNLIGHT_BUILD_IDLE_MS (default
+ * 60 s; 0 keeps it), after its users gave up their contexts. The next build starts it again.
+ */
+export function esbuildActivity(): void {
+  const idleMs = Number(process.env.RUNLIGHT_BUILD_IDLE_MS ?? 60_000);
+  clearTimeout(idleTimer);
+  if (!(idleMs > 0)) return;
+  idleTimer = setTimeout(() => void stopWhenIdle(), idleMs).unref();
+}
+
+async function stopWhenIdle(): Promise<void> {
+  idleTimer = undefined;
+  if (!api || [...users].some((u) => u.busy())) return esbuildActivity();
+  await Promise.all([...users].map((u) => u.releaseContexts()));
+  // A build that started meanwhile keeps the service.
+  if ([...users].some((u) => u.busy())) return esbuildActivity();
+  await restartEsbuild();
 }

@@ -212,8 +212,17 @@ describe('task discovery, bundling and indexing', function () {
     assert.deepEqual(loadWorkspaceEnv(ws({})), {});
   });
 
-  it('loads esbuild-wasm from the package when there is no vendored copy beside the bundle', () => {
-    assert.equal(esbuildLocation(), join(ROOT, 'node_modules/esbuild-wasm/lib/main.js'));
+  it('loads esbuild-wasm from the package when there is no vendored copy beside the bundle; the esbuild package with RUNLIGHT_ESBUILD=native', () => {
+    const saved = process.env.RUNLIGHT_ESBUILD;
+    try {
+      delete process.env.RUNLIGHT_ESBUILD;
+      assert.deepEqual(esbuildLocation(), { main: join(ROOT, 'node_modules/esbuild-wasm/lib/main.js'), kind: 'wasm' });
+      process.env.RUNLIGHT_ESBUILD = 'native';
+      assert.deepEqual(esbuildLocation(), { main: join(ROOT, 'node_modules/esbuild/lib/main.js'), kind: 'native' });
+    } finally {
+      if (saved === undefined) delete process.env.RUNLIGHT_ESBUILD;
+      else process.env.RUNLIGHT_ESBUILD = saved;
+    }
   });
 
   it('under Electron, gives esbuild-wasm a `node` on PATH that is process.execPath', async () => {
