@@ -121,10 +121,7 @@ export const TriggerResponse = z.object({ id: z.string() });
  * is always new and starts at once (no idempotency key, no delay), and its worker waits `waitForDebuggerMs` (1 s to
  * 10 min, default 60 s) for a debugger to attach to its inspector.
  */
-export const DebugRequest = z.object({
-  payload: z.optional(Json),
-  payloadMeta: z.optional(ValueMeta),
-  options: z.optional(TriggerOptions),
+export const DebugRequest = z.extend(TriggerRequest, {
   waitForDebuggerMs: z.optional(z.number().check(z.int(), z.minimum(1000), z.maximum(600_000))),
 });
 export type DebugRequest = z.infer<typeof DebugRequest>;

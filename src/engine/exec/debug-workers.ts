@@ -5,6 +5,7 @@
  */
 
 import { fork } from 'node:child_process';
+import type { WorkerToEngine } from '../../protocol/ipc';
 import { WorkerHandle } from './pool';
 
 export const INSPECTOR_HOST = '127.0.0.1';
@@ -49,6 +50,28 @@ export function debugNodeOptions(nodeOptions: string | undefined): string | unde
   return kept.length ? kept.join(' ') : undefined;
 }
 
+const TIMED_OUT = 'timed out';
+
+/** The worker's next message of `type`, or why none came: it exited (`exited (…)`), or `TIMED_OUT` after `ms`. */
+function nextMessage(worker: WorkerHandle, type: WorkerToEngine['type'], ms: number): Promise<WorkerToEngine | string> {
+  return new Promise((resolve) => {
+    const done = (v: WorkerToEngine | string): void => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      resolve(v);
+    };
+    const onMessage = (m: WorkerToEngine): void => {
+      if (m.type === type) done(m);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null, stderr: string): void =>
+      done(`exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim().slice(-500)}` : ''}`);
+    const timer = setTimeout(() => done(TIMED_OUT), ms);
+    worker.on('message', onMessage);
+    worker.on('exit', onExit);
+  });
+}
+
 /** Debug runs and their workers: opened when a debug run is asked for, bound to the run, taken when it is claimed. */
 export class DebugWorkers {
   private readonly byRun = new Map<string, DebugTarget>();
@@ -78,58 +101,22 @@ export class DebugWorkers {
     this.live.add(worker);
     worker.once('exit', () => this.live.delete(worker));
 
-    let url: string;
-    try {
-      url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the debug worker did not open its inspector within ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
-        const onMessage = (m: { type: string; url?: string }): void => {
-          if (m.type !== 'inspecting' || !m.url) return;
-          done();
-          resolve(m.url);
-        };
-        const onExit = (code: number | null, signal: NodeJS.Signals | null, stderr: string): void => {
-          done();
-          reject(new Error(`the debug worker exited (${signal ?? `code ${code}`}) before its inspector opened${stderr ? `: ${stderr.trim()}` : ''}`));
-        };
-        const done = (): void => {
-          clearTimeout(timer);
-          worker.off('message', onMessage);
-          worker.off('exit', onExit);
-        };
-        worker.on('message', onMessage);
-        worker.on('exit', onExit);
-        void worker.ready.then(() => worker.send({ type: 'inspect', host: INSPECTOR_HOST }));
-      });
-    } catch (e) {
+    void worker.ready.then(() => worker.send({ type: 'inspect', host: INSPECTOR_HOST }));
+    const opened = await nextMessage(worker, 'inspecting', OPEN_TIMEOUT_MS);
+    if (typeof opened === 'string' || opened.type !== 'inspecting') {
       worker.kill();
-      throw e;
+      throw new Error(`the debug worker did not open its inspector: it ${opened as string}`);
     }
-    const port = Number(new URL(url).port);
-    const target: DebugTarget = { worker, host: INSPECTOR_HOST, port, url, waitMs, forkedAt, attached: Promise.resolve(true) };
-    target.attached = new Promise<true | string>((resolve) => {
-      const timer = setTimeout(() => {
-        done();
-        worker.kill();
-        resolve(`No debugger attached to the run's worker (inspector ${url}) within ${Math.round(waitMs / 1000)} s, so the run was not started.`);
-      }, waitMs);
-      const onMessage = (m: { type: string }): void => {
-        if (m.type !== 'debuggerAttached') return;
-        done();
+    const url = opened.url;
+    const target: DebugTarget = { worker, host: INSPECTOR_HOST, port: Number(new URL(url).port), url, waitMs, forkedAt, attached: Promise.resolve(true) };
+    target.attached = nextMessage(worker, 'debuggerAttached', waitMs).then((m) => {
+      if (typeof m !== 'string') {
         target.attachedAt = Date.now();
         this.o.log(`debug worker ${child.pid}: a debugger attached ${target.attachedAt - forkedAt} ms after it was forked`);
-        resolve(true);
-      };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
-        done();
-        resolve(`The run's debug worker exited (${signal ?? `code ${code}`}) before a debugger attached.`);
-      };
-      const done = (): void => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('exit', onExit);
+        return true;
+      }
+      worker.kill();
+      return `No debugger attached to the run's worker (inspector ${url}): it ${m === TIMED_OUT ? `waited ${Math.round(waitMs / 1000)} s` : m}, so the run was not started.`;
     });
     this.o.log(`debug worker ${child.pid}: inspector at ${url}, waiting up to ${waitMs} ms for a debugger`);
     return target;

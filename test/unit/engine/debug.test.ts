@@ -178,7 +178,7 @@ describe('engine: debug runs (inspector on a worker of their own)', function () 
     assert.match(wait.message, /^body\.waitForDebuggerMs: /);
     const delay = await refusal(t.client.debugTask('debug-me', { options: { delay: '1m' } }));
     assert.equal(delay.status, 422);
-    assert.match(delay.message, /^body\.options\.delay: not allowed here \(a debug run starts at once\)/);
+    assert.match(delay.message, /^body\.options\.delay: not allowed \(a debug run is a new run that starts at once\)/);
     const key = await refusal(t.client.debugTask('debug-me', { options: { idempotencyKey: 'k' } }));
     assert.match(key.message, /^body\.options\.idempotencyKey: /);
   });
