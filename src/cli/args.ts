@@ -10,7 +10,7 @@ export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
   | { kind: 'dev'; dir: string; port: number; store?: string; workers?: number; retentionDays?: number; retentionRuns?: number }
-  | { kind: 'trigger'; dir: string; task: string; payload?: Json; tags: string[]; watch: boolean }
+  | { kind: 'trigger'; dir: string; task: string; payload?: Json; tags: string[]; watch: boolean; debug?: true }
   | { kind: 'runs'; dir: string; status: RunStatus[]; tags: string[]; task?: string; limit: number; json: boolean }
   | { kind: 'watch'; dir: string; runId: string }
   | { kind: 'mcp'; dir: string; readOnly: boolean };
@@ -28,7 +28,7 @@ const specs: Record<string, Options> = {
     'retention-days': { type: 'string' },
     'retention-runs': { type: 'string' },
   },
-  trigger: { ...common, payload: { type: 'string' }, tag: { type: 'string', multiple: true }, watch: { type: 'boolean' } },
+  trigger: { ...common, payload: { type: 'string' }, tag: { type: 'string', multiple: true }, watch: { type: 'boolean' }, debug: { type: 'boolean' } },
   runs: {
     ...common,
     status: { type: 'string', multiple: true },
@@ -107,6 +107,7 @@ function build(first: string, values: Values, positionals: string[], cwd: string
         payload: raw === undefined ? undefined : parseJsonFlag(raw, '--payload'),
         tags: list(values.tag, '--tag'),
         watch: values.watch === true,
+        ...(values.debug === true ? { debug: true as const } : {}),
       };
     }
     case 'runs': {

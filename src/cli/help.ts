@@ -4,7 +4,7 @@ export const MAIN_HELP = `runlight — a local Trigger.dev-style run engine
 
 Usage:
   runlight dev [--dir DIR] [--port N] [--store URL] [--workers N] [--retention-days N] [--retention-runs N]
-  runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--dir DIR]
+  runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--debug] [--dir DIR]
   runlight runs [--status S]... [--tag T]... [--task ID] [--limit N] [--json] [--dir DIR]
   runlight watch RUN_ID [--dir DIR]
   runlight mcp [--dir DIR] [--read-only]
@@ -34,7 +34,7 @@ Options:
   --retention-days N  remove finished runs (with their events, streams and logs) older than N days;
                       0 keeps them (default 7, or RUNLIGHT_RETENTION_DAYS)
   --retention-runs N  keep only the newest N runs; 0 = no limit (default 0, or RUNLIGHT_RETENTION_RUNS)`,
-  trigger: `Usage: runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--dir DIR]
+  trigger: `Usage: runlight trigger TASK [--payload JSON] [--tag T]... [--watch] [--debug] [--dir DIR]
 
 Triggers TASK and prints the new run id.
 
@@ -42,6 +42,7 @@ Options:
   --payload JSON  the payload, as JSON (e.g. '{"prompt":"Hello"}')
   --tag T         a tag for the run; repeat for several
   --watch         follow the run live until it ends; exit code 0 if it COMPLETED, 1 otherwise
+  --debug         print the inspector URL of the run's worker, wait up to 60 s for a debugger, then --watch
   --dir DIR       workspace folder whose engine to use (default: the current folder)`,
   runs: `Usage: runlight runs [--status S]... [--tag T]... [--task ID] [--limit N] [--json] [--dir DIR]
 

@@ -1,10 +1,12 @@
 import * as z from 'zod/mini';
 import {
   BatchTriggerResponse,
+  DebugResponse,
   ListRunsResponse,
   ListTasksResponse,
   type BatchItem,
   type BatchTriggerRequest,
+  type DebugRequest,
   type MetadataUpdateRequest,
   type TriggerOptions,
 } from '../protocol/api';
@@ -127,6 +129,14 @@ export class EngineClient {
     const body = { payload, ...(payloadMeta !== undefined ? { payloadMeta } : {}), ...(options !== undefined ? { options } : {}) };
     const { data, res } = await this.request('POST', routes.trigger(taskId), IdResponse, body);
     return withToken({ id: data.id }, res.header(JWT_HEADER));
+  }
+
+  /**
+   * Runlight's own: triggers a run whose worker waits for a debugger on the inspector the answer names (127.0.0.1);
+   * secret key only.
+   */
+  async debugTask(taskId: string, body: z.input<typeof DebugRequest> = {}): Promise<DebugResponse> {
+    return (await this.request('POST', routes.debugTask(taskId), DebugResponse, body)).data;
   }
 
   async batchTrigger(items: BatchTriggerItem[]): Promise<BatchTriggerResult> {

@@ -21,6 +21,8 @@ import { TokenService } from './runs/tokens';
 import { registerRealtimeRoutes } from './http/routes/realtime';
 import type { EngineDeps } from './http/context';
 import { WorkerPool } from './exec/pool';
+import { DebugWorkers } from './exec/debug-workers';
+import { registerDebugRoutes } from './http/routes/debug';
 import { Executor } from './exec/executor';
 import { openStore } from './store/open';
 import { acquireWorkspaceLock } from './workspace-lock';
@@ -96,6 +98,13 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       idleMs: Number(process.env.RUNLIGHT_WORKER_IDLE_MS ?? 60_000),
       log,
       ...(process.env.RUNLIGHT_WORKER_CPU_PROF_DIR ? { cpuProfDir: process.env.RUNLIGHT_WORKER_CPU_PROF_DIR } : {}),
+    });
+    // Debug runs (Runlight's own) each get a worker of their own, with the inspector open; see exec/debug-workers.
+    const debugWorkers = new DebugWorkers({
+      script: workerScript(),
+      env: { ...process.env, ...workspaceEnv, RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
+      maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
+      log,
     });
     /** Runs `ask` on a worker of the pool, which is given back after. */
     const onPooledWorker = async <T>(ask: (w: WorkerHandle) => Promise<T>): Promise<T> => {
@@ -183,6 +192,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
         runEvents: hub,
         tokens,
         maxParked: Number(process.env.RUNLIGHT_MAX_PARKED ?? 100),
+        debug: debugWorkers,
         log,
       },
     );
@@ -241,6 +251,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     registerRealtimeRoutes(router, deps);
     registerTokenRoutes(router, deps);
     registerScheduleRoutes(router, deps);
+    registerDebugRoutes(router, deps, debugWorkers);
     const { server, port } = await startHttpServer({ host: '127.0.0.1', port: options.port, router, log });
     const url = `http://127.0.0.1:${port}`;
     exec.url = url;
@@ -254,6 +265,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     );
 
     cleanups.push(() => pool.close());
+    cleanups.push(() => debugWorkers.close());
     cleanups.push(() => executor.close());
     cleanups.push(() => catalog.close());
     cleanups.push(() => ticker.close());

@@ -116,6 +116,30 @@ export type TriggerRequest = z.infer<typeof TriggerRequest>;
 
 export const TriggerResponse = z.object({ id: z.string() });
 
+/**
+ * Runlight's own: trigger a run under the debugger (`POST /api/v1/tasks/:taskId/debug`). As a trigger, but a debug run
+ * is always new and starts at once (no idempotency key, no delay), and its worker waits `waitForDebuggerMs` (1 s to
+ * 10 min, default 60 s) for a debugger to attach to its inspector.
+ */
+export const DebugRequest = z.extend(TriggerRequest, {
+  waitForDebuggerMs: z.optional(z.number().check(z.int(), z.minimum(1000), z.maximum(600_000))),
+});
+export type DebugRequest = z.infer<typeof DebugRequest>;
+
+/** The debug run, and the inspector its worker listens on (127.0.0.1 only) until a debugger attaches. */
+export const DebugResponse = z.object({
+  id: z.string(),
+  inspector: z.object({
+    host: z.string(),
+    port: z.number(),
+    /** The inspector's WebSocket URL. */
+    url: z.string(),
+    /** Milliseconds the worker waits for a debugger; past them the run fails. */
+    waitMs: z.number(),
+  }),
+});
+export type DebugResponse = z.infer<typeof DebugResponse>;
+
 export const BatchItem = z.object({
   task: TaskId,
   payload: z.optional(Json),

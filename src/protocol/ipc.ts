@@ -85,6 +85,12 @@ export const EngineToWorker = z.discriminatedUnion('type', [
   /** The engine stops the attempt: the task's `signal` is aborted (and onCancel runs); the worker is killed a grace period later. */
   z.object({ type: z.literal('stop'), attemptId: z.string(), reason: z.enum(['cancel', 'maxDuration']) }),
   z.object({ type: z.literal('ack'), requestId: z.string(), error: z.optional(z.string()) }),
+  /**
+   * Runlight's debug runs: open the Node inspector on `host` (a free port), say where (`inspecting`), then wait until a
+   * debugger has attached and sent `Runtime.runIfWaitingForDebugger` (`debuggerAttached`). Sent only to a worker
+   * forked for one debug run.
+   */
+  z.object({ type: z.literal('inspect'), host: z.literal('127.0.0.1') }),
   /** The wait `waitId` of the attempt is over: the runs it waited for (in the order asked), or the token, if any. */
   z.object({
     type: z.literal('resume'),
@@ -101,6 +107,10 @@ export const WorkerLog = z.object({ level: z.enum(['debug', 'log', 'info', 'warn
 /** Messages from a task worker to the engine. Requests with a requestId are acknowledged after commit. */
 export const WorkerToEngine = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
+  /** The inspector is open (answer to `inspect`): its WebSocket URL, `ws://127.0.0.1:<port>/<id>`. */
+  z.object({ type: z.literal('inspecting'), url: z.string() }),
+  /** A debugger attached to the inspector and let the worker go on (`Runtime.runIfWaitingForDebugger`). */
+  z.object({ type: z.literal('debuggerAttached') }),
   z.object({
     type: z.literal('indexed'),
     requestId: z.string(),

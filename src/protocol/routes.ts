@@ -7,6 +7,8 @@ export const routes = {
   listTasks: () => '/api/v1/tasks',
   retrieveRun: (runId: string) => `/api/v3/runs/${e(runId)}`,
   listRuns: () => '/api/v1/runs',
+  /** Runlight's own: triggers a run whose worker waits for a debugger on its inspector (DebugRequest → DebugResponse). */
+  debugTask: (taskId: string) => `/api/v1/tasks/${e(taskId)}/debug`,
   cancelRun: (runId: string) => `/api/v2/runs/${e(runId)}/cancel`,
   replayRun: (runId: string) => `/api/v1/runs/${e(runId)}/replay`,
   /** Runlight's own: the run's attempts and waits on one time axis (RunTimeline). */

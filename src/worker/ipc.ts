@@ -42,11 +42,14 @@ export class IpcChannel {
     port.on('message', (raw) => this.receive(raw));
   }
 
-  /** Sends a message that needs no answer. Throws if it does not match the protocol. */
-  send(msg: Outgoing): void {
+  /**
+   * Sends a message that needs no answer. Throws if it does not match the protocol. `sent` is called once the
+   * message has been handed to the operating system (before the worker blocks, say).
+   */
+  send(msg: Outgoing, sent?: (error: Error | null) => void): void {
     const checked = WorkerToEngine.safeParse(msg);
     if (!checked.success) throw new TypeError(`worker message "${msg.type}" does not match the protocol: ${checked.error.issues[0]?.message ?? 'invalid'}`);
-    this.port.send(checked.data);
+    this.port.send(checked.data, sent);
   }
 
   /** Sends a request and resolves on its `ack`; rejects with EngineRefusedError on an ack with error. */

@@ -3,6 +3,7 @@
  * talks to it over IPC only: `index` loads a task bundle and lists its tasks, `execute` runs one
  * attempt of a task; SDK calls inside the task become requests the engine acknowledges.
  */
+import * as inspector from 'node:inspector';
 import { join, resolve, sep } from 'node:path';
 import { AttemptRunner } from './attempt';
 import { definedQueues, installSdkGlobal, loadBundle } from './bundle';
@@ -38,6 +39,29 @@ function describeLoadError(err: unknown): string {
     .slice(0, 3)
     .map((l) => l.trim());
   return [`${e.name ?? 'Error'}: ${e.message}`, ...frames].join('\n  ');
+}
+
+/**
+ * A debug run's worker: opens the inspector on `host` (a free port), says where, then blocks until a debugger has
+ * attached and let it go on (`Runtime.runIfWaitingForDebugger`), and says so. The engine sends the attempt only
+ * after that, so the task's bundle is loaded with the debugger's breakpoints already set.
+ */
+function inspect(channel: IpcChannel, host: string): void {
+  try {
+    inspector.open(0, host, false);
+  } catch (err) {
+    stderr(`could not open the inspector: ${String(err)}`);
+    process.exit(3);
+  }
+  const url = inspector.url();
+  if (!url) {
+    stderr('the inspector did not open');
+    process.exit(3);
+  }
+  channel.send({ type: 'inspecting', url }, () => {
+    inspector.waitForDebugger();
+    channel.send({ type: 'debuggerAttached' });
+  });
 }
 
 function main(): void {
@@ -94,6 +118,7 @@ function main(): void {
         return;
       }
       if (msg.type === 'stop') return runner.current!.stop(msg);
+      if (msg.type === 'inspect') return inspect(channel, msg.host);
       void runner.current!.execute(msg).catch((err: unknown) => stderr(`attempt ${msg.attemptId} could not be reported: ${String(err)}`));
     },
     (problem) => stderr(`ignored an invalid message from the engine: ${problem}`),

@@ -13,6 +13,7 @@ import type { WorkerHandle, WorkerPool } from './pool';
 import type { WorkerRequests } from './worker-requests';
 import type { Waits } from './waits';
 import { Attempt, type AttemptEvents } from './attempt';
+import type { DebugTarget, DebugWorkers } from './debug-workers';
 import { workerExitError, type RunEnd, type RunFinisher } from './run-end';
 import { describeError } from '../../shared/errors';
 import { nowIso } from '../clock';
@@ -40,6 +41,8 @@ export interface AttemptOptions {
   /** Milliseconds a cancelled or timed-out attempt is given to end (its `signal` aborted) before its worker is killed. */
   stopGraceMs: number;
   log: (line: string) => void;
+  /** Debug runs (Runlight's own): a claimed run bound to a debug worker runs its first attempt there. */
+  debug?: Pick<DebugWorkers, 'take'>;
 }
 
 /**
@@ -57,6 +60,8 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
   private readonly starting = new Set<string>();
   /** Runs cancelled while their attempt was being started: that attempt is never sent to a worker. */
   private readonly cancelledWhileStarting = new Set<string>();
+  /** Debug runs claimed here whose worker waits for a debugger: a cancel kills that worker at once. */
+  private readonly debugStarting = new Map<string, DebugTarget>();
   private readonly events: AttemptEvents = {
     // A report has no ack: should its end fail to be written, there is no one to tell.
     reported: (a, m) => {
@@ -101,7 +106,27 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
    * worker meanwhile (task indexing), on the next one free. The lease is renewed while it waits.
    */
   launchClaimed(record: RunRecord): Promise<void> {
+    const debug = this.o.debug?.take(record.run.id);
+    if (debug) return this.whileStarting(record.run.id, () => this.launchDebug(record, debug));
     return this.whileStarting(record.run.id, async () => this.launch(record, this.pool.tryAcquire() ?? (await this.pool.acquire())));
+  }
+
+  /** Runs a debug run's attempt on its own worker once a debugger attached; fails the run if none did in time. */
+  private async launchDebug(record: RunRecord, target: DebugTarget): Promise<void> {
+    this.debugStarting.set(record.run.id, target);
+    let attached: true | string;
+    try {
+      attached = await target.attached;
+    } finally {
+      this.debugStarting.delete(record.run.id);
+    }
+    if (attached === true && !target.worker.dead) return this.launch(record, target.worker);
+    target.worker.kill();
+    if (this.cancelledWhileStarting.has(record.run.id)) return;
+    await this.finisher.finish(record.run.id, {
+      status: 'FAILED',
+      error: { name: 'DebuggerNotAttached', message: attached === true ? "The run's debug worker exited before the run started." : attached },
+    });
   }
 
   /** Starts the run's next attempt (a retry) on `worker`. */
@@ -251,6 +276,7 @@ export class Attempts extends EventEmitter<{ ended: [] }> {
       if (!this.starting.has(runId)) return false;
       // Claimed here and about to run (waiting for a worker, or the attempt's commit): end it before it does.
       this.cancelledWhileStarting.add(runId);
+      this.debugStarting.get(runId)?.worker.kill();
       await this.finisher.finish(runId, { status: 'CANCELED' });
       return true;
     }

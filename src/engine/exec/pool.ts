@@ -28,6 +28,8 @@ export class WorkerHandle extends EventEmitter<{
   readonly ready: Promise<void>;
   busy = false;
   dead = false;
+  /** Forked for one run (a debug run) outside the pool: never given back to it, killed once its run ends. */
+  dedicated = false;
   private stderrTail = '';
 
   constructor(
@@ -65,6 +67,17 @@ export class WorkerHandle extends EventEmitter<{
 
   kill(): void {
     if (!this.dead) this.child.kill('SIGKILL');
+  }
+
+  /**
+   * Lets the worker exit by itself (it does once its IPC channel closes), so an attached debugger sees its session
+   * end instead of a dropped connection; killed if it is still there `graceMs` later.
+   */
+  retire(graceMs = 3000): void {
+    if (this.dead) return;
+    if (!this.child.connected) return this.kill();
+    this.child.disconnect();
+    setTimeout(() => this.kill(), graceMs).unref();
   }
 }
 
@@ -191,6 +204,7 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
   }
 
   release(w: WorkerHandle): void {
+    if (w.dedicated) return w.retire();
     if (w.dead || this.closed || this.parked.has(w)) return;
     const waiter = this.waiters.shift();
     if (waiter) {

@@ -85,7 +85,7 @@ export class RunService {
     taskId: string,
     payload: TriggerPayload,
     options: TriggerOptions = {},
-    origin: { schedule?: RunSchedule } = {},
+    origin: { schedule?: RunSchedule; beforeQueued?: (runId: string) => void } = {},
   ): Promise<{ record: RunRecord; existing: boolean }> {
     await this.hooks.tasksIndexed?.();
     const lineage = await this.lineage([options.parentRunId]);
@@ -95,6 +95,8 @@ export class RunService {
         if (found) return { record: found, existing: true };
       }
       const record = this.buildRun(taskId, payload, options, lineage, origin.schedule);
+      // A debug run is bound to its worker before its claim can find it.
+      origin.beforeQueued?.(record.run.id);
       const created = this.committer.commit({ kind: 'create', record });
       // Told before the commit: the executor's claim can then share the create's transaction.
       this.hooks.onQueued(created);

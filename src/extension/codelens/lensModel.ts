@@ -30,7 +30,7 @@ function definitionLine(idLine: number, lineText: (i: number) => string | undefi
 }
 
 /**
- * The lenses of one task file: for each task defined in it, ▶ Trigger, then its latest run (status and age; a click
+ * The lenses of one task file: for each task defined in it, ▶ Trigger and Debug, then its latest run (status and age; a click
  * opens it) when there is one. `runs` may be in any order; the newest by createdAt is taken. `lineText` reads the
  * document, to put the lenses on the line that opens the definition.
  */
@@ -51,6 +51,13 @@ export function taskLenses(
     if (!definedIn(task, file) || !task.line) continue;
     const line = definitionLine(task.line - 1, lineText);
     out.push({ line, title: '$(play) Trigger', command: 'runlight.triggerTask', args: [task.id], tooltip: `Trigger ${task.id}…` });
+    out.push({
+      line,
+      title: '$(debug-alt) Debug',
+      command: 'runlight.debugTask',
+      args: [task.id],
+      tooltip: `Trigger ${task.id} under the debugger (breakpoints in this file stop)…`,
+    });
     const run = latest.get(task.id);
     if (run) {
       const look = statusLook(run.status);

@@ -21,6 +21,8 @@ import { showMore } from './showMore';
 import { startEngine } from './startEngine';
 import { stopEngine } from './stopEngine';
 import { triggerTask } from './triggerTask';
+import { debugTask } from './debugTask';
+import { debugReplay } from './debugReplay';
 import { activateSchedule } from './activateSchedule';
 import { deactivateSchedule } from './deactivateSchedule';
 import { runScheduleNow } from './runScheduleNow';
@@ -28,9 +30,11 @@ import { runScheduleNow } from './runScheduleNow';
 /** Every command of the extension; package.json `contributes.commands` lists the same ids. */
 export const COMMANDS: readonly CommandDef[] = [
   triggerTask,
+  debugTask,
   openRun,
   cancelRun,
   replayRun,
+  debugReplay,
   cancelAll,
   replayFailed,
   copyRunId,

@@ -18,7 +18,8 @@ const TriggerArgs = z.object({
   open: z.optional(z.boolean()),
 });
 
-async function pickTask(s: Services, preset: unknown): Promise<string | undefined> {
+/** The task a command acts on: `preset` (a task id, or a Tasks view node), else picked from the engine's tasks. */
+export async function pickTask(s: Services, preset: unknown, placeHolder = 'Task to trigger'): Promise<string | undefined> {
   if (typeof preset === 'string' && preset) return s.tasksTree.byNode(preset)?.id ?? preset;
   const tasks = await s.tasksTree.reload();
   if (!tasks.length) {
@@ -27,9 +28,46 @@ async function pickTask(s: Services, preset: unknown): Promise<string | undefine
   }
   const picked = await vscode.window.showQuickPick(
     tasks.map((t: TaskInfo) => ({ label: t.id, description: t.filePath, taskId: t.id })),
-    { placeHolder: 'Task to trigger', matchOnDescription: true },
+    { placeHolder, matchOnDescription: true },
   );
   return picked?.taskId;
+}
+
+/** Asks for a task's payload (JSON, the last one given as the start) and tags, as Trigger Task does; undefined if dismissed. */
+export async function askPayloadAndTags(
+  s: Services,
+  taskId: string,
+  verb: string,
+): Promise<{ payload: Json | undefined; tags: string[] | undefined } | undefined> {
+  const payloads = s.context.workspaceState.get<Record<string, string>>(PAYLOADS_KEY, {});
+  const text = await vscode.window.showInputBox({
+    title: `${verb} ${taskId} (1/2)`,
+    prompt: 'Payload (JSON; empty for none)',
+    value: payloads[taskId] ?? '{}',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const r = parsePayloadInput(v);
+      return r.ok ? undefined : { message: r.message, severity: vscode.InputBoxValidationSeverity.Error };
+    },
+  });
+  if (text === undefined) return undefined;
+  const p = parsePayloadInput(text);
+  if (!p.ok) return undefined;
+  const payload = p.value;
+  await s.context.workspaceState.update(PAYLOADS_KEY, { ...payloads, [taskId]: text });
+  const tagText = await vscode.window.showInputBox({
+    title: `${verb} ${taskId} (2/2)`,
+    prompt: 'Tags, comma-separated (optional)',
+    placeHolder: 'user:42, demo',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const r = parseTagsInput(v);
+      return r.ok ? undefined : { message: r.message, severity: vscode.InputBoxValidationSeverity.Error };
+    },
+  });
+  if (tagText === undefined) return undefined;
+  const t = parseTagsInput(tagText);
+  return { payload, tags: t.ok && t.tags.length ? t.tags : undefined };
 }
 
 export const triggerTask: CommandDef = {
@@ -47,35 +85,9 @@ export const triggerTask: CommandDef = {
       const picked = await pickTask(s, arg);
       if (!picked) return undefined;
       taskId = picked;
-      const payloads = s.context.workspaceState.get<Record<string, string>>(PAYLOADS_KEY, {});
-      const text = await vscode.window.showInputBox({
-        title: `Trigger ${taskId} (1/2)`,
-        prompt: 'Payload (JSON; empty for none)',
-        value: payloads[taskId] ?? '{}',
-        ignoreFocusOut: true,
-        validateInput: (v) => {
-          const r = parsePayloadInput(v);
-          return r.ok ? undefined : { message: r.message, severity: vscode.InputBoxValidationSeverity.Error };
-        },
-      });
-      if (text === undefined) return undefined;
-      const p = parsePayloadInput(text);
-      if (!p.ok) return undefined;
-      payload = p.value;
-      await s.context.workspaceState.update(PAYLOADS_KEY, { ...payloads, [taskId]: text });
-      const tagText = await vscode.window.showInputBox({
-        title: `Trigger ${taskId} (2/2)`,
-        prompt: 'Tags, comma-separated (optional)',
-        placeHolder: 'user:42, demo',
-        ignoreFocusOut: true,
-        validateInput: (v) => {
-          const r = parseTagsInput(v);
-          return r.ok ? undefined : { message: r.message, severity: vscode.InputBoxValidationSeverity.Error };
-        },
-      });
-      if (tagText === undefined) return undefined;
-      const t = parseTagsInput(tagText);
-      tags = t.ok && t.tags.length ? t.tags : undefined;
+      const input = await askPayloadAndTags(s, taskId, 'Trigger');
+      if (!input) return undefined;
+      ({ payload, tags } = input);
     }
     try {
       const conn = await s.engine.ensureStarted();

@@ -197,6 +197,9 @@ export class RunPanel extends Disposable {
       case 'replay':
         void vscode.commands.executeCommand('runlight.replayRun', this.runId);
         break;
+      case 'debugReplay':
+        void vscode.commands.executeCommand('runlight.debugReplay', this.runId);
+        break;
       case 'copyId':
         void vscode.commands.executeCommand('runlight.copyRunId', this.runId);
         break;

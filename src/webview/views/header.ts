@@ -108,13 +108,24 @@ export class HeaderView {
   ) {
     this.id = h('code', { id: 'run-id', text: pageRunId ?? '' });
     const replay = button('btn-replay', 'btn', 'Run again with the same payload', [icon('debug-rerun'), ' Replay']);
+    const debugReplay = button('btn-debug-replay', 'btn secondary', 'Run again with the same payload, under the debugger', [icon('debug-alt'), ' Debug']);
     const copyId = button('btn-copy-id', 'btn secondary', 'Copy the run id', [icon('copy')]);
     this.cancel.addEventListener('click', () => send({ type: 'cancel' }));
     replay.addEventListener('click', () => send({ type: 'replay' }));
+    debugReplay.addEventListener('click', () => send({ type: 'debugReplay' }));
     copyId.addEventListener('click', () => send({ type: 'copyId' }));
     this.completeToken.addEventListener('click', () => send({ type: 'completeToken' }));
     this.root = h('header', { id: 'run-header' }, [
-      h('div', { className: 'title-row' }, [this.statusIcon, this.task, this.status, h('span', { className: 'spacer' }), this.cancel, replay, copyId]),
+      h('div', { className: 'title-row' }, [
+        this.statusIcon,
+        this.task,
+        this.status,
+        h('span', { className: 'spacer' }),
+        this.cancel,
+        replay,
+        debugReplay,
+        copyId,
+      ]),
       h('div', { className: 'meta' }, [
         metaItem('id', this.id),
         metaItem('tags', this.tags),

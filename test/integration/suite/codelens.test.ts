@@ -26,7 +26,7 @@ describe('code lenses above task definitions', function () {
 
   const lenses = async (): Promise<Lens[]> => (await vscode.commands.executeCommand<Lens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
 
-  it('puts ▶ Trigger on the line of the task definition, then the latest run, which opens it', async () => {
+  it('puts ▶ Trigger and Debug on the line of the task definition, then the latest run, which opens it', async () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     const defLine = doc
       .getText()
@@ -35,6 +35,9 @@ describe('code lenses above task definitions', function () {
     const trigger = (await lenses()).find((l) => l.command?.command === 'runlight.triggerTask');
     assert.ok(trigger, 'a Trigger lens');
     assert.deepEqual([trigger.range.start.line, trigger.command!.title, trigger.command!.arguments], [defLine, '$(play) Trigger', ['chat']]);
+    const debug = (await lenses()).find((l) => l.command?.command === 'runlight.debugTask');
+    assert.ok(debug, 'a Debug lens');
+    assert.deepEqual([debug.range.start.line, debug.command!.title, debug.command!.arguments], [defLine, '$(debug-alt) Debug', ['chat']]);
 
     const runId = await vscode.commands.executeCommand<string | undefined>('runlight.triggerTask', {
       taskId: 'chat',

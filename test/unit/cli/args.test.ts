@@ -69,6 +69,7 @@ describe('cli/args parseCommandLine', () => {
     });
     assert.deepEqual(parseCommandLine(['trigger', 'x'], cwd), { kind: 'trigger', dir: cwd, task: 'x', payload: undefined, tags: [], watch: false });
     assert.equal((parseCommandLine(['trigger', 'x', '--payload=-5'], cwd) as { payload: unknown }).payload, -5);
+    assert.equal((parseCommandLine(['trigger', 'x', '--debug'], cwd) as { debug?: boolean }).debug, true);
   });
 
   it('runs with statuses (repeated, comma-separated, any case), tags, task, limit, json', () => {

@@ -11,7 +11,7 @@ describe('code lenses above task definitions', () => {
     { id: 'agent-loop', filePath: 'trigger/agent.ts', line: 20, exportName: 'agentLoop' },
   ];
 
-  it('puts ▶ Trigger above each task of the file, and its latest run (status and age) that opens it', () => {
+  it('puts ▶ Trigger and Debug above each task of the file, and its latest run (status and age) that opens it', () => {
     const runs = [
       makeRun({ id: 'run_old', taskIdentifier: 'agent-loop', status: 'FAILED', createdAt: '2026-12-07T09:00:00.000Z' }),
       makeRun({ id: 'run_new', taskIdentifier: 'agent-loop', status: 'WAITING', createdAt: '2026-12-07T11:55:00.000Z' }),
@@ -21,13 +21,15 @@ describe('code lenses above task definitions', () => {
       taskLenses('trigger/agent.ts', tasks, runs, now).map((l) => [l.line, l.title, l.command, l.args]),
       [
         [2, '$(play) Trigger', 'runlight.triggerTask', ['critic']],
+        [2, '$(debug-alt) Debug', 'runlight.debugTask', ['critic']],
         [19, '$(play) Trigger', 'runlight.triggerTask', ['agent-loop']],
+        [19, '$(debug-alt) Debug', 'runlight.debugTask', ['agent-loop']],
         [19, '$(debug-pause) Waiting 5m ago', 'runlight.openRun', ['run_new']],
       ],
     );
     assert.deepEqual(
       taskLenses('trigger/chat.ts', tasks, runs, now).map((l) => l.title),
-      ['$(play) Trigger', '$(pass) Completed just now'],
+      ['$(play) Trigger', '$(debug-alt) Debug', '$(pass) Completed just now'],
     );
   });
 
@@ -41,7 +43,7 @@ describe('code lenses above task definitions', () => {
 
   it('shows an executing run without the spin (a lens title is text), and nothing for other files', () => {
     const runs = [makeRun({ id: 'run_x', taskIdentifier: 'chat', status: 'EXECUTING', createdAt: '2026-12-07T10:00:00.000Z' })];
-    assert.equal(taskLenses('trigger/chat.ts', tasks, runs, now)[1]?.title, '$(loading) Executing 2h ago');
+    assert.equal(taskLenses('trigger/chat.ts', tasks, runs, now)[2]?.title, '$(loading) Executing 2h ago');
     assert.deepEqual(taskLenses('trigger/other.ts', tasks, runs, now), []);
   });
 });
