@@ -93,6 +93,8 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('replay') }),
+  /** Replay with Edited Payload…: the host opens the task's trigger form with this run's payload and options. */
+  z.object({ type: z.literal('replayEdited') }),
   z.object({ type: z.literal('copyId') }),
   /** Open the panel of one of the listed child runs (the host opens only runs it listed). */
   z.object({ type: z.literal('openRun'), runId: z.string().check(z.minLength(1), z.maxLength(200)) }),

@@ -21,6 +21,9 @@ import { showMore } from './showMore';
 import { startEngine } from './startEngine';
 import { stopEngine } from './stopEngine';
 import { triggerTask } from './triggerTask';
+import { submitTriggerForm } from './submitTriggerForm';
+import { pickPayloadFromHistory } from './pickPayloadFromHistory';
+import { replayWithEditedPayload } from './replayWithEditedPayload';
 import { activateSchedule } from './activateSchedule';
 import { deactivateSchedule } from './deactivateSchedule';
 import { runScheduleNow } from './runScheduleNow';
@@ -28,6 +31,9 @@ import { runScheduleNow } from './runScheduleNow';
 /** Every command of the extension; package.json `contributes.commands` lists the same ids. */
 export const COMMANDS: readonly CommandDef[] = [
   triggerTask,
+  submitTriggerForm,
+  pickPayloadFromHistory,
+  replayWithEditedPayload,
   openRun,
   cancelRun,
   replayRun,

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { LIMITS, TriggerOptions } from '../../protocol/api';
 import { innermostIssue } from '../../protocol/parse';
-import { Json, type JsonObject } from '../../protocol/run';
+import { Json } from '../../protocol/run';
+import type { JsonObject } from '../../shared/json';
 import { checkJsonSchema } from '../../tools/json-schema-check';
 import { jsonSyntaxError, lineColumnAt } from './jsonSyntax';
 
@@ -44,7 +45,7 @@ export type FormOptions = z.output<typeof FormOptions>;
 /** The options as written in the form (before defaults and transforms). */
 export type FormOptionsInput = z.input<typeof FormOptions>;
 
-const duration = (what: string) => ({
+const duration = (what: string): JsonObject => ({
   description: `${what}: a duration such as "30s", "5m", "1h", "2d", or a number of seconds.`,
   anyOf: [{ type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$' }, { type: 'number', minimum: 0 }],
 });

@@ -197,6 +197,9 @@ export class RunPanel extends Disposable {
       case 'replay':
         void vscode.commands.executeCommand('runlight.replayRun', this.runId);
         break;
+      case 'replayEdited':
+        void vscode.commands.executeCommand('runlight.replayWithEditedPayload', this.runId);
+        break;
       case 'copyId':
         void vscode.commands.executeCommand('runlight.copyRunId', this.runId);
         break;

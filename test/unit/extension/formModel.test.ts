@@ -15,7 +15,7 @@ import {
 import { jsonSyntaxError, lineColumnAt } from '../../../src/extension/form/jsonSyntax';
 import { HISTORY_SIZE, payloadLabel, readHistory, remember } from '../../../src/extension/form/payloadHistory';
 import { checkJsonSchema } from '../../../src/tools/json-schema-check';
-import type { JsonObject } from '../../../src/protocol/run';
+import type { JsonObject } from '../../../src/shared/json';
 
 /** What zod 4 emits for z.object({ prompt: z.string().min(1), model: z.enum(['small','large']).default('small'), n: z.number().int().optional() }). */
 const chatSchema: JsonObject = {
