@@ -47,7 +47,10 @@ export type FormOptionsInput = z.input<typeof FormOptions>;
 
 const duration = (what: string): JsonObject => ({
   description: `${what}: a duration such as "30s", "5m", "1h", "2d", or a number of seconds.`,
-  anyOf: [{ type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$' }, { type: 'number', minimum: 0 }],
+  anyOf: [
+    { type: 'string', pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d|w)$' },
+    { type: 'number', minimum: 0 },
+  ],
 });
 
 /** The JSON Schema of `options` (descriptions show on hover and in completion). Keys: those of FormOptions. */
@@ -79,7 +82,10 @@ export const OPTIONS_JSON_SCHEMA: JsonObject = {
     maxDuration: { type: 'number', exclusiveMinimum: 0, maximum: 86_400, description: 'Seconds of compute before the attempt times out.' },
     metadata: { type: 'object', description: 'The run’s initial metadata (a JSON object).' },
     queue: { type: 'string', minLength: 1, description: 'The name of a queue defined in code (default: the task’s queue).' },
-    concurrencyKey: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer' }], description: 'Each key gets its own copy of the queue’s concurrency limit.' },
+    concurrencyKey: {
+      anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer' }],
+      description: 'Each key gets its own copy of the queue’s concurrency limit.',
+    },
     priority: { type: 'number', minimum: 0, description: 'Seconds of head start in the queue: priority 10 is dequeued as if queued 10 s earlier.' },
   },
 };

@@ -55,7 +55,8 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
       }
       for (;;) {
         ws();
-        if (text[i] !== '"') fail(text[i] === '}' ? 'a comma before "}" (trailing commas are not JSON)' : `expected a property name in double quotes, ${describe()}`);
+        if (text[i] !== '"')
+          fail(text[i] === '}' ? 'a comma before "}" (trailing commas are not JSON)' : `expected a property name in double quotes, ${describe()}`);
         str();
         ws();
         if (text[i] !== ':') fail(`expected ":" after the property name, ${describe()}`);

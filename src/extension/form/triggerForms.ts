@@ -89,14 +89,25 @@ export class TriggerForms extends Disposable implements vscode.CodeLensProvider,
   async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!taskIdOfPath(doc.uri.path)) return [];
     const top = new vscode.Range(0, 0, 0, 0);
-    const lenses = [new vscode.CodeLens(top, { title: '$(play) Trigger', command: SUBMIT_COMMAND, arguments: [doc.uri], tooltip: 'Trigger the task with this payload and these options (Ctrl+Enter)' })];
+    const lenses = [
+      new vscode.CodeLens(top, {
+        title: '$(play) Trigger',
+        command: SUBMIT_COMMAND,
+        arguments: [doc.uri],
+        tooltip: 'Trigger the task with this payload and these options (Ctrl+Enter)',
+      }),
+    ];
     const commands = await vscode.commands.getCommands(true);
     if (commands.includes(DEBUG_TASK_COMMAND)) {
-      lenses.push(new vscode.CodeLens(top, { title: '$(debug-alt) Debug', command: SUBMIT_COMMAND, arguments: [doc.uri, 'debug'], tooltip: 'Run it under the debugger' }));
+      lenses.push(
+        new vscode.CodeLens(top, { title: '$(debug-alt) Debug', command: SUBMIT_COMMAND, arguments: [doc.uri, 'debug'], tooltip: 'Run it under the debugger' }),
+      );
     }
     const taskId = taskIdOfPath(doc.uri.path)!;
     if (this.historyOf(taskId).length) {
-      lenses.push(new vscode.CodeLens(top, { title: '$(history) History…', command: PICK_HISTORY_COMMAND, arguments: [doc.uri], tooltip: 'Use an earlier payload' }));
+      lenses.push(
+        new vscode.CodeLens(top, { title: '$(history) History…', command: PICK_HISTORY_COMMAND, arguments: [doc.uri], tooltip: 'Use an earlier payload' }),
+      );
     }
     return lenses;
   }
@@ -151,7 +162,9 @@ export class TriggerForms extends Disposable implements vscode.CodeLensProvider,
       await doc.save();
     }
     const editor = await vscode.window.showTextDocument(doc, { preview: false });
-    this.deps.log.info(`Opened the trigger form of ${taskId} in ${Math.round(performance.now() - started)} ms${task?.payloadSchema ? ' (with its payload schema)' : ''}.`);
+    this.deps.log.info(
+      `Opened the trigger form of ${taskId} in ${Math.round(performance.now() - started)} ms${task?.payloadSchema ? ' (with its payload schema)' : ''}.`,
+    );
     return editor;
   }
 

@@ -108,7 +108,12 @@ export class HeaderView {
   ) {
     this.id = h('code', { id: 'run-id', text: pageRunId ?? '' });
     const replay = button('btn-replay', 'btn', 'Run again with the same payload', [icon('debug-rerun'), ' Replay']);
-    const replayEdited = button('btn-replay-edited', 'btn secondary', 'Replay with Edited Payload…: open the trigger form with this run’s payload and options', [icon('edit'), ' Edit & Replay']);
+    const replayEdited = button(
+      'btn-replay-edited',
+      'btn secondary',
+      'Replay with Edited Payload…: open the trigger form with this run’s payload and options',
+      [icon('edit'), ' Edit & Replay'],
+    );
     const copyId = button('btn-copy-id', 'btn secondary', 'Copy the run id', [icon('copy')]);
     this.cancel.addEventListener('click', () => send({ type: 'cancel' }));
     replay.addEventListener('click', () => send({ type: 'replay' }));
@@ -116,7 +121,16 @@ export class HeaderView {
     copyId.addEventListener('click', () => send({ type: 'copyId' }));
     this.completeToken.addEventListener('click', () => send({ type: 'completeToken' }));
     this.root = h('header', { id: 'run-header' }, [
-      h('div', { className: 'title-row' }, [this.statusIcon, this.task, this.status, h('span', { className: 'spacer' }), this.cancel, replay, replayEdited, copyId]),
+      h('div', { className: 'title-row' }, [
+        this.statusIcon,
+        this.task,
+        this.status,
+        h('span', { className: 'spacer' }),
+        this.cancel,
+        replay,
+        replayEdited,
+        copyId,
+      ]),
       h('div', { className: 'meta' }, [
         metaItem('id', this.id),
         metaItem('tags', this.tags),

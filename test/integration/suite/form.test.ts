@@ -33,7 +33,11 @@ async function setText(doc: vscode.TextDocument, text: string): Promise<void> {
   assert.ok(await vscode.workspace.applyEdit(edit));
 }
 
-const lineOf = (doc: vscode.TextDocument, needle: string): number => doc.getText().split('\n').findIndex((l) => l.includes(needle));
+const lineOf = (doc: vscode.TextDocument, needle: string): number =>
+  doc
+    .getText()
+    .split('\n')
+    .findIndex((l) => l.includes(needle));
 
 describe('trigger form', function () {
   this.timeout(180_000);
@@ -69,7 +73,9 @@ describe('trigger form', function () {
   it('opens from Trigger Task… with an example of the schema; the JSON language flags a bad payload and a bad option', async () => {
     const started = Date.now();
     assert.equal(await vscode.commands.executeCommand('runlight.triggerTask', TASK), undefined, 'no run yet');
-    const editor = await eventually('the form is the active editor', () => (vscode.window.activeTextEditor?.document.uri.scheme === 'runlight-form' ? activeForm() : undefined));
+    const editor = await eventually('the form is the active editor', () =>
+      vscode.window.activeTextEditor?.document.uri.scheme === 'runlight-form' ? activeForm() : undefined,
+    );
     console.log(`    trigger form of ${TASK} open in ${Date.now() - started} ms`);
     const doc = editor.document;
     assert.equal(doc.uri.path, `/${TASK}.json`);
@@ -77,7 +83,9 @@ describe('trigger form', function () {
     assert.deepEqual(JSON.parse(doc.getText()), { $schema: `runlight-schema:/${TASK}.json`, payload: { prompt: '', count: 1 }, options: { tags: [] } });
 
     const schemaDoc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`runlight-schema:/${TASK}.json`));
-    const schema = JSON.parse(schemaDoc.getText()) as { properties: { payload: { properties: Record<string, { type: string }> }; options: { properties: object } } };
+    const schema = JSON.parse(schemaDoc.getText()) as {
+      properties: { payload: { properties: Record<string, { type: string }> }; options: { properties: object } };
+    };
     console.log(`    schema served: ${schemaDoc.getText().length} characters`);
     assert.equal(schema.properties.payload.properties.prompt!.type, 'string');
     assert.ok('idempotencyKey' in schema.properties.options.properties);
@@ -89,7 +97,10 @@ describe('trigger form', function () {
     const debuggable = (await vscode.commands.getCommands(true)).includes('runlight.debugTask');
     assert.equal(titles.includes('$(debug-alt) Debug'), debuggable, 'a Debug lens exactly when runlight.debugTask exists');
 
-    await setText(doc, `{\n  "$schema": "runlight-schema:/${TASK}.json",\n  "payload": {\n    "prompt": 5,\n    "count": 2\n  },\n  "options": {\n    "maxAttempts": 0\n  }\n}\n`);
+    await setText(
+      doc,
+      `{\n  "$schema": "runlight-schema:/${TASK}.json",\n  "payload": {\n    "prompt": 5,\n    "count": 2\n  },\n  "options": {\n    "maxAttempts": 0\n  }\n}\n`,
+    );
     const diagnosticsStarted = Date.now();
     const diags = await eventually(
       'diagnostics on the payload and the option',
@@ -153,7 +164,9 @@ describe('trigger form', function () {
     await doc.save();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('runlight.triggerTask', TASK);
-    const reopened = await eventually('the form again', () => (vscode.window.activeTextEditor?.document.uri.scheme === 'runlight-form' ? activeForm() : undefined));
+    const reopened = await eventually('the form again', () =>
+      vscode.window.activeTextEditor?.document.uri.scheme === 'runlight-form' ? activeForm() : undefined,
+    );
     assert.deepEqual((JSON.parse(reopened.document.getText()) as { payload: unknown }).payload, { prompt: 'from the form', count: 3 });
   });
 });

@@ -46,7 +46,12 @@ describe('trigger form: the document', () => {
     assert.deepEqual(exampleOf({ type: 'array', minItems: 1, items: { type: 'number', minimum: 2 } }), [2]);
     assert.deepEqual(exampleOf({ type: 'array', items: { type: 'string' } }), []);
     assert.deepEqual(
-      exampleOf({ allOf: [{ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }, { type: 'object', required: ['b'] }] }),
+      exampleOf({
+        allOf: [
+          { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] },
+          { type: 'object', required: ['b'] },
+        ],
+      }),
       { a: '', b: null },
     );
     assert.equal(exampleOf({ description: 'anything' }), undefined);
