@@ -80,6 +80,20 @@ export async function inputBoxValue(page: Page): Promise<string> {
   return page.locator(SEL.quickInputBox).inputValue();
 }
 
+/**
+ * Replaces the text of the active editor as a person would: select all, paste (typing it would let the editor add
+ * closing brackets and quotes, and accept completions).
+ */
+export async function replaceEditorText(page: Page, text: string, { timeoutMs = 30_000 } = {}): Promise<void> {
+  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await lines.waitFor({ state: 'visible', timeout: timeoutMs });
+  await lines.click();
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+  await page.evaluate(async (t) => navigator.clipboard.writeText(t), text);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+V');
+}
+
 /** The active editor tab whose label is `name` (e.g. `chat.json`). */
 export function activeTab(page: Page, name: string): Locator {
   return page.locator('.tabs-container .tab.active', { hasText: name });
@@ -100,12 +114,8 @@ export async function sendTriggerForm(
   const name = `${taskId.split('/').pop()}.json`;
   const tab = activeTab(page, name);
   await tab.waitFor({ state: 'visible', timeout: timeoutMs });
-  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
-  await lines.waitFor({ state: 'visible', timeout: timeoutMs });
-  await lines.click();
-  await page.keyboard.press('ControlOrMeta+A');
   const payload = payloadJson === undefined ? '' : `"payload":${payloadJson},`;
-  await page.keyboard.insertText(`{"$schema":"runlight-schema:/${taskId}.json",${payload}"options":${JSON.stringify(options)}}`);
+  await replaceEditorText(page, `{"$schema":"runlight-schema:/${taskId}.json",${payload}"options":${JSON.stringify(options)}}`, { timeoutMs });
   await page.keyboard.press('Control+Enter');
   try {
     await tab.waitFor({ state: 'hidden', timeout: timeoutMs });

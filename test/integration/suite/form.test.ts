@@ -1,7 +1,7 @@
 // The trigger form in the real extension host: a schemaTask (zod 4) of the test workspace; VS Code's JSON language
 // validates the form with the schema Runlight serves; a good form triggers a run with its payload and options.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { eventually, extensionId, isRunlight, runlight, runReaches, tasksIndexed, uniqueTag, type RunlightApi, type RunLike } from './helpers';
@@ -51,9 +51,17 @@ describe('trigger form', function () {
     await api.engine.ready();
     folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     // zod 4 for the workspace's task file: the extension's own copy
-    const zod = join(folder, 'node_modules', 'zod');
+    // (the copy's node_modules may be a link to the demo's: it becomes a folder of links, so nothing is added to the demo)
+    const modules = join(folder, 'node_modules');
+    if (existsSync(modules) && lstatSync(modules).isSymbolicLink()) {
+      const shared = realpathSync(modules);
+      rmSync(modules);
+      mkdirSync(modules);
+      for (const name of readdirSync(shared)) symlinkSync(join(shared, name), join(modules, name));
+    }
+    mkdirSync(modules, { recursive: true });
+    const zod = join(modules, 'zod');
     if (!existsSync(zod)) {
-      mkdirSync(join(folder, 'node_modules'), { recursive: true });
       symlinkSync(realpathSync(join(vscode.extensions.getExtension(extensionId())!.extensionPath, 'node_modules', 'zod')), zod);
       created.push(zod);
     }
