@@ -84,14 +84,26 @@ export async function inputBoxValue(page: Page): Promise<string> {
  * Replaces the text of the active editor as a person would: select all, paste (typing it would let the editor add
  * closing brackets and quotes, and accept completions).
  */
-export async function replaceEditorText(page: Page, text: string, { timeoutMs = 30_000 } = {}): Promise<void> {
+export async function replaceEditorText(page: Page, text: string, { timeoutMs = 30_000, attempts = 3 } = {}): Promise<void> {
   const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
   await lines.waitFor({ state: 'visible', timeout: timeoutMs });
-  await lines.click();
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
-  await page.evaluate(async (t) => navigator.clipboard.writeText(t), text);
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('ControlOrMeta+V');
+  // the editor renders spaces as no-break spaces; compare without any whitespace
+  const squash = (t: string) => t.replace(/[\s\u00a0]+/g, '');
+  let shown = '';
+  for (let i = 0; i < attempts; i++) {
+    await lines.click();
+    await page.evaluate(async (t) => navigator.clipboard.writeText(t), text);
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('ControlOrMeta+V');
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      shown = (await lines.textContent()) ?? '';
+      if (squash(shown) === squash(text)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`the editor does not show the pasted text after ${attempts} attempts (it shows ${JSON.stringify(shown.slice(0, 200))})`);
 }
 
 /** The active editor tab whose label is `name` (e.g. `chat.json`). */
