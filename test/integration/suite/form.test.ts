@@ -177,4 +177,28 @@ describe('trigger form', function () {
     );
     assert.deepEqual((JSON.parse(reopened.document.getText()) as { payload: unknown }).payload, { prompt: 'from the form', count: 3 });
   });
+
+  it('puts an earlier payload back with Pick Payload from History…, keeping the options', async () => {
+    const doc = activeForm().document;
+    await setText(doc, JSON.stringify({ $schema: `runlight-schema:/${TASK}.json`, payload: { prompt: 'draft', count: 9 }, options: { ttl: '1h' } }));
+    const lenses = (await vscode.commands.executeCommand<Lens[]>('vscode.executeCodeLensProvider', doc.uri, 10)) ?? [];
+    assert.ok(
+      lenses.some((l) => l.command?.command === 'runlight.pickPayloadFromHistory'),
+      'a History… lens once the task has a history',
+    );
+    let answered = false;
+    const picking = Promise.resolve(vscode.commands.executeCommand('runlight.pickPayloadFromHistory', doc.uri)).finally(() => (answered = true));
+    // accept the pick's first item (the newest payload) once it shows
+    await eventually('the history pick is answered', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await new Promise((r) => setTimeout(r, 100));
+      return answered ? true : undefined;
+    });
+    assert.deepEqual(await picking, { prompt: 'from the form', count: 3 });
+    assert.deepEqual(JSON.parse(doc.getText()), {
+      $schema: `runlight-schema:/${TASK}.json`,
+      payload: { prompt: 'from the form', count: 3 },
+      options: { ttl: '1h' },
+    });
+  });
 });
