@@ -198,15 +198,16 @@ export class TriggerForms extends Disposable implements vscode.CodeLensProvider,
       return undefined;
     }
     const options = optionsToSend(form.options);
-    await this.remember(taskId, form.payload);
     if (doc.isDirty) await doc.save();
     if (mode === 'debug') {
+      await this.remember(taskId, form.payload);
       return vscode.commands.executeCommand<string | undefined>(DEBUG_TASK_COMMAND, { taskId, payload: form.payload, tags: options?.tags, options });
     }
     try {
       const conn = await this.deps.engine.ensureStarted();
       const { id } = await conn.client.trigger(taskId, form.payload, options);
       this.deps.log.info(`Triggered ${taskId} from its form: run ${id}`);
+      await this.remember(taskId, form.payload);
       this.deps.panels.open(id);
       return id;
     } catch (err) {
