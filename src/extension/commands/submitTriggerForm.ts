@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { CommandDef } from './command';
-import type { SubmitMode } from '../form/triggerForms';
 
 /**
  * ▶ Trigger (lens, editor title, Ctrl+Enter) in a trigger form: reads the form and triggers its task; returns the run
@@ -15,6 +14,6 @@ export const submitTriggerForm: CommandDef = {
       void vscode.window.showWarningMessage('Runlight: open a trigger form first (Runlight: Trigger Task…).');
       return undefined;
     }
-    return s.forms.submit(uri, mode === 'debug' ? 'debug' : ('trigger' satisfies SubmitMode));
+    return s.forms.submit(uri, mode === 'debug' ? 'debug' : 'trigger');
   },
 };
