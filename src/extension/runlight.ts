@@ -7,6 +7,7 @@ import { COMMANDS } from './commands';
 import { EngineManager } from './engine/engineManager';
 import { TerminalEnvironment } from './engine/terminalEnvironment';
 import { TASK_FILE_SELECTOR, TaskCodeLensProvider } from './codelens/taskCodeLens';
+import { TriggerForms } from './form/triggerForms';
 import { Disposable, toDisposable } from './lifecycle';
 import { CompletionNotifications } from './notifications';
 import { RunPanels } from './panel/runPanels';
@@ -49,6 +50,7 @@ export class Runlight extends Disposable {
     const schedulesTree = this._register(new SchedulesTreeProvider(engine, store));
     const schedulesView = this._register(vscode.window.createTreeView('runlight.schedules', { treeDataProvider: schedulesTree }));
     const panels = this._register(new RunPanels({ engine, store, extensionUri: context.extensionUri, log }, context.workspaceState));
+    const forms = this._register(new TriggerForms({ workspaceState: context.workspaceState, engine, tasksTree, panels, log }));
     const statusBar = this._register(new RunlightStatusBar(engine));
     this._register(runsTree.onDidRebuild((snap) => statusBar.setExecuting(snap.executing)));
     this._register(new CompletionNotifications(store, settings));
@@ -87,6 +89,7 @@ export class Runlight extends Disposable {
       tasksTree,
       schedulesTree,
       panels,
+      forms,
       settings,
       log,
       reconcileRuns: () => this.feed?.reconcile() ?? Promise.resolve(),

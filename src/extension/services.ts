@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { EngineManager } from './engine/engineManager';
+import type { TriggerForms } from './form/triggerForms';
 import type { RunPanels } from './panel/runPanels';
 import type { RunStore } from './runs/runStore';
 import type { Settings } from './settings';
@@ -17,6 +18,8 @@ export interface Services {
   tasksTree: TasksTreeProvider;
   schedulesTree: SchedulesTreeProvider;
   panels: RunPanels;
+  /** The trigger forms (Trigger Task…, Replay with Edited Payload…). */
+  forms: TriggerForms;
   settings: Settings;
   log: vscode.LogOutputChannel;
   /** Re-reads the newest runs from the engine (manual refresh). */

@@ -95,6 +95,8 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('replay') }),
   /** Run it again with the same payload, under the debugger (Runlight's debug runs). */
   z.object({ type: z.literal('debugReplay') }),
+  /** Replay with Edited Payload…: the host opens the task's trigger form with this run's payload and options. */
+  z.object({ type: z.literal('replayEdited') }),
   z.object({ type: z.literal('copyId') }),
   /** Open the panel of one of the listed child runs (the host opens only runs it listed). */
   z.object({ type: z.literal('openRun'), runId: z.string().check(z.minLength(1), z.maxLength(200)) }),

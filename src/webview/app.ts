@@ -8,7 +8,8 @@
  *   #run-status                                status label text; [data-status] = RunStatus
  *   #run-status-icon.codicon                   status codicon (codicon-loading + codicon-modifier-spin while executing)
  *   #run-task  #run-id  #run-tags .tag  #run-batch  #run-started  #run-finished  #run-duration  #run-attempt
- *   #btn-cancel  #btn-replay  #btn-debug-replay  #btn-copy-id     actions (Cancel is disabled once the run is finished)
+ *   #btn-cancel  #btn-replay  #btn-replay-edited  #btn-debug-replay  #btn-copy-id
+ *                                              actions (Cancel is disabled once the run is finished)
  *   #run-waiting[data-kind=token|runs|time]    shown while WAITING: #run-waiting-for says on what; #btn-complete-token
  *                                              (only for a token) asks the host to complete it (Complete Wait Token…)
  *   #timeline svg.timeline-svg                 the timeline strip: attempts, waits, child runs and log marks on one

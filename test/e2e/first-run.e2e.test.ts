@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRunDir, pickQuickItem, repoRoot, runCommand, SEL, submitInputBox, webviewFrame, type Page } from '../harness/src/index';
+import { makeRunDir, pickQuickItem, repoRoot, runCommand, SEL, sendTriggerForm, webviewFrame, type Page } from '../harness/src/index';
 import { openSession, type Session } from './session';
 
 function vsixPath(): string {
@@ -53,9 +53,8 @@ describe('first run: walkthrough → example task → trigger → watch (package
     const ready = page.locator(SEL.notification, { hasText: 'is ready' });
     await ready.waitFor({ timeout: 180_000 });
     await ready.getByRole('button', { name: 'Trigger' }).click();
-    await submitInputBox(page, '{"name":"Ada"}');
-    await page.locator(SEL.quickInput, { hasText: '(2/2)' }).waitFor({ state: 'visible' });
-    await submitInputBox(page, '');
+    // the example task's trigger form opens: the payload goes there, Ctrl+Enter sends it
+    await sendTriggerForm(page, 'hello-world', '{"name":"Ada"}');
 
     const panel = webviewFrame(page);
     await panel.locator('body[data-run-status="COMPLETED"]').waitFor({ timeout: 60_000 });

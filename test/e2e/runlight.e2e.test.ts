@@ -14,17 +14,14 @@ import {
   latencyStats,
   makeRunDir,
   openViewContainer,
-  pickQuickItem,
   repoRoot,
   rowIconClasses,
   runCommand,
-  SEL,
   setDotenv,
   startLocalModel,
   startTimingProxy,
   statusBarItemSelector,
   stopGroup,
-  submitInputBox,
   subscribeSse,
   tokenToDomLatencies,
   waitUntil,
@@ -39,6 +36,7 @@ import {
   type LocalModel,
   type Page,
   type TimingProxy,
+  triggerTaskFromPalette,
 } from '../harness/src/index';
 import { openSession, type Session } from './session';
 
@@ -53,14 +51,9 @@ function vsixPath(): string {
   return file;
 }
 
-/** Runs "Runlight: Trigger Task…" through the palette: task pick → payload box → tags box. */
+/** Runs "Runlight: Trigger Task…" through the palette: task pick → the trigger form, filled and sent with Ctrl+Enter. */
 async function triggerFromPalette(page: Page, taskId: string, payload: string, tags: string): Promise<void> {
-  await runCommand(page, 'Runlight: Trigger Task…');
-  await pickQuickItem(page, taskId);
-  await submitInputBox(page, payload);
-  await page.locator(SEL.quickInput, { hasText: '(2/2)' }).waitFor({ state: 'visible' });
-  await submitInputBox(page, tags);
-  await page.locator(SEL.quickInput).waitFor({ state: 'hidden' });
+  await triggerTaskFromPalette(page, taskId, payload, tags ? { tags: tags.split(',').map((t) => t.trim()) } : {});
 }
 
 /** The newest run row of a task under "Recent". */

@@ -10,15 +10,12 @@ import {
   demoFolder,
   makeRunDir,
   openViewContainer,
-  pickQuickItem,
   repoRoot,
-  runCommand,
-  SEL,
-  submitInputBox,
   treeRows,
   waitForStatusBarItem,
   webviewFrame,
   type Page,
+  triggerTaskFromPalette,
 } from '../harness/src/index';
 import { openSession, type Session } from './session';
 
@@ -54,11 +51,7 @@ describe('errors that lead to code (packaged .vsix)', function () {
   });
 
   it("links the task file's frames, folds the internal ones, and opens the file at the line", async () => {
-    await runCommand(page, 'Runlight: Trigger Task…');
-    await pickQuickItem(page, 'failing-task');
-    await submitInputBox(page, '{}');
-    await page.locator(SEL.quickInput, { hasText: '(2/2)' }).waitFor({ state: 'visible' });
-    await submitInputBox(page, '');
+    await triggerTaskFromPalette(page, 'failing-task', '{}');
     const panel = webviewFrame(page);
     await panel.locator('body[data-run-status="FAILED"]').waitFor({ timeout: 30_000 });
     const link = panel.locator('#error-stack a.stack-link').first();

@@ -10,17 +10,14 @@ import {
   demoFolder,
   makeRunDir,
   openViewContainer,
-  pickQuickItem,
   repoRoot,
-  runCommand,
   screenshotsDir,
-  SEL,
-  submitInputBox,
   treeRows,
   waitForStatusBarItem,
   webviewContentFrame,
   webviewFrame,
   type Page,
+  triggerTaskFromPalette,
 } from '../harness/src/index';
 import { openSession, type Session } from './session';
 
@@ -64,12 +61,7 @@ describe('timeline strip in the browser (packaged .vsix)', function () {
   });
 
   it("shows a parent run's attempt, its wait and its child on one axis, live, then settled; the child's bar opens its panel", async () => {
-    await runCommand(page, 'Runlight: Trigger Task…');
-    await pickQuickItem(page, 'nested-demo');
-    await submitInputBox(page, '{"total":60,"stepMs":100}');
-    await page.locator(SEL.quickInput, { hasText: '(2/2)' }).waitFor({ state: 'visible' });
-    await submitInputBox(page, '');
-    await page.locator(SEL.quickInput).waitFor({ state: 'hidden' });
+    await triggerTaskFromPalette(page, 'nested-demo', '{"total":60,"stepMs":100}');
 
     const panel = webviewFrame(page);
     // While the parent waits on its child: its attempt runs, its wait is open, the child's bar is there, "now" shows.

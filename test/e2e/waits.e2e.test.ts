@@ -23,6 +23,7 @@ import {
   webviewFrame,
   type Locator,
   type Page,
+  triggerTaskFromPalette,
 } from '../harness/src/index';
 import { openSession, type Session } from './session';
 
@@ -35,12 +36,7 @@ function vsixPath(): string {
 
 /** "Runlight: Trigger Task…" through the palette, without tags; the run's panel opens. */
 async function triggerFromPalette(page: Page, taskId: string, payload: string): Promise<void> {
-  await runCommand(page, 'Runlight: Trigger Task…');
-  await pickQuickItem(page, taskId);
-  await submitInputBox(page, payload);
-  await page.locator(SEL.quickInput, { hasText: '(2/2)' }).waitFor({ state: 'visible' });
-  await submitInputBox(page, '');
-  await page.locator(SEL.quickInput).waitFor({ state: 'hidden' });
+  await triggerTaskFromPalette(page, taskId, payload);
 }
 
 /** The newest run row of a task in the Runs view. */

@@ -11,16 +11,13 @@ import {
   demoFolder,
   makeRunDir,
   openViewContainer,
-  pickQuickItem,
   repoRoot,
-  runCommand,
-  SEL,
-  submitInputBox,
   treeRows,
   waitForStatusBarItem,
   webviewContentFrame,
   type Frame,
   type Page,
+  triggerTaskFromPalette,
 } from '../harness/src/index';
 import { openSession, type Session } from './session';
 
@@ -75,12 +72,7 @@ function vsixPath(): string {
 }
 
 async function triggerFromPalette(page: Page, taskId: string): Promise<void> {
-  await runCommand(page, 'Runlight: Trigger Task…');
-  await pickQuickItem(page, taskId);
-  await submitInputBox(page, '{}');
-  await page.locator(SEL.quickInput, { hasText: '(2/2)' }).waitFor({ state: 'visible' });
-  await submitInputBox(page, '');
-  await page.locator(SEL.quickInput).waitFor({ state: 'hidden' });
+  await triggerTaskFromPalette(page, taskId, '{}');
 }
 
 /** Is `frame` (or an ancestor) a webview frame? */

@@ -2,13 +2,13 @@ import * as vscode from 'vscode';
 import { debugRequestOf, parseDebugTaskArgs, type DebugTaskArgs } from '../debug/debugArgs';
 import { startDebugRun } from '../debug/startDebugRun';
 import { errorMessage } from './args';
-import { askPayloadAndTags, pickTask } from './triggerTask';
+import { pickTask } from './triggerTask';
 import type { CommandDef } from './command';
 
 /**
  * Triggers a run with its worker under VS Code's JavaScript debugger (breakpoints in the task's TypeScript file stop)
- * and opens its panel; returns the run id. A task id (CodeLens, Tasks view) or nothing (palette) asks for the
- * payload and tags as Trigger Task does; a `DebugTaskArgs` object starts without prompts.
+ * and opens its panel; returns the run id. A task id (CodeLens, Tasks view) or nothing (palette) opens the task's
+ * trigger form, whose Debug lens sends it this way; a `DebugTaskArgs` object starts without prompts.
  */
 export const debugTask: CommandDef = {
   id: 'runlight.debugTask',
@@ -26,9 +26,9 @@ export const debugTask: CommandDef = {
     } else {
       const taskId = await pickTask(s, arg, 'Task to debug');
       if (!taskId) return undefined;
-      const input = await askPayloadAndTags(s, taskId, 'Debug');
-      if (!input) return undefined;
-      req = { taskId, ...(input.payload !== undefined ? { payload: input.payload } : {}), ...(input.tags ? { tags: input.tags } : {}) };
+      await s.forms.open(taskId);
+      vscode.window.setStatusBarMessage(`Runlight: fill in ${taskId}'s payload, then choose Debug above the form`, 8000);
+      return undefined;
     }
     try {
       return await startDebugRun(s, req.taskId, debugRequestOf(req));

@@ -23,6 +23,9 @@ import { stopEngine } from './stopEngine';
 import { triggerTask } from './triggerTask';
 import { debugTask } from './debugTask';
 import { debugReplay } from './debugReplay';
+import { submitTriggerForm } from './submitTriggerForm';
+import { pickPayloadFromHistory } from './pickPayloadFromHistory';
+import { replayWithEditedPayload } from './replayWithEditedPayload';
 import { activateSchedule } from './activateSchedule';
 import { deactivateSchedule } from './deactivateSchedule';
 import { runScheduleNow } from './runScheduleNow';
@@ -31,6 +34,9 @@ import { runScheduleNow } from './runScheduleNow';
 export const COMMANDS: readonly CommandDef[] = [
   triggerTask,
   debugTask,
+  submitTriggerForm,
+  pickPayloadFromHistory,
+  replayWithEditedPayload,
   openRun,
   cancelRun,
   replayRun,

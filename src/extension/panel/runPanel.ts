@@ -200,6 +200,9 @@ export class RunPanel extends Disposable {
       case 'debugReplay':
         void vscode.commands.executeCommand('runlight.debugReplay', this.runId);
         break;
+      case 'replayEdited':
+        void vscode.commands.executeCommand('runlight.replayWithEditedPayload', this.runId);
+        break;
       case 'copyId':
         void vscode.commands.executeCommand('runlight.copyRunId', this.runId);
         break;

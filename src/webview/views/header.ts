@@ -109,9 +109,16 @@ export class HeaderView {
     this.id = h('code', { id: 'run-id', text: pageRunId ?? '' });
     const replay = button('btn-replay', 'btn', 'Run again with the same payload', [icon('debug-rerun'), ' Replay']);
     const debugReplay = button('btn-debug-replay', 'btn secondary', 'Run again with the same payload, under the debugger', [icon('debug-alt'), ' Debug']);
+    const replayEdited = button(
+      'btn-replay-edited',
+      'btn secondary',
+      'Replay with Edited Payload…: open the trigger form with this run’s payload and options',
+      [icon('edit'), ' Edit & Replay'],
+    );
     const copyId = button('btn-copy-id', 'btn secondary', 'Copy the run id', [icon('copy')]);
     this.cancel.addEventListener('click', () => send({ type: 'cancel' }));
     replay.addEventListener('click', () => send({ type: 'replay' }));
+    replayEdited.addEventListener('click', () => send({ type: 'replayEdited' }));
     debugReplay.addEventListener('click', () => send({ type: 'debugReplay' }));
     copyId.addEventListener('click', () => send({ type: 'copyId' }));
     this.completeToken.addEventListener('click', () => send({ type: 'completeToken' }));
@@ -124,6 +131,7 @@ export class HeaderView {
         this.cancel,
         replay,
         debugReplay,
+        replayEdited,
         copyId,
       ]),
       h('div', { className: 'meta' }, [

@@ -80,6 +80,80 @@ export async function inputBoxValue(page: Page): Promise<string> {
   return page.locator(SEL.quickInputBox).inputValue();
 }
 
+/**
+ * Replaces the text of the active editor as a person would: select all, paste (typing it would let the editor add
+ * closing brackets and quotes, and accept completions).
+ */
+export async function replaceEditorText(page: Page, text: string, { timeoutMs = 30_000, attempts = 3 } = {}): Promise<void> {
+  const lines = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  await lines.waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+  // the editor renders spaces as no-break spaces; compare without any whitespace
+  const squash = (t: string) => t.replace(/[\s\u00a0]+/g, '');
+  let shown = '';
+  for (let i = 0; i < attempts; i++) {
+    await lines.click();
+    await page.evaluate(async (t) => navigator.clipboard.writeText(t), text);
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('ControlOrMeta+V');
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      shown = (await lines.textContent()) ?? '';
+      if (squash(shown) === squash(text)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`the editor does not show the pasted text after ${attempts} attempts (it shows ${JSON.stringify(shown.slice(0, 200))})`);
+}
+
+/** The active editor tab whose label is `name` (e.g. `chat.json`). */
+export function activeTab(page: Page, name: string): Locator {
+  return page.locator('.tabs-container .tab.active', { hasText: name });
+}
+
+/**
+ * Runlight's trigger form (the editor tab `<task>.json` that "Runlight: Trigger Task…" opens): replaces its text with
+ * `{ "$schema", "payload": <payloadJson>, "options" }` as a person would (select all, type) and sends it with
+ * Ctrl+Enter; resolves once the run's panel took the form's place. `payloadJson` undefined: no payload.
+ */
+export async function sendTriggerForm(
+  page: Page,
+  taskId: string,
+  payloadJson: string | undefined,
+  options: Record<string, unknown> = {},
+  { timeoutMs = 30_000 } = {},
+): Promise<void> {
+  const name = `${taskId.split('/').pop()}.json`;
+  const tab = activeTab(page, name);
+  await tab.waitFor({ state: 'visible', timeout: timeoutMs });
+  const payload = payloadJson === undefined ? '' : `"payload":${payloadJson},`;
+  await replaceEditorText(page, `{"$schema":"runlight-schema:/${taskId}.json",${payload}"options":${JSON.stringify(options)}}`, { timeoutMs });
+  await page.keyboard.press('Control+Enter');
+  try {
+    await tab.waitFor({ state: 'hidden', timeout: timeoutMs });
+  } catch (err) {
+    const notes = (
+      await page
+        .locator(SEL.notification)
+        .allTextContents()
+        .catch(() => [])
+    ).join(' | ');
+    throw new Error(`the trigger form of ${taskId} was not sent${notes ? ` (notifications: ${notes})` : ''}`, { cause: err });
+  }
+}
+
+/** "Runlight: Trigger Task…" through the palette: picks the task, then fills and sends its trigger form. */
+export async function triggerTaskFromPalette(
+  page: Page,
+  taskId: string,
+  payloadJson: string | undefined,
+  options: Record<string, unknown> = {},
+): Promise<void> {
+  await runCommand(page, 'Runlight: Trigger Task…');
+  await pickQuickItem(page, taskId);
+  await sendTriggerForm(page, taskId, payloadJson, options);
+}
+
 /** Clicks a view container's activity-bar entry (aria-label starts with its title), unless it is open. */
 export async function openViewContainer(page: Page, title: string): Promise<void> {
   const entry = page.locator(`.part.activitybar a.action-label[aria-label^="${title}"]`).first();

@@ -38,6 +38,8 @@ describe('package.json contributions', () => {
       'Open Run',
       'Cancel Run',
       'Replay Run',
+      'Replay with Edited Payload…',
+      'Pick Payload from History…',
       'Copy Run ID',
       'Copy Public Access Token',
       'Filter Runs…',
@@ -74,6 +76,18 @@ describe('package.json contributions', () => {
       undefined,
       'not hidden from the palette',
     );
+  });
+
+  it('sends a trigger form with Ctrl+Enter (Cmd+Enter) and an editor-title button, only in a form', () => {
+    const kb = (pkg.contributes.keybindings as (MenuItem & { key: string; mac?: string })[]).find((k) => k.command === 'runlight.submitTriggerForm');
+    assert.deepEqual([kb?.key, kb?.mac, kb?.when], ['ctrl+enter', 'cmd+enter', 'editorTextFocus && resourceScheme == runlight-form']);
+    const title: MenuItem[] = pkg.contributes.menus['editor/title'];
+    for (const id of ['runlight.submitTriggerForm', 'runlight.pickPayloadFromHistory']) {
+      assert.equal(title.find((m) => m.command === id)?.when, 'resourceScheme == runlight-form', id);
+      assert.equal((pkg.contributes.menus.commandPalette as MenuItem[]).find((m) => m.command === id)?.when, 'resourceScheme == runlight-form', id);
+    }
+    const replay = (pkg.contributes.menus['view/item/context'] as MenuItem[]).find((m) => m.command === 'runlight.replayWithEditedPayload');
+    assert.match(replay?.when ?? '', /view == runlight\.runs && viewItem =~ \/\\brun\\b\//);
   });
 
   it('has the Runlight container with the Runs, Tasks and Schedules views, welcome content, and trust limits', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parsePayloadInput, parseTagsInput, parseTokenDataInput } from '../../../src/extension/commands/inputs';
+import { parseTokenDataInput } from '../../../src/extension/commands/inputs';
 import { runDescription } from '../../../src/extension/format';
 import { completionNotice } from '../../../src/extension/notify';
 import { panelCsp, renderPanelHtml } from '../../../src/extension/panel/html';
@@ -73,15 +73,7 @@ describe('settings', () => {
   });
 });
 
-describe('trigger inputs', () => {
-  it('validates the payload as JSON with a message for the input box', () => {
-    assert.deepEqual(parsePayloadInput(''), { ok: true, value: undefined });
-    assert.deepEqual(parsePayloadInput('{"a":1}'), { ok: true, value: { a: 1 } });
-    const bad = parsePayloadInput('{a:1}');
-    assert.equal(bad.ok, false);
-    assert.match(bad.ok ? '' : bad.message, /Not valid JSON/);
-  });
-
+describe('wait token input', () => {
   it('checks the data of Complete Wait Token…, naming what is wrong', () => {
     assert.deepEqual(parseTokenDataInput('  '), { ok: true, value: undefined });
     assert.deepEqual(parseTokenDataInput('{"approved":true}'), { ok: true, value: { approved: true } });
@@ -92,12 +84,6 @@ describe('trigger inputs', () => {
     assert.match(proto.ok ? '' : proto.message, /^Not accepted at a\.__proto__: .*__proto__/);
     const big = parseTokenDataInput(JSON.stringify('x'.repeat(3 * 1024 * 1024)));
     assert.match(big.ok ? '' : big.message, /bytes; a wait token takes at most/);
-  });
-
-  it('splits and validates tags', () => {
-    assert.deepEqual(parseTagsInput(' a, b ,,c'), { ok: true, tags: ['a', 'b', 'c'] });
-    assert.equal(parseTagsInput('x'.repeat(200)).ok, false);
-    assert.equal(parseTagsInput(Array.from({ length: 11 }, (_, i) => `t${i}`).join(',')).ok, false);
   });
 });
 
