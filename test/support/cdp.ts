@@ -1,4 +1,4 @@
-// A small Chrome DevTools Protocol client over the `ws` package already in node_modules (Node 20 has no global
+// A small Chrome DevTools Protocol client over the `ws` package (a dev dependency: Node 20 has no global
 // WebSocket), for tests that drive a worker's inspector as a debugger would.
 import { createRequire } from 'node:module';
 
