@@ -5,23 +5,8 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  copyWorkspace,
-  demoFolder,
-  makeRunDir,
-  openViewContainer,
-  repoRoot,
-  treeRows,
-  waitForStatusBarItem,
-  webviewFrame,
-  type Page,
-} from '../harness/src/index';
-import { openSession, type Session } from './session';
-
-function vsixPath(): string {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  return join(repoRoot, `runlight-${version}.vsix`);
-}
+import { copyWorkspace, demoFolder, makeRunDir, openViewContainer, treeRows, waitForStatusBarItem, webviewFrame, type Page } from '../harness/src/index';
+import { openSession, packagedVsix, type Session } from './session';
 
 describe('code lenses above task definitions (packaged .vsix)', function () {
   this.timeout(240_000);
@@ -33,7 +18,7 @@ describe('code lenses above task definitions (packaged .vsix)', function () {
   before(async () => {
     const runDir = makeRunDir('e2e-codelens');
     folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
-    session = await openSession({ name: 'codelens', vsixFiles: [vsixPath()], folder, runDir });
+    session = await openSession({ name: 'codelens', vsixFiles: [packagedVsix()], folder, runDir });
     page = session.page;
     try {
       await openViewContainer(page, 'Runlight');

@@ -2,15 +2,10 @@
 // Task" writes trigger/example.ts and opens it; the engine picks it up and the notification's Trigger runs it; the
 // run panel shows it complete with the greeting.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeRunDir, pickQuickItem, repoRoot, runCommand, SEL, sendTriggerForm, webviewFrame, type Page } from '../harness/src/index';
-import { openSession, type Session } from './session';
-
-function vsixPath(): string {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  return join(repoRoot, `runlight-${version}.vsix`);
-}
+import { makeRunDir, pickQuickItem, runCommand, SEL, sendTriggerForm, webviewFrame, type Page } from '../harness/src/index';
+import { openSession, packagedVsix, type Session } from './session';
 
 describe('first run: walkthrough → example task → trigger → watch (packaged .vsix)', function () {
   this.timeout(300_000);
@@ -23,7 +18,7 @@ describe('first run: walkthrough → example task → trigger → watch (package
     const runDir = makeRunDir('e2e-first-run');
     folder = join(runDir, 'workspace', 'empty-project');
     mkdirSync(folder, { recursive: true });
-    session = await openSession({ name: 'first-run', vsixFiles: [vsixPath()], folder, runDir });
+    session = await openSession({ name: 'first-run', vsixFiles: [packagedVsix()], folder, runDir });
     page = session.page;
   });
 

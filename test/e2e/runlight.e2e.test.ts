@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -14,7 +14,6 @@ import {
   latencyStats,
   makeRunDir,
   openViewContainer,
-  repoRoot,
   rowIconClasses,
   runCommand,
   setDotenv,
@@ -38,18 +37,11 @@ import {
   type TimingProxy,
   triggerTaskFromPalette,
 } from '../harness/src/index';
-import { openSession, type Session } from './session';
+import { openSession, packagedVsix, type Session } from './session';
 
 const EXTENSION_ID = 'runlight.runlight';
 /** Slow enough tokens that the answer streams for a few seconds (≈ 30 tokens). */
 const TOKEN_MS = Number(process.env.RUNLIGHT_E2E_TOKEN_MS ?? 100);
-
-function vsixPath(): string {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  const file = join(repoRoot, `runlight-${version}.vsix`);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run package first`);
-  return file;
-}
 
 /** Runs "Runlight: Trigger Task…" through the palette: task pick → the trigger form, filled and sent with Ctrl+Enter. */
 async function triggerFromPalette(page: Page, taskId: string, payload: string, tags: string): Promise<void> {
@@ -121,7 +113,7 @@ describe('Runlight in the browser (packaged .vsix)', function () {
     if (!model) throw new Error('examples/demo has no scripts/local-llm.mjs');
     proxy = await startTimingProxy(model.url);
     setDotenv(folder, 'OPENAI_BASE_URL', proxy.url);
-    session = await openSession({ name: 'runlight', vsixFiles: [vsixPath()], folder, runDir });
+    session = await openSession({ name: 'runlight', vsixFiles: [packagedVsix()], folder, runDir });
     page = session.page;
   });
 

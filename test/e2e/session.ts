@@ -1,6 +1,6 @@
 // One browser session against one code-server: packaged extensions installed, a throw-away
 // workspace open, screenshots under test-results/screenshots/.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   firstPage,
@@ -9,6 +9,7 @@ import {
   makeRunDir,
   openWorkbench,
   removeRunDir,
+  repoRoot,
   screenshot,
   screenshotsDir,
   startCodeServer,
@@ -17,6 +18,14 @@ import {
   type CodeServer,
   type Page,
 } from '../harness/src/index';
+
+/** The `.vsix` that `npm run package` made (runlight-<version>.vsix at the repository root). */
+export function packagedVsix(): string {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  const file = join(repoRoot, `runlight-${version}.vsix`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run package first`);
+  return file;
+}
 
 export interface Session {
   runDir: string;

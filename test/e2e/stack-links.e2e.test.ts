@@ -3,26 +3,20 @@
 // the error and the payload open in editors from their sections.
 // Uses the demo's trigger/failing-task.ts.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import {
   copyWorkspace,
   demoFolder,
   makeRunDir,
   openViewContainer,
-  repoRoot,
   treeRows,
   waitForStatusBarItem,
   webviewFrame,
   type Page,
   triggerTaskFromPalette,
 } from '../harness/src/index';
-import { openSession, type Session } from './session';
-
-function vsixPath(): string {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  return join(repoRoot, `runlight-${version}.vsix`);
-}
+import { openSession, packagedVsix, type Session } from './session';
 
 describe('errors that lead to code (packaged .vsix)', function () {
   this.timeout(180_000);
@@ -33,7 +27,7 @@ describe('errors that lead to code (packaged .vsix)', function () {
   before(async () => {
     const runDir = makeRunDir('e2e-stack-links');
     const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
-    session = await openSession({ name: 'stack-links', vsixFiles: [vsixPath()], folder, runDir });
+    session = await openSession({ name: 'stack-links', vsixFiles: [packagedVsix()], folder, runDir });
     page = session.page;
     await openViewContainer(page, 'Runlight');
     await waitForStatusBarItem(page, 'runlight.runlight');

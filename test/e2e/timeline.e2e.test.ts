@@ -3,14 +3,13 @@
 // live while it runs and settled once it completed; the bars carry tooltips, the strip a summary in words; a click
 // on the child's bar opens the child's panel. Saves screenshots of the strip (test-results/screenshots/).
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import {
   copyWorkspace,
   demoFolder,
   makeRunDir,
   openViewContainer,
-  repoRoot,
   screenshotsDir,
   treeRows,
   waitForStatusBarItem,
@@ -19,14 +18,9 @@ import {
   type Page,
   triggerTaskFromPalette,
 } from '../harness/src/index';
-import { openSession, type Session } from './session';
+import { openSession, packagedVsix, type Session } from './session';
 
 const EXTENSION_ID = 'runlight.runlight';
-
-function vsixPath(): string {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  return join(repoRoot, `runlight-${version}.vsix`);
-}
 
 describe('timeline strip in the browser (packaged .vsix)', function () {
   this.timeout(240_000);
@@ -37,7 +31,7 @@ describe('timeline strip in the browser (packaged .vsix)', function () {
   before(async () => {
     const runDir = makeRunDir('e2e-timeline');
     const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
-    session = await openSession({ name: 'timeline', vsixFiles: [vsixPath()], folder, runDir });
+    session = await openSession({ name: 'timeline', vsixFiles: [packagedVsix()], folder, runDir });
     page = session.page;
     try {
       await openViewContainer(page, 'Runlight');

@@ -3,7 +3,7 @@
 // and keeps the form; a good payload sent with Ctrl+Enter opens the run's panel; its Edit & Replay button opens the form
 // again with the run's payload. Saves screenshots of the form (test-results/screenshots/trigger-form-*.png).
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   activeTab,
@@ -21,7 +21,7 @@ import {
   webviewFrame,
   type Page,
 } from '../harness/src/index';
-import { openSession, type Session } from './session';
+import { openSession, packagedVsix, type Session } from './session';
 
 const TASK = 'form-typed';
 const SOURCE = `import { schemaTask } from '@trigger.dev/sdk';
@@ -33,11 +33,6 @@ export const formTyped = schemaTask({
   run: async (payload) => ({ echoed: payload.prompt.repeat(payload.count) }),
 });
 `;
-
-function vsixPath(): string {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  return join(repoRoot, `runlight-${version}.vsix`);
-}
 
 /** Replaces the active editor's text as a person would (select all, paste), then formats it (Format Document). */
 async function typeForm(page: Page, text: string): Promise<void> {
@@ -68,7 +63,7 @@ describe('trigger form (packaged .vsix)', function () {
     for (const name of shared ? readdirSync(shared) : []) symlinkSync(join(shared!, name), join(modules, name));
     symlinkSync(realpathSync(join(repoRoot, 'node_modules', 'zod')), join(modules, 'zod'));
     writeFileSync(join(folder, 'trigger', 'form-typed.ts'), SOURCE);
-    session = await openSession({ name: 'trigger-form', vsixFiles: [vsixPath()], folder, runDir });
+    session = await openSession({ name: 'trigger-form', vsixFiles: [packagedVsix()], folder, runDir });
     page = session.page;
     await openViewContainer(page, 'Runlight');
     await waitForStatusBarItem(page, 'runlight.runlight');

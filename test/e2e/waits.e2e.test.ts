@@ -2,7 +2,7 @@
 // its panel's Complete… button (the JSON checked in the box, which keeps what was typed), and a parent's panel
 // lists its child run live, which opens on a click. Uses the demo's trigger/wait-demo.ts.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import {
   closeAllEditors,
@@ -12,7 +12,6 @@ import {
   makeRunDir,
   openViewContainer,
   pickQuickItem,
-  repoRoot,
   rowIconClasses,
   runCommand,
   SEL,
@@ -25,14 +24,9 @@ import {
   type Page,
   triggerTaskFromPalette,
 } from '../harness/src/index';
-import { openSession, type Session } from './session';
+import { openSession, packagedVsix, type Session } from './session';
 
 const EXTENSION_ID = 'runlight.runlight';
-
-function vsixPath(): string {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  return join(repoRoot, `runlight-${version}.vsix`);
-}
 
 /** "Runlight: Trigger Task…" through the palette, without tags; the run's panel opens. */
 async function triggerFromPalette(page: Page, taskId: string, payload: string): Promise<void> {
@@ -55,7 +49,7 @@ describe('waits in the browser (packaged .vsix)', function () {
   before(async () => {
     const runDir = makeRunDir('e2e-waits');
     const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
-    session = await openSession({ name: 'waits', vsixFiles: [vsixPath()], folder, runDir });
+    session = await openSession({ name: 'waits', vsixFiles: [packagedVsix()], folder, runDir });
     page = session.page;
     await openViewContainer(page, 'Runlight');
     await waitForStatusBarItem(page, EXTENSION_ID);

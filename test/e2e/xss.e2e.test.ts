@@ -3,7 +3,7 @@
 // ~5 MB of text must render inert and readable in text and rendered (markdown) modes: no dialog, no
 // script run, no element created from the model's markup, no network request, nonce CSP kept.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   closeAllEditors,
@@ -11,7 +11,6 @@ import {
   demoFolder,
   makeRunDir,
   openViewContainer,
-  repoRoot,
   treeRows,
   waitForStatusBarItem,
   webviewContentFrame,
@@ -19,7 +18,7 @@ import {
   type Page,
   triggerTaskFromPalette,
 } from '../harness/src/index';
-import { openSession, type Session } from './session';
+import { openSession, packagedVsix, type Session } from './session';
 
 const EXTENSION_ID = 'runlight.runlight';
 const TASK_ID = 'hostile-output';
@@ -63,13 +62,6 @@ export const hostileOutput = task({
   },
 });
 `;
-
-function vsixPath(): string {
-  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  const file = join(repoRoot, `runlight-${version}.vsix`);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run package first`);
-  return file;
-}
 
 async function triggerFromPalette(page: Page, taskId: string): Promise<void> {
   await triggerTaskFromPalette(page, taskId, '{}');
@@ -137,7 +129,7 @@ describe('Hostile model output in the run panel (packaged .vsix, Chromium)', fun
     const runDir = makeRunDir('xss');
     const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
     writeFileSync(join(folder, 'trigger', 'hostile.ts'), HOSTILE_TASK);
-    session = await openSession({ name: 'xss', vsixFiles: [vsixPath()], folder, runDir });
+    session = await openSession({ name: 'xss', vsixFiles: [packagedVsix()], folder, runDir });
     page = session.page;
     workbenchOrigin = new URL(session.server.url).origin;
     page.on('dialog', (d) => {

@@ -3,14 +3,7 @@
 import assert from 'node:assert/strict';
 import { WorkerPool, type WorkerHandle } from '../../../../src/engine/exec/pool';
 import { WORKER_JS } from '../../worker/support';
-
-const waitUntil = async (ok: () => boolean, ms: number, what: string): Promise<void> => {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+import { waitFor } from '../../../support/engine';
 
 describe('worker pool: workers on demand, stopped when idle (real forked workers)', function () {
   this.timeout(60_000);
@@ -41,8 +34,8 @@ describe('worker pool: workers on demand, stopped when idle (real forked workers
     pool.release(a);
     pool.release(b);
     assert.equal(pool.idleCount, 2);
-    await waitUntil(() => pool.processCount === 0, 10_000, 'idle workers to stop');
-    await waitUntil(() => a.dead && b.dead, 5000, 'both processes to end');
+    await waitFor(() => pool.processCount === 0, 10_000, 'idle workers to stop');
+    await waitFor(() => a.dead && b.dead, 5000, 'both processes to end');
 
     const c = await pool.acquire();
     assert.equal(c.dead, false);
@@ -60,7 +53,7 @@ describe('worker pool: workers on demand, stopped when idle (real forked workers
     pool.start();
     const w = await early;
     w.kill();
-    await waitUntil(() => w.dead, 5000, 'the worker to die');
+    await waitFor(() => w.dead, 5000, 'the worker to die');
     assert.equal(pool.processCount, 0, 'nobody asked: no replacement');
   });
 });

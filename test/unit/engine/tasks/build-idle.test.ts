@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskBundler } from '../../../../src/engine/tasks';
+import { waitFor } from '../../../support/engine';
 
 /** This process's child processes whose command line mentions esbuild-wasm (tsx has a native esbuild of its own). */
 function esbuildChildren(): number[] {
@@ -20,14 +21,6 @@ function esbuildChildren(): number[] {
   }
   return out;
 }
-
-const waitUntil = async (ok: () => boolean, ms: number, what: string): Promise<void> => {
-  const until = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 describe('build service: stops when idle, starts again on the next build', function () {
   this.timeout(120_000);
@@ -53,7 +46,7 @@ describe('build service: stops when idle, starts again on the next build', funct
       const first = await bundler.build(file);
       assert.equal(first.error, undefined);
       assert.ok(esbuildChildren().length > 0, 'the build service runs after a build');
-      await waitUntil(() => esbuildChildren().length === 0, 20_000, 'the idle build service to stop');
+      await waitFor(() => esbuildChildren().length === 0, 20_000, 'the idle build service to stop');
 
       writeFileSync(file, 'export const answer: number = 42;\n');
       const second = await bundler.build(file);
