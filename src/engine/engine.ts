@@ -286,6 +286,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     setTimeout(() => {
       if (closing) return buildStarted(Promise.resolve());
       pool.start();
+      // Ready for the first build's index and the first runs; they stop again after RUNLIGHT_WORKER_IDLE_MS unused.
+      pool.prewarm();
       void executor
         .recover()
         .catch((e: unknown) => log(`recovery: ${describeError(e)}`))

@@ -110,6 +110,15 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
     this.grow();
   }
 
+  /**
+   * Starts workers ahead of demand, up to `count` (within `size`): the first build's index and the first runs find them
+   * ready. Unused, they stop after `idleMs` like any idle worker.
+   */
+  prewarm(count = this.o.size): void {
+    if (!this.started || this.closed) return;
+    while (this.workers.size < Math.min(count, this.o.size)) this.spawn();
+  }
+
   get idleCount(): number {
     return this.idle.length;
   }

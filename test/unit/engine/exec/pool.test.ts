@@ -44,6 +44,13 @@ describe('worker pool: workers on demand, stopped when idle (real forked workers
     pool.release(c);
   });
 
+  it('prewarm starts workers ahead of demand, which stop when unused', async () => {
+    pool.start();
+    pool.prewarm(5);
+    assert.equal(pool.processCount, 2, 'within size');
+    await waitFor(() => pool.processCount === 0, 20_000, 'the unused workers to stop');
+  });
+
   it('asks made before start() wait for it; a worker that dies while busy is not replaced unless asked', async () => {
     let got: WorkerHandle | undefined;
     const early = pool.acquire().then((w) => (got = w));
