@@ -121,12 +121,12 @@ export async function idleEngineMetrics(log: (s: string) => void): Promise<Metri
   log(`12. idle engine: memory once idle (workers and build service stop after ${IDLE_MS} ms here), first build, save → run`);
   const wasm = await measure('wasm', log);
   const native = await measure('native', log);
-  const out: Metric[] = [];
-  for (const [name, s] of [
+  const sides = [
     ['esbuild-wasm', wasm],
     ['native esbuild', native],
-  ] as const) {
-    out.push(
+  ] as const;
+  return [
+    ...sides.map(([name, s]) =>
       metric({
         name: `idle footprint (${name})`,
         value: s.idleMb,
@@ -137,9 +137,7 @@ export async function idleEngineMetrics(log: (s: string) => void): Promise<Metri
         pass: s.idleMb <= 150,
         note: `engine + workers + build service, ${s.idleProcesses} process(es) once idle; baseline: the same right after a run`,
       }),
-    );
-  }
-  out.push(
+    ),
     metric({
       name: "first build of the demo's tasks (native)",
       value: native.firstBuildMs,
@@ -150,12 +148,7 @@ export async function idleEngineMetrics(log: (s: string) => void): Promise<Metri
       pass: native.firstBuildMs <= 300,
       note: 'baseline: esbuild-wasm, as the engine logs it',
     }),
-  );
-  for (const [name, s] of [
-    ['esbuild-wasm', wasm],
-    ['native esbuild', native],
-  ] as const) {
-    out.push(
+    ...sides.map(([name, s]) =>
       metric({
         name: `save → run, build service stopped (${name})`,
         value: s.coldSaveMs,
@@ -166,7 +159,6 @@ export async function idleEngineMetrics(log: (s: string) => void): Promise<Metri
         pass: null,
         note: 'from writing a task file to a run of the rebuilt task completing; baseline: with the build service running',
       }),
-    );
-  }
-  return out;
+    ),
+  ];
 }

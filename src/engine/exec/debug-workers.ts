@@ -4,9 +4,9 @@
  * in the task's file are set before its bundle loads. The worker is killed when the run ends.
  */
 
-import { fork } from 'node:child_process';
 import type { WorkerToEngine } from '../../protocol/ipc';
 import { WorkerHandle } from './pool';
+import { forkTaskWorker } from '../tasks/worker-process';
 
 export const INSPECTOR_HOST = '127.0.0.1';
 /** How long a debug run's worker waits for a debugger by default. */
@@ -87,12 +87,11 @@ export class DebugWorkers {
   async open(waitMs = DEFAULT_DEBUGGER_WAIT_MS): Promise<DebugTarget> {
     if (this.closed) throw new Error('the engine is stopping');
     const env: NodeJS.ProcessEnv = { ...this.o.env, NODE_OPTIONS: debugNodeOptions(this.o.env.NODE_OPTIONS) };
-    const child = fork(this.o.script, [], {
+    const child = forkTaskWorker({
+      script: this.o.script,
       env,
       // Never the engine's own execArgv: it may hold --inspect or --cpu-prof.
       execArgv: [`--max-old-space-size=${this.o.maxHeapMb}`, '--enable-source-maps'],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'advanced',
     });
     const forkedAt = Date.now();
     const worker = new WorkerHandle(child, this.o.log);

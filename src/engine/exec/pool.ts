@@ -1,8 +1,9 @@
 /** The warm task-worker processes: spawning, handing out, taking back and replacing them. */
 
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { EngineToWorker, WorkerToEngine } from '../../protocol/ipc';
+import { forkTaskWorker } from '../tasks/worker-process';
 
 export interface PoolOptions {
   size: number;
@@ -146,15 +147,14 @@ export class WorkerPool extends EventEmitter<{ idle: [] }> {
 
   private spawn(): void {
     if (this.closed) return;
-    const child = fork(this.o.script, [], {
+    const child = forkTaskWorker({
+      script: this.o.script,
       env: this.o.env,
       execArgv: [
         `--max-old-space-size=${this.o.maxHeapMb}`,
         '--enable-source-maps',
         ...(this.o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${this.o.cpuProfDir}`] : []),
       ],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'advanced',
     });
     const w = new WorkerHandle(child, this.o.log);
     this.workers.add(w);

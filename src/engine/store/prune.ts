@@ -19,16 +19,16 @@ export function pruneWhere(
   boundary: { createdAt: number; id: string } | undefined,
   param: (i: number) => string,
 ): { sql: string; params: (number | string)[] } | undefined {
-  const any: string[] = [];
+  const either: string[] = [];
   const params: (number | string)[] = [];
   if (policy.createdBefore !== undefined) {
     params.push(policy.createdBefore);
-    any.push(`created_at < ${param(params.length)}`);
+    either.push(`created_at < ${param(params.length)}`);
   }
   if (boundary) {
     params.push(boundary.createdAt, boundary.id);
-    any.push(`(created_at, id) <= (${param(params.length - 1)}, ${param(params.length)})`);
+    either.push(`(created_at, id) <= (${param(params.length - 1)}, ${param(params.length)})`);
   }
-  if (any.length === 0) return undefined;
-  return { sql: `status IN (${TERMINAL_SQL}) AND (${any.join(' OR ')})`, params };
+  if (either.length === 0) return undefined;
+  return { sql: `status IN (${TERMINAL_SQL}) AND (${either.join(' OR ')})`, params };
 }

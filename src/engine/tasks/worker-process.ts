@@ -19,8 +19,8 @@ export interface ForkWorkerOptions {
 }
 
 /**
- * Forks one task worker (IPC + piped stdout/stderr). A small helper for tests and tools; the engine
- * keeps its own pool. Under Electron, pass env with ELECTRON_RUN_AS_NODE=1.
+ * Forks one task worker (IPC + piped stdout/stderr, structured-clone messages): the engine's pool and debug workers
+ * fork through it, and so do tests and tools. Under Electron, pass env with ELECTRON_RUN_AS_NODE=1.
  */
 export function forkTaskWorker(options: ForkWorkerOptions = {}): ChildProcess {
   return fork(options.script ?? defaultWorkerScript(), [], {

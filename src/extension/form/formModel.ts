@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { LIMITS, TriggerOptions } from '../../protocol/api';
 import { innermostIssue } from '../../protocol/parse';
 import { Json } from '../../protocol/run';
-import type { JsonObject } from '../../shared/json';
+import { isJsonObject, type JsonObject } from '../../shared/json';
 import { checkJsonSchema } from '../../tools/json-schema-check';
 import { jsonSyntaxError, lineColumnAt } from './jsonSyntax';
 
@@ -90,8 +90,6 @@ export const OPTIONS_JSON_SCHEMA: JsonObject = {
   },
 };
 
-const isObj = (v: unknown): v is { [key: string]: unknown } => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * The form's JSON Schema for a task: `payload` is the task's payload schema (its `$defs`/`definitions` lifted to the
  * root, so its `#/$defs/…` references still resolve), `options` the trigger options.
@@ -118,9 +116,9 @@ export function formSchema(task: { id: string; payloadSchema?: JsonObject }): Js
 
 function resolveRef(ref: string, root: unknown): unknown {
   const m = /^#\/(definitions|\$defs)\/(.+)$/.exec(ref);
-  if (!m || !isObj(root)) return ref === '#' ? root : undefined;
+  if (!m || !isJsonObject(root)) return ref === '#' ? root : undefined;
   const defs = root[m[1]!];
-  return isObj(defs) ? defs[decodeURIComponent(m[2]!).replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  return isJsonObject(defs) ? defs[decodeURIComponent(m[2]!).replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
 }
 
 const asJson = (v: unknown): Json | undefined => {
@@ -134,7 +132,7 @@ const asJson = (v: unknown): Json | undefined => {
  * Undefined when the schema says nothing usable.
  */
 export function exampleOf(schema: unknown, root: unknown = schema, depth = 0): Json | undefined {
-  if (!isObj(schema) || depth > 16) return undefined;
+  if (!isJsonObject(schema) || depth > 16) return undefined;
   if ('default' in schema) return asJson(schema.default);
   if ('const' in schema) return asJson(schema.const);
   if (Array.isArray(schema.examples) && schema.examples.length) return asJson(schema.examples[0]);
@@ -143,7 +141,7 @@ export function exampleOf(schema: unknown, root: unknown = schema, depth = 0): J
   for (const k of ['anyOf', 'oneOf'] as const) {
     const options = schema[k];
     if (!Array.isArray(options)) continue;
-    const usable = options.filter((o) => !(isObj(o) && o.type === 'null'));
+    const usable = options.filter((o) => !(isJsonObject(o) && o.type === 'null'));
     for (const o of usable.length ? usable : options) {
       const v = exampleOf(o, root, depth + 1);
       if (v !== undefined) return v;
@@ -151,13 +149,13 @@ export function exampleOf(schema: unknown, root: unknown = schema, depth = 0): J
   }
   if (Array.isArray(schema.allOf)) {
     const parts = schema.allOf.map((s) => exampleOf(s, root, depth + 1));
-    if (parts.length && parts.every(isObj)) return Object.assign({}, ...parts) as Json;
+    if (parts.length && parts.every(isJsonObject)) return Object.assign({}, ...parts) as Json;
   }
   const types = typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? schema.type : [];
-  const type = types.find((t) => t !== 'null') ?? types[0] ?? (isObj(schema.properties) ? 'object' : undefined);
+  const type = types.find((t) => t !== 'null') ?? types[0] ?? (isJsonObject(schema.properties) ? 'object' : undefined);
   switch (type) {
     case 'object': {
-      const props = isObj(schema.properties) ? schema.properties : {};
+      const props = isJsonObject(schema.properties) ? schema.properties : {};
       const out: { [key: string]: Json } = {};
       for (const key of Array.isArray(schema.required) ? schema.required : []) {
         if (typeof key === 'string') out[key] = exampleOf(props[key], root, depth + 1) ?? null;
@@ -214,7 +212,7 @@ export function parseForm(text: string, payloadSchema?: JsonObject): FormResult 
     const { line, column } = lineColumnAt(text, found.offset);
     return { ok: false, message: `The form is not valid JSON: line ${line}, column ${column}: ${found.message}`, line, column };
   }
-  if (!isObj(raw)) return { ok: false, message: 'The form must be a JSON object: { "payload": …, "options": { … } }' };
+  if (!isJsonObject(raw)) return { ok: false, message: 'The form must be a JSON object: { "payload": …, "options": { … } }' };
   for (const key of Object.keys(raw)) {
     if (!FIELDS.includes(key)) return { ok: false, message: `${key}: not a field of the form (it has "payload" and "options")` };
   }

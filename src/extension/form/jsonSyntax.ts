@@ -42,61 +42,45 @@ export function jsonSyntaxError(text: string): { offset: number; message: string
     }
     fail('a string is not closed (missing ")');
   };
+  /** The members of an object or the items of an array, from its opening bracket to `close`, each read by `member`. */
+  const members = (close: '}' | ']', member: () => void): void => {
+    i++;
+    ws();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      ws();
+      if (text[i] === close) fail(`a comma before "${close}" (trailing commas are not JSON)`);
+      member();
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      fail(`expected "," or "${close}", ${describe()}`);
+    }
+  };
   const value = (depth: number): void => {
     if (depth > MAX_DEPTH) fail('nested too deeply');
     ws();
     const c = text[i];
     if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"')
-          fail(text[i] === '}' ? 'a comma before "}" (trailing commas are not JSON)' : `expected a property name in double quotes, ${describe()}`);
+      return members('}', () => {
+        if (text[i] !== '"') fail(`expected a property name in double quotes, ${describe()}`);
         str();
         ws();
         if (text[i] !== ':') fail(`expected ":" after the property name, ${describe()}`);
         i++;
         value(depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail(`expected "," or "}", ${describe()}`);
-      }
+      });
     }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] === ']') fail('a comma before "]" (trailing commas are not JSON)');
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail(`expected "," or "]", ${describe()}`);
-      }
-    }
+    if (c === '[') return members(']', () => value(depth + 1));
     if (c === '"') return str();
     const num = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
     num.lastIndex = i;

@@ -3,6 +3,7 @@ import type { TaskInfo } from '../../protocol/api';
 import type { Json } from '../../protocol/run';
 import { describeError } from '../../shared/errors';
 import { formatRelative } from '../../shared/format';
+import { isJsonObject, type JsonObject } from '../../shared/json';
 import type { EngineManager } from '../engine/engineManager';
 import { Disposable } from '../lifecycle';
 import type { RunPanels } from '../panel/runPanels';
@@ -235,11 +236,10 @@ export class TriggerForms extends Disposable implements vscode.CodeLensProvider,
     );
     if (!picked) return undefined;
     const doc = await vscode.workspace.openTextDocument(uri);
-    let options: FormOptionsInput | { [key: string]: Json } | undefined;
+    let options: FormOptionsInput | JsonObject | undefined;
     try {
       const current: unknown = JSON.parse(doc.getText());
-      const o = typeof current === 'object' && current !== null ? (current as { options?: unknown }).options : undefined;
-      if (typeof o === 'object' && o !== null && !Array.isArray(o)) options = o as { [key: string]: Json };
+      if (isJsonObject(current) && isJsonObject(current.options)) options = current.options;
     } catch {
       // a broken form: its options start over
     }
