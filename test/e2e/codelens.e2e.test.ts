@@ -5,8 +5,8 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyWorkspace, demoFolder, makeRunDir, openViewContainer, treeRows, waitForStatusBarItem, webviewFrame, type Page } from '../harness/src/index';
-import { openSession, packagedVsix, type Session } from './session';
+import { treeRows, webviewFrame, type Page } from '../harness/src/index';
+import { openDemoSession, type Session } from './session';
 
 describe('code lenses above task definitions (packaged .vsix)', function () {
   this.timeout(240_000);
@@ -16,20 +16,8 @@ describe('code lenses above task definitions (packaged .vsix)', function () {
   let folder: string;
 
   before(async () => {
-    const runDir = makeRunDir('e2e-codelens');
-    folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
-    session = await openSession({ name: 'codelens', vsixFiles: [packagedVsix()], folder, runDir });
+    ({ session, folder } = await openDemoSession('codelens', /^\s*progress-task/));
     page = session.page;
-    try {
-      await openViewContainer(page, 'Runlight');
-      await waitForStatusBarItem(page, 'runlight.runlight');
-      await treeRows(page, /^\s*progress-task/)
-        .first()
-        .waitFor({ timeout: 150_000 });
-    } catch (err) {
-      failed = true;
-      throw err;
-    }
   });
 
   afterEach(function () {

@@ -3,16 +3,21 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  copyWorkspace,
+  demoFolder,
   firstPage,
   installVsix,
   launchChromium,
   makeRunDir,
+  openViewContainer,
   openWorkbench,
   removeRunDir,
   repoRoot,
   screenshot,
   screenshotsDir,
   startCodeServer,
+  treeRows,
+  waitForStatusBarItem,
   workbenchUrl,
   type BrowserContext,
   type CodeServer,
@@ -80,4 +85,24 @@ export async function openSession(o: SessionOptions): Promise<Session> {
     await server.stop();
     throw err;
   }
+}
+
+/**
+ * A session on a fresh copy of the demo workspace with the packaged `.vsix`: the Runlight views open and `taskRow`
+ * listed in the Tasks view (the engine indexed the demo, slow on a busy machine). A setup that fails closes the
+ * session as failed (screenshot, run folder kept) and throws.
+ */
+export async function openDemoSession(name: string, taskRow: RegExp): Promise<{ session: Session; folder: string }> {
+  const runDir = makeRunDir(`e2e-${name}`);
+  const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
+  const session = await openSession({ name, vsixFiles: [packagedVsix()], folder, runDir });
+  try {
+    await openViewContainer(session.page, 'Runlight');
+    await waitForStatusBarItem(session.page, 'runlight.runlight');
+    await treeRows(session.page, taskRow).first().waitFor({ timeout: 150_000 });
+  } catch (err) {
+    await session.close({ failed: true });
+    throw err;
+  }
+  return { session, folder };
 }

@@ -4,19 +4,8 @@
 // Uses the demo's trigger/failing-task.ts.
 import * as assert from 'node:assert/strict';
 
-import { join } from 'node:path';
-import {
-  copyWorkspace,
-  demoFolder,
-  makeRunDir,
-  openViewContainer,
-  treeRows,
-  waitForStatusBarItem,
-  webviewFrame,
-  type Page,
-  triggerTaskFromPalette,
-} from '../harness/src/index';
-import { openSession, packagedVsix, type Session } from './session';
+import { webviewFrame, type Page, triggerTaskFromPalette } from '../harness/src/index';
+import { openDemoSession, type Session } from './session';
 
 describe('errors that lead to code (packaged .vsix)', function () {
   this.timeout(180_000);
@@ -25,15 +14,8 @@ describe('errors that lead to code (packaged .vsix)', function () {
   let page: Page;
 
   before(async () => {
-    const runDir = makeRunDir('e2e-stack-links');
-    const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
-    session = await openSession({ name: 'stack-links', vsixFiles: [packagedVsix()], folder, runDir });
+    ({ session } = await openDemoSession('stack-links', /^\s*failing-task/));
     page = session.page;
-    await openViewContainer(page, 'Runlight');
-    await waitForStatusBarItem(page, 'runlight.runlight');
-    await treeRows(page, /^\s*failing-task/)
-      .first()
-      .waitFor({ timeout: 60_000 });
   });
 
   afterEach(function () {

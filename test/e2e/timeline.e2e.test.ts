@@ -3,24 +3,9 @@
 // live while it runs and settled once it completed; the bars carry tooltips, the strip a summary in words; a click
 // on the child's bar opens the child's panel. Saves screenshots of the strip (test-results/screenshots/).
 import * as assert from 'node:assert/strict';
-
 import { join } from 'node:path';
-import {
-  copyWorkspace,
-  demoFolder,
-  makeRunDir,
-  openViewContainer,
-  screenshotsDir,
-  treeRows,
-  waitForStatusBarItem,
-  webviewContentFrame,
-  webviewFrame,
-  type Page,
-  triggerTaskFromPalette,
-} from '../harness/src/index';
-import { openSession, packagedVsix, type Session } from './session';
-
-const EXTENSION_ID = 'runlight.runlight';
+import { screenshotsDir, webviewContentFrame, webviewFrame, type Page, triggerTaskFromPalette } from '../harness/src/index';
+import { openDemoSession, type Session } from './session';
 
 describe('timeline strip in the browser (packaged .vsix)', function () {
   this.timeout(240_000);
@@ -29,21 +14,8 @@ describe('timeline strip in the browser (packaged .vsix)', function () {
   let page: Page;
 
   before(async () => {
-    const runDir = makeRunDir('e2e-timeline');
-    const folder = copyWorkspace(demoFolder, join(runDir, 'workspace'));
-    session = await openSession({ name: 'timeline', vsixFiles: [packagedVsix()], folder, runDir });
+    ({ session } = await openDemoSession('timeline', /^\s*nested-demo/));
     page = session.page;
-    try {
-      await openViewContainer(page, 'Runlight');
-      await waitForStatusBarItem(page, EXTENSION_ID);
-      // The Tasks view lists the task once the engine indexed the demo (slow on a busy machine).
-      await treeRows(page, /^\s*nested-demo/)
-        .first()
-        .waitFor({ timeout: 150_000 });
-    } catch (err) {
-      failed = true;
-      throw err;
-    }
   });
 
   afterEach(function () {

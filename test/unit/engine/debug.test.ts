@@ -33,6 +33,18 @@ async function refusal(p: Promise<unknown>): Promise<EngineApiError> {
   assert.fail('the request was accepted');
 }
 
+/** Resolves once nothing answers on a debug worker's inspector any more (the worker stopped); bounded. */
+const workerStopped = (url: string): Promise<true> =>
+  waitFor(
+    async () =>
+      Cdp.connect(url).then(
+        (c) => (c.close(), undefined),
+        () => true as const,
+      ),
+    10_000,
+    'the debug worker to stop',
+  );
+
 describe('engine: debug runs (inspector on a worker of their own)', function () {
   this.timeout(120_000);
   let t: TestEngine;
@@ -95,15 +107,7 @@ describe('engine: debug runs (inspector on a worker of their own)', function () 
       cdp.close();
     }
     // The run's worker is stopped after the run: its inspector no longer answers.
-    await waitFor(
-      async () =>
-        Cdp.connect(inspector.url).then(
-          (c) => (c.close(), undefined),
-          () => true,
-        ),
-      10_000,
-      'the debug worker to stop',
-    );
+    await workerStopped(inspector.url);
   });
 
   it('fails the run with a clear error when no debugger attaches in time', async () => {
@@ -122,15 +126,7 @@ describe('engine: debug runs (inspector on a worker of their own)', function () 
     const last = (await followRun(t.client, id, 20_000)).at(-1)!;
     assert.equal(last.status, 'CANCELED');
     assert.equal(last.output, undefined);
-    await waitFor(
-      async () =>
-        Cdp.connect(inspector.url).then(
-          (c) => (c.close(), undefined),
-          () => true,
-        ),
-      10_000,
-      'the debug worker to stop',
-    );
+    await workerStopped(inspector.url);
   });
 
   it('runlight trigger TASK --debug prints the inspector URL, waits for a debugger, then follows the run to its end', async () => {
