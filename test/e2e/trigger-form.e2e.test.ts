@@ -41,6 +41,8 @@ async function typeForm(page: Page, text: string): Promise<void> {
   await page.locator(SEL.quickInput).waitFor({ state: 'hidden' });
   // the palette leaves the focus where it opened from: back into the editor, for Ctrl+Enter
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  // the one-line paste left the view scrolled to its end: back to the top, so the whole form (and its marks) is shown
+  await page.keyboard.press('ControlOrMeta+Home');
 }
 
 const form = (payload: unknown, options: unknown): string => JSON.stringify({ $schema: `runlight-schema:/${TASK}.json`, payload, options });
@@ -101,7 +103,7 @@ describe('trigger form (packaged .vsix)', function () {
     await refused
       .locator('.codicon-notifications-clear, .codicon-close')
       .first()
-      .click()
+      .click({ timeout: 2000 })
       .catch(() => undefined);
   });
 
