@@ -40,6 +40,16 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
 }
 
 /**
+ * Busy CPU time of the whole machine in µs, every core summed (user, nice, system, irq, softirq, steal from
+ * /proc/stat, in clock ticks of 10 ms): what a burst of work cost everything running, whichever process did it.
+ */
+export function machineBusyUs(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  return (user + nice + system + irq + softirq + steal) * 10_000;
+}
+
+/**
  * CPU time of a process in µs: the sum of its threads' time on a CPU from /proc/<pid>/task/<tid>/schedstat
  * (nanoseconds, so a burst of a second is measured to the µs, and V8's GC and libuv threads count), or from
  * /proc/<pid>/stat in clock ticks where schedstat is missing.

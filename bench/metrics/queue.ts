@@ -8,7 +8,7 @@ import { nodeSend } from '../../src/client/rest';
 import { idlePenalty } from '../lib/idle';
 import { redisBinary, startRedis, type RedisProc } from '../lib/redis';
 import { sseGet } from '../lib/sse-client';
-import { childPids, median, nowMs, pct, procCpuUs, sleep, sortNum, withTimeout } from '../lib/stats';
+import { childPids, machineBusyUs, median, nowMs, pct, procCpuUs, sleep, sortNum, withTimeout } from '../lib/stats';
 
 const BATCH = 1000;
 const SINGLES = 20;
@@ -109,6 +109,15 @@ interface EngineBurst {
   /** CPU µs per run of the engine process, and of its child processes (the task workers). */
   engineUs: number;
   workersUs: number;
+  /** Busy CPU µs of the whole machine per run (engine, workers, and this process triggering and watching). */
+  machineUs: number;
+}
+
+interface SandboxedBurst {
+  rate: number;
+  /** Busy CPU µs of the whole machine per job, and of the redis-server in it. */
+  machineUs: number;
+  redisUs: number;
 }
 
 export async function queueMetrics(e: EngineProc, rounds: number, log: (s: string) => void): Promise<Metric[]> {
@@ -138,13 +147,25 @@ export async function queueMetrics(e: EngineProc, rounds: number, log: (s: strin
       const items = Array.from({ length: BATCH }, () => ({ task: 'noop', payload: null }));
       const cpu0 = procCpuUs(e.pid);
       const w0 = workersCpuUs();
+      const m0 = machineBusyUs();
       const t0 = nowMs();
       const res = await e.client.batchTrigger(items);
       const t1 = await completions.wait(
         res.runs.map((r) => r.id),
         120_000,
       );
-      return { rate: BATCH / ((t1 - t0) / 1000), engineUs: (procCpuUs(e.pid) - cpu0) / BATCH, workersUs: (workersCpuUs() - w0) / BATCH };
+      return {
+        rate: BATCH / ((t1 - t0) / 1000),
+        engineUs: (procCpuUs(e.pid) - cpu0) / BATCH,
+        workersUs: (workersCpuUs() - w0) / BATCH,
+        machineUs: (machineBusyUs() - m0) / BATCH,
+      };
+    };
+    const sandboxedThroughput = async (): Promise<SandboxedBurst> => {
+      const m0 = machineBusyUs();
+      const r0 = procCpuUs(redisAof.pid);
+      const rate = await sandboxed.throughput();
+      return { rate, machineUs: (machineBusyUs() - m0) / BATCH, redisUs: (procCpuUs(redisAof.pid) - r0) / BATCH };
     };
     const engineLatency = async (): Promise<number[]> => {
       const out: number[] = [];
@@ -156,15 +177,18 @@ export async function queueMetrics(e: EngineProc, rounds: number, log: (s: strin
       }
       return out;
     };
-    const [tpE, tpB, tpS] = await rotate(rounds, [engineThroughput, () => bull.throughput(), () => sandboxed.throughput()] as const, log, { warmup: true });
+    const [tpE, tpB, tpS] = await rotate(rounds, [engineThroughput, () => bull.throughput(), sandboxedThroughput] as const, log, { warmup: true });
     const [latE, latB, latS] = await rotate(rounds, [engineLatency, () => bull.latency(), () => sandboxed.latency()] as const, log, { warmup: true });
     const et = median(tpE.map((r) => r.rate));
     const bt = median(tpB);
-    const st = median(tpS);
+    const st = median(tpS.map((r) => r.rate));
     const p50 = (rs: number[][]): number => median(rs.map((xs) => pct(sortNum(xs), 0.5)));
     const [el, bl, sl] = [p50(latE), p50(latB), p50(latS)];
     const engineUs = median(tpE.map((r) => r.engineUs));
     const workersUs = median(tpE.map((r) => r.workersUs));
+    const machineUs = median(tpE.map((r) => r.machineUs));
+    const sandboxedUs = median(tpS.map((r) => r.machineUs));
+    const redisUs = median(tpS.map((r) => r.redisUs));
     const idle = await idlePenalty(() => nodeSend({ method: 'GET', url: `${e.url}/healthz`, headers: {}, timeoutMs: 5000 }));
     const idleRedis = await idlePenalty(() => bull.roundTrip());
     const note =
@@ -205,6 +229,19 @@ export async function queueMetrics(e: EngineProc, rounds: number, log: (s: strin
         note:
           `CPU time of the engine process (all its threads, /proc schedstat) over each ${BATCH}-run batch above, per run: trigger, store, ` +
           `claim, IPC, completion and the workspace feed to one subscriber; its task workers spent ${Math.round(workersUs)} µs per run more`,
+      }),
+      metric({
+        name: 'machine CPU per no-op run vs sandboxed BullMQ job',
+        value: machineUs,
+        unit: 'µs',
+        baseline: sandboxedUs,
+        ratio: machineUs / sandboxedUs,
+        goal: 'context',
+        pass: null,
+        note:
+          `busy CPU of every core (/proc/stat) over each ${BATCH}-run batch, per run: with both sides using the 2 cores, runs/s follow the ` +
+          `inverse of this ratio. Runlight: engine ${Math.round(engineUs)}, task workers ${Math.round(workersUs)}, the rest this bench's client; ` +
+          `BullMQ: redis-server ${Math.round(redisUs)}, the rest its Node processes`,
       }),
       metric({
         name: 'engine request 20 ms apart vs back-to-back',
