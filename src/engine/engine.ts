@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { writeFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,6 +27,7 @@ import { openStore } from './store/open';
 import { acquireWorkspaceLock } from './workspace-lock';
 import { TaskCatalog, loadWorkspaceEnv, type ConfigReply } from './tasks';
 import type { IndexReply } from './tasks/indexer';
+import { defaultWorkerScript } from './tasks/worker-process';
 import type { WorkerHandle } from './exec/pool';
 import type { EngineToWorker, WorkerToEngine } from '../protocol/ipc';
 import { newId } from './ids';
@@ -48,13 +48,6 @@ function hasListen(store: RunStore): store is RunStore & { listen(onSeq: (seq: n
 }
 
 export const ENGINE_VERSION = '0.1.0';
-
-/** The worker script: beside the bundled engine (dist/), or the built one when running from sources. */
-function workerScript(): string {
-  const beside = join(__dirname, 'worker.js');
-  if (existsSync(beside)) return beside;
-  return resolve(__dirname, '../../dist/worker.js');
-}
 
 /** How long after it is announced the engine leaves the CPU to its first requests before starting workers and the build. */
 const SERVE_FIRST_MS = 20;
@@ -89,23 +82,21 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     cleanups.push(() => committer.close());
     const auth = new Authenticator(secretKey, (hash, expiresAt) => store.useTokenOnce(hash, expiresAt));
 
-    const workspaceEnv = loadWorkspaceEnv(dir);
-    const pool = new WorkerPool({
-      size: options.workers ?? 2,
-      script: workerScript(),
-      env: { ...process.env, ...workspaceEnv, RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
+    // What every task worker starts with, pooled or debugging: the worker script beside the engine, the workspace's env.
+    const workers = {
+      script: defaultWorkerScript(),
+      env: { ...process.env, ...loadWorkspaceEnv(dir), RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
+    };
+    const pool = new WorkerPool({
+      ...workers,
+      size: options.workers ?? 2,
       idleMs: Number(process.env.RUNLIGHT_WORKER_IDLE_MS ?? 60_000),
       log,
       ...(process.env.RUNLIGHT_WORKER_CPU_PROF_DIR ? { cpuProfDir: process.env.RUNLIGHT_WORKER_CPU_PROF_DIR } : {}),
     });
     // Debug runs (Runlight's own) each get a worker of their own, with the inspector open; see exec/debug-workers.
-    const debugWorkers = new DebugWorkers({
-      script: workerScript(),
-      env: { ...process.env, ...workspaceEnv, RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
-      maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
-      log,
-    });
+    const debugWorkers = new DebugWorkers({ ...workers, log });
     /** Runs `ask` on a worker of the pool, which is given back after. */
     const onPooledWorker = async <T>(ask: (w: WorkerHandle) => Promise<T>): Promise<T> => {
       const w = await pool.acquire();
