@@ -79,8 +79,8 @@ describe('faults: disk full or read-only under the store', function () {
     const free = fs.bavail * fs.bsize;
     // The chatty run keeps writing meanwhile: when it takes the last 256 KiB first, the filler stops at a full disk,
     // which is what it is for.
-    await writeFile(filler, Buffer.alloc(Math.max(0, free - 256 * 1024))).catch((e: unknown) => {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+    await writeFile(filler, Buffer.alloc(Math.max(0, free - 256 * 1024))).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
     });
 
     let refused: { status: number; text: string; json: unknown } | undefined;
