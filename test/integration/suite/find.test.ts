@@ -104,6 +104,8 @@ describe('finding runs', function () {
     await runReaches(api, finished, 'COMPLETED');
     const slow = [await trigger('progress-task', SLOW, [tag]), await trigger('progress-task', SLOW, [tag]), await trigger('progress-task', SLOW, [tag])];
     const tagNode = `tag:${enc(tag)}`;
+    // Cancel All acts on the runs the view shows: wait until all four are under the tag, as a person would see them.
+    await childrenWhen(api, tagNode, 'the four runs under their tag', (items) => items.length === 4);
     const group = await childrenWhen(api, 'group:tags', 'the tag group flagged for Cancel All', (items) =>
       items.some((i) => i.id === tagNode && /\bunfinished\b/.test(i.contextValue ?? '')),
     );
