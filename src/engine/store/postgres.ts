@@ -141,7 +141,7 @@ export class PostgresRunStore implements RunStore {
     const first = await this.view();
     while (this.head.value < first.top) {
       if (Date.now() > until) {
-        this.options.log?.(`store: change log settled to ${this.head.value} of ${first.top}: a long transaction on the Postgres cluster delays feeds`);
+        this.options.log?.(`store: change log settled to ${this.head.value} of ${first.top}: a long transaction on the database delays feeds`);
         return;
       }
       await new Promise((r) => setTimeout(r, 10));
@@ -151,10 +151,10 @@ export class PostgresRunStore implements RunStore {
 
   /** Reads a view of the change log (no events) and applies it to the settled head. */
   private async view(): Promise<LogView> {
-    const from = this.head.value;
-    const res = await this.pool().query<Row>({ name: 'rl_log_view', text: `SELECT ${VIEW_SELECT} FROM pg_current_snapshot() AS s` }, [from, VIEW_WINDOW]);
-    const view = viewOf(res.rows[0]!, from);
-    this.head.apply(view, from);
+    const read = this.head.begin(this.head.value);
+    const res = await this.pool().query<Row>({ name: 'rl_log_view', text: `SELECT ${VIEW_SELECT}` }, [read.from, VIEW_WINDOW]);
+    const view = viewOf(res.rows[0]!);
+    this.head.apply(read, view);
     return view;
   }
 
@@ -267,12 +267,21 @@ export class PostgresRunStore implements RunStore {
   }
 
   /**
-   * Events after `afterSeq` up to the settled head, read together with a view of the log that moves the head, in
-   * one statement. `afterSeq` beyond this node's head (a cursor from a node further ahead) is trusted for this read.
+   * Events after `afterSeq` up to the settled head. `afterSeq` beyond this node's head (a cursor from a node further
+   * ahead) is trusted for this read. A read whose view settled seqs beyond what it may deliver itself (a gap that
+   * will never fill) reads once more, from where it stopped.
    */
   async eventsAfter(afterSeq: number, filter: RunFilter, limit: number): Promise<RunEvent[]> {
-    const from = this.head.windowFrom(afterSeq);
-    const params: unknown[] = [from, VIEW_WINDOW, afterSeq];
+    const first = await this.readEvents(afterSeq, filter, limit);
+    if (first.events.length >= limit || this.head.value <= first.cap) return first.events;
+    const more = await this.readEvents(first.cap, filter, limit - first.events.length);
+    return [...first.events, ...more.events];
+  }
+
+  /** Events after `afterSeq` up to `cap`, read in one statement with a view of the log that moves the head and sets `cap`. */
+  private async readEvents(afterSeq: number, filter: RunFilter, limit: number): Promise<{ events: RunEvent[]; cap: number }> {
+    const read = this.head.begin(afterSeq);
+    const params: unknown[] = [read.from, VIEW_WINDOW, afterSeq];
     const f = normalizeFilter(filter);
     const clauses = filterClauses(f, params);
     const join = clauses.length > 0 ? 'JOIN runs r ON r.id = e.run_id' : '';
@@ -281,16 +290,16 @@ export class PostgresRunStore implements RunStore {
     params.push(limitOf(limit));
     const sql =
       `SELECT 0 AS part, ${VIEW_SELECT}, NULL::bigint AS seq, NULL::text AS run_id, NULL::text AS type, NULL::text[] AS tags, ` +
-      'NULL::text AS batch_id, NULL::text AS data FROM pg_current_snapshot() AS s UNION ALL ' +
-      `(SELECT 1, NULL, NULL, NULL, NULL, NULL, e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e ${join} ` +
+      'NULL::text AS batch_id, NULL::text AS data UNION ALL ' +
+      `(SELECT 1, NULL, NULL, NULL, e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e ${join} ` +
       `WHERE ${['e.seq > $3', ...clauses].join(' AND ')} ORDER BY e.seq ASC LIMIT $${params.length})`;
     // The whole log (every node's tailer, after each commit anywhere) is read with one text: prepared once per connection.
     const res = await this.pool().query<Row>(clauses.length === 0 ? { name: 'rl_events_after', text: sql } : { text: sql }, params);
     const viewRow = res.rows.find((row) => row['part'] === 0);
     if (!viewRow) throw new Error('store: no view of the change log');
-    const cap = this.head.apply(viewOf(viewRow, from), afterSeq);
+    const cap = this.head.apply(read, viewOf(viewRow));
     const rows = res.rows.filter((row) => row['part'] === 1 && int(row, 'seq') <= cap).sort((a, b) => int(a, 'seq') - int(b, 'seq'));
-    return rows.map(eventFromRow);
+    return { events: rows.map(eventFromRow), cap };
   }
 
   async runHistory(runId: string, limit: number): Promise<RunEvent[]> {

@@ -4,78 +4,84 @@
  * Writers on several nodes commit in parallel, so seqs (allocated from a sequence inside each transaction) become
  * visible out of order: transaction A takes seq 10, B takes 11, B commits first. A reader that moved its cursor to
  * 11 would never see 10. Readers therefore deliver only up to the *settled head*: the highest seq h such that every
- * seq ≤ h is committed or never will be (its transaction rolled back, or the value was lost). Evidence, all read in
- * one statement under one snapshot S:
+ * seq ≤ h is committed or never will be (its transaction rolled back, or the value was lost). Each read is one
+ * statement: the seqs under its snapshot S, then the transactions of the database in progress. Evidence:
  *
- * - **contiguity**: from a settled point s, the seqs s+1 … h are all visible, so they are settled;
- * - **quiet**: no transaction of the cluster was in progress at S, so everything up to the highest visible seq is
+ * - **contiguity**: from a point settled before the read began, the seqs that follow it without a gap under S are
+ *   settled, and the read may deliver them;
+ * - **quiet**: no transaction was in progress after S, so everything up to the highest seq visible under S is
  *   settled;
- * - **xmin**: an earlier observation S0 saw seq M visible; once the oldest transaction in progress (snapshot xmin)
- *   is at least S0's xmax, every transaction that could hold a seq below M has ended, so M is settled.
+ * - **holders ended**: a read saw seq M visible and the set R of transactions then in progress; once a read begun
+ *   after that one finds none of R in progress, M is settled.
  *
  * The last two rest on one invariant of the writer: a transaction has its transaction id before it allocates a seq
- * (phase 1 of every write locks or inserts rows before phase 2 allocates seqs). Then the holder of a missing seq g < M
- * allocated g before M was allocated, hence before S0, hence its id is below S0's xmax: it was in progress at S0
- * (so it ends before xmin passes it) or had ended (so g is visible or gone for good).
+ * (phase 1 of every write locks or inserts rows before phase 2 allocates seqs). Then the holder of a missing seq
+ * g < M had its id before M was allocated, hence before S: after S it is either in progress (so it is in R, listed
+ * by its id) or ended (so g is committed or gone for good). Both are proven *after* S, when a holder may have
+ * committed too late for S to show g: they settle seqs for reads begun later, never for the read that proved them.
  *
- * Contiguity is the fast path (a gap lasts as long as the transaction holding it); the xmin rule settles gaps that
- * never fill (rollbacks, sequence values lost in a crash) and is the only one that waits for transactions outside
- * Runlight, on the same Postgres cluster.
+ * The transactions in progress come from the server's activity table (`pg_stat_activity.backend_xid`), not from
+ * the snapshot: a snapshot lists only ids below one past the highest *completed* one, so a transaction that took
+ * its id after the last one to complete is in progress without being listed.
+ *
+ * Contiguity is the fast path (a gap lasts as long as the transaction holding it); the other two settle gaps that
+ * never fill (rollbacks, sequence values lost in a crash) and are the only ones that wait for transactions outside
+ * Runlight, on the same database.
  */
 
-/** What one statement saw of the change log, under one snapshot. */
+/** What one statement saw of the change log. */
 export interface LogView {
-  /** Oldest transaction id still in progress (pg_snapshot_xmin). */
-  xmin: bigint;
-  /** First transaction id not yet assigned (pg_snapshot_xmax). */
-  xmax: bigint;
-  /** No transaction of the cluster was in progress. */
-  quiet: boolean;
+  /** Ids of the transactions of the database in progress after the statement's snapshot. */
+  running: readonly string[];
   /** Highest visible seq (0: none). */
   top: number;
-  /** Where the window starts (exclusive). */
-  windowFrom: number;
-  /** Visible seqs after `windowFrom`, ascending, at most the window's size. */
+  /** Visible seqs after the read's `from`, ascending, at most the window's size. */
   window: readonly number[];
+}
+
+/** A read in flight: where its window starts, and what was settled when it began. */
+export interface LogRead {
+  readonly ticket: number;
+  /** The reader's cursor. */
+  readonly after: number;
+  /** Where the read's window starts (exclusive): the cursor, or the settled head if that is further. */
+  readonly from: number;
+  /** The cursor is beyond the head (another node issued it): trusted for this read, not moved into the head. */
+  readonly trusted: boolean;
 }
 
 export class SettledHead {
   private settled = 0;
-  /** An observation waiting for xmin to pass its xmax. */
-  private pending: { top: number; xmax: bigint } | undefined;
+  private issued = 0;
+  /** A seq seen visible, waiting for the transactions then in progress to end; `after`: the last read begun then. */
+  private pending: { top: number; holders: ReadonlySet<string>; after: number } | undefined;
 
   /** Every seq ≤ this is committed or never will be. */
   get value(): number {
     return this.settled;
   }
 
-  /** Where the next view's window should start for a read after `after`. */
-  windowFrom(after: number): number {
-    return Math.max(after, this.settled);
+  /** Begins a read after `after`: its view's window must start at the read's `from`. */
+  begin(after: number): LogRead {
+    return { ticket: ++this.issued, after, from: Math.max(after, this.settled), trusted: after > this.settled };
   }
 
-  /**
-   * Applies a view and returns how far a read after `after` (the same value its window was asked for) may go. A
-   * caller's cursor beyond the settled head is trusted for its own read (it was settled by the node that issued it)
-   * but does not move the head.
-   */
-  apply(view: LogView, after: number): number {
-    if (this.pending && view.xmin >= this.pending.xmax) {
-      this.settled = Math.max(this.settled, this.pending.top);
-      this.pending = undefined;
-    }
-    if (view.quiet) this.settled = Math.max(this.settled, view.top);
-    // Contiguity runs from a settled point: the head, or the caller's cursor.
-    const trusted = after > this.settled;
-    // The window starts at or below `cur` (at the head or the cursor it was asked for), so it covers what follows.
-    let cur = Math.max(view.windowFrom, this.settled);
+  /** Applies the view a read got and returns how far that read may deliver. */
+  apply(read: LogRead, view: LogView): number {
+    let cur = read.from;
     for (const seq of view.window) {
       if (seq <= cur) continue;
       if (seq !== cur + 1) break;
       cur = seq;
     }
-    if (!trusted) this.settled = Math.max(this.settled, cur);
-    if (!this.pending && view.top > this.settled) this.pending = { top: view.top, xmax: view.xmax };
-    return Math.max(cur, this.settled);
+    if (!read.trusted) this.settled = Math.max(this.settled, cur);
+    const pending = this.pending;
+    if (pending && read.ticket > pending.after && !view.running.some((xid) => pending.holders.has(xid))) {
+      this.settled = Math.max(this.settled, pending.top);
+      this.pending = undefined;
+    }
+    if (view.running.length === 0) this.settled = Math.max(this.settled, view.top);
+    if (!this.pending && view.top > this.settled) this.pending = { top: view.top, holders: new Set(view.running), after: this.issued };
+    return cur;
   }
 }

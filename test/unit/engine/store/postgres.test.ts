@@ -217,6 +217,40 @@ describe('Postgres store', function () {
       }
     });
 
+    it('holds at a seq whose writer took its transaction id after the last one to commit (a snapshot does not list it)', async () => {
+      const c = await openOn(url);
+      const r = record();
+      await a.write([create(r)]);
+      const start = await c.headSeq();
+      const [early, holder] = [new Client({ connectionString: url }), new Client({ connectionString: url })];
+      await Promise.all([early.connect(), holder.connect()]);
+      const append =
+        "INSERT INTO run_events (seq, run_id, type, tags, data) SELECT nextval('run_events_seq_seq'), run_id, type, tags, data FROM run_events WHERE seq = $1 RETURNING seq";
+      try {
+        // `early` takes its id first; `holder` takes a later id and draws a seq; `early` draws the next seq and commits.
+        // The last transaction to complete is then below the holder's id: a snapshot's list of transactions in
+        // progress leaves the holder out, though it holds a seq below the committed one.
+        await early.query('BEGIN');
+        await early.query('SELECT pg_current_xact_id()');
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_current_xact_id()');
+        const held = Number((await holder.query<{ seq: string }>(append, [start])).rows[0]!.seq);
+        const after = Number((await early.query<{ seq: string }>(append, [start])).rows[0]!.seq);
+        await early.query('COMMIT');
+        assert.equal(after, held + 1);
+        assert.deepEqual(await c.eventsAfter(start, {}, 100), [], 'nothing past the seq the holder has not committed');
+        assert.ok((await c.headSeq()) < held, 'the head stays below it');
+        await holder.query('COMMIT');
+        assert.deepEqual(
+          (await c.eventsAfter(start, {}, 100)).map((e) => e.seq),
+          [held, after],
+          'both, in seq order, once the holder commits',
+        );
+      } finally {
+        await Promise.all([early.end(), holder.end()]);
+      }
+    });
+
     it('passes a seq whose writer died mid-commit once the transactions that could hold it have ended', async () => {
       const c = await openOn(url);
       const [r1, r2] = [record(), record()];
