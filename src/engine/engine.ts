@@ -80,7 +80,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     const tailer = shared ? new ChangeLogTailer(store, hub, (events) => executor.onSharedEvents(events), log) : undefined;
     const committer = new Committer(store, hub, { tail: tailer });
     cleanups.push(() => committer.close());
-    const auth = new Authenticator(secretKey, (hash) => store.useTokenOnce(hash));
+    const auth = new Authenticator(secretKey, (hash, expiresAt) => store.useTokenOnce(hash, expiresAt));
 
     // What every task worker starts with, pooled or debugging: the worker script beside the engine, the workspace's env.
     const workers = {

@@ -18,7 +18,7 @@ export class Authenticator {
 
   constructor(
     private readonly secretKey: string,
-    private readonly useTokenOnce: (hash: string) => Promise<boolean>,
+    private readonly useTokenOnce: (hash: string, expiresAt: number) => Promise<boolean>,
   ) {
     this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secretKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
@@ -46,7 +46,7 @@ export class Authenticator {
     if (!claims.success) throw new EngineError('invalid_token', 'Public Access Token is invalid: claims pub, scopes and exp are required');
     if (claims.data.otu) {
       const hash = createHash('sha256').update(token).digest('hex');
-      if (!(await this.useTokenOnce(hash))) {
+      if (!(await this.useTokenOnce(hash, claims.data.exp * 1000))) {
         throw new EngineError('token_used', 'Public Access Token is a one-time use token and has already been used');
       }
     }

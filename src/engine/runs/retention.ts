@@ -1,4 +1,7 @@
-/** Bounded storage: finished runs older than the retention age, or beyond the newest N, are removed in the background. */
+/**
+ * Bounded storage: finished runs older than the retention age, or beyond the newest N, are removed in the background;
+ * so are wait tokens settled before that age and the hashes of used one-time tokens once those tokens expired.
+ */
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { PrunePolicy, RunStore } from '../store/types';
@@ -43,11 +46,11 @@ export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): Retentio
 export class Retention {
   private first?: NodeJS.Timeout;
   private every?: NodeJS.Timeout;
-  private running: Promise<number> | undefined;
+  private running: Promise<{ runs: number; spent: number }> | undefined;
   private closed = false;
 
   constructor(
-    private readonly store: Pick<RunStore, 'pruneRuns' | 'reclaim'>,
+    private readonly store: Pick<RunStore, 'pruneRuns' | 'pruneSpent' | 'reclaim'>,
     private readonly policy: RetentionPolicy,
     private readonly log: (line: string) => void,
     private readonly now: () => number = Date.now,
@@ -65,32 +68,43 @@ export class Retention {
     this.every = setInterval(tick, everyMs).unref();
   }
 
-  /** One full prune (joined if one is running); resolves with the number of runs removed. */
-  prune(): Promise<number> {
+  /** One full prune (joined if one is running); resolves with how many runs, and how many spent records, went. */
+  prune(): Promise<{ runs: number; spent: number }> {
     this.running ??= this.pruneAll().finally(() => (this.running = undefined));
     return this.running;
   }
 
-  private async pruneAll(): Promise<number> {
+  private async pruneAll(): Promise<{ runs: number; spent: number }> {
     const policy: PrunePolicy = {
       ...(this.policy.maxAgeMs > 0 ? { createdBefore: this.now() - this.policy.maxAgeMs } : {}),
       ...(this.policy.maxRuns > 0 ? { keepNewest: this.policy.maxRuns } : {}),
     };
-    let removed = 0;
-    for (;;) {
-      if (this.closed) break;
-      const n = await this.store.pruneRuns(policy, BATCH);
-      if (removed === 0 && n > 0) this.log('retention: pruning finished runs…');
-      removed += n;
-      if (n < BATCH) break;
-      await yieldToLoop();
-    }
+    const runs = await this.drain(
+      () => this.store.pruneRuns(policy, BATCH),
+      () => this.log('retention: pruning finished runs…'),
+    );
+    const spent = await this.drain(() => this.store.pruneSpent(this.now(), policy.createdBefore, BATCH));
     // The freed pages go back to the file system a step at a time (about 4 MB each).
+    const removed = runs + spent;
     for (let step = 0; removed > 0 && this.store.reclaim && !this.closed && step < Math.ceil(removed / 10); step++) {
       if (!(await this.store.reclaim(RECLAIM_PAGES))) break;
       await yieldToLoop();
     }
-    if (removed > 0) this.log(`retention: removed ${removed} finished run(s) with their events, streams and logs`);
+    if (runs > 0) this.log(`retention: removed ${runs} finished run(s) with their events, streams and logs`);
+    if (spent > 0) this.log(`retention: removed ${spent} settled wait token(s) and used one-time token record(s) past expiry`);
+    return { runs, spent };
+  }
+
+  /** Calls `step` (one batch, one transaction) until it removes less than a batch, giving the loop back in between. */
+  private async drain(step: () => Promise<number>, onFirst?: () => void): Promise<number> {
+    let removed = 0;
+    while (!this.closed) {
+      const n = await step();
+      if (removed === 0 && n > 0) onFirst?.();
+      removed += n;
+      if (n < BATCH) break;
+      await yieldToLoop();
+    }
     return removed;
   }
 

@@ -363,8 +363,12 @@ export class PostgresRunStore implements RunStore {
     return res.rows.map((row) => ({ name: text(row, 'name'), concurrencyLimit: int(row, 'concurrency_limit') }));
   }
 
-  async useTokenOnce(hash: string): Promise<boolean> {
-    const res = await this.pool().query('INSERT INTO used_tokens (hash, used_at) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING', [hash, Date.now()]);
+  async useTokenOnce(hash: string, expiresAt: number): Promise<boolean> {
+    const res = await this.pool().query('INSERT INTO used_tokens (hash, used_at, expires_at) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING', [
+      hash,
+      Date.now(),
+      expiresAt,
+    ]);
     return res.rowCount === 1;
   }
 
@@ -565,6 +569,26 @@ export class PostgresRunStore implements RunStore {
       await client.query('DELETE FROM runs WHERE id = ANY($1::text[])', [ids]);
       await client.query('DELETE FROM batches b WHERE b.id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.batch_id = b.id)', [batches]);
       return { value: ids.length };
+    });
+  }
+
+  async pruneSpent(now: number, settledBefore: number | undefined, limit: number): Promise<number> {
+    return this.transaction(async (client) => {
+      const max = limitOf(limit);
+      // SKIP LOCKED, as for runs: what another node is writing right now is left for the next round.
+      const used = await client.query(
+        'DELETE FROM used_tokens WHERE hash IN (SELECT hash FROM used_tokens WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)',
+        [now, max],
+      );
+      let removed = used.rowCount ?? 0;
+      if (settledBefore !== undefined && removed < max) {
+        const settled = await client.query(
+          "DELETE FROM wait_tokens WHERE id IN (SELECT id FROM wait_tokens WHERE status <> 'WAITING' AND completed_at < $1 ORDER BY completed_at LIMIT $2 FOR UPDATE SKIP LOCKED)",
+          [settledBefore, max - removed],
+        );
+        removed += settled.rowCount ?? 0;
+      }
+      return { value: removed };
     });
   }
 

@@ -325,8 +325,8 @@ export class SqliteRunStore implements RunStore {
       .map((row) => ({ name: text(row, 'name'), concurrencyLimit: int(row, 'concurrency_limit') }));
   }
 
-  async useTokenOnce(hash: string): Promise<boolean> {
-    const res = this.stmt('INSERT OR IGNORE INTO used_tokens (hash, used_at) VALUES (?, ?)').run([hash, Date.now()]);
+  async useTokenOnce(hash: string, expiresAt: number): Promise<boolean> {
+    const res = this.stmt('INSERT OR IGNORE INTO used_tokens (hash, used_at, expires_at) VALUES (?, ?, ?)').run([hash, Date.now(), expiresAt]);
     return res.changes === 1;
   }
 
@@ -531,6 +531,20 @@ export class SqliteRunStore implements RunStore {
       this.run(`DELETE FROM runs WHERE id ${inIds}`, [ids]);
       this.run(`DELETE FROM batches WHERE id ${inIds} AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.batch_id = batches.id)`, [batches]);
       return { value: rows.length };
+    });
+  }
+
+  async pruneSpent(now: number, settledBefore: number | undefined, limit: number): Promise<number> {
+    return this.transaction(() => {
+      const max = limitOf(limit);
+      let removed = this.run('DELETE FROM used_tokens WHERE hash IN (SELECT hash FROM used_tokens WHERE expires_at < ? LIMIT ?)', [now, max]).changes;
+      if (settledBefore !== undefined && removed < max) {
+        removed += this.run(
+          "DELETE FROM wait_tokens WHERE id IN (SELECT id FROM wait_tokens WHERE status <> 'WAITING' AND completed_at < ? ORDER BY completed_at LIMIT ?)",
+          [settledBefore, max - removed],
+        ).changes;
+      }
+      return { value: removed };
     });
   }
 

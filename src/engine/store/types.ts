@@ -274,8 +274,11 @@ export interface RunStore {
   /** The queue limits the claim enforces, by name. */
   queueLimits(): Promise<QueueLimit[]>;
 
-  /** Records a one-time-use token hash; false when it was already used. */
-  useTokenOnce(hash: string): Promise<boolean>;
+  /**
+   * Records a one-time-use token hash, kept until the token expires (`expiresAt`, epoch ms: its `exp`); false when it
+   * was already used.
+   */
+  useTokenOnce(hash: string, expiresAt: number): Promise<boolean>;
 
   /**
    * Creates a wait token, unless a token with its idempotency key exists and the key has not expired at `now`:
@@ -333,6 +336,13 @@ export interface RunStore {
    * it returns less than `limit`.
    */
   pruneRuns(policy: PrunePolicy, limit: number): Promise<number>;
+  /**
+   * Removes up to `limit` spent records in one transaction: hashes of one-time-use tokens that expired before `now`
+   * (an expired token is refused before its hash is looked at), and, with `settledBefore`, wait tokens completed or
+   * timed out before it (a waiting one stays, whatever its age). Returns how many went; call again until it returns
+   * less than `limit`.
+   */
+  pruneSpent(now: number, settledBefore: number | undefined, limit: number): Promise<number>;
   /**
    * Gives free pages back to the file system after pruning (SQLite's incremental vacuum), at most `pages`; false once
    * none are left. Optional.

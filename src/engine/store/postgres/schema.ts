@@ -126,6 +126,13 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   UPDATE runs SET parent_run_id = substring(data::text from '"parentRunId":"([^"]+)"');
   CREATE INDEX runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
   `,
+  // retention of spent records: a used one-time token's hash is kept until the token expires (NULL: from before,
+  // kept); settled wait tokens are found by when they settled.
+  `
+  ALTER TABLE used_tokens ADD COLUMN expires_at bigint;
+  CREATE INDEX used_tokens_expiry ON used_tokens (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE INDEX wait_tokens_settled ON wait_tokens (completed_at) WHERE status <> 'WAITING';
+  `,
 ];
 
 /** Session advisory lock key taken while migrating ("runlight" schema). */

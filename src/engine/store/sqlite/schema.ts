@@ -140,6 +140,15 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX runs_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
     `);
   },
+  // retention of spent records: a used one-time token's hash is kept until the token expires (NULL: from before,
+  // kept); settled wait tokens are found by when they settled.
+  (db) => {
+    db.exec(`
+      ALTER TABLE used_tokens ADD COLUMN expires_at INTEGER;
+      CREATE INDEX used_tokens_expiry ON used_tokens (expires_at) WHERE expires_at IS NOT NULL;
+      CREATE INDEX wait_tokens_settled ON wait_tokens (completed_at) WHERE status <> 'WAITING';
+    `);
+  },
 ];
 
 /** Applies the pending migrations; refuses a database written by a newer Runlight. */

@@ -36,6 +36,9 @@ describe('engine: retention removes old finished runs and keeps the feeds going'
       old.push(h.id);
     }
     const feed = t.client.subscribeToRunsWithTag('keep-watching', { signal: AbortSignal.timeout(60_000) });
+    const settled = await t.client.createWaitToken({});
+    await t.client.completeWaitToken(settled.id, { ok: true });
+    const waiting = await t.client.createWaitToken({});
     offset = 2 * 86_400_000;
     for (const id of old) {
       await waitFor(
@@ -51,6 +54,19 @@ describe('engine: retention removes old finished runs and keeps the feeds going'
         `${id} pruned`,
       );
     }
+    await waitFor(
+      async () => {
+        try {
+          await t.client.retrieveWaitToken(settled.id);
+          return undefined;
+        } catch (e) {
+          return e instanceof EngineApiError && e.status === 404 ? true : undefined;
+        }
+      },
+      20_000,
+      `${settled.id} (completed two days ago) pruned`,
+    );
+    assert.equal((await t.client.retrieveWaitToken(waiting.id)).status, 'WAITING', 'a waiting token stays, whatever its age');
     offset = 0; // back to the clock runs are created on; a prune that read the moved clock is over by now
     await new Promise((r) => setTimeout(r, 400));
     const fresh = await t.client.trigger('noisy', { n: 9 }, { tags: ['keep-watching'] });

@@ -764,11 +764,39 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     });
 
     it('records a token hash once', async () => {
-      assert.equal(await store.useTokenOnce('hash-1'), true);
-      assert.equal(await store.useTokenOnce('hash-1'), false);
-      assert.equal(await store.useTokenOnce('hash-2'), true);
+      assert.equal(await store.useTokenOnce('hash-1', T0 + 60_000), true);
+      assert.equal(await store.useTokenOnce('hash-1', T0 + 60_000), false);
+      assert.equal(await store.useTokenOnce('hash-2', T0 + 60_000), true);
       store = await fx.reopen();
-      assert.equal(await store.useTokenOnce('hash-1'), false);
+      assert.equal(await store.useTokenOnce('hash-1', T0 + 60_000), false);
+    });
+
+    it('prunes spent records: used token hashes once expired, wait tokens settled before the age; never a waiting token', async () => {
+      await store.useTokenOnce('hash-old', T0 + 1000);
+      await store.useTokenOnce('hash-live', T0 + 60_000);
+      const waitToken = (id: string): WaitTokenRecord => ({ id, status: 'WAITING', createdAt: T0, tags: [], callbackSecret: `s-${id}` });
+      for (const id of ['waitpoint_done', 'waitpoint_late', 'waitpoint_timedout', 'waitpoint_waiting']) await store.createToken(waitToken(id), T0);
+      await store.settleToken('waitpoint_done', { status: 'COMPLETED', output: '{"ok":true}' }, T0 + 1000);
+      await store.settleToken('waitpoint_timedout', { status: 'TIMED_OUT' }, T0 + 2000);
+      await store.settleToken('waitpoint_late', { status: 'COMPLETED' }, T0 + 9000);
+
+      // Only expired hashes without an age; one record per call with limit 1.
+      assert.equal(await store.pruneSpent(T0 + 5000, undefined, 1), 1);
+      assert.equal(await store.pruneSpent(T0 + 5000, undefined, 1), 0);
+      assert.equal(await store.useTokenOnce('hash-live', T0 + 60_000), false, 'a token that has not expired stays used');
+      assert.equal(await store.useTokenOnce('hash-old', T0 + 1000), true, 'the expired hash went (its token is refused as expired first)');
+      assert.ok(await store.getToken('waitpoint_done'), 'no age: settled tokens stay');
+
+      // Settled before 5 s: done and timed out; late settled after it, waiting never goes.
+      assert.equal(await store.pruneSpent(T0 + 5000, T0 + 5000, 100), 3, 'hash-old again and two settled tokens');
+      assert.equal(await store.getToken('waitpoint_done'), undefined);
+      assert.equal(await store.getToken('waitpoint_timedout'), undefined);
+      assert.equal((await store.getToken('waitpoint_late'))?.status, 'COMPLETED');
+      assert.equal((await store.getToken('waitpoint_waiting'))?.status, 'WAITING');
+      assert.equal(await store.pruneSpent(T0 + 10 ** 12, T0 + 10 ** 12, 100), 2, 'later: hash-live and the late token');
+      assert.equal((await store.getToken('waitpoint_waiting'))?.status, 'WAITING');
+      store = await fx.reopen();
+      assert.equal((await store.getToken('waitpoint_waiting'))?.status, 'WAITING');
     });
 
     describe('wait tokens', () => {
