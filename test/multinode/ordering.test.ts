@@ -66,7 +66,6 @@ describe('multinode: commits out of seq order', function () {
     const bound = setTimeout(() => [stop, stopMoved, stopResumed].forEach((c) => c.abort()), 240_000);
     const feeds = { n1: follow(n1.client, stop.signal), n2: follow(n2.client, stop.signal), n3: follow(n3.client, stop.signal) };
     const moved = follow(n2.client, stopMoved.signal); // moves to node 3 while the commit is held
-    await sleep(300);
 
     const sql = new Client({ connectionString: db });
     await sql.connect();

@@ -156,8 +156,11 @@ export interface Received {
 /**
  * Follows `subscribeToAllRuns` on one node until `signal` aborts. A run counts as received once its id was
  * handed to onEventId (the client's documented resume point), so `last()` is what a client would persist.
+ * It resumes after `lastEventId`, by default 0: the whole change log, however late the feed opens. (A feed
+ * without one starts with a snapshot of the runs as of the moment it opens; on a busy machine that may be after
+ * the first runs changed, and the snapshot rightly gives their newest state only.)
  */
-export function follow(client: EngineClient, signal: AbortSignal, lastEventId?: string) {
+export function follow(client: EngineClient, signal: AbortSignal, lastEventId = '0') {
   const runs: Run[] = [];
   const at: number[] = [];
   const ids: string[] = [];

@@ -110,7 +110,6 @@ describe('multinode: three engine nodes on one Postgres', function () {
       // Subscriber A stays on node 1 throughout; subscriber B starts on node 1 and is moved to node 3 mid-way.
       whole = follow(trio[0]!.client, stopWhole.signal);
       first = follow(trio[0]!.client, stopFirst.signal);
-      await sleep(300); // both feeds open (an empty snapshot) before the first trigger
       const t0 = Date.now();
       const triggering = mapLimit(
         Array.from({ length: RUNS }, (_, i) => i),
@@ -289,7 +288,6 @@ describe('multinode: three engine nodes on one Postgres', function () {
       const bound = setTimeout(() => stop.abort(), 120_000);
       const on1 = follow(n1.client, stop.signal);
       const on2 = follow(n2.client, stop.signal);
-      await sleep(300);
 
       // Node 3 alone claims one run of each kind (nodes 1 and 2 are paused with SIGSTOP meanwhile), so the
       // runs it holds when it dies are known: a slow2 (an attempt left: requeued) and a slow1 (none left: CRASHED).
