@@ -26,7 +26,7 @@ import { ClaimBook } from './claim';
 import { filterClauses, where } from './postgres/filter';
 import { commitEvents, pendingJson, stage, type StagedEvent } from './postgres/events';
 import { EVENTS_CHANNEL, listenForSeq } from './postgres/listen';
-import { VIEW_SELECT, VIEW_WINDOW, viewOf } from './postgres/log-view';
+import { VIEW_FROM, VIEW_WINDOW, viewOf } from './postgres/log-view';
 import { int, intOrNull, type Row, text, textOrNull } from './postgres/rows';
 import { migrate } from './postgres/schema';
 import { SettledHead, type LogView } from './postgres/settled';
@@ -152,7 +152,7 @@ export class PostgresRunStore implements RunStore {
   /** Reads a view of the change log (no events) and applies it to the settled head. */
   private async view(): Promise<LogView> {
     const read = this.head.begin(this.head.value);
-    const res = await this.pool().query<Row>({ name: 'rl_log_view', text: `SELECT ${VIEW_SELECT}` }, [read.from, VIEW_WINDOW]);
+    const res = await this.pool().query<Row>({ name: 'rl_log_view', text: `SELECT top, win, running FROM ${VIEW_FROM}` }, [read.from, VIEW_WINDOW]);
     const view = viewOf(res.rows[0]!);
     this.head.apply(read, view);
     return view;
@@ -289,8 +289,8 @@ export class PostgresRunStore implements RunStore {
     if (f.runIds) clauses.push(`e.run_id = ANY($${params.indexOf(f.runIds) + 1}::text[])`);
     params.push(limitOf(limit));
     const sql =
-      `SELECT 0 AS part, ${VIEW_SELECT}, NULL::bigint AS seq, NULL::text AS run_id, NULL::text AS type, NULL::text[] AS tags, ` +
-      'NULL::text AS batch_id, NULL::text AS data UNION ALL ' +
+      'SELECT 0 AS part, top, win, running, NULL::bigint AS seq, NULL::text AS run_id, NULL::text AS type, NULL::text[] AS tags, ' +
+      `NULL::text AS batch_id, NULL::text AS data FROM ${VIEW_FROM} UNION ALL ` +
       `(SELECT 1, NULL, NULL, NULL, e.seq, e.run_id, e.type, e.tags, e.batch_id, e.data FROM run_events e ${join} ` +
       `WHERE ${['e.seq > $3', ...clauses].join(' AND ')} ORDER BY e.seq ASC LIMIT $${params.length})`;
     // The whole log (every node's tailer, after each commit anywhere) is read with one text: prepared once per connection.

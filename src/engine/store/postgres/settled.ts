@@ -31,8 +31,11 @@
 
 /** What one statement saw of the change log. */
 export interface LogView {
-  /** Ids of the transactions of the database in progress after the statement's snapshot. */
-  running: readonly string[];
+  /**
+   * Ids of the transactions of the database in progress after the statement's snapshot; read only when the window
+   * has a gap (without one, contiguity reaches `top`).
+   */
+  running?: readonly string[];
   /** Highest visible seq (0: none). */
   top: number;
   /** Visible seqs after the read's `from`, ascending, at most the window's size. */
@@ -76,12 +79,14 @@ export class SettledHead {
     }
     if (!read.trusted) this.settled = Math.max(this.settled, cur);
     const pending = this.pending;
-    if (pending && read.ticket > pending.after && !view.running.some((xid) => pending.holders.has(xid))) {
+    const running = view.running;
+    if (pending && (pending.top <= this.settled || (running && read.ticket > pending.after && !running.some((xid) => pending.holders.has(xid))))) {
       this.settled = Math.max(this.settled, pending.top);
       this.pending = undefined;
     }
-    if (view.running.length === 0) this.settled = Math.max(this.settled, view.top);
-    if (!this.pending && view.top > this.settled) this.pending = { top: view.top, holders: new Set(view.running), after: this.issued };
+    if (!running) return cur;
+    if (running.length === 0) this.settled = Math.max(this.settled, view.top);
+    if (!this.pending && view.top > this.settled) this.pending = { top: view.top, holders: new Set(running), after: this.issued };
     return cur;
   }
 }

@@ -72,6 +72,19 @@ describe('Postgres change log: settled head', () => {
     assert.equal(read(h, 1, view([4, 9], { running: [] })), 9);
   });
 
+  it('moves by contiguity alone on a view without a gap (whose transactions in progress are not read)', () => {
+    const h = new SettledHead();
+    read(h, 0, view([1, 3], { running: [100] }));
+    assert.equal(read(h, 1, { top: 3, window: [2, 3] }), 3, 'seq 2 came: no gap up to the top');
+    assert.equal(h.value, 3);
+    // A resumed reader ahead of the head: no gap after its cursor, so nothing is known of the transactions in progress.
+    assert.equal(h.apply(h.begin(8), { top: 9, window: [9] }), 9);
+    read(h, 3, view([9], { running: [100] }));
+    assert.equal(h.value, 3, 'the reader ahead left nothing pending that a later view could settle while 100 may hold seq 4');
+    read(h, 3, view([9], { running: [] }));
+    assert.equal(h.value, 9, 'settled once nothing is in progress');
+  });
+
   it("trusts a reader's cursor beyond the head for that read only", () => {
     const h = new SettledHead();
     read(h, 0, view([1, 2]));
