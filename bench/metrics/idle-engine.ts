@@ -4,9 +4,10 @@
  * and with esbuild-wasm, and the time from saving a task file to the rebuilt task's run completing, with the build
  * service stopped (after an idle spell) and running.
  */
-import { cpSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { metric, type Metric } from '../lib/metric';
+import { newerNode } from '../lib/newer-node';
 import { removeDir, repoRoot, startEngineProc, tempDir, type EngineProc } from '../lib/procs';
 import { nowMs, sleep } from '../lib/stats';
 
@@ -87,13 +88,6 @@ interface Side {
   idleProcesses: number;
   coldSaveMs: number;
   warmSaveMs: number;
-}
-
-/** The newer Node the harness installs for the current VS Code (test/harness/current), when it is there. */
-async function newerNode(): Promise<string | undefined> {
-  const { vscodeHost } = await import('../../test/harness/src/paths');
-  const node = vscodeHost('current').node;
-  return existsSync(node) ? node : undefined;
 }
 
 /** `node`: another Node to run the engine on (the store is node:sqlite where that Node has it). */
