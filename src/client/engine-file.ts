@@ -17,6 +17,15 @@ export function secretKeyPath(dir: string): string {
   return join(dir, RUNLIGHT_DIR, 'secret-key');
 }
 
+/**
+ * Where Node 22.1 and later (as in VS Code's current releases) keeps the compiled code of the engine's and the
+ * workers' bundles between starts, given as `NODE_COMPILE_CACHE` to the processes Runlight starts: ~30 ms off each
+ * start. Node keys each entry by the file and its content, and older Node ignores the variable.
+ */
+export function compileCacheDir(dir: string): string {
+  return join(dir, RUNLIGHT_DIR, 'compile-cache');
+}
+
 /** A new workspace secret key: `rl_dev_` + 32 random bytes, base64url. */
 export function generateSecretKey(): string {
   return `rl_dev_${randomBytes(32).toString('base64url')}`;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { EngineInfo, QueueInfo } from '../protocol/api';
 import type { EngineOptions, RunningEngine } from './index';
 import { loadSecretKey } from './auth/secret-key';
-import { ensureRunlightDir } from '../client/engine-file';
+import { compileCacheDir, ensureRunlightDir } from '../client/engine-file';
 import { Authenticator } from './auth/principal';
 import { Committer } from './committer';
 import { Hub } from './realtime/hub';
@@ -85,7 +85,13 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     // What every task worker starts with, pooled or debugging: the worker script beside the engine, the workspace's env.
     const workers = {
       script: defaultWorkerScript(),
-      env: { ...process.env, ...loadWorkspaceEnv(dir), RUNLIGHT_SECRET_KEY: undefined, ELECTRON_RUN_AS_NODE: '1' },
+      env: {
+        ...process.env,
+        ...loadWorkspaceEnv(dir),
+        RUNLIGHT_SECRET_KEY: undefined,
+        ELECTRON_RUN_AS_NODE: '1',
+        NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? compileCacheDir(dir),
+      },
       maxHeapMb: Number(process.env.RUNLIGHT_WORKER_HEAP_MB ?? 512),
     };
     const pool = new WorkerPool({

@@ -1,3 +1,4 @@
+import { compileCacheDir } from '../../client/engine-file';
 export { generateSecretKey, isPidAlive } from '../../client/engine-file';
 
 /**
@@ -40,7 +41,12 @@ export function engineSpawnPlan(opts: {
   env: NodeJS.ProcessEnv;
 }): SpawnPlan {
   const args = [opts.cliPath, 'dev', '--dir', opts.workspace, '--port', String(opts.port)];
-  const env: NodeJS.ProcessEnv = { ...opts.env, ELECTRON_RUN_AS_NODE: '1', RUNLIGHT_SECRET_KEY: opts.secretKey };
+  const env: NodeJS.ProcessEnv = {
+    ...opts.env,
+    ELECTRON_RUN_AS_NODE: '1',
+    RUNLIGHT_SECRET_KEY: opts.secretKey,
+    NODE_COMPILE_CACHE: opts.env.NODE_COMPILE_CACHE ?? compileCacheDir(opts.workspace),
+  };
   if (opts.taskDirs?.length) env.RUNLIGHT_TASK_DIRS = opts.taskDirs.join(',');
   if (opts.retention) {
     env.RUNLIGHT_RETENTION_DAYS = String(opts.retention.days);

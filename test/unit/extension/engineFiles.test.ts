@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { isSecretKey } from '../../../src/protocol/auth';
 import { engineSpawnPlan, generateSecretKey, isLoopbackUrl, isPidAlive, parseListeningLine } from '../../../src/extension/engine/engineFiles';
@@ -51,6 +52,7 @@ describe('engine helpers', () => {
     assert.equal(plan.env.RUNLIGHT_SECRET_KEY, 'rl_dev_abc');
     assert.equal(plan.env.PATH, '/bin');
     assert.equal(plan.env.RUNLIGHT_RETENTION_DAYS, undefined);
+    assert.equal(plan.env.NODE_COMPILE_CACHE, join('/ws', '.runlight', 'compile-cache'), 'compiled code kept between starts, in the workspace');
     const kept = engineSpawnPlan({ execPath: 'n', cliPath: 'c', workspace: '/ws', port: 0, secretKey: 'k', retention: { days: 0.5, maxRuns: 1000 }, env: {} });
     assert.equal(kept.env.RUNLIGHT_RETENTION_DAYS, '0.5');
     assert.equal(kept.env.RUNLIGHT_RETENTION_RUNS, '1000');
