@@ -86,7 +86,7 @@ export class DebugWorkers {
    */
   async open(waitMs = DEFAULT_DEBUGGER_WAIT_MS): Promise<DebugTarget> {
     if (this.closed) throw new Error('the engine is stopping');
-    // No compile cache: code compiled for a debugger to step through is compiled afresh.
+    // No compile cache: a debug worker starts once per debug run, under the inspector; it gains nothing from one.
     const env: NodeJS.ProcessEnv = { ...this.o.env, NODE_OPTIONS: debugNodeOptions(this.o.env.NODE_OPTIONS), NODE_COMPILE_CACHE: undefined };
     const child = forkTaskWorker({
       script: this.o.script,
