@@ -3,6 +3,7 @@
  * talks to it over IPC only: `index` loads a task bundle and lists its tasks, `execute` runs one
  * attempt of a task; SDK calls inside the task become requests the engine acknowledges.
  */
+import * as nodeModule from 'node:module';
 import * as inspector from 'node:inspector';
 import { join, resolve, sep } from 'node:path';
 import { AttemptRunner } from './attempt';
@@ -138,6 +139,9 @@ function main(): void {
   process.on('disconnect', () => process.exit(0));
 
   channel.send({ type: 'ready' });
+  // With NODE_COMPILE_CACHE set (Node 22.10 and later), the code compiled to start is kept for the next worker: Node
+  // writes its cache at a normal exit, and the engine stops idle workers with SIGKILL.
+  setImmediate(() => (nodeModule as { flushCompileCache?: () => void }).flushCompileCache?.());
 }
 
 main();
