@@ -19,8 +19,8 @@ export function secretKeyPath(dir: string): string {
 
 /**
  * Where Node 22.1 and later (as in VS Code's current releases) keeps the compiled code of the engine's and the
- * workers' bundles between starts, given as `NODE_COMPILE_CACHE` to the processes Runlight starts: ~30 ms off each
- * start. Node keys each entry by the file and its content, and older Node ignores the variable.
+ * workers' bundles between starts, given as `NODE_COMPILE_CACHE` to the processes Runlight starts: ~30 ms off the
+ * engine's start, ~10 ms off a worker's. Node keys each entry by the file and its content; older Node ignores it.
  */
 export function compileCacheDir(dir: string): string {
   return join(dir, RUNLIGHT_DIR, 'compile-cache');
