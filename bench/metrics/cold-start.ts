@@ -104,10 +104,10 @@ export async function coldStartMetrics(rounds: number, log: (s: string) => void)
   try {
     const port = await freePort();
     const bare: number[] = [];
-    const engineEmpty = async (): Promise<number> => {
+    const engineEmpty = async (node?: string): Promise<number> => {
       const dir = await tempDir('empty');
       empties.push(dir);
-      return timeToServe(port, engineStart(dir, port), '/healthz');
+      return timeToServe(port, engineStart(dir, port, node), '/healthz');
     };
     const engineFull = (): Promise<number> => timeToServe(port, engineStart(full, port), '/healthz');
     const bareOne = async (): Promise<number> => {
@@ -134,11 +134,7 @@ export async function coldStartMetrics(rounds: number, log: (s: string) => void)
     const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
     const newer = await alternate(
       rounds,
-      async () => {
-        const dir = await tempDir('empty');
-        empties.push(dir);
-        return timeToServe(port, engineStart(dir, port, node), '/healthz');
-      },
+      () => engineEmpty(node),
       () => timeToServe(port, bareStart(port, node), '/'),
       log,
     );

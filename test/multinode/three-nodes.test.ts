@@ -401,7 +401,7 @@ describe('multinode: three engine nodes on one Postgres', function () {
       n2.child.kill('SIGSTOP');
       const stop2 = new AbortController();
       const bound2 = setTimeout(() => stop2.abort(), 100_000);
-      const watch = follow(n1.client, stop2.signal, '0');
+      const watch = follow(n1.client, stop2.signal);
       try {
         await waitUntil('node 1 to take the run over (attempt 2)', 45_000, async () =>
           parseExecutions(await readFile(execFile, 'utf8')).some((e) => e.runId === stalled && e.node === 'n1' && e.attempt === 2),
